@@ -1,0 +1,134 @@
+//! Speed harness of the matching engine.
+//!
+//! ```text
+//! MATCHING_BENCH_SIZES=10000,200000 MATCHING_BENCH_CONFIG=tuned \
+//!   cargo bench --bench matching
+//! ```
+//! For each size (listings; default `10000,200000`) it builds a synthetic supply corpus from
+//! real text (see `support/synth.rs`), loads it with `upsert_many`, then runs every real
+//! demand text of the dev set and the listings (title + description, 142 queries) as a
+//! top-20 search, `MATCHING_BENCH_PASSES` times (default 5), and prints build time, p50/p99
+//! latency and VmRSS/VmHWM. `MATCHING_BENCH_CONFIG=plain` uses `MatchingConfig::plain_bm25()`.
+//! Run one size per process for clean memory figures. Afterwards a criterion group measures
+//! the same searches on the smallest size (skip with `MATCHING_BENCH_NO_CRITERION=1`).
+//! `MATCHING_ROOT` is the repository root (default: the crate directory of `main`).
+
+#[path = "support/synth.rs"]
+mod synth;
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use criterion::{black_box, Criterion};
+use techmatch::matching::{Filters, IndustryDef, MatchEngine, MatchingConfig, Query, Side};
+
+fn taxonomy(root: &std::path::Path) -> Vec<IndustryDef> {
+    let text = std::fs::read_to_string(root.join("data/industries.json")).unwrap_or_default();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+    let s = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
+    v.get("industries")
+        .and_then(|x| x.as_array())
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|i| {
+            let mut names = vec![s(i, "name_zh"), s(i, "name_en")];
+            names.extend(
+                i.get("aliases")
+                    .and_then(|a| a.as_array())
+                    .map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect::<Vec<_>>())
+                    .unwrap_or_default(),
+            );
+            IndustryDef { code: s(i, "code"), group: s(i, "group"), names }
+        })
+        .collect()
+}
+
+fn build(root: &std::path::Path, pools: &synth::Pools, n: usize, cfg: &MatchingConfig) -> (MatchEngine, f64) {
+    let mut engine = MatchEngine::new(taxonomy(root), cfg.clone());
+    let mut rng = synth::Rng(0x9E37_79B9_7F4A_7C15);
+    let t = Instant::now();
+    let batch = 50_000;
+    let mut i = 0u64;
+    while (i as usize) < n {
+        let m = batch.min(n - i as usize);
+        let docs: Vec<_> = (0..m as u64).map(|k| synth::document(pools, &mut rng, i + k)).collect();
+        engine.upsert_many(docs);
+        i += m as u64;
+    }
+    (engine, t.elapsed().as_secs_f64())
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let idx = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
+    sorted[idx.min(sorted.len() - 1)]
+}
+
+fn main() {
+    let root = PathBuf::from(std::env::var("MATCHING_ROOT").unwrap_or_else(|_| "/work/main".into()));
+    let sizes: Vec<usize> = std::env::var("MATCHING_BENCH_SIZES")
+        .unwrap_or_else(|_| "10000,200000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let passes: usize = std::env::var("MATCHING_BENCH_PASSES").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
+    let cfg_name = std::env::var("MATCHING_BENCH_CONFIG").unwrap_or_else(|_| "tuned".into());
+    let cfg = if cfg_name == "plain" { MatchingConfig::plain_bm25() } else { MatchingConfig::default() };
+    let pools = synth::load(&root);
+    let queries: Vec<Query> =
+        pools.queries.iter().map(|(t, b)| Query { title: t.clone(), body: b.clone(), ..Query::default() }).collect();
+    println!(
+        "pools: {} titles, {} sentences, {} keywords; {} queries; config={cfg_name}",
+        pools.titles.len(),
+        pools.sentences.len(),
+        pools.keywords.len(),
+        queries.len()
+    );
+    let mut smallest: Option<MatchEngine> = None;
+    for &n in &sizes {
+        let (engine, build_s) = build(&root, &pools, n, &cfg);
+        let (rss, hwm) = synth::memory_mib();
+        let mut lat = Vec::new();
+        let mut totals = 0usize;
+        for _ in 0..passes {
+            for q in &queries {
+                let t = Instant::now();
+                let page = engine.search(q, Side::Supply, &Filters::default(), 0, 20);
+                lat.push(t.elapsed().as_secs_f64() * 1000.0);
+                totals += page.items.len();
+            }
+        }
+        lat.sort_by(|a, b| a.total_cmp(b));
+        let mean = lat.iter().sum::<f64>() / lat.len().max(1) as f64;
+        println!(
+            "config={cfg_name} n={n} build={build_s:.2}s postings={} rss={rss:.0}MiB hwm={hwm:.0}MiB | top20 latency ms: p50={:.3} p90={:.3} p99={:.3} max={:.3} mean={mean:.3} (queries={}, avg items={:.1})",
+            engine.postings_len(Side::Supply),
+            percentile(&lat, 50.0),
+            percentile(&lat, 90.0),
+            percentile(&lat, 99.0),
+            lat.last().copied().unwrap_or(0.0),
+            lat.len(),
+            totals as f64 / lat.len().max(1) as f64
+        );
+        if smallest.is_none() {
+            smallest = Some(engine);
+        }
+    }
+    if std::env::var("MATCHING_BENCH_NO_CRITERION").is_ok() {
+        return;
+    }
+    if let Some(engine) = smallest {
+        let mut c = Criterion::default().configure_from_args().sample_size(20);
+        c.bench_function(&format!("search_top20_{cfg_name}_{}", engine.len(Side::Supply)), |b| {
+            let mut i = 0;
+            b.iter(|| {
+                i = (i + 1) % queries.len();
+                black_box(engine.search(&queries[i], Side::Supply, &Filters::default(), 0, 20))
+            })
+        });
+        c.final_summary();
+    }
+}

@@ -1,0 +1,2 @@
+DROP TABLE industries;
+DROP TABLE industry_groups;

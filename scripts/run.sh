@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Serves the techmatch API on the real listings in data/listings.
+# Without DATABASE_URL, a private PostgreSQL cluster is started in .pg/ (or under /var/tmp when the
+# project folder is not reachable by the `postgres` user) on port $TECHMATCH_PG_PORT (54329) and
+# stopped when the server exits. The schema is migrated, the listings imported and the demo
+# accounts created (all idempotent).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ -z "${DATABASE_URL:-}" ]; then
+    scripts/pg.sh ensure-binaries
+    pg_port=${TECHMATCH_PG_PORT:-54329}
+    dir="$PWD/.pg/data"
+    if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$PWD"; then
+        dir="/var/tmp/techmatch-pg-$(printf '%s' "$PWD" | md5sum | cut -c1-12)/data"
+    fi
+    scripts/pg.sh start "$dir" "$pg_port"
+    trap 'scripts/pg.sh stop "$dir"' EXIT
+    psql "postgres://postgres@127.0.0.1:$pg_port/postgres" -qtAc "SELECT 1 FROM pg_database WHERE datname = 'techmatch'" | grep -q 1 \
+        || psql "postgres://postgres@127.0.0.1:$pg_port/postgres" -qc "CREATE DATABASE techmatch"
+    export DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/techmatch"
+    echo "private PostgreSQL cluster in $dir ($DATABASE_URL)" >&2
+fi
+
+# A signing key for access tokens: kept in .pg/jwt-secret so tokens survive restarts.
+if [ -z "${TECHMATCH_JWT_SECRET:-}" ]; then
+    mkdir -p .pg
+    [ -s .pg/jwt-secret ] || head -c 48 /dev/urandom | base64 | tr -d '\n' > .pg/jwt-secret
+    TECHMATCH_JWT_SECRET=$(cat .pg/jwt-secret)
+    export TECHMATCH_JWT_SECRET
+fi
+
+cargo build --release --bin techmatch
+bin=target/release/techmatch
+"$bin" migrate
+"$bin" import data/listings/demands.jsonl --side demand
+"$bin" import data/listings/supplies.jsonl --side supply
+"$bin" demo-users
+"$bin" serve

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs the whole test suite against a throwaway PostgreSQL cluster, then removes it.
+# Extra arguments go to the test runner (cargo nextest when installed, cargo test otherwise).
+# With DATABASE_URL already set (a server you run yourself, superuser rights needed to create
+# databases), that server is used instead and nothing is started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ -z "${DATABASE_URL:-}" ]; then
+    scripts/pg.sh ensure-binaries
+    dir=$(mktemp -d /tmp/techmatch-test-pg.XXXXXX)
+    port=$(scripts/pg.sh free-port)
+    cleanup() { scripts/pg.sh stop "$dir/data"; rm -rf "$dir"; }
+    trap cleanup EXIT
+    scripts/pg.sh start "$dir/data" "$port" fast
+    export DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
+    echo "test cluster: $DATABASE_URL" >&2
+fi
+# Tests also start and stop clusters of their own (database outage); they need the script's path.
+export TECHMATCH_PG_SCRIPT="$PWD/scripts/pg.sh"
+
+if cargo nextest --version >/dev/null 2>&1; then
+    cargo nextest run --no-fail-fast "$@"
+else
+    cargo test --no-fail-fast "$@"
+fi

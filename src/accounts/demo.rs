@@ -1,0 +1,50 @@
+//! Demo accounts for the run command, one per role, so a newcomer can get a token at once.
+//! They act for organisations that own imported listings (created here if the import has not
+//! run). Idempotent: existing accounts are left alone.
+
+use diesel::prelude::*;
+
+use super::model::NewUser;
+use super::repo;
+use crate::auth::password;
+use crate::error::ApiError;
+use crate::organizations::{model::NewOrganization, repo as org_repo};
+use crate::vocab::{OrganizationKind, Role};
+
+/// One demo account: e-mail, role, organisation kind and name.
+pub const DEMO_ACCOUNTS: [(&str, Role, OrganizationKind, &str); 4] = [
+    ("enterprise@demo.techmatch", Role::Member, OrganizationKind::Enterprise, "公开需求发布单位（导入占位）"),
+    ("institute@demo.techmatch", Role::Member, OrganizationKind::ResearchInstitute, "宁夏农林科学院"),
+    ("broker@demo.techmatch", Role::Broker, OrganizationKind::ServiceAgency, "宁夏技术转移中心（演示）"),
+    ("admin@demo.techmatch", Role::Admin, OrganizationKind::Government, "宁夏回族自治区科学技术厅（演示）"),
+];
+
+/// Creates the missing demo accounts with `password`; returns how many were created.
+pub fn ensure_demo_accounts(conn: &mut PgConnection, password_text: &str) -> Result<usize, ApiError> {
+    let mut created = 0;
+    for (email, role, kind, org_name) in DEMO_ACCOUNTS {
+        if repo::user_by_email(conn, email)?.is_some() {
+            continue;
+        }
+        let org = org_repo::get_or_create(
+            conn,
+            &NewOrganization {
+                kind: kind.as_str().into(),
+                name: org_name.into(),
+                region: Some("宁夏".into()),
+                credit_code: None,
+                is_placeholder: true,
+            },
+        )?;
+        let user = NewUser {
+            organization_id: org.id,
+            email: email.into(),
+            display_name: format!("演示用户 {}", role.as_str()),
+            password_hash: password::hash(password_text)?,
+            role: role.as_str().into(),
+        };
+        repo::insert_user(conn, &user)?;
+        created += 1;
+    }
+    Ok(created)
+}

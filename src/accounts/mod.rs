@@ -1,0 +1,8 @@
+//! User accounts and sessions: registration, login, refresh-token rotation, logout, `me`,
+//! password change, and the demo users of the run command.
+
+pub mod demo;
+pub mod handlers;
+pub mod model;
+pub mod repo;
+pub mod service;

@@ -1,0 +1,150 @@
+//! User records and the bodies of the account endpoints.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::auth::password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+use crate::db::schema::users;
+use crate::organizations::model::{Organization, OrganizationInput};
+use crate::validation::Fields;
+
+/// A user as stored; the password hash never leaves the service (see [`UserView`]).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A user as returned.
+#[derive(Debug, Clone, Serialize)]
+pub struct UserView {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    /// `member`, `broker` or `admin`.
+    pub role: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<User> for UserView {
+    fn from(u: User) -> Self {
+        Self {
+            id: u.id,
+            organization_id: u.organization_id,
+            email: u.email,
+            display_name: u.display_name,
+            role: u.role,
+            created_at: u.created_at,
+        }
+    }
+}
+
+/// A user ready to insert.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser {
+    pub organization_id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: String,
+}
+
+/// Body of `POST /api/v1/auth/register`: a user and the organisation they act for.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterInput {
+    pub email: String,
+    /// 10–128 characters.
+    pub password: String,
+    /// 1–100 characters.
+    pub display_name: String,
+    /// `enterprise`, `university`, `research_institute` or `service_agency` (whose users are
+    /// brokers); government accounts are created by operators (`techmatch create-user`).
+    pub organization: OrganizationInput,
+}
+
+/// Body of `POST /api/v1/auth/login`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginInput {
+    pub email: String,
+    pub password: String,
+}
+
+/// Body of `POST /api/v1/auth/refresh` and `POST /api/v1/auth/logout`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshInput {
+    pub refresh_token: String,
+}
+
+/// Body of `POST /api/v1/me/password`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChangeInput {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// Tokens handed out by login and refresh.
+#[derive(Debug, Serialize)]
+pub struct Session {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds the access token lives.
+    pub expires_in: i64,
+    pub refresh_token: String,
+    /// Seconds the refresh token lives (it is replaced at every refresh).
+    pub refresh_expires_in: i64,
+}
+
+/// `GET /api/v1/me` and the answer to registration.
+#[derive(Debug, Serialize)]
+pub struct Account {
+    pub user: UserView,
+    pub organization: Organization,
+}
+
+/// Checks an e-mail address loosely (one `@`, a dot in the domain, no spaces, ≤ 254 characters)
+/// and returns it trimmed.
+pub fn email(f: &mut Fields, field: &str, value: String) -> String {
+    let email = f.text(field, value, 254);
+    let valid = match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
+        }
+        None => false,
+    };
+    if !email.is_empty() && (!valid || email.contains(char::is_whitespace)) {
+        f.error(field, "must be an e-mail address");
+    }
+    email
+}
+
+/// Checks a new password's length (10–128 characters; not trimmed).
+pub fn new_password(f: &mut Fields, field: &str, value: &str) {
+    if value.contains('\0') {
+        f.text(field, value.to_string(), MAX_PASSWORD_CHARS);
+        return;
+    }
+    let len = value.chars().count();
+    if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&len) {
+        f.error(field, format!("must be {MIN_PASSWORD_CHARS}–{MAX_PASSWORD_CHARS} characters (got {len})"));
+    }
+}

@@ -1,0 +1,11 @@
+//! Authentication and authorisation: access tokens (JWT, HS256), refresh tokens, password
+//! hashing (Argon2id), the [`Principal`] extractor, login throttling and the role [`policy`].
+//! The model is written down in `docs/SECURITY.md`.
+
+pub mod extractor;
+pub mod password;
+pub mod policy;
+pub mod throttle;
+pub mod tokens;
+
+pub use extractor::{MaybePrincipal, Principal};

@@ -1,0 +1,123 @@
+//! Settings from the environment (or the matching command-line flags), validated at start-up.
+//! Every variable is listed, with its default, in the README.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::str::FromStr;
+
+/// A secret string (a database URL with its password, a signing key) that never prints.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret value; call only where it is used.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_string()))
+    }
+}
+
+/// How to reach PostgreSQL.
+#[derive(clap::Args, Clone, Debug)]
+pub struct DatabaseConfig {
+    /// PostgreSQL URL, e.g. `postgres://user:pass@host:5432/techmatch`.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Secret,
+    /// Largest number of pooled connections (r2d2 `max_size`).
+    #[arg(long, env = "TECHMATCH_DB_POOL_SIZE", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=200))]
+    pub db_pool_size: u32,
+    /// Milliseconds a request waits for a pooled connection before answering 503.
+    #[arg(long, env = "TECHMATCH_DB_CHECKOUT_TIMEOUT_MS", default_value_t = 1500, value_parser = clap::value_parser!(u64).range(100..=30_000))]
+    pub db_checkout_timeout_ms: u64,
+}
+
+/// Log output format.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines (default).
+    Pretty,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// Token and login settings (see `docs/SECURITY.md`).
+#[derive(clap::Args, Clone, Debug)]
+pub struct AuthConfig {
+    /// HMAC key signing access tokens (HS256); at least 32 bytes. The service refuses to start without it.
+    #[arg(long, env = "TECHMATCH_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Secret,
+    /// `iss` of issued tokens, required on presented ones.
+    #[arg(long, env = "TECHMATCH_JWT_ISSUER", default_value = "techmatch")]
+    pub jwt_issuer: String,
+    /// `aud` of issued tokens, required on presented ones.
+    #[arg(long, env = "TECHMATCH_JWT_AUDIENCE", default_value = "techmatch-api")]
+    pub jwt_audience: String,
+    /// Access token lifetime in seconds.
+    #[arg(long, env = "TECHMATCH_ACCESS_TOKEN_TTL_SECS", default_value_t = 900, value_parser = clap::value_parser!(u64).range(60..=86_400))]
+    pub access_token_ttl_secs: u64,
+    /// Refresh token lifetime in seconds.
+    #[arg(long, env = "TECHMATCH_REFRESH_TOKEN_TTL_SECS", default_value_t = 30 * 86_400, value_parser = clap::value_parser!(u64).range(300..=365 * 86_400))]
+    pub refresh_token_ttl_secs: u64,
+    /// Login and registration attempts allowed per client address per minute (burst of the same size).
+    #[arg(long, env = "TECHMATCH_LOGIN_PER_IP_PER_MIN", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub login_per_ip_per_min: u32,
+    /// Login attempts allowed per account (e-mail) per minute (burst of the same size).
+    #[arg(long, env = "TECHMATCH_LOGIN_PER_ACCOUNT_PER_MIN", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub login_per_account_per_min: u32,
+}
+
+/// Shortest accepted JWT secret, in bytes (HS256 keys should be at least the hash size, RFC 7518 §3.2).
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
+impl AuthConfig {
+    /// Checks the settings that clap cannot: the secret's length.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let len = self.jwt_secret.expose().len();
+        if len < MIN_JWT_SECRET_BYTES {
+            anyhow::bail!("TECHMATCH_JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes (got {len})");
+        }
+        Ok(())
+    }
+}
+
+/// Settings of `techmatch serve`.
+#[derive(clap::Args, Clone, Debug)]
+pub struct ServeConfig {
+    #[command(flatten)]
+    pub database: DatabaseConfig,
+    #[command(flatten)]
+    pub auth: AuthConfig,
+    /// Address and port to listen on; port 0 picks a free one.
+    #[arg(long, env = "TECHMATCH_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// HTTP worker threads (0 = one per CPU core).
+    #[arg(long, env = "TECHMATCH_WORKERS", default_value_t = 0)]
+    pub workers: usize,
+    /// Largest accepted JSON body in bytes.
+    #[arg(long, env = "TECHMATCH_MAX_BODY_BYTES", default_value_t = 256 * 1024, value_parser = clap::value_parser!(u64).range(1024..=16 * 1024 * 1024))]
+    pub max_body_bytes: u64,
+    /// Milliseconds between polls of the database for listing changes made by other instances
+    /// (keeps this instance's matching index fresh).
+    #[arg(long, env = "TECHMATCH_INDEX_REFRESH_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(100..=60_000))]
+    pub index_refresh_ms: u64,
+}
+
+/// Settings shared by every command.
+#[derive(clap::Args, Clone, Debug)]
+pub struct LogConfig {
+    /// `pretty` or `json`. The level comes from `RUST_LOG` (default `info`).
+    #[arg(long, env = "TECHMATCH_LOG_FORMAT", default_value = "pretty", global = true)]
+    pub log_format: LogFormat,
+}

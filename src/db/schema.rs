@@ -1,0 +1,160 @@
+// Diesel table definitions for the migrations in `migrations/` (the shape `diesel print-schema`
+// gives, with text arrays declared non-null since the service never stores NULL elements).
+
+diesel::table! {
+    organizations (id) {
+        id -> Uuid,
+        kind -> Text,
+        name -> Text,
+        region -> Nullable<Text>,
+        credit_code -> Nullable<Text>,
+        verification -> Text,
+        is_placeholder -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Uuid,
+        organization_id -> Uuid,
+        email -> Text,
+        display_name -> Text,
+        password_hash -> Text,
+        role -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    industry_groups (code) {
+        code -> Text,
+        name_zh -> Text,
+        name_en -> Text,
+        position -> Int2,
+    }
+}
+
+diesel::table! {
+    industries (code) {
+        code -> Text,
+        group_code -> Text,
+        name_zh -> Text,
+        name_en -> Text,
+        aliases -> Array<Text>,
+        position -> Int2,
+    }
+}
+
+diesel::table! {
+    supplies (id) {
+        id -> Uuid,
+        organization_id -> Uuid,
+        title -> Text,
+        summary -> Text,
+        keywords -> Array<Text>,
+        industries -> Array<Text>,
+        trl -> Nullable<Int2>,
+        ip_type -> Nullable<Text>,
+        transfer_modes -> Array<Text>,
+        price_fen -> Nullable<Int8>,
+        region -> Nullable<Text>,
+        status -> Text,
+        source_url -> Nullable<Text>,
+        extra -> Jsonb,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    demands (id) {
+        id -> Uuid,
+        organization_id -> Uuid,
+        title -> Text,
+        description -> Text,
+        keywords -> Array<Text>,
+        industries -> Array<Text>,
+        trl_min -> Nullable<Int2>,
+        budget_fen -> Nullable<Int8>,
+        deadline -> Nullable<Date>,
+        cooperation_modes -> Array<Text>,
+        region -> Nullable<Text>,
+        status -> Text,
+        source_url -> Nullable<Text>,
+        extra -> Jsonb,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    connections (id) {
+        id -> Uuid,
+        demand_id -> Uuid,
+        supply_id -> Uuid,
+        status -> Text,
+        opened_by -> Nullable<Uuid>,
+        broker_id -> Nullable<Uuid>,
+        match_score -> Nullable<Float4>,
+        match_explanation -> Nullable<Jsonb>,
+        contract_amount_fen -> Nullable<Int8>,
+        contract_type -> Nullable<Text>,
+        contract_registration_no -> Nullable<Text>,
+        failure_reason -> Nullable<Text>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    connection_events (id) {
+        id -> Int8,
+        connection_id -> Uuid,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        actor_id -> Nullable<Uuid>,
+        note -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(users -> organizations (organization_id));
+diesel::joinable!(industries -> industry_groups (group_code));
+diesel::joinable!(supplies -> organizations (organization_id));
+diesel::joinable!(demands -> organizations (organization_id));
+diesel::joinable!(connections -> demands (demand_id));
+diesel::joinable!(connections -> supplies (supply_id));
+diesel::joinable!(connection_events -> connections (connection_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    organizations,
+    users,
+    industry_groups,
+    industries,
+    supplies,
+    demands,
+    connections,
+    connection_events,
+    refresh_tokens,
+);
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        family_id -> Uuid,
+        token_hash -> Text,
+        expires_at -> Timestamptz,
+        rotated_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(refresh_tokens -> users (user_id));

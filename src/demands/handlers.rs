@@ -1,0 +1,108 @@
+//! `/api/v1/demands`: create, get, list, update (If-Match), withdraw. Access rules come from
+//! [`crate::auth::policy`].
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use uuid::Uuid;
+
+use super::input::{DemandInput, DemandListParams, DemandPatch};
+use super::model::Demand;
+use super::repo;
+use crate::app::AppState;
+use crate::auth::{policy, MaybePrincipal, Principal};
+use crate::db;
+use crate::error::ApiError;
+use crate::etag::{etag, expected_version};
+use crate::pagination::{Page, PageRequest};
+
+fn with_etag(mut response: actix_web::HttpResponseBuilder, demand: &Demand) -> HttpResponse {
+    response.insert_header(etag(demand.version)).json(demand)
+}
+
+/// Whether the demand is visible to everyone.
+pub fn is_public(demand: &Demand) -> bool {
+    matches!(demand.status.as_str(), "open" | "closed")
+}
+
+fn what(id: Uuid) -> impl FnOnce() -> String {
+    move || format!("demand {id}")
+}
+
+/// `POST /api/v1/demands` → 201 with the demand, `Location` and `ETag`; owned by the caller's organisation.
+#[tracing::instrument(skip(state, body))]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Principal,
+    body: web::Json<DemandInput>,
+) -> Result<HttpResponse, ApiError> {
+    policy::require_demand_publisher(&caller)?;
+    let new = body.into_inner().parse(caller.organization_id, state.taxonomy)?;
+    let demand = db::run(&state.pool, move |conn| repo::insert(conn, &new)).await?;
+    state.matcher.index_demand(&demand);
+    let mut response = HttpResponse::Created();
+    response.insert_header(("Location", format!("/api/v1/demands/{}", demand.id)));
+    Ok(with_etag(response, &demand))
+}
+
+/// `GET /api/v1/demands/{id}` with its `ETag`; 404 for another organisation's private demand.
+#[tracing::instrument(skip(state))]
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: MaybePrincipal,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let demand = db::run(&state.pool, move |conn| repo::get(conn, id)).await?;
+    policy::require_read(caller.0.as_ref(), demand.organization_id, is_public(&demand), what(id))?;
+    Ok(with_etag(HttpResponse::Ok(), &demand))
+}
+
+/// `GET /api/v1/demands?industry=&keyword=&q=&status=&organization_id=&region=&page=&per_page=`.
+#[tracing::instrument(skip(state))]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: MaybePrincipal,
+    params: web::Query<DemandListParams>,
+) -> Result<web::Json<Page<Demand>>, ApiError> {
+    let page = PageRequest::parse(params.page, params.per_page)?;
+    let filter = params.filter(caller.0.as_ref(), state.taxonomy)?;
+    let (items, total) = db::run(&state.pool, move |conn| repo::list(conn, &filter, page)).await?;
+    Ok(web::Json(Page::new(items, page, total)))
+}
+
+/// `PATCH /api/v1/demands/{id}` with `If-Match: "<version>"`; 412 when stale, 428 without it.
+#[tracing::instrument(skip(state, req, body))]
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Principal,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<DemandPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let version = expected_version(&req)?;
+    let changes = body.into_inner().parse(state.taxonomy)?;
+    let demand = db::run(&state.pool, move |conn| {
+        repo::update(conn, id, version, &changes, |s| {
+            policy::require_edit(&caller, s.organization_id, is_public(s), what(id))
+        })
+    })
+    .await?;
+    state.matcher.index_demand(&demand);
+    Ok(with_etag(HttpResponse::Ok(), &demand))
+}
+
+/// `POST /api/v1/demands/{id}/withdraw`: the enterprise takes its need back (idempotent).
+#[tracing::instrument(skip(state))]
+pub async fn withdraw(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let demand = db::run(&state.pool, move |conn| {
+        repo::withdraw(conn, id, |s| policy::require_edit(&caller, s.organization_id, is_public(s), what(id)))
+    })
+    .await?;
+    state.matcher.index_demand(&demand);
+    Ok(with_etag(HttpResponse::Ok(), &demand))
+}

@@ -1,0 +1,260 @@
+//! One error type for the whole API, rendered as RFC 9457 problem details
+//! (`application/problem+json`) with a stable machine-readable `code`.
+//!
+//! Shape of every error body:
+//! ```json
+//! {"type": "urn:techmatch:problem:not_found", "title": "Not Found", "status": 404,
+//!  "code": "not_found", "detail": "supply 6f… does not exist",
+//!  "errors": [{"field": "title", "message": "must be 1–200 characters"}]}
+//! ```
+//! `errors` appears only on `validation_failed`. The cause of a 500 is logged, never sent.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use serde::Serialize;
+
+/// Seconds a client should wait before retrying when the database is unavailable.
+pub const RETRY_AFTER_SECS: u32 = 5;
+
+/// The media type of every error body (RFC 9457 §3).
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One invalid input field: its JSON name (dotted for nested items, e.g. `keywords.2`) and why.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+/// Every failure the API can answer with. Each variant has a fixed HTTP status and `code`.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the request is malformed (bad JSON, bad path or query value, NUL character). `code` names which.
+    #[error("{detail}")]
+    BadRequest { code: &'static str, detail: String },
+    /// 422 `validation_failed`: well-formed but invalid fields, listed one by one.
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    /// 401: no valid bearer token (`authentication_required`, `invalid_token`,
+    /// `invalid_credentials`, `invalid_refresh_token`); answered with `WWW-Authenticate: Bearer`.
+    #[error("{detail}")]
+    Unauthorized { code: &'static str, detail: String },
+    /// 403 `forbidden`: authenticated, but the role or organisation may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 429 `rate_limited`, with `Retry-After` in seconds.
+    #[error("too many attempts; retry in {retry_after_secs} s")]
+    TooManyRequests { retry_after_secs: u64 },
+    /// 404 `not_found`: the record does not exist (or is not visible to the caller).
+    #[error("{0} not found")]
+    NotFound(String),
+    /// 409: the request conflicts with the current state (`code` says how).
+    #[error("{detail}")]
+    Conflict { code: &'static str, detail: String },
+    /// 412 `version_mismatch`: `If-Match` names a version that is no longer current.
+    #[error("the record has changed: current version is {current}")]
+    VersionMismatch { current: i32 },
+    /// 428 `if_match_required`: an update must say which version it edits.
+    #[error("send If-Match with the ETag of the version you edit")]
+    IfMatchRequired,
+    /// 503 `database_unavailable`, with `Retry-After`.
+    #[error("the database is unavailable, retry shortly")]
+    Unavailable,
+    /// 500 `internal`: logged with its cause; the client sees only the code.
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+    /// Any other status with a stable code, used for framework-level failures (405, 413, 415…).
+    #[error("{detail}")]
+    Status { status: StatusCode, code: &'static str, detail: String },
+}
+
+#[derive(Serialize)]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    kind: String,
+    title: &'a str,
+    status: u16,
+    code: &'a str,
+    detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<&'a [FieldError]>,
+}
+
+impl ApiError {
+    /// A 400 with the given code and message.
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::BadRequest { code, detail: detail.into() }
+    }
+
+    /// A 401 `invalid_token` (a bearer token was sent but is not valid).
+    pub fn invalid_token(detail: impl Into<String>) -> Self {
+        Self::Unauthorized { code: "invalid_token", detail: detail.into() }
+    }
+
+    /// A 422 for a single field.
+    pub fn invalid_field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError { field: field.into(), message: message.into() }])
+    }
+
+    /// The stable machine-readable code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadRequest { code, .. }
+            | Self::Conflict { code, .. }
+            | Self::Status { code, .. }
+            | Self::Unauthorized { code, .. } => code,
+            Self::Forbidden(_) => "forbidden",
+            Self::TooManyRequests { .. } => "rate_limited",
+            Self::Validation(_) => "validation_failed",
+            Self::NotFound(_) => "not_found",
+            Self::VersionMismatch { .. } => "version_mismatch",
+            Self::IfMatchRequired => "if_match_required",
+            Self::Unavailable => "database_unavailable",
+            Self::Internal(_) => "internal",
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::VersionMismatch { .. } => StatusCode::PRECONDITION_FAILED,
+            Self::IfMatchRequired => StatusCode::PRECONDITION_REQUIRED,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Status { status, .. } => *status,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        if let Self::Internal(cause) = self {
+            tracing::error!(error = ?cause, "internal error");
+        }
+        let detail = match self {
+            Self::Validation(errors) => format!("{} field(s) are invalid", errors.len()),
+            other => other.to_string(),
+        };
+        let errors = match self {
+            Self::Validation(errors) => Some(errors.as_slice()),
+            _ => None,
+        };
+        let mut response = problem_response(status, self.code(), detail, errors);
+        let headers = response.headers_mut();
+        match self {
+            Self::Unauthorized { code, .. } => {
+                let challenge = match *code {
+                    "invalid_token" => "Bearer realm=\"techmatch\", error=\"invalid_token\"",
+                    _ => "Bearer realm=\"techmatch\"",
+                };
+                headers.insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static(challenge));
+            }
+            Self::TooManyRequests { retry_after_secs } => {
+                headers.insert(header::RETRY_AFTER, header::HeaderValue::from(*retry_after_secs));
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+/// Builds a problem+json response; used by [`ApiError`] and by the catch-all for framework errors.
+pub fn problem_response(status: StatusCode, code: &str, detail: String, errors: Option<&[FieldError]>) -> HttpResponse {
+    let body = Problem {
+        kind: format!("urn:techmatch:problem:{code}"),
+        title: status.canonical_reason().unwrap_or("Error"),
+        status: status.as_u16(),
+        code,
+        detail,
+        errors,
+    };
+    let mut builder = HttpResponse::build(status);
+    builder.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        builder.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECS.to_string()));
+    }
+    builder.json(body)
+}
+
+impl From<DieselError> for ApiError {
+    fn from(err: DieselError) -> Self {
+        match err {
+            DieselError::NotFound => Self::NotFound("record".into()),
+            DieselError::DatabaseError(kind, info) => match kind {
+                DatabaseErrorKind::UniqueViolation => Self::Conflict {
+                    code: "conflict",
+                    detail: format!(
+                        "a record with the same {} already exists",
+                        info.constraint_name().unwrap_or("key")
+                    ),
+                },
+                DatabaseErrorKind::ForeignKeyViolation => Self::Validation(vec![FieldError {
+                    field: foreign_key_field(info.table_name(), info.constraint_name()),
+                    message: "refers to a record that does not exist".into(),
+                }]),
+                DatabaseErrorKind::CheckViolation => Self::Validation(vec![FieldError {
+                    field: info.constraint_name().unwrap_or("record").to_string(),
+                    message: "violates a database constraint".into(),
+                }]),
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand => Self::Unavailable,
+                _ if is_connection_loss(info.message()) => Self::Unavailable,
+                _ => Self::Internal(anyhow::anyhow!("database error: {}", info.message())),
+            },
+            other => Self::Internal(other.into()),
+        }
+    }
+}
+
+/// The column behind a foreign key named the PostgreSQL way (`<table>_<column>_fkey`).
+fn foreign_key_field(table: Option<&str>, constraint: Option<&str>) -> String {
+    let field = match (table, constraint) {
+        (Some(table), Some(constraint)) => constraint
+            .strip_prefix(table)
+            .and_then(|rest| rest.strip_prefix('_'))
+            .and_then(|rest| rest.strip_suffix("_fkey")),
+        _ => None,
+    };
+    field.unwrap_or("reference").to_string()
+}
+
+/// libpq reports a dropped server as an unclassified error; recognise it by its wording.
+fn is_connection_loss(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    [
+        "server closed the connection",
+        "no connection to the server",
+        "terminating connection",
+        "connection refused",
+        "could not connect",
+        "ssl syscall error",
+        "eof detected",
+    ]
+    .iter()
+    .any(|needle| m.contains(needle))
+}
+
+impl From<diesel::r2d2::PoolError> for ApiError {
+    fn from(_: diesel::r2d2::PoolError) -> Self {
+        Self::Unavailable
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(err: actix_web::error::BlockingError) -> Self {
+        Self::Internal(anyhow::anyhow!("blocking task failed: {err}"))
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(err: anyhow::Error) -> Self {
+        Self::Internal(err)
+    }
+}

@@ -1,0 +1,46 @@
+//! `GET /healthz` (the process is alive) and `GET /readyz` (the database answers).
+
+use actix_web::web;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::app::AppState;
+use crate::db;
+use crate::error::ApiError;
+use crate::matching::Side;
+
+/// Body of the health endpoints.
+#[derive(Debug, Serialize)]
+pub struct Health {
+    /// Always `ok` when the endpoint answers 200.
+    pub status: &'static str,
+}
+
+/// Body of `/readyz`: also the matching index's size.
+#[derive(Debug, Serialize)]
+pub struct Readiness {
+    pub status: &'static str,
+    /// Published supplies in this instance's matching index.
+    pub indexed_supplies: usize,
+    /// Open demands in this instance's matching index.
+    pub indexed_demands: usize,
+}
+
+/// 200 while the process serves requests, whatever the database does.
+pub async fn healthz() -> web::Json<Health> {
+    web::Json(Health { status: "ok" })
+}
+
+/// 200 when a pooled connection answers `SELECT 1`; 503 `database_unavailable` otherwise.
+pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Readiness>, ApiError> {
+    db::run(&state.pool, |conn| {
+        diesel::sql_query("SELECT 1").execute(conn)?;
+        Ok(())
+    })
+    .await?;
+    Ok(web::Json(Readiness {
+        status: "ok",
+        indexed_supplies: state.matcher.len(Side::Supply),
+        indexed_demands: state.matcher.len(Side::Demand),
+    }))
+}

@@ -1,0 +1,70 @@
+//! `GET /api/v1/industries`: the taxonomy as stored in the database, grouped.
+
+use actix_web::web;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::app::AppState;
+use crate::db::{
+    self,
+    schema::{industries, industry_groups},
+};
+use crate::error::ApiError;
+
+/// One industry as listed.
+#[derive(Debug, Serialize, Queryable)]
+pub struct IndustryView {
+    pub code: String,
+    #[serde(skip)]
+    pub group_code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub aliases: Vec<String>,
+}
+
+/// A group with its industries, in the taxonomy's order.
+#[derive(Debug, Serialize)]
+pub struct GroupView {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub industries: Vec<IndustryView>,
+}
+
+/// The taxonomy: `{"groups": [{"code": "six_new", ..., "industries": [...]}, ...]}`.
+#[derive(Debug, Serialize)]
+pub struct TaxonomyView {
+    pub groups: Vec<GroupView>,
+}
+
+/// Lists every group and industry (20 industries in 4 groups).
+#[tracing::instrument(skip(state))]
+pub async fn list(state: web::Data<AppState>) -> Result<web::Json<TaxonomyView>, ApiError> {
+    let (groups, mut all) = db::run(&state.pool, |conn| {
+        let groups: Vec<(String, String, String)> = industry_groups::table
+            .order(industry_groups::position)
+            .select((industry_groups::code, industry_groups::name_zh, industry_groups::name_en))
+            .load(conn)?;
+        let all: Vec<IndustryView> = industries::table
+            .order(industries::position)
+            .select((
+                industries::code,
+                industries::group_code,
+                industries::name_zh,
+                industries::name_en,
+                industries::aliases,
+            ))
+            .load(conn)?;
+        Ok((groups, all))
+    })
+    .await?;
+    let groups = groups
+        .into_iter()
+        .map(|(code, name_zh, name_en)| {
+            let (mine, rest): (Vec<_>, Vec<_>) = all.drain(..).partition(|i| i.group_code == code);
+            all = rest;
+            GroupView { code, name_zh, name_en, industries: mine }
+        })
+        .collect();
+    Ok(web::Json(TaxonomyView { groups }))
+}

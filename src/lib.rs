@@ -1,0 +1,29 @@
+//! techmatch: a REST API for a regional science and technology achievement supply–demand
+//! matching platform (科技成果供需对接平台).
+//!
+//! Universities and institutes publish technology achievements ([`supplies`]), enterprises post
+//! technology needs ([`demands`]); the [`matching`] engine ranks one side for the other on
+//! keywords, text and the region's priority [`industries`]. [`app::Application`] builds the
+//! server; `main.rs` is a thin CLI over it.
+
+pub mod accounts;
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demands;
+pub mod error;
+pub mod etag;
+pub mod extract;
+pub mod health;
+pub mod import;
+pub mod industries;
+pub mod listing;
+pub mod matches;
+pub mod matching;
+pub mod organizations;
+pub mod pagination;
+pub mod supplies;
+pub mod telemetry;
+pub mod validation;
+pub mod vocab;

@@ -1,0 +1,82 @@
+//! The `techmatch` command: `serve`, `migrate`, `import`, `eval`.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use diesel::prelude::*;
+
+use techmatch::accounts::demo::ensure_demo_accounts;
+use techmatch::app::Application;
+use techmatch::config::{DatabaseConfig, LogConfig, ServeConfig};
+use techmatch::import::{import, ListingSide};
+use techmatch::industries::taxonomy::Taxonomy;
+use techmatch::{db, telemetry};
+
+#[derive(Parser)]
+#[command(name = "techmatch", version, about = "Technology supply–demand matching API (科技成果供需对接平台)")]
+struct Cli {
+    #[command(flatten)]
+    log: LogConfig,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the HTTP API.
+    Serve(ServeConfig),
+    /// Apply pending database migrations (safe to run from several replicas at once).
+    Migrate(DatabaseConfig),
+    /// Import listings from a JSON-lines file (format: data/README.md); idempotent.
+    Import {
+        /// The .jsonl file.
+        file: PathBuf,
+        /// What the file holds; guessed from the file name when omitted.
+        #[arg(long, value_enum)]
+        side: Option<ListingSide>,
+        #[command(flatten)]
+        database: DatabaseConfig,
+    },
+    /// Create the demo accounts (one per role) used in the README; idempotent.
+    DemoUsers {
+        /// Password of every demo account.
+        #[arg(long, env = "TECHMATCH_DEMO_PASSWORD", default_value = "techmatch-demo-2026", hide_env_values = true)]
+        password: String,
+        #[command(flatten)]
+        database: DatabaseConfig,
+    },
+}
+
+fn connect(config: &DatabaseConfig) -> anyhow::Result<PgConnection> {
+    PgConnection::establish(&db::with_fail_fast_options(config.database_url.expose()))
+        .context("cannot connect to DATABASE_URL")
+}
+
+#[actix_web::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    telemetry::init(cli.log.log_format);
+    match cli.command {
+        Command::Serve(config) => {
+            Application::build(config).await?.run_until_stopped().await?;
+        }
+        Command::Migrate(config) => {
+            let applied = db::run_migrations(&mut connect(&config)?)?;
+            tracing::info!(count = applied.len(), versions = ?applied, "migrations applied");
+        }
+        Command::Import { file, side, database } => {
+            let side = side
+                .or_else(|| ListingSide::from_file_name(&file))
+                .context("cannot tell supplies from demands by the file name: pass --side supply|demand")?;
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let report = import(&mut connect(&database)?, &text, side, Taxonomy::embedded())?;
+            tracing::info!(file = %file.display(), inserted = report.inserted, skipped = report.skipped, "import finished");
+        }
+        Command::DemoUsers { password, database } => {
+            let created = ensure_demo_accounts(&mut connect(&database)?, &password)?;
+            tracing::info!(created, "demo accounts ready");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,70 @@
+//! Turns stored listings into the engine's documents and queries.
+
+use crate::demands::model::Demand;
+use crate::matching::{Document, Query, Side};
+use crate::supplies::model::Supply;
+
+/// Whether a supply is a match candidate: only published supplies are.
+pub fn supply_is_candidate(supply: &Supply) -> bool {
+    supply.status == "published"
+}
+
+/// Whether a demand is a match candidate: only open demands are.
+pub fn demand_is_candidate(demand: &Demand) -> bool {
+    demand.status == "open"
+}
+
+fn trl(value: Option<i16>) -> Option<u8> {
+    value.and_then(|v| u8::try_from(v).ok())
+}
+
+/// The engine document of a supply (asking price as money, offered TRL).
+pub fn supply_document(s: &Supply) -> Document {
+    Document {
+        id: s.id,
+        side: Side::Supply,
+        title: s.title.clone(),
+        body: s.summary.clone(),
+        keywords: s.keywords.clone(),
+        industries: s.industries.clone(),
+        groups: Vec::new(),
+        trl: trl(s.trl),
+        money_fen: s.price_fen,
+        modes: s.transfer_modes.clone(),
+        region: s.region.clone(),
+    }
+}
+
+/// The engine document of a demand (budget as money, minimum TRL wanted).
+pub fn demand_document(d: &Demand) -> Document {
+    Document {
+        id: d.id,
+        side: Side::Demand,
+        title: d.title.clone(),
+        body: d.description.clone(),
+        keywords: d.keywords.clone(),
+        industries: d.industries.clone(),
+        groups: Vec::new(),
+        trl: trl(d.trl_min),
+        money_fen: d.budget_fen,
+        modes: d.cooperation_modes.clone(),
+        region: d.region.clone(),
+    }
+}
+
+/// A document as a query that never returns the document itself. The region takes part in the
+/// score only when `use_region` is set ("region when asked").
+pub fn as_query(doc: Document, use_region: bool) -> Query {
+    Query {
+        title: doc.title,
+        body: doc.body,
+        keywords: doc.keywords,
+        industries: doc.industries,
+        groups: doc.groups,
+        trl: doc.trl,
+        money_fen: doc.money_fen,
+        modes: doc.modes,
+        region: if use_region { doc.region } else { None },
+        exclude: Some(doc.id),
+    }
+}

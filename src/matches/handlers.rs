@@ -1,0 +1,169 @@
+//! `GET /api/v1/demands/{id}/matches` (supplies for a demand) and
+//! `GET /api/v1/supplies/{id}/matches` (demands for a supply).
+
+use std::collections::HashMap;
+
+use actix_web::web;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::documents::{as_query, demand_document, supply_document};
+use crate::app::AppState;
+use crate::auth::{policy, MaybePrincipal};
+use crate::db::{
+    self,
+    schema::{demands, supplies},
+};
+use crate::demands::{model::Demand, repo as demand_repo};
+use crate::error::ApiError;
+use crate::industries::taxonomy::Taxonomy;
+use crate::listing::non_blank;
+use crate::matching::{Explanation, Filters, Side};
+use crate::pagination::{Page, PageRequest};
+use crate::supplies::{model::Supply, repo as supply_repo};
+use crate::validation::query_text;
+use crate::vocab::TransferMode;
+
+/// Query of the match endpoints.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchParams {
+    /// Industry or group codes, comma-separated: keep listings tagged with any of them.
+    pub industry: Option<String>,
+    /// Keep listings with TRL ≥ this (1–9).
+    pub trl_min: Option<u8>,
+    /// Keep listings with TRL ≤ this (1–9).
+    pub trl_max: Option<u8>,
+    /// Keep listings of this region (one name containing the other counts).
+    pub region: Option<String>,
+    /// Cooperation / transfer modes, comma-separated: keep listings offering any of them.
+    pub mode: Option<String>,
+    /// Keep matches scoring at least this (0–1).
+    pub min_score: Option<f32>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+fn bad(detail: String) -> ApiError {
+    ApiError::bad_request("invalid_query", detail)
+}
+
+impl MatchParams {
+    /// Checks the values into engine filters; 400 `invalid_query` for a bad one.
+    pub fn filters(&self, taxonomy: &Taxonomy) -> Result<Filters, ApiError> {
+        for (name, value) in [("industry", &self.industry), ("region", &self.region), ("mode", &self.mode)] {
+            query_text(name, value.as_deref())?;
+        }
+        let split = |v: &Option<String>| -> Vec<String> {
+            v.as_deref().unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+        };
+        let industries = split(&self.industry);
+        if let Some(code) =
+            industries.iter().find(|c| !taxonomy.contains(c) && !taxonomy.groups.iter().any(|g| &g.code == *c))
+        {
+            return Err(bad(format!("unknown industry or group code `{code}`")));
+        }
+        let modes = split(&self.mode);
+        if let Some(mode) = modes.iter().find(|m| TransferMode::parse(m).is_none()) {
+            return Err(bad(format!("unknown cooperation mode `{mode}`")));
+        }
+        for (name, value) in [("trl_min", self.trl_min), ("trl_max", self.trl_max)] {
+            if value.is_some_and(|v| !(1..=9).contains(&v)) {
+                return Err(bad(format!("{name} must be between 1 and 9")));
+            }
+        }
+        if self.min_score.is_some_and(|s| !(0.0..=1.0).contains(&s)) {
+            return Err(bad("min_score must be between 0 and 1".into()));
+        }
+        Ok(Filters {
+            industries,
+            trl_min: self.trl_min,
+            trl_max: self.trl_max,
+            region: non_blank(&self.region),
+            modes,
+            min_score: self.min_score,
+        })
+    }
+}
+
+/// One ranked listing with its score (0–1) and the explanation of the score.
+#[derive(Debug, Serialize)]
+pub struct MatchItem<T> {
+    pub score: f32,
+    pub listing: T,
+    pub explanation: Explanation,
+}
+
+/// Runs the engine and loads the ranked listings in rank order, dropping any the database no
+/// longer holds as candidates (the index may trail another instance's write by a poll).
+fn hydrate<T, F>(ranked: Vec<(Uuid, f32, Explanation)>, rows: Vec<T>, id_of: F) -> Vec<MatchItem<T>>
+where
+    F: Fn(&T) -> Uuid,
+{
+    let mut by_id: HashMap<Uuid, T> = rows.into_iter().map(|r| (id_of(&r), r)).collect();
+    ranked
+        .into_iter()
+        .filter_map(|(id, score, explanation)| {
+            by_id.remove(&id).map(|listing| MatchItem { score, listing, explanation })
+        })
+        .collect()
+}
+
+/// `GET /api/v1/demands/{id}/matches`: published supplies ranked for the demand.
+#[tracing::instrument(skip(state))]
+pub async fn for_demand(
+    state: web::Data<AppState>,
+    caller: MaybePrincipal,
+    id: web::Path<Uuid>,
+    params: web::Query<MatchParams>,
+) -> Result<web::Json<Page<MatchItem<Supply>>>, ApiError> {
+    let id = id.into_inner();
+    let page = PageRequest::parse(params.page, params.per_page)?;
+    let filters = params.filters(state.taxonomy)?;
+    let demand = db::run(&state.pool, move |conn| demand_repo::get(conn, id)).await?;
+    let visible = crate::demands::handlers::is_public(&demand);
+    policy::require_read(caller.0.as_ref(), demand.organization_id, visible, || format!("demand {id}"))?;
+    let query = as_query(demand_document(&demand), false);
+    let found = state.matcher.search(&query, Side::Supply, &filters, page.offset() as usize, page.limit() as usize);
+    let ranked: Vec<_> = found.items.into_iter().map(|m| (m.id, m.score, m.explanation)).collect();
+    let ids: Vec<Uuid> = ranked.iter().map(|r| r.0).collect();
+    let rows = db::run(&state.pool, move |conn| {
+        Ok(supplies::table
+            .filter(supplies::id.eq_any(ids))
+            .filter(supplies::status.eq("published"))
+            .select(Supply::as_select())
+            .load(conn)?)
+    })
+    .await?;
+    Ok(web::Json(Page::new(hydrate(ranked, rows, |s: &Supply| s.id), page, found.total as i64)))
+}
+
+/// `GET /api/v1/supplies/{id}/matches`: open demands ranked for the supply.
+#[tracing::instrument(skip(state))]
+pub async fn for_supply(
+    state: web::Data<AppState>,
+    caller: MaybePrincipal,
+    id: web::Path<Uuid>,
+    params: web::Query<MatchParams>,
+) -> Result<web::Json<Page<MatchItem<Demand>>>, ApiError> {
+    let id = id.into_inner();
+    let page = PageRequest::parse(params.page, params.per_page)?;
+    let filters = params.filters(state.taxonomy)?;
+    let supply = db::run(&state.pool, move |conn| supply_repo::get(conn, id)).await?;
+    let visible = crate::supplies::handlers::is_public(&supply);
+    policy::require_read(caller.0.as_ref(), supply.organization_id, visible, || format!("supply {id}"))?;
+    let query = as_query(supply_document(&supply), false);
+    let found = state.matcher.search(&query, Side::Demand, &filters, page.offset() as usize, page.limit() as usize);
+    let ranked: Vec<_> = found.items.into_iter().map(|m| (m.id, m.score, m.explanation)).collect();
+    let ids: Vec<Uuid> = ranked.iter().map(|r| r.0).collect();
+    let rows = db::run(&state.pool, move |conn| {
+        Ok(demands::table
+            .filter(demands::id.eq_any(ids))
+            .filter(demands::status.eq("open"))
+            .select(Demand::as_select())
+            .load(conn)?)
+    })
+    .await?;
+    Ok(web::Json(Page::new(hydrate(ranked, rows, |d: &Demand| d.id), page, found.total as i64)))
+}

@@ -1,0 +1,472 @@
+//! The inverted index of one side (supplies or demands) and candidate retrieval.
+//!
+//! Documents live in *slots* numbered in insertion order; postings are therefore appended
+//! in slot order and stay sorted, which lets retrieval gallop through them. Removing a
+//! document tombstones its slot; [`SideIndex::compact`] renumbers the live slots
+//! (monotonically, so postings stay sorted) and drops dead postings.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use uuid::Uuid;
+
+use super::industry::IndustryEvidence;
+
+/// Id of an index term (shared by both sides).
+pub type TermId = u32;
+/// Id of a normalised keyword string (shared by both sides).
+pub type KeywordId = u32;
+/// Document slot within one side.
+pub type Slot = u32;
+
+/// Field numbers of the per-field term frequencies.
+pub const F_TITLE: usize = 0;
+/// Keywords field.
+pub const F_KEYWORDS: usize = 1;
+/// Body field (summary / description).
+pub const F_BODY: usize = 2;
+/// Character-bigram field.
+pub const F_BIGRAM: usize = 3;
+/// Number of fields.
+pub const FIELDS: usize = 4;
+
+/// One posting: a document slot and the term's frequency in each field (saturating at 255).
+/// 8 bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Posting {
+    /// Document slot.
+    pub slot: Slot,
+    /// Term frequency per field ([`F_TITLE`], [`F_KEYWORDS`], [`F_BODY`], [`F_BIGRAM`]).
+    pub tf: [u8; FIELDS],
+}
+
+/// What the engine keeps about an indexed document besides its postings.
+#[derive(Debug, Clone)]
+pub struct DocSlot {
+    /// Listing id.
+    pub id: Uuid,
+    /// Normalised `title + '\n' + body`; used to test whether a query keyword occurs in the
+    /// document and to rebuild the document as a query.
+    pub text: Box<str>,
+    /// Byte length of the title inside `text`.
+    pub title_len: u32,
+    /// Keyword ids (normalised, deduplicated).
+    pub keywords: Box<[KeywordId]>,
+    /// Tagged and alias-inferred industries, group tags.
+    pub evidence: IndustryEvidence,
+    /// TRL 1..=9.
+    pub trl: Option<u8>,
+    /// Price or budget in fen.
+    pub money_fen: Option<i64>,
+    /// Bit i set = mode [`super::MODES`]`[i]`.
+    pub modes: u8,
+    /// Normalised region.
+    pub region: Option<Box<str>>,
+}
+
+/// BM25F parameters, resolved for one side at query time.
+#[derive(Debug, Clone, Copy)]
+pub struct Bm25Params {
+    /// Saturation.
+    pub k1: f32,
+    /// Per-field length-normalisation strength.
+    pub b: [f32; FIELDS],
+    /// Per-field weight.
+    pub w: [f32; FIELDS],
+}
+
+/// A query term with its query-side weight.
+#[derive(Debug, Clone, Copy)]
+pub struct QueryTerm {
+    /// Term id.
+    pub term: TermId,
+    /// Query-side weight (boosts × log term count).
+    pub weight: f32,
+}
+
+/// Retrieval output.
+#[derive(Debug, Clone, Default)]
+pub struct Retrieved {
+    /// Top documents by BM25F, best first: (slot, score).
+    pub hits: Vec<(Slot, f32)>,
+    /// Upper bound of the BM25F score for this query: Σ idf·weight·(k1+1).
+    pub ideal: f32,
+    /// Postings read (for the speed report).
+    pub postings_scanned: usize,
+}
+
+/// The index of one side.
+#[derive(Debug, Default)]
+pub struct SideIndex {
+    /// Postings by term id (terms unseen on this side have an empty list).
+    pub postings: Vec<Vec<Posting>>,
+    /// Slots carrying each keyword, by keyword id.
+    pub kw_postings: Vec<Vec<Slot>>,
+    /// Documents by slot (dead slots keep their data until compaction).
+    pub docs: Vec<DocSlot>,
+    /// Field lengths (terms) by slot, kept apart from `docs` for cache locality.
+    pub lens: Vec<[u16; FIELDS]>,
+    /// Liveness by slot.
+    pub alive: Vec<bool>,
+    /// Live slot of each id.
+    pub by_id: HashMap<Uuid, Slot>,
+    /// Number of live documents.
+    pub n_alive: usize,
+    /// Sum of live field lengths.
+    pub len_sum: [u64; FIELDS],
+    /// Number of dead slots.
+    pub dead: usize,
+}
+
+#[derive(Default)]
+struct Scratch {
+    acc: Vec<f32>,
+    state: Vec<u8>,
+    touched: Vec<Slot>,
+    tmp: Vec<f32>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+const UNSEEN: u8 = 0;
+const ACCEPTED: u8 = 1;
+const REJECTED: u8 = 2;
+
+impl SideIndex {
+    /// Append a document. `terms` holds each distinct term with its per-field frequency.
+    /// The caller has removed any previous version of the same id.
+    pub fn insert(&mut self, doc: DocSlot, terms: &[(TermId, [u8; FIELDS])], lens: [u16; FIELDS]) -> Slot {
+        let slot = self.docs.len() as Slot;
+        for &(t, tf) in terms {
+            let t = t as usize;
+            if self.postings.len() <= t {
+                self.postings.resize_with(t + 1, Vec::new);
+            }
+            self.postings[t].push(Posting { slot, tf });
+        }
+        for &k in doc.keywords.iter() {
+            let k = k as usize;
+            if self.kw_postings.len() <= k {
+                self.kw_postings.resize_with(k + 1, Vec::new);
+            }
+            self.kw_postings[k].push(slot);
+        }
+        for (f, l) in lens.iter().enumerate() {
+            self.len_sum[f] += u64::from(*l);
+        }
+        self.by_id.insert(doc.id, slot);
+        self.docs.push(doc);
+        self.lens.push(lens);
+        self.alive.push(true);
+        self.n_alive += 1;
+        slot
+    }
+
+    /// Tombstone the document with this id. Returns false when it is not indexed.
+    pub fn remove(&mut self, id: Uuid) -> bool {
+        let Some(slot) = self.by_id.remove(&id) else {
+            return false;
+        };
+        let s = slot as usize;
+        self.alive[s] = false;
+        for (f, l) in self.lens[s].iter().enumerate() {
+            self.len_sum[f] = self.len_sum[f].saturating_sub(u64::from(*l));
+        }
+        self.n_alive -= 1;
+        self.dead += 1;
+        true
+    }
+
+    /// Compact when at least `ratio` of the slots are dead (and there are some).
+    pub fn maybe_compact(&mut self, ratio: f32) {
+        if self.dead > 0 && self.dead as f32 >= ratio * self.docs.len() as f32 {
+            self.compact();
+        }
+    }
+
+    /// Renumber live slots (keeping their order) and drop dead postings. O(postings).
+    pub fn compact(&mut self) {
+        let mut remap = vec![Slot::MAX; self.docs.len()];
+        let mut next: Slot = 0;
+        for (i, a) in self.alive.iter().enumerate() {
+            if *a {
+                remap[i] = next;
+                next += 1;
+            }
+        }
+        for list in &mut self.postings {
+            list.retain_mut(|p| {
+                let n = remap[p.slot as usize];
+                p.slot = n;
+                n != Slot::MAX
+            });
+            list.shrink_to_fit();
+        }
+        for list in &mut self.kw_postings {
+            list.retain_mut(|s| {
+                let n = remap[*s as usize];
+                *s = n;
+                n != Slot::MAX
+            });
+            list.shrink_to_fit();
+        }
+        let alive = std::mem::take(&mut self.alive);
+        let docs = std::mem::take(&mut self.docs);
+        let lens = std::mem::take(&mut self.lens);
+        for ((d, l), a) in docs.into_iter().zip(lens).zip(alive) {
+            if a {
+                self.docs.push(d);
+                self.lens.push(l);
+                self.alive.push(true);
+            }
+        }
+        for slot in self.by_id.values_mut() {
+            *slot = remap[*slot as usize];
+        }
+        self.dead = 0;
+    }
+
+    /// Release spare capacity after a bulk load.
+    pub fn shrink(&mut self) {
+        for l in &mut self.postings {
+            l.shrink_to_fit();
+        }
+        for l in &mut self.kw_postings {
+            l.shrink_to_fit();
+        }
+    }
+
+    /// Document frequency of a term on this side (tombstoned postings included until the
+    /// next compaction).
+    pub fn df(&self, term: TermId) -> usize {
+        self.postings.get(term as usize).map_or(0, Vec::len)
+    }
+
+    /// Lucene BM25 idf `ln(1 + (N − df + 0.5)/(df + 0.5))` over the live documents.
+    pub fn idf(&self, term: TermId) -> f32 {
+        let n = self.n_alive as f32;
+        let df = (self.df(term) as f32).min(n);
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+    }
+
+    /// Keyword rarity `ln(1 + N/df)` (df = live-or-tombstoned documents carrying it).
+    pub fn keyword_rarity(&self, kw: KeywordId) -> f32 {
+        let df = self.kw_postings.get(kw as usize).map_or(0, Vec::len).max(1) as f32;
+        (1.0 + self.n_alive as f32 / df).ln()
+    }
+
+    /// Per-field `(1 − b, b / avglen)` for length normalisation.
+    fn norms(&self, p: &Bm25Params) -> [(f32, f32); FIELDS] {
+        let n = self.n_alive.max(1) as f32;
+        let mut out = [(1.0, 0.0); FIELDS];
+        for (f, o) in out.iter_mut().enumerate() {
+            let avg = (self.len_sum[f] as f32 / n).max(1.0);
+            *o = (1.0 - p.b[f], p.b[f] / avg);
+        }
+        out
+    }
+
+    #[inline]
+    fn pseudo_tf(&self, p: &Posting, norms: &[(f32, f32); FIELDS], w: &[f32; FIELDS]) -> f32 {
+        let lens = &self.lens[p.slot as usize];
+        let mut t = 0.0;
+        for f in 0..FIELDS {
+            if p.tf[f] > 0 {
+                t += w[f] * f32::from(p.tf[f]) / (norms[f].0 + norms[f].1 * f32::from(lens[f]));
+            }
+        }
+        t
+    }
+
+    /// BM25F contribution of each query term to one document (terms absent from it are
+    /// left out). Binary search per term; used for re-ranking extras and explanations.
+    pub fn term_scores(&self, slot: Slot, terms: &[QueryTerm], p: &Bm25Params) -> Vec<(TermId, f32)> {
+        let norms = self.norms(p);
+        let mut out = Vec::new();
+        for qt in terms {
+            let Some(list) = self.postings.get(qt.term as usize) else {
+                continue;
+            };
+            if let Ok(i) = list.binary_search_by_key(&slot, |x| x.slot) {
+                let t = self.pseudo_tf(&list[i], &norms, &p.w);
+                let s = self.idf(qt.term) * qt.weight * t * (p.k1 + 1.0) / (p.k1 + t);
+                out.push((qt.term, s));
+            }
+        }
+        out
+    }
+
+    /// Top `depth` documents by BM25F among those `accept` lets through.
+    ///
+    /// Term at a time, highest upper bound first, into a dense per-thread accumulator. Before
+    /// a long posting list, if the sum of the remaining terms' upper bounds is below the
+    /// current `depth`-th score, no unseen document can enter the top `depth`: the remaining
+    /// terms are then only applied to the documents that still can, by galloping through their
+    /// postings. The result is exact.
+    pub fn retrieve(
+        &self,
+        terms: &[QueryTerm],
+        p: &Bm25Params,
+        depth: usize,
+        accept: &dyn Fn(Slot) -> bool,
+    ) -> Retrieved {
+        let depth = depth.max(1);
+        let norms = self.norms(p);
+        let mut ts: Vec<(QueryTerm, f32, f32)> = terms
+            .iter()
+            .filter(|qt| self.df(qt.term) > 0)
+            .map(|qt| {
+                let idf = self.idf(qt.term);
+                (*qt, idf, idf * qt.weight * (p.k1 + 1.0))
+            })
+            .collect();
+        ts.sort_by(|a, b| b.2.total_cmp(&a.2));
+        let ideal: f32 = ts.iter().map(|t| t.2).sum();
+        let mut rem = vec![0.0f32; ts.len() + 1];
+        for i in (0..ts.len()).rev() {
+            rem[i] = rem[i + 1] + ts[i].2;
+        }
+        let mut rem_postings = vec![0usize; ts.len() + 1];
+        for i in (0..ts.len()).rev() {
+            rem_postings[i] = rem_postings[i + 1] + self.df(ts[i].0.term);
+        }
+        let n_slots = self.docs.len();
+        SCRATCH.with(|cell| {
+            let mut guard = cell.borrow_mut();
+            let sc = &mut *guard;
+            if sc.acc.len() < n_slots {
+                sc.acc.resize(n_slots, 0.0);
+                sc.state.resize(n_slots, UNSEEN);
+            }
+            let mut scanned = 0usize;
+            let mut accepted = 0usize;
+            let mut i = 0;
+            let mut pruned: Option<Vec<Slot>> = None;
+            while i < ts.len() {
+                if i > 0 && accepted >= depth && rem_postings[i] > accepted / 2 {
+                    sc.tmp.clear();
+                    for &s in &sc.touched {
+                        if sc.state[s as usize] == ACCEPTED {
+                            sc.tmp.push(sc.acc[s as usize]);
+                        }
+                    }
+                    let k = depth - 1;
+                    let (_, kth, _) = sc.tmp.select_nth_unstable_by(k, |a, b| b.total_cmp(a));
+                    let theta = *kth;
+                    if rem[i] < theta {
+                        let mut c: Vec<Slot> = sc
+                            .touched
+                            .iter()
+                            .copied()
+                            .filter(|&s| sc.state[s as usize] == ACCEPTED && sc.acc[s as usize] + rem[i] >= theta)
+                            .collect();
+                        c.sort_unstable();
+                        pruned = Some(c);
+                        break;
+                    }
+                }
+                let (qt, idf, _) = ts[i];
+                let mult = idf * qt.weight;
+                let list = &self.postings[qt.term as usize];
+                scanned += list.len();
+                for post in list {
+                    let s = post.slot as usize;
+                    let st = sc.state[s];
+                    if st == UNSEEN {
+                        sc.touched.push(post.slot);
+                        if self.alive[s] && accept(post.slot) {
+                            sc.state[s] = ACCEPTED;
+                            accepted += 1;
+                        } else {
+                            sc.state[s] = REJECTED;
+                            continue;
+                        }
+                    } else if st == REJECTED {
+                        continue;
+                    }
+                    let t = self.pseudo_tf(post, &norms, &p.w);
+                    sc.acc[s] += mult * t * (p.k1 + 1.0) / (p.k1 + t);
+                }
+                i += 1;
+            }
+            let mut hits: Vec<(Slot, f32)> = match pruned {
+                Some(cands) => {
+                    for &(qt, idf, _) in &ts[i..] {
+                        let mult = idf * qt.weight;
+                        let list = &self.postings[qt.term as usize];
+                        let mut lo = 0usize;
+                        for &c in &cands {
+                            lo = gallop(list, lo, c);
+                            scanned += 1;
+                            if lo >= list.len() {
+                                break;
+                            }
+                            if list[lo].slot == c {
+                                let t = self.pseudo_tf(&list[lo], &norms, &p.w);
+                                sc.acc[c as usize] += mult * t * (p.k1 + 1.0) / (p.k1 + t);
+                            }
+                        }
+                    }
+                    cands.iter().map(|&s| (s, sc.acc[s as usize])).collect()
+                }
+                None => sc
+                    .touched
+                    .iter()
+                    .filter(|&&s| sc.state[s as usize] == ACCEPTED)
+                    .map(|&s| (s, sc.acc[s as usize]))
+                    .collect(),
+            };
+            for &s in &sc.touched {
+                sc.acc[s as usize] = 0.0;
+                sc.state[s as usize] = UNSEEN;
+            }
+            sc.touched.clear();
+            let cmp = |a: &(Slot, f32), b: &(Slot, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+            if hits.len() > depth {
+                hits.select_nth_unstable_by(depth - 1, cmp);
+                hits.truncate(depth);
+            }
+            hits.sort_unstable_by(cmp);
+            Retrieved { hits, ideal, postings_scanned: scanned }
+        })
+    }
+}
+
+/// First index `>= from` whose slot is `>= target` (exponential then binary search).
+fn gallop(list: &[Posting], from: usize, target: Slot) -> usize {
+    let n = list.len();
+    if from >= n || list[from].slot >= target {
+        return from;
+    }
+    let mut step = 1;
+    let mut lo = from;
+    let mut hi = from + 1;
+    while hi < n && list[hi].slot < target {
+        lo = hi;
+        step *= 2;
+        hi = hi.saturating_add(step);
+    }
+    let hi = hi.min(n);
+    // list[lo] < target; answer in (lo, hi]
+    lo + 1 + list[lo + 1..hi].partition_point(|p| p.slot < target)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gallop_finds_first_not_less() {
+        let list: Vec<Posting> =
+            [1u32, 3, 5, 7, 9, 11, 13, 15, 17].iter().map(|&s| Posting { slot: s, tf: [0, 0, 1, 0] }).collect();
+        assert_eq!(gallop(&list, 0, 0), 0);
+        assert_eq!(gallop(&list, 0, 1), 0);
+        assert_eq!(gallop(&list, 0, 2), 1);
+        assert_eq!(gallop(&list, 2, 13), 6);
+        assert_eq!(gallop(&list, 0, 16), 8);
+        assert_eq!(gallop(&list, 0, 18), 9);
+        assert_eq!(gallop(&list, 9, 20), 9);
+    }
+}

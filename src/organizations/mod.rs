@@ -1,0 +1,6 @@
+//! Organisations (企业、高校、科研院所、技术转移机构、政府部门) that own listings.
+
+pub mod credit_code;
+pub mod handlers;
+pub mod model;
+pub mod repo;

@@ -1,0 +1,86 @@
+//! Organisation records and the input that creates one.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::credit_code;
+use crate::db::schema::organizations;
+use crate::error::ApiError;
+use crate::validation::{Fields, MAX_REGION_CHARS};
+use crate::vocab::{OrganizationKind, Verification};
+
+/// An organisation as stored and returned.
+#[derive(Debug, Clone, Serialize, Queryable, Selectable)]
+#[diesel(table_name = organizations)]
+pub struct Organization {
+    pub id: Uuid,
+    /// `enterprise`, `university`, `research_institute`, `service_agency` or `government`.
+    pub kind: String,
+    pub name: String,
+    pub region: Option<String>,
+    /// 统一社会信用代码, enterprises only.
+    pub credit_code: Option<String>,
+    /// `unverified`, `verified` or `rejected`; only department admins change it.
+    pub verification: String,
+    /// Created by the importer for public listings whose holder is not named.
+    pub is_placeholder: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An organisation as given at registration (or by an admin creating one).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationInput {
+    pub kind: OrganizationKind,
+    /// 1–200 characters.
+    pub name: String,
+    /// At most 100 characters.
+    pub region: Option<String>,
+    /// 统一社会信用代码: required for enterprises, checked against GB 32100-2015.
+    pub credit_code: Option<String>,
+}
+
+/// Body of `POST /api/v1/organizations/{id}/verification` (admins only).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerificationInput {
+    pub verification: Verification,
+}
+
+/// A checked organisation ready to insert.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = organizations)]
+pub struct NewOrganization {
+    pub kind: String,
+    pub name: String,
+    pub region: Option<String>,
+    pub credit_code: Option<String>,
+    pub is_placeholder: bool,
+}
+
+impl OrganizationInput {
+    /// Checks the fields; `field` prefixes the error paths (e.g. `organization.name`).
+    pub fn parse(self, prefix: &str) -> Result<NewOrganization, ApiError> {
+        let mut f = Fields::new();
+        let name = f.text(&format!("{prefix}name"), self.name, 200);
+        let region = f.opt_text(&format!("{prefix}region"), self.region, MAX_REGION_CHARS);
+        let code_field = format!("{prefix}credit_code");
+        let credit_code = f.opt_text(&code_field, self.credit_code, 18).map(|c| c.to_ascii_uppercase());
+        match (&credit_code, self.kind) {
+            (Some(code), _) => {
+                if let Err(e) = credit_code::validate(code) {
+                    f.error(&code_field, e.to_string());
+                }
+            }
+            (None, OrganizationKind::Enterprise) => {
+                f.error(&code_field, "enterprises must give their unified social credit code")
+            }
+            (None, _) => {}
+        }
+        f.finish()?;
+        Ok(NewOrganization { kind: self.kind.as_str().to_string(), name, region, credit_code, is_placeholder: false })
+    }
+}

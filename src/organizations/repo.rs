@@ -1,0 +1,63 @@
+//! Organisation queries.
+
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::model::{NewOrganization, Organization};
+use crate::db::schema::organizations;
+use crate::error::ApiError;
+use crate::pagination::PageRequest;
+
+/// Inserts an organisation; 409 `conflict` when one of the same kind and name exists.
+pub fn insert(conn: &mut PgConnection, new: &NewOrganization) -> Result<Organization, ApiError> {
+    Ok(diesel::insert_into(organizations::table)
+        .values(new)
+        .returning(Organization::as_returning())
+        .get_result(conn)?)
+}
+
+/// The organisation with this id; 404 when absent.
+pub fn get(conn: &mut PgConnection, id: Uuid) -> Result<Organization, ApiError> {
+    organizations::table
+        .find(id)
+        .select(Organization::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::NotFound(format!("organization {id}")))
+}
+
+/// Finds or creates the organisation of this kind and name (used by the importer).
+pub fn get_or_create(conn: &mut PgConnection, new: &NewOrganization) -> Result<Organization, ApiError> {
+    diesel::insert_into(organizations::table)
+        .values(new)
+        .on_conflict((organizations::kind, organizations::name))
+        .do_nothing()
+        .execute(conn)?;
+    Ok(organizations::table
+        .filter(organizations::kind.eq(&new.kind))
+        .filter(organizations::name.eq(&new.name))
+        .select(Organization::as_select())
+        .first(conn)?)
+}
+
+/// One page of organisations, by name, with the total.
+pub fn list(conn: &mut PgConnection, page: PageRequest) -> Result<(Vec<Organization>, i64), ApiError> {
+    let total = organizations::table.count().get_result(conn)?;
+    let items = organizations::table
+        .order((organizations::name, organizations::id))
+        .offset(page.offset())
+        .limit(page.limit())
+        .select(Organization::as_select())
+        .load(conn)?;
+    Ok((items, total))
+}
+
+/// Sets the verification status; 404 when absent.
+pub fn set_verification(conn: &mut PgConnection, id: Uuid, verification: &str) -> Result<Organization, ApiError> {
+    diesel::update(organizations::table.find(id))
+        .set((organizations::verification.eq(verification), organizations::updated_at.eq(diesel::dsl::now)))
+        .returning(Organization::as_returning())
+        .get_result(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::NotFound(format!("organization {id}")))
+}

@@ -1,0 +1,108 @@
+//! `/api/v1/supplies`: create, get, list, update (If-Match), archive. Access rules come from
+//! [`crate::auth::policy`].
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use uuid::Uuid;
+
+use super::input::{SupplyInput, SupplyListParams, SupplyPatch};
+use super::model::Supply;
+use super::repo;
+use crate::app::AppState;
+use crate::auth::{policy, MaybePrincipal, Principal};
+use crate::db;
+use crate::error::ApiError;
+use crate::etag::{etag, expected_version};
+use crate::pagination::{Page, PageRequest};
+
+fn with_etag(mut response: actix_web::HttpResponseBuilder, supply: &Supply) -> HttpResponse {
+    response.insert_header(etag(supply.version)).json(supply)
+}
+
+/// Whether the supply is visible to everyone.
+pub fn is_public(supply: &Supply) -> bool {
+    supply.status == "published"
+}
+
+fn what(id: Uuid) -> impl FnOnce() -> String {
+    move || format!("supply {id}")
+}
+
+/// `POST /api/v1/supplies` → 201 with the supply, `Location` and `ETag`; owned by the caller's organisation.
+#[tracing::instrument(skip(state, body))]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Principal,
+    body: web::Json<SupplyInput>,
+) -> Result<HttpResponse, ApiError> {
+    policy::require_supply_publisher(&caller)?;
+    let new = body.into_inner().parse(caller.organization_id, state.taxonomy)?;
+    let supply = db::run(&state.pool, move |conn| repo::insert(conn, &new)).await?;
+    state.matcher.index_supply(&supply);
+    let mut response = HttpResponse::Created();
+    response.insert_header(("Location", format!("/api/v1/supplies/{}", supply.id)));
+    Ok(with_etag(response, &supply))
+}
+
+/// `GET /api/v1/supplies/{id}` with its `ETag`; 404 for another organisation's private supply.
+#[tracing::instrument(skip(state))]
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: MaybePrincipal,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let supply = db::run(&state.pool, move |conn| repo::get(conn, id)).await?;
+    policy::require_read(caller.0.as_ref(), supply.organization_id, is_public(&supply), what(id))?;
+    Ok(with_etag(HttpResponse::Ok(), &supply))
+}
+
+/// `GET /api/v1/supplies?industry=&keyword=&q=&status=&trl_min=&trl_max=&organization_id=&region=&page=&per_page=`.
+#[tracing::instrument(skip(state))]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: MaybePrincipal,
+    params: web::Query<SupplyListParams>,
+) -> Result<web::Json<Page<Supply>>, ApiError> {
+    let page = PageRequest::parse(params.page, params.per_page)?;
+    let filter = params.filter(caller.0.as_ref(), state.taxonomy)?;
+    let (items, total) = db::run(&state.pool, move |conn| repo::list(conn, &filter, page)).await?;
+    Ok(web::Json(Page::new(items, page, total)))
+}
+
+/// `PATCH /api/v1/supplies/{id}` with `If-Match: "<version>"`; 412 when stale, 428 without it.
+#[tracing::instrument(skip(state, req, body))]
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Principal,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<SupplyPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let version = expected_version(&req)?;
+    let changes = body.into_inner().parse(state.taxonomy)?;
+    let supply = db::run(&state.pool, move |conn| {
+        repo::update(conn, id, version, &changes, |s| {
+            policy::require_edit(&caller, s.organization_id, is_public(s), what(id))
+        })
+    })
+    .await?;
+    state.matcher.index_supply(&supply);
+    Ok(with_etag(HttpResponse::Ok(), &supply))
+}
+
+/// `POST /api/v1/supplies/{id}/archive`: takes the supply off the market (idempotent).
+#[tracing::instrument(skip(state))]
+pub async fn archive(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let supply = db::run(&state.pool, move |conn| {
+        repo::archive(conn, id, |s| policy::require_edit(&caller, s.organization_id, is_public(s), what(id)))
+    })
+    .await?;
+    state.matcher.index_supply(&supply);
+    Ok(with_etag(HttpResponse::Ok(), &supply))
+}

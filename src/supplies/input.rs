@@ -1,0 +1,184 @@
+//! Request bodies and query strings of `/api/v1/supplies`, turned into checked values.
+
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::model::{NewSupply, SupplyChanges};
+use crate::auth::{policy, Principal};
+use crate::error::ApiError;
+use crate::industries::taxonomy::Taxonomy;
+use crate::listing::{industry_codes, mode_names, non_blank};
+use crate::validation::{
+    self, nullable, Fields, MAX_BODY_CHARS, MAX_KEYWORDS, MAX_KEYWORD_CHARS, MAX_REGION_CHARS, MAX_TITLE_CHARS,
+};
+use crate::vocab::{IpType, SupplyStatus, TransferMode};
+
+/// Body of `POST /api/v1/supplies`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupplyInput {
+    /// 1–200 characters.
+    pub title: String,
+    /// 1–5000 characters.
+    pub summary: String,
+    /// At most 20, each 1–30 characters.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// At most 5 industry codes.
+    #[serde(default)]
+    pub industries: Vec<String>,
+    /// 1–9.
+    pub trl: Option<i64>,
+    pub ip_type: Option<IpType>,
+    #[serde(default)]
+    pub transfer_modes: Vec<TransferMode>,
+    /// Asking price in fen (0.01 CNY), ≥ 0.
+    pub price_fen: Option<i64>,
+    pub region: Option<String>,
+    /// `draft` or `published` (default).
+    pub status: Option<SupplyStatus>,
+    pub source_url: Option<String>,
+}
+
+/// Body of `PATCH /api/v1/supplies/{id}`: any subset of the fields; `null` clears an optional one.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupplyPatch {
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    pub keywords: Option<Vec<String>>,
+    pub industries: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub trl: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub ip_type: Option<Option<IpType>>,
+    pub transfer_modes: Option<Vec<TransferMode>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub price_fen: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub region: Option<Option<String>>,
+    /// `draft` or `published`; archiving has its own endpoint.
+    pub status: Option<SupplyStatus>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub source_url: Option<Option<String>>,
+}
+
+fn editable_status(f: &mut Fields, status: SupplyStatus) -> String {
+    if status == SupplyStatus::Archived {
+        f.error("status", "use POST /api/v1/supplies/{id}/archive to archive");
+    }
+    status.as_str().to_string()
+}
+
+impl SupplyInput {
+    /// Checks every field; 422 lists each invalid one.
+    /// The owner is the caller's organisation, never a body field.
+    pub fn parse(self, owner: Uuid, taxonomy: &Taxonomy) -> Result<NewSupply, ApiError> {
+        let mut f = Fields::new();
+        let new = NewSupply {
+            organization_id: owner,
+            title: f.text("title", self.title, MAX_TITLE_CHARS),
+            summary: f.text("summary", self.summary, MAX_BODY_CHARS),
+            keywords: f.terms("keywords", self.keywords, MAX_KEYWORDS, MAX_KEYWORD_CHARS),
+            industries: f.industries("industries", self.industries, taxonomy),
+            trl: f.small_range("trl", self.trl, 1, 9),
+            ip_type: self.ip_type.map(|t| t.as_str().to_string()),
+            transfer_modes: mode_names(self.transfer_modes),
+            price_fen: f.money("price_fen", self.price_fen),
+            region: f.opt_text("region", self.region, MAX_REGION_CHARS),
+            status: editable_status(&mut f, self.status.unwrap_or(SupplyStatus::Published)),
+            source_url: f.url("source_url", self.source_url),
+            extra: serde_json::json!({}),
+        };
+        f.finish()?;
+        Ok(new)
+    }
+}
+
+impl SupplyPatch {
+    /// Checks the fields present; 422 lists each invalid one.
+    pub fn parse(self, taxonomy: &Taxonomy) -> Result<SupplyChanges, ApiError> {
+        let mut f = Fields::new();
+        let changes = SupplyChanges {
+            title: self.title.map(|v| f.text("title", v, MAX_TITLE_CHARS)),
+            summary: self.summary.map(|v| f.text("summary", v, MAX_BODY_CHARS)),
+            keywords: self.keywords.map(|v| f.terms("keywords", v, MAX_KEYWORDS, MAX_KEYWORD_CHARS)),
+            industries: self.industries.map(|v| f.industries("industries", v, taxonomy)),
+            trl: self.trl.map(|v| f.small_range("trl", v, 1, 9)),
+            ip_type: self.ip_type.map(|v| v.map(|t| t.as_str().to_string())),
+            transfer_modes: self.transfer_modes.map(mode_names),
+            price_fen: self.price_fen.map(|v| f.money("price_fen", v)),
+            region: self.region.map(|v| f.opt_text("region", v, MAX_REGION_CHARS)),
+            status: self.status.map(|s| editable_status(&mut f, s)),
+            source_url: self.source_url.map(|v| f.url("source_url", v)),
+        };
+        f.finish()?;
+        Ok(changes)
+    }
+}
+
+/// Query of `GET /api/v1/supplies`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupplyListParams {
+    /// Industry codes, comma-separated: a supply matches when it carries any of them.
+    pub industry: Option<String>,
+    /// An exact keyword the supply carries.
+    pub keyword: Option<String>,
+    /// Free text searched in title and summary (case-insensitive substring).
+    pub q: Option<String>,
+    /// Default `published`.
+    pub status: Option<SupplyStatus>,
+    pub trl_min: Option<i16>,
+    pub trl_max: Option<i16>,
+    pub organization_id: Option<Uuid>,
+    pub region: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+/// Checked list filters.
+#[derive(Debug, Clone, Default)]
+pub struct SupplyFilter {
+    pub industries: Vec<String>,
+    pub keyword: Option<String>,
+    pub q: Option<String>,
+    pub status: String,
+    pub trl_min: Option<i16>,
+    pub trl_max: Option<i16>,
+    pub organization_id: Option<Uuid>,
+    pub region: Option<String>,
+}
+
+impl SupplyListParams {
+    /// Checks the filters; bad values answer 400 `invalid_query` (or `nul_character`).
+    /// Unpublished statuses are limited to the caller's own organisation (admins: any).
+    pub fn filter(&self, caller: Option<&Principal>, taxonomy: &Taxonomy) -> Result<SupplyFilter, ApiError> {
+        for (name, value) in
+            [("keyword", &self.keyword), ("q", &self.q), ("region", &self.region), ("industry", &self.industry)]
+        {
+            validation::query_text(name, value.as_deref())?;
+        }
+        for (name, value) in [("trl_min", self.trl_min), ("trl_max", self.trl_max)] {
+            if value.is_some_and(|v| !(1..=9).contains(&v)) {
+                return Err(ApiError::bad_request("invalid_query", format!("{name} must be between 1 and 9")));
+            }
+        }
+        let status = self.status.unwrap_or(SupplyStatus::Published);
+        let organization_id = if status.is_public() {
+            self.organization_id
+        } else {
+            policy::private_list_scope(caller, self.organization_id)?
+        };
+        Ok(SupplyFilter {
+            industries: industry_codes(self.industry.as_deref(), taxonomy)?,
+            keyword: non_blank(&self.keyword),
+            q: non_blank(&self.q),
+            status: status.as_str().to_string(),
+            trl_min: self.trl_min,
+            trl_max: self.trl_max,
+            organization_id,
+            region: non_blank(&self.region),
+        })
+    }
+}

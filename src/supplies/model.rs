@@ -1,0 +1,74 @@
+//! The supply record as stored and returned, and the rows written to insert or change one.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::db::schema::supplies;
+
+/// A supply (科技成果) as stored and returned.
+#[derive(Debug, Clone, Serialize, Queryable, Selectable)]
+#[diesel(table_name = supplies)]
+pub struct Supply {
+    pub id: Uuid,
+    /// The organisation that holds the achievement.
+    pub organization_id: Uuid,
+    pub title: String,
+    pub summary: String,
+    pub keywords: Vec<String>,
+    /// Industry codes (see `GET /api/v1/industries`).
+    pub industries: Vec<String>,
+    /// Technology readiness level offered, 1–9 (GB/T 22900 levels).
+    pub trl: Option<i16>,
+    pub ip_type: Option<String>,
+    pub transfer_modes: Vec<String>,
+    /// Asking price in fen (0.01 CNY); `null` means negotiable.
+    pub price_fen: Option<i64>,
+    pub region: Option<String>,
+    /// `draft`, `published` or `archived`.
+    pub status: String,
+    pub source_url: Option<String>,
+    /// Facts kept from an import (event, year, maturity note…).
+    pub extra: serde_json::Value,
+    /// Bumped by every change; sent as the `ETag`.
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A checked supply ready to insert.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = supplies)]
+pub struct NewSupply {
+    pub organization_id: Uuid,
+    pub title: String,
+    pub summary: String,
+    pub keywords: Vec<String>,
+    pub industries: Vec<String>,
+    pub trl: Option<i16>,
+    pub ip_type: Option<String>,
+    pub transfer_modes: Vec<String>,
+    pub price_fen: Option<i64>,
+    pub region: Option<String>,
+    pub status: String,
+    pub source_url: Option<String>,
+    pub extra: serde_json::Value,
+}
+
+/// Checked changes of a PATCH; `None` leaves a column alone, `Some(None)` clears it.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = supplies)]
+pub struct SupplyChanges {
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    pub keywords: Option<Vec<String>>,
+    pub industries: Option<Vec<String>>,
+    pub trl: Option<Option<i16>>,
+    pub ip_type: Option<Option<String>>,
+    pub transfer_modes: Option<Vec<String>>,
+    pub price_fen: Option<Option<i64>>,
+    pub region: Option<Option<String>>,
+    pub status: Option<String>,
+    pub source_url: Option<Option<String>>,
+}

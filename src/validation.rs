@@ -1,0 +1,178 @@
+//! Field-by-field input checking that collects every problem before answering. Lengths are
+//! counted in Unicode scalar values (characters), not bytes. Any text containing U+0000 makes
+//! the whole request a 400 `nul_character` (PostgreSQL cannot store it).
+
+use std::collections::HashSet;
+
+use crate::error::{ApiError, FieldError};
+use crate::industries::taxonomy::Taxonomy;
+
+/// Collects field errors while input is turned into domain values.
+#[derive(Default)]
+pub struct Fields {
+    errors: Vec<FieldError>,
+    nul_field: Option<String>,
+}
+
+impl Fields {
+    /// An empty collector.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records an error on `field`.
+    pub fn error(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.errors.push(FieldError { field: field.into(), message: message.into() });
+    }
+
+    fn nul_free(&mut self, field: &str, value: &str) -> bool {
+        if value.contains('\0') {
+            self.nul_field.get_or_insert_with(|| field.to_string());
+            return false;
+        }
+        true
+    }
+
+    /// A required text: trimmed, 1..=`max` characters.
+    pub fn text(&mut self, field: &str, value: String, max: usize) -> String {
+        if !self.nul_free(field, &value) {
+            return value;
+        }
+        let trimmed = value.trim();
+        let len = trimmed.chars().count();
+        if len == 0 || len > max {
+            self.error(field, format!("must be 1–{max} characters (got {len})"));
+        }
+        trimmed.to_string()
+    }
+
+    /// An optional text: trimmed; blank becomes `None`; at most `max` characters.
+    pub fn opt_text(&mut self, field: &str, value: Option<String>, max: usize) -> Option<String> {
+        let value = value?;
+        if !self.nul_free(field, &value) {
+            return None;
+        }
+        let trimmed = value.trim();
+        let len = trimmed.chars().count();
+        if len > max {
+            self.error(field, format!("must be at most {max} characters (got {len})"));
+        }
+        (!trimmed.is_empty()).then(|| trimmed.to_string())
+    }
+
+    /// A list of short texts (keywords): each trimmed, 1..=`max_chars` characters, duplicates
+    /// dropped (first kept), at most `max_items` items.
+    pub fn terms(&mut self, field: &str, values: Vec<String>, max_items: usize, max_chars: usize) -> Vec<String> {
+        let mut seen = HashSet::new();
+        let mut out = Vec::with_capacity(values.len());
+        for (i, value) in values.into_iter().enumerate() {
+            let item = format!("{field}.{i}");
+            if !self.nul_free(&item, &value) {
+                continue;
+            }
+            let trimmed = value.trim();
+            let len = trimmed.chars().count();
+            if len == 0 || len > max_chars {
+                self.error(item, format!("must be 1–{max_chars} characters (got {len})"));
+            } else if seen.insert(trimmed.to_string()) {
+                out.push(trimmed.to_string());
+            }
+        }
+        if out.len() > max_items {
+            self.error(field, format!("at most {max_items} items (got {})", out.len()));
+        }
+        out
+    }
+
+    /// Industry codes, each checked against the taxonomy; duplicates dropped.
+    pub fn industries(&mut self, field: &str, values: Vec<String>, taxonomy: &Taxonomy) -> Vec<String> {
+        let codes = self.terms(field, values, MAX_INDUSTRIES, 40);
+        for (i, code) in codes.iter().enumerate() {
+            if !taxonomy.contains(code) {
+                self.error(
+                    format!("{field}.{i}"),
+                    format!("unknown industry code `{code}` (see GET /api/v1/industries)"),
+                );
+            }
+        }
+        codes
+    }
+
+    /// A number in `lo..=hi`, narrowed to `i16` (TRL and similar small ranges).
+    pub fn small_range(&mut self, field: &str, value: Option<i64>, lo: i16, hi: i16) -> Option<i16> {
+        let v = value?;
+        match i16::try_from(v) {
+            Ok(n) if (lo..=hi).contains(&n) => Some(n),
+            _ => {
+                self.error(field, format!("must be between {lo} and {hi} (got {v})"));
+                None
+            }
+        }
+    }
+
+    /// A money amount in fen (0.01 CNY): 0..=10^15 (ten trillion yuan).
+    pub fn money(&mut self, field: &str, value: Option<i64>) -> Option<i64> {
+        let v = value?;
+        if !(0..=MAX_MONEY_FEN).contains(&v) {
+            self.error(field, format!("must be between 0 and {MAX_MONEY_FEN} fen (got {v})"));
+        }
+        Some(v)
+    }
+
+    /// An absolute http(s) URL of at most 2000 characters.
+    pub fn url(&mut self, field: &str, value: Option<String>) -> Option<String> {
+        let url = self.opt_text(field, value, 2000)?;
+        if !(url.starts_with("http://") || url.starts_with("https://")) || url.contains(char::is_whitespace) {
+            self.error(field, "must be an absolute http:// or https:// URL");
+        }
+        Some(url)
+    }
+
+    /// Ends the check: 400 `nul_character` if any text held U+0000, else 422 with every field
+    /// error, else `Ok`.
+    pub fn finish(self) -> Result<(), ApiError> {
+        if let Some(field) = self.nul_field {
+            return Err(ApiError::bad_request("nul_character", format!("`{field}` contains the NUL character U+0000")));
+        }
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self.errors))
+        }
+    }
+}
+
+/// Most industries a listing may carry.
+pub const MAX_INDUSTRIES: usize = 5;
+/// Most keywords a listing may carry.
+pub const MAX_KEYWORDS: usize = 20;
+/// Longest keyword, in characters.
+pub const MAX_KEYWORD_CHARS: usize = 30;
+/// Longest title, in characters.
+pub const MAX_TITLE_CHARS: usize = 200;
+/// Longest summary or description, in characters.
+pub const MAX_BODY_CHARS: usize = 5000;
+/// Longest region name, in characters.
+pub const MAX_REGION_CHARS: usize = 100;
+/// Largest money amount in fen (10^15 fen = ten trillion yuan).
+pub const MAX_MONEY_FEN: i64 = 1_000_000_000_000_000;
+
+/// Deserialises a field that may be absent (`None`), `null` (`Some(None)`) or a value
+/// (`Some(Some(v))`), for PATCH bodies. Use with `#[serde(default, deserialize_with = "nullable")]`.
+pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    serde::Deserialize::deserialize(deserializer).map(Some)
+}
+
+/// Rejects a query-string value holding U+0000 with 400 `nul_character`.
+pub fn query_text(name: &str, value: Option<&str>) -> Result<(), ApiError> {
+    match value {
+        Some(v) if v.contains('\0') => {
+            Err(ApiError::bad_request("nul_character", format!("`{name}` contains the NUL character U+0000")))
+        }
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,147 @@
+//! Controlled vocabularies of the platform, stored as text in PostgreSQL (each table has a
+//! CHECK constraint listing the same values) and exchanged as snake_case strings in JSON.
+
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+
+            /// The stored and serialised form.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text),+ }
+            }
+
+            /// Parses the stored form; `None` for anything else.
+            pub fn parse(text: &str) -> Option<Self> {
+                match text { $($text => Some(Self::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// Cooperation or transfer mode: the technology-contract kinds of China's Civil Code
+    /// (book 3, chapter 20) and the transfer routes of the Law on Promoting the Transformation of
+    /// Scientific and Technological Achievements (art. 16).
+    TransferMode {
+        /// 转让
+        Transfer = "transfer",
+        /// 许可
+        License = "license",
+        /// 作价入股
+        Equity = "equity",
+        /// 合作开发
+        JointDevelopment = "joint_development",
+        /// 技术服务
+        TechnicalService = "technical_service",
+        /// 技术咨询
+        TechnicalConsulting = "technical_consulting",
+    }
+}
+
+vocabulary! {
+    /// Kind of intellectual property protecting a supply.
+    IpType {
+        /// 发明专利
+        InventionPatent = "invention_patent",
+        /// 实用新型专利
+        UtilityModel = "utility_model",
+        /// 外观设计专利
+        DesignPatent = "design_patent",
+        /// 软件著作权
+        SoftwareCopyright = "software_copyright",
+        /// 植物新品种权
+        PlantVariety = "plant_variety",
+        /// 集成电路布图设计
+        IntegratedCircuitLayout = "integrated_circuit_layout",
+        /// 技术秘密
+        TechnicalSecret = "technical_secret",
+        /// No registered right.
+        None = "none",
+    }
+}
+
+vocabulary! {
+    /// Life cycle of a supply: only `published` supplies are public and match candidates.
+    SupplyStatus {
+        Draft = "draft",
+        Published = "published",
+        Archived = "archived",
+    }
+}
+
+vocabulary! {
+    /// Life cycle of a demand: only `open` demands are public and match candidates.
+    DemandStatus {
+        Draft = "draft",
+        Open = "open",
+        /// The need has been met or the call has ended.
+        Closed = "closed",
+        /// Taken back by its enterprise.
+        Withdrawn = "withdrawn",
+    }
+}
+
+vocabulary! {
+    /// Kind of organisation.
+    OrganizationKind {
+        /// 企业
+        Enterprise = "enterprise",
+        /// 高校
+        University = "university",
+        /// 科研院所
+        ResearchInstitute = "research_institute",
+        /// 技术转移机构
+        ServiceAgency = "service_agency",
+        /// 政府部门 (科技厅/局)
+        Government = "government",
+    }
+}
+
+vocabulary! {
+    /// A user's role within the platform.
+    Role {
+        /// Acts for their own organisation.
+        Member = "member",
+        /// 技术经纪人: a member of a technology-transfer agency who brings parties together.
+        Broker = "broker",
+        /// Department administrator (科技厅/局): verifies organisations, moderates, reads statistics.
+        Admin = "admin",
+    }
+}
+
+vocabulary! {
+    /// Verification of an organisation by the department.
+    Verification {
+        Unverified = "unverified",
+        Verified = "verified",
+        Rejected = "rejected",
+    }
+}
+
+impl SupplyStatus {
+    /// Published supplies are public; drafts and archived ones are private to their organisation.
+    pub fn is_public(self) -> bool {
+        self == Self::Published
+    }
+}
+
+impl DemandStatus {
+    /// Open and closed demands are public; drafts and withdrawn ones are private.
+    pub fn is_public(self) -> bool {
+        matches!(self, Self::Open | Self::Closed)
+    }
+}

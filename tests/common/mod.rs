@@ -1,0 +1,377 @@
+//! Test harness: a fresh PostgreSQL database per test (cloned from a migrated template) and the
+//! real server on a random port, spoken to over HTTP.
+//!
+//! Needs `DATABASE_URL` pointing at a server where it may create databases (the README's test
+//! command starts a throwaway cluster and sets it).
+#![allow(dead_code)]
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::path::Path;
+
+use awc::http::{header, StatusCode};
+use diesel::prelude::*;
+use serde_json::Value;
+
+use techmatch::app::Application;
+use techmatch::config::{AuthConfig, DatabaseConfig, Secret, ServeConfig};
+use techmatch::import::{import, ListingSide};
+use techmatch::industries::taxonomy::Taxonomy;
+
+const TEMPLATE_LOCK: i64 = 0x7465_7374_7470_6c00;
+
+/// The admin URL of the test server.
+pub fn admin_url() -> String {
+    std::env::var("DATABASE_URL")
+        .expect("DATABASE_URL must point at a PostgreSQL server for the tests (run scripts/test.sh)")
+}
+
+/// `url` with its database name replaced by `db`.
+pub fn with_database(url: &str, db: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let slash = base.rfind('/').expect("database URL has a path");
+    let mut out = format!("{}/{db}", &base[..slash]);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+fn migrations_fingerprint() -> String {
+    let mut files: Vec<_> = walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations"));
+    files.sort();
+    let mut hasher = DefaultHasher::new();
+    for file in files {
+        file.to_string_lossy().hash(&mut hasher);
+        std::fs::read(&file).expect("read migration").hash(&mut hasher);
+    }
+    format!("{:016x}", hasher.finish())
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("read migrations dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// Creates (once per migrations content) a migrated template database and returns its name.
+fn template() -> String {
+    let name = format!("techmatch_tpl_{}", migrations_fingerprint());
+    let mut admin = PgConnection::establish(&admin_url()).expect("connect to DATABASE_URL");
+    diesel::sql_query(format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})")).execute(&mut admin).unwrap();
+    let exists: bool = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+        "EXISTS (SELECT 1 FROM pg_database WHERE datname = '{name}')"
+    )))
+    .get_result(&mut admin)
+    .unwrap();
+    if !exists {
+        let building = format!("{name}_building");
+        diesel::sql_query(format!("DROP DATABASE IF EXISTS {building}")).execute(&mut admin).unwrap();
+        diesel::sql_query(format!("CREATE DATABASE {building}")).execute(&mut admin).unwrap();
+        {
+            let mut conn = PgConnection::establish(&with_database(&admin_url(), &building)).unwrap();
+            techmatch::db::run_migrations(&mut conn).expect("migrations apply");
+        }
+        diesel::sql_query(format!("ALTER DATABASE {building} RENAME TO {name}")).execute(&mut admin).unwrap();
+    }
+    diesel::sql_query(format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})")).execute(&mut admin).unwrap();
+    name
+}
+
+/// A fresh, migrated database for one test; dropped when this value is.
+pub struct TestDb {
+    pub name: String,
+    pub url: String,
+}
+
+impl TestDb {
+    pub fn new() -> Self {
+        let template = template();
+        let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = PgConnection::establish(&admin_url()).unwrap();
+        diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {template}")).execute(&mut admin).unwrap();
+        let url = with_database(&admin_url(), &name);
+        Self { name, url }
+    }
+
+    pub fn connect(&self) -> PgConnection {
+        PgConnection::establish(&self.url).unwrap()
+    }
+
+    /// Imports the real listings of `data/listings` (53 demands, 110 supplies).
+    pub fn import_real_listings(&self) {
+        let mut conn = self.connect();
+        for (file, side) in [("demands.jsonl", ListingSide::Demand), ("supplies.jsonl", ListingSide::Supply)] {
+            let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/listings").join(file))
+                .unwrap();
+            import(&mut conn, &text, side, Taxonomy::embedded()).unwrap();
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = PgConnection::establish(&admin_url()) {
+            let _ =
+                diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).execute(&mut admin);
+        }
+    }
+}
+
+/// The signing key of test servers (tests forge tokens with it and with others).
+pub const JWT_SECRET: &str = "test-secret-of-at-least-32-bytes-for-hs256";
+/// Issuer and audience of test servers.
+pub const JWT_ISSUER: &str = "techmatch";
+pub const JWT_AUDIENCE: &str = "techmatch-api";
+/// Password of every account the harness registers.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// Token settings for a test: generous login limits (the throttling test sets its own).
+pub fn auth_config() -> AuthConfig {
+    AuthConfig {
+        jwt_secret: JWT_SECRET.parse::<Secret>().unwrap(),
+        jwt_issuer: JWT_ISSUER.into(),
+        jwt_audience: JWT_AUDIENCE.into(),
+        access_token_ttl_secs: 900,
+        refresh_token_ttl_secs: 3600,
+        login_per_ip_per_min: 10_000,
+        login_per_account_per_min: 10_000,
+    }
+}
+
+/// Server settings for a test: random port, one worker, fast index refresh.
+pub fn serve_config(database_url: &str) -> ServeConfig {
+    ServeConfig {
+        database: DatabaseConfig {
+            database_url: database_url.parse::<Secret>().unwrap(),
+            db_pool_size: 4,
+            db_checkout_timeout_ms: 1000,
+        },
+        auth: auth_config(),
+        bind: "127.0.0.1:0".parse().unwrap(),
+        workers: 1,
+        max_body_bytes: 64 * 1024,
+        index_refresh_ms: 200,
+    }
+}
+
+/// A running server on its own database.
+pub struct TestApp {
+    pub address: String,
+    pub db: TestDb,
+    client: awc::Client,
+}
+
+/// A response: status, headers and body parsed as JSON (`Value::Null` when empty).
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: awc::http::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts the RFC 9457 problem shape with this status and code.
+    pub fn assert_problem(&self, status: u16, code: &str) {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.body);
+        assert_eq!(self.header("content-type"), Some("application/problem+json"), "body: {}", self.body);
+        assert_eq!(self.body["status"], status);
+        assert_eq!(self.body["code"], code, "body: {}", self.body);
+        assert_eq!(self.body["type"], format!("urn:techmatch:problem:{code}"));
+        assert!(self.body["title"].is_string() && self.body["detail"].is_string());
+    }
+}
+
+impl TestApp {
+    /// A server on a fresh database.
+    pub async fn spawn() -> Self {
+        Self::spawn_on(TestDb::new()).await
+    }
+
+    /// A server on a fresh database holding the real listings.
+    pub async fn with_real_listings() -> Self {
+        let db = TestDb::new();
+        db.import_real_listings();
+        Self::spawn_on(db).await
+    }
+
+    pub async fn spawn_on(db: TestDb) -> Self {
+        let config = serve_config(&db.url);
+        Self::spawn_with(db, config).await
+    }
+
+    /// A server with these settings on `db`.
+    pub async fn spawn_with(db: TestDb, config: ServeConfig) -> Self {
+        techmatch::telemetry::init(techmatch::config::LogFormat::Pretty);
+        let app = Application::build(config).await.expect("server builds");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        actix_web::rt::spawn(app.run_until_stopped());
+        Self { address, db, client: awc::Client::builder().timeout(std::time::Duration::from_secs(30)).finish() }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn send(&self, req: awc::ClientRequest, body: Option<Vec<u8>>) -> Reply {
+        let mut res = match body {
+            Some(b) => req.send_body(b).await,
+            None => req.send().await,
+        }
+        .expect("request is answered");
+        let bytes = res.body().limit(16 * 1024 * 1024).await.expect("body");
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+        };
+        Reply { status: res.status(), headers: res.headers().clone(), body }
+    }
+
+    fn with_token(req: awc::ClientRequest, token: Option<&str>) -> awc::ClientRequest {
+        match token {
+            Some(t) => req.insert_header((header::AUTHORIZATION, format!("Bearer {t}"))),
+            None => req,
+        }
+    }
+
+    /// GET without a token.
+    pub async fn get(&self, path: &str) -> Reply {
+        self.get_as(None, path).await
+    }
+
+    /// GET with an optional bearer token.
+    pub async fn get_as(&self, token: Option<&str>, path: &str) -> Reply {
+        self.send(Self::with_token(self.client.get(self.url(path)), token), None).await
+    }
+
+    /// POST JSON without a token.
+    pub async fn post(&self, path: &str, body: &Value) -> Reply {
+        self.post_as(None, path, body).await
+    }
+
+    /// POST JSON with an optional bearer token.
+    pub async fn post_as(&self, token: Option<&str>, path: &str, body: &Value) -> Reply {
+        let req = self.client.post(self.url(path)).insert_header((header::CONTENT_TYPE, "application/json"));
+        self.send(Self::with_token(req, token), Some(serde_json::to_vec(body).unwrap())).await
+    }
+
+    /// PATCH JSON with an optional bearer token and `If-Match`.
+    pub async fn patch_as(&self, token: Option<&str>, path: &str, body: &Value, if_match: Option<&str>) -> Reply {
+        let mut req = self.client.patch(self.url(path)).insert_header((header::CONTENT_TYPE, "application/json"));
+        if let Some(tag) = if_match {
+            req = req.insert_header((header::IF_MATCH, tag));
+        }
+        self.send(Self::with_token(req, token), Some(serde_json::to_vec(body).unwrap())).await
+    }
+
+    /// A raw request with any method, content type and body bytes.
+    pub async fn raw(&self, method: &str, path: &str, content_type: Option<&str>, body: &[u8]) -> Reply {
+        self.raw_as(None, method, path, content_type, body).await
+    }
+
+    /// A raw request with an optional bearer token.
+    pub async fn raw_as(
+        &self,
+        token: Option<&str>,
+        method: &str,
+        path: &str,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Reply {
+        let mut req = Self::with_token(self.client.request(method.parse().unwrap(), self.url(path)), token);
+        if let Some(ct) = content_type {
+            req = req.insert_header((header::CONTENT_TYPE, ct));
+        }
+        self.send(req, Some(body.to_vec())).await
+    }
+
+    /// Registers an organisation of `kind` with one user and logs in.
+    pub async fn register(&self, kind: &str, name: &str) -> Session {
+        let email = format!("{}@example.org", uuid::Uuid::new_v4().simple());
+        let mut organization = serde_json::json!({"kind": kind, "name": name, "region": "宁夏"});
+        if kind == "enterprise" {
+            organization["credit_code"] = Value::String(credit_code());
+        }
+        let body = serde_json::json!({"email": email, "password": PASSWORD, "display_name": "测试用户", "organization": organization});
+        let reply = self.post("/api/v1/auth/register", &body).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        let mut session = self.login(&email, PASSWORD).await;
+        session.organization_id = reply.body["organization"]["id"].as_str().unwrap().to_string();
+        session.user_id = reply.body["user"]["id"].as_str().unwrap().to_string();
+        session
+    }
+
+    /// Logs in (asserting success).
+    pub async fn login(&self, email: &str, password: &str) -> Session {
+        let reply = self.post("/api/v1/auth/login", &serde_json::json!({"email": email, "password": password})).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        Session {
+            email: email.to_string(),
+            token: reply.body["access_token"].as_str().unwrap().to_string(),
+            refresh_token: reply.body["refresh_token"].as_str().unwrap().to_string(),
+            organization_id: String::new(),
+            user_id: String::new(),
+        }
+    }
+
+    /// Logs in as the demo admin (creating the demo accounts first).
+    pub async fn admin(&self) -> Session {
+        let mut conn = self.db.connect();
+        techmatch::accounts::demo::ensure_demo_accounts(&mut conn, PASSWORD).unwrap();
+        self.login("admin@demo.techmatch", PASSWORD).await
+    }
+
+    /// Creates a supply as `session`.
+    pub async fn create_supply(&self, session: &Session, fields: Value) -> Reply {
+        self.post_as(Some(&session.token), "/api/v1/supplies", &fields).await
+    }
+
+    /// Creates a demand as `session`.
+    pub async fn create_demand(&self, session: &Session, fields: Value) -> Reply {
+        self.post_as(Some(&session.token), "/api/v1/demands", &fields).await
+    }
+}
+
+/// A signed-in user.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub email: String,
+    pub token: String,
+    pub refresh_token: String,
+    pub organization_id: String,
+    pub user_id: String,
+}
+
+impl Session {
+    pub fn bearer(&self) -> Option<&str> {
+        Some(&self.token)
+    }
+}
+
+/// A random valid unified social credit code (GB 32100-2015).
+pub fn credit_code() -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+    let seed = uuid::Uuid::new_v4();
+    let first17: String = std::iter::once('9')
+        .chain(std::iter::once('1'))
+        .chain(seed.as_bytes().iter().take(15).map(|b| ALPHABET[(*b as usize) % 10] as char))
+        .collect();
+    let check = techmatch::organizations::credit_code::check_character(&first17).unwrap();
+    format!("{first17}{check}")
+}
