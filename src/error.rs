@@ -189,13 +189,7 @@ impl From<DieselError> for ApiError {
         match err {
             DieselError::NotFound => Self::NotFound("record".into()),
             DieselError::DatabaseError(kind, info) => match kind {
-                DatabaseErrorKind::UniqueViolation => Self::Conflict {
-                    code: "conflict",
-                    detail: format!(
-                        "a record with the same {} already exists",
-                        info.constraint_name().unwrap_or("key")
-                    ),
-                },
+                DatabaseErrorKind::UniqueViolation => unique_violation(info.constraint_name()),
                 DatabaseErrorKind::ForeignKeyViolation => Self::Validation(vec![FieldError {
                     field: foreign_key_field(info.table_name(), info.constraint_name()),
                     message: "refers to a record that does not exist".into(),
@@ -211,6 +205,18 @@ impl From<DieselError> for ApiError {
             other => Self::Internal(other.into()),
         }
     }
+}
+
+/// A 409 naming what is taken, by the unique constraint that refused the row (no SQL wording
+/// reaches the client).
+fn unique_violation(constraint: Option<&str>) -> ApiError {
+    let (code, detail) = match constraint {
+        Some("users_email_key") => ("email_taken", "an account with this e-mail exists"),
+        Some("organizations_kind_name_key") => ("organization_exists", "an organisation of this kind and name exists"),
+        Some("organizations_credit_code_key") => ("credit_code_taken", "an organisation with this credit code exists"),
+        _ => ("conflict", "a record with the same key exists"),
+    };
+    ApiError::Conflict { code, detail: detail.into() }
 }
 
 /// The column behind a foreign key named the PostgreSQL way (`<table>_<column>_fkey`).

@@ -52,7 +52,7 @@ async fn duplicate_organization_is_a_conflict() {
     app.register("university", "宁夏大学").await;
     let again = json!({"email": "new@example.org", "password": "0123456789", "display_name": "x",
                        "organization": {"kind": "university", "name": "宁夏大学"}});
-    app.post("/api/v1/auth/register", &again).await.assert_problem(409, "conflict");
+    app.post("/api/v1/auth/register", &again).await.assert_problem(409, "organization_exists");
     assert_eq!(app.get("/api/v1/organizations").await.body["total"], 1);
     app.post("/api/v1/auth/login", &json!({"email": "new@example.org", "password": "0123456789"}))
         .await
