@@ -9,9 +9,15 @@ use diesel::prelude::*;
 use techmatch::accounts::demo::ensure_demo_accounts;
 use techmatch::app::Application;
 use techmatch::config::{DatabaseConfig, LogConfig, ServeConfig};
+use techmatch::connections::demo::seed as seed_demo_connections;
 use techmatch::import::{import, ListingSide};
 use techmatch::industries::taxonomy::Taxonomy;
+use techmatch::matches::service::MatchService;
+use techmatch::matching::MatchingConfig;
 use techmatch::{db, telemetry};
+
+/// Demo connections created by `techmatch demo`.
+const DEMO_CONNECTIONS: usize = 7;
 
 #[derive(Parser)]
 #[command(name = "techmatch", version, about = "Technology supply–demand matching API (科技成果供需对接平台)")]
@@ -38,8 +44,9 @@ enum Command {
         #[command(flatten)]
         database: DatabaseConfig,
     },
-    /// Create the demo accounts (one per role) used in the README; idempotent.
-    DemoUsers {
+    /// Create the demo accounts (one per role) used in the README and, when there are no
+    /// connections yet, a handful of demo connections in varied statuses; idempotent.
+    Demo {
         /// Password of every demo account.
         #[arg(long, env = "TECHMATCH_DEMO_PASSWORD", default_value = "techmatch-demo-2026", hide_env_values = true)]
         password: String,
@@ -73,9 +80,13 @@ async fn main() -> anyhow::Result<()> {
             let report = import(&mut connect(&database)?, &text, side, Taxonomy::embedded())?;
             tracing::info!(file = %file.display(), inserted = report.inserted, skipped = report.skipped, "import finished");
         }
-        Command::DemoUsers { password, database } => {
-            let created = ensure_demo_accounts(&mut connect(&database)?, &password)?;
-            tracing::info!(created, "demo accounts ready");
+        Command::Demo { password, database } => {
+            let mut conn = connect(&database)?;
+            let accounts = ensure_demo_accounts(&mut conn, &password)?;
+            let matcher = MatchService::new(Taxonomy::embedded(), MatchingConfig::default());
+            matcher.refresh(&mut conn)?;
+            let connections = seed_demo_connections(&mut conn, &matcher, DEMO_CONNECTIONS)?;
+            tracing::info!(accounts, connections, "demo data ready");
         }
     }
     Ok(())

@@ -26,6 +26,9 @@ use crate::supplies::model::Supply;
 /// Seconds of overlap between successive polls (see the module docs).
 pub const REFRESH_OVERLAP_SECS: i64 = 30;
 
+/// How deep [`MatchService::pair`] looks for a listing among the ranked candidates.
+pub const PAIR_DEPTH: usize = 1000;
+
 /// The index and the time of the last poll.
 pub struct MatchService {
     engine: RwLock<MatchEngine>,
@@ -128,6 +131,12 @@ impl MatchService {
     /// Ranks listings of side `target` for `query`.
     pub fn search(&self, query: &Query, target: Side, filters: &Filters, offset: usize, limit: usize) -> MatchPage {
         self.read().search(query, target, filters, offset, limit)
+    }
+
+    /// The match of one listing `id` of side `target` for `query`, if it is among the best
+    /// [`PAIR_DEPTH`] candidates (used to record the score when a connection is opened).
+    pub fn pair(&self, query: &Query, target: Side, id: uuid::Uuid) -> Option<crate::matching::Match> {
+        self.read().search(query, target, &Filters::default(), 0, PAIR_DEPTH).items.into_iter().find(|m| m.id == id)
     }
 
     /// Number of indexed candidates of one side.
