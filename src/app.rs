@@ -75,6 +75,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 )
                 .service(web::resource("/demands/{id}/withdraw").route(web::post().to(demands::handlers::withdraw)))
                 .service(web::resource("/demands/{id}/matches").route(web::get().to(matches::handlers::for_demand)))
+                .service(web::resource("/matches").route(web::post().to(matches::handlers::preview)))
                 .service(
                     web::resource("/connections")
                         .route(web::get().to(connections::handlers::list))

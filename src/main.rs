@@ -13,6 +13,7 @@ use techmatch::connections::demo::seed as seed_demo_connections;
 use techmatch::import::{import, ListingSide};
 use techmatch::industries::taxonomy::Taxonomy;
 use techmatch::matches::service::MatchService;
+use techmatch::matching::eval::run_eval;
 use techmatch::matching::MatchingConfig;
 use techmatch::{db, telemetry};
 
@@ -43,6 +44,19 @@ enum Command {
         side: Option<ListingSide>,
         #[command(flatten)]
         database: DatabaseConfig,
+    },
+    /// Rank the matching development set (eval/) in both directions through the engine, write
+    /// run files and print NDCG@10, Recall@50 and MRR@10 (cross-check with eval/evaluate.py).
+    Eval {
+        /// The development set (supplies.jsonl, demands.jsonl, qrels.tsv).
+        #[arg(default_value = "eval")]
+        dir: PathBuf,
+        /// Where the run files go.
+        #[arg(long, default_value = "eval/runs")]
+        out: PathBuf,
+        /// Plain BM25 (every other signal off), for comparison.
+        #[arg(long)]
+        plain_bm25: bool,
     },
     /// Create the demo accounts (one per role) used in the README and, when there are no
     /// connections yet, a handful of demo connections in varied statuses; idempotent.
@@ -79,6 +93,13 @@ async fn main() -> anyhow::Result<()> {
             let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let report = import(&mut connect(&database)?, &text, side, Taxonomy::embedded())?;
             tracing::info!(file = %file.display(), inserted = report.inserted, skipped = report.skipped, "import finished");
+        }
+        Command::Eval { dir, out, plain_bm25 } => {
+            let config = if plain_bm25 { MatchingConfig::plain_bm25() } else { MatchingConfig::default() };
+            std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+            let report = run_eval(&dir, &config, &out).map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("demand -> supply: {}\nsupply -> demand: {}", report.d2s, report.s2d);
+            println!("run files: {} {}", report.d2s_run.display(), report.s2d_run.display());
         }
         Command::Demo { password, database } => {
             let mut conn = connect(&database)?;
