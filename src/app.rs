@@ -17,7 +17,7 @@ use crate::extract::{json_config, path_config, problem_catch_all, query_config, 
 use crate::industries::taxonomy::Taxonomy;
 use crate::matches::service::MatchService;
 use crate::matching::MatchingConfig;
-use crate::{accounts, connections, demands, health, industries, matches, organizations, stats, supplies};
+use crate::{accounts, connections, demands, health, industries, matches, openapi, organizations, stats, supplies};
 
 /// What every handler can reach.
 pub struct AppState {
@@ -32,8 +32,11 @@ pub struct AppState {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/healthz").route(web::get().to(health::healthz)))
         .service(web::resource("/readyz").route(web::get().to(health::readyz)))
+        .service(web::resource("/docs").route(web::get().to(openapi::docs_page)))
+        .service(web::resource("/docs/redoc.standalone.js").route(web::get().to(openapi::docs_script)))
         .service(
             web::scope("/api/v1")
+                .service(web::resource("/openapi.json").route(web::get().to(openapi::api_document)))
                 .service(web::resource("/industries").route(web::get().to(industries::handlers::list)))
                 .service(web::resource("/auth/register").route(web::post().to(accounts::handlers::register)))
                 .service(web::resource("/auth/login").route(web::post().to(accounts::handlers::login)))

@@ -21,9 +21,13 @@ pub const RETRY_AFTER_SECS: u32 = 5;
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// One invalid input field: its JSON name (dotted for nested items, e.g. `keywords.2`) and why.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct FieldError {
+    /// The field's JSON name, dotted for nested items (`keywords.2`, `organization.name`).
+    #[schema(example = "title")]
     pub field: String,
+    /// Why it is invalid.
+    #[schema(example = "must be 1–200 characters (got 0)")]
     pub message: String,
 }
 

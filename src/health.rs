@@ -3,22 +3,27 @@
 use actix_web::web;
 use diesel::prelude::*;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::db;
 use crate::error::ApiError;
 use crate::matching::Side;
+use crate::openapi as oa;
 
 /// Body of the health endpoints.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
     /// Always `ok` when the endpoint answers 200.
+    #[schema(value_type = String, pattern = "^ok$", example = "ok")]
     pub status: &'static str,
 }
 
 /// Body of `/readyz`: also the matching index's size.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Readiness {
+    /// Always `ok` when the endpoint answers 200.
+    #[schema(value_type = String, pattern = "^ok$", example = "ok")]
     pub status: &'static str,
     /// Published supplies in this instance's matching index.
     pub indexed_supplies: usize,
@@ -27,11 +32,16 @@ pub struct Readiness {
 }
 
 /// 200 while the process serves requests, whatever the database does.
+#[utoipa::path(get, operation_id = "healthz", path = "/healthz", tag = "health",
+    responses((status = 200, description = "The process is alive.", body = Health)))]
 pub async fn healthz() -> web::Json<Health> {
     web::Json(Health { status: "ok" })
 }
 
 /// 200 when a pooled connection answers `SELECT 1`; 503 `database_unavailable` otherwise.
+#[utoipa::path(get, operation_id = "readyz", path = "/readyz", tag = "health", responses(
+    (status = 200, description = "PostgreSQL answers; the matching index's size.", body = Readiness),
+    (status = 503, response = oa::ServiceUnavailable)))]
 pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Readiness>, ApiError> {
     db::run(&state.pool, |conn| {
         diesel::sql_query("SELECT 1").execute(conn)?;

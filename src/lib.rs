@@ -22,6 +22,7 @@ pub mod industries;
 pub mod listing;
 pub mod matches;
 pub mod matching;
+pub mod openapi;
 pub mod organizations;
 pub mod pagination;
 pub mod stats;

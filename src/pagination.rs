@@ -2,6 +2,7 @@
 //! Every list answers `{"items": [...], "page": 1, "per_page": 20, "total": 163}`.
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::error::ApiError;
 
@@ -48,11 +49,18 @@ impl PageRequest {
 }
 
 /// One page of a list, with the total number of matching items.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Page<T> {
+    /// The items of this page.
     pub items: Vec<T>,
+    /// This page's number, from 1.
+    #[schema(minimum = 1, maximum = 10000)]
     pub page: u32,
+    /// The page size asked for (the last page may hold fewer items).
+    #[schema(minimum = 1, maximum = 100)]
     pub per_page: u32,
+    /// Items matching the filters, over all pages.
+    #[schema(minimum = 0)]
     pub total: i64,
 }
 

@@ -3,12 +3,14 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 use crate::db::schema::users;
 use crate::organizations::model::{Organization, OrganizationInput};
 use crate::validation::Fields;
+use crate::vocab::Role;
 
 /// A user as stored; the password hash never leaves the service (see [`UserView`]).
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -25,13 +27,14 @@ pub struct User {
 }
 
 /// A user as returned.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct UserView {
     pub id: Uuid,
     pub organization_id: Uuid,
     pub email: String,
     pub display_name: String,
     /// `member`, `broker` or `admin`.
+    #[schema(value_type = Role)]
     pub role: String,
     pub created_at: DateTime<Utc>,
 }
@@ -61,13 +64,21 @@ pub struct NewUser {
 }
 
 /// Body of `POST /api/v1/auth/register`: a user and the organisation they act for.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterInput {
+    /// An e-mail address (at most 254 characters), the sign-in name.
+    #[schema(
+        max_length = 254,
+        example = "tech@example.org",
+        pattern = "^[^\\s\\x00@]+@[^\\s\\x00@.][^\\s\\x00@]*\\.[^\\s\\x00@]*[^\\s\\x00@.]$"
+    )]
     pub email: String,
     /// 10–128 characters.
+    #[schema(min_length = 10, max_length = 128, pattern = "^[^\\x00]*$")]
     pub password: String,
     /// 1–100 characters.
+    #[schema(min_length = 1, max_length = 100, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
     pub display_name: String,
     /// `enterprise`, `university`, `research_institute` or `service_agency` (whose users are
     /// brokers); government accounts are created by operators (`techmatch create-user`).
@@ -75,33 +86,41 @@ pub struct RegisterInput {
 }
 
 /// Body of `POST /api/v1/auth/login`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginInput {
+    #[schema(pattern = "^[^\\x00]*$", example = "enterprise@demo.techmatch")]
     pub email: String,
+    #[schema(pattern = "^[^\\x00]*$", example = "techmatch-demo-2026")]
     pub password: String,
 }
 
 /// Body of `POST /api/v1/auth/refresh` and `POST /api/v1/auth/logout`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshInput {
+    /// The refresh token of the last login or refresh.
     pub refresh_token: String,
 }
 
 /// Body of `POST /api/v1/me/password`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordChangeInput {
+    #[schema(pattern = "^[^\\x00]*$")]
     pub current_password: String,
+    /// 10–128 characters.
+    #[schema(min_length = 10, max_length = 128, pattern = "^[^\\x00]*$")]
     pub new_password: String,
 }
 
 /// Tokens handed out by login and refresh.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Session {
+    /// A JWT to send as `Authorization: Bearer <access_token>`.
     pub access_token: String,
     /// Always `Bearer`.
+    #[schema(value_type = String, pattern = "^Bearer$", example = "Bearer")]
     pub token_type: &'static str,
     /// Seconds the access token lives.
     pub expires_in: i64,
@@ -111,7 +130,7 @@ pub struct Session {
 }
 
 /// `GET /api/v1/me` and the answer to registration.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Account {
     pub user: UserView,
     pub organization: Organization,

@@ -3,9 +3,12 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::db::schema::{connection_events, connections};
+use crate::matching::Explanation;
+use crate::vocab::{ConnectionStatus, ContractType, FailureReason};
 
 /// A connection as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -29,7 +32,7 @@ pub struct Connection {
 }
 
 /// A row of the outcome log: one move, never changed or deleted.
-#[derive(Debug, Clone, Serialize, Queryable, Selectable)]
+#[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = connection_events)]
 pub struct ConnectionEvent {
     /// Increasing with time within a connection.
@@ -37,7 +40,10 @@ pub struct ConnectionEvent {
     #[serde(skip)]
     pub connection_id: Uuid,
     /// `null` for the opening event.
+    #[schema(value_type = Option<ConnectionStatus>)]
     pub from_status: Option<String>,
+    /// The status reached by this move.
+    #[schema(value_type = ConnectionStatus)]
     pub to_status: String,
     /// The user who made the move.
     pub actor_id: Option<Uuid>,
@@ -46,14 +52,15 @@ pub struct ConnectionEvent {
 }
 
 /// Contact details of one side, revealed to the other side from `contacted` on.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ToSchema)]
 pub struct Contact {
     pub email: Option<String>,
     pub phone: Option<String>,
 }
 
 /// One side of a connection: the listing and the organisation behind it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = ConnectionParty)]
 pub struct Side {
     pub listing_id: Uuid,
     pub title: String,
@@ -64,12 +71,14 @@ pub struct Side {
 }
 
 /// A connection as returned: both sides, the match at opening, the outcome and the log.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ConnectionView {
     pub id: Uuid,
     /// `proposed`, `contacted`, `negotiating`, `signed`, `failed` or `withdrawn`.
+    #[schema(value_type = ConnectionStatus)]
     pub status: String,
     /// Statuses this connection may move to next.
+    #[schema(value_type = Vec<ConnectionStatus>)]
     pub allowed_moves: Vec<&'static str>,
     pub demand: Side,
     pub supply: Side,
@@ -80,12 +89,15 @@ pub struct ConnectionView {
     /// the matcher's candidates.
     pub match_score: Option<f32>,
     /// The match explanation when the connection was opened.
+    #[schema(value_type = Option<Explanation>)]
     pub match_explanation: Option<serde_json::Value>,
     /// Contract amount in fen (0.01 CNY), once signed.
     pub contract_amount_fen: Option<i64>,
+    #[schema(value_type = Option<ContractType>)]
     pub contract_type: Option<String>,
     /// 技术合同登记号, if registered.
     pub contract_registration_no: Option<String>,
+    #[schema(value_type = Option<FailureReason>)]
     pub failure_reason: Option<String>,
     pub version: i32,
     pub created_at: DateTime<Utc>,

@@ -3,12 +3,15 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::db::schema::demands;
+use crate::openapi::IndustryCode;
+use crate::vocab::{DemandStatus, TransferMode};
 
 /// A demand (技术需求) as stored and returned.
-#[derive(Debug, Clone, Serialize, Queryable, Selectable)]
+#[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = demands)]
 pub struct Demand {
     pub id: Uuid,
@@ -18,21 +21,28 @@ pub struct Demand {
     pub description: String,
     pub keywords: Vec<String>,
     /// Industry codes (see `GET /api/v1/industries`).
+    #[schema(value_type = Vec<IndustryCode>)]
     pub industries: Vec<String>,
     /// Lowest technology readiness level the enterprise will take, 1–9.
+    #[schema(minimum = 1, maximum = 9)]
     pub trl_min: Option<i16>,
     /// Budget in fen (0.01 CNY); `null` when not stated.
     pub budget_fen: Option<i64>,
     /// Last day the need stands (a calendar date, `YYYY-MM-DD`).
     pub deadline: Option<NaiveDate>,
+    /// Cooperation modes wanted.
+    #[schema(value_type = Vec<TransferMode>)]
     pub cooperation_modes: Vec<String>,
     pub region: Option<String>,
     /// `draft`, `open`, `closed` or `withdrawn`.
+    #[schema(value_type = DemandStatus)]
     pub status: String,
     pub source_url: Option<String>,
     /// Facts kept from an import (event, issuer, year…).
+    #[schema(value_type = Object)]
     pub extra: serde_json::Value,
     /// Bumped by every change; sent as the `ETag`.
+    #[schema(minimum = 1)]
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

@@ -3,6 +3,7 @@
 use actix_web::web;
 use diesel::prelude::*;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::db::{
@@ -10,21 +11,28 @@ use crate::db::{
     schema::{industries, industry_groups},
 };
 use crate::error::ApiError;
+use crate::openapi::{self as oa, IndustryCode};
 
 /// One industry as listed.
-#[derive(Debug, Serialize, Queryable)]
+#[derive(Debug, Serialize, Queryable, ToSchema)]
 pub struct IndustryView {
+    #[schema(value_type = IndustryCode)]
     pub code: String,
     #[serde(skip)]
     pub group_code: String,
+    /// Chinese name, e.g. 枸杞.
     pub name_zh: String,
+    /// English name, e.g. Goji.
     pub name_en: String,
+    /// Common names and sub-chains that also stand for this industry in texts.
     pub aliases: Vec<String>,
 }
 
 /// A group with its industries, in the taxonomy's order.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct GroupView {
+    /// `six_new` (六新), `six_special` (六特), `six_advantage` (六优) or `plus_n` (+N).
+    #[schema(example = "six_special")]
     pub code: String,
     pub name_zh: String,
     pub name_en: String,
@@ -32,12 +40,15 @@ pub struct GroupView {
 }
 
 /// The taxonomy: `{"groups": [{"code": "six_new", ..., "industries": [...]}, ...]}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct TaxonomyView {
     pub groups: Vec<GroupView>,
 }
 
 /// Lists every group and industry (20 industries in 4 groups).
+#[utoipa::path(get, operation_id = "list_industries", path = "/api/v1/industries", tag = "industries", responses(
+    (status = 200, description = "The taxonomy, in its order.", body = TaxonomyView),
+    (status = 503, response = oa::ServiceUnavailable)))]
 #[tracing::instrument(skip(state))]
 pub async fn list(state: web::Data<AppState>) -> Result<web::Json<TaxonomyView>, ApiError> {
     let (groups, mut all) = db::run(&state.pool, |conn| {

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use actix_web::web;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::documents::{as_query, demand_document, supply_document};
@@ -20,6 +21,7 @@ use crate::error::ApiError;
 use crate::industries::taxonomy::Taxonomy;
 use crate::listing::{mode_names, non_blank};
 use crate::matching::{Explanation, Filters, Query, Side};
+use crate::openapi::{self as oa, IndustryCode, IndustryOrGroupCode, Keyword};
 use crate::pagination::{Page, PageRequest};
 use crate::supplies::{model::Supply, repo as supply_repo};
 use crate::validation::{
@@ -28,22 +30,33 @@ use crate::validation::{
 use crate::vocab::TransferMode;
 
 /// Query of the match endpoints.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct MatchParams {
     /// Industry or group codes, comma-separated: keep listings tagged with any of them.
+    #[param(value_type = Option<Vec<IndustryOrGroupCode>>, style = Form, explode = false)]
     pub industry: Option<String>,
     /// Keep listings with TRL ≥ this (1–9).
+    #[param(minimum = 1, maximum = 9)]
     pub trl_min: Option<u8>,
     /// Keep listings with TRL ≤ this (1–9).
+    #[param(minimum = 1, maximum = 9)]
     pub trl_max: Option<u8>,
     /// Keep listings of this region (one name containing the other counts).
+    #[param(pattern = "^[^\\x00]*$")]
     pub region: Option<String>,
     /// Cooperation / transfer modes, comma-separated: keep listings offering any of them.
+    #[param(value_type = Option<Vec<TransferMode>>, style = Form, explode = false)]
     pub mode: Option<String>,
     /// Keep matches scoring at least this (0–1).
+    #[param(minimum = 0, maximum = 1)]
     pub min_score: Option<f32>,
+    /// Page number, 1–10000 (default 1).
+    #[param(minimum = 1, maximum = 10000)]
     pub page: Option<u32>,
+    /// Items per page, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 
@@ -90,8 +103,10 @@ impl MatchParams {
 }
 
 /// One ranked listing with its score (0–1) and the explanation of the score.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct MatchItem<T> {
+    /// 0–1, higher is better.
+    #[schema(minimum = 0, maximum = 1)]
     pub score: f32,
     pub listing: T,
     pub explanation: Explanation,
@@ -155,6 +170,14 @@ async fn ranked_demands(
 }
 
 /// `GET /api/v1/demands/{id}/matches`: published supplies ranked for the demand.
+#[utoipa::path(get, operation_id = "match_supplies_for_demand", path = "/api/v1/demands/{id}/matches", tag = "matches", security((), ("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Demand id."), MatchParams), responses(
+    (status = 200, description = "Published supplies ranked for the demand, best first.",
+        body = Page<MatchItem<Supply>>),
+    (status = 400, response = oa::BadRequest),
+    (status = 401, response = oa::Unauthorized),
+    (status = 404, response = oa::NotFound),
+    (status = 503, response = oa::ServiceUnavailable)))]
 #[tracing::instrument(skip(state))]
 pub async fn for_demand(
     state: web::Data<AppState>,
@@ -173,6 +196,13 @@ pub async fn for_demand(
 }
 
 /// `GET /api/v1/supplies/{id}/matches`: open demands ranked for the supply.
+#[utoipa::path(get, operation_id = "match_demands_for_supply", path = "/api/v1/supplies/{id}/matches", tag = "matches", security((), ("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Supply id."), MatchParams), responses(
+    (status = 200, description = "Open demands ranked for the supply, best first.", body = Page<MatchItem<Demand>>),
+    (status = 400, response = oa::BadRequest),
+    (status = 401, response = oa::Unauthorized),
+    (status = 404, response = oa::NotFound),
+    (status = 503, response = oa::ServiceUnavailable)))]
 #[tracing::instrument(skip(state))]
 pub async fn for_supply(
     state: web::Data<AppState>,
@@ -191,28 +221,42 @@ pub async fn for_supply(
 }
 
 /// Body of `POST /api/v1/matches`: a listing that is not stored (a preview before posting).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PreviewInput {
     /// What to rank: `supply` (for a demand being written) or `demand` (for a supply).
     pub target: Side,
     /// 1–200 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$",
+        example = "枸杞鲜果无损分选"
+    )]
     pub title: String,
     /// Description or summary, at most 5000 characters.
     #[serde(default)]
+    #[schema(max_length = 5000, pattern = "^[^\\x00]*$")]
     pub body: String,
+    /// At most 20, each 1–30 characters.
     #[serde(default)]
+    #[schema(max_items = 20, value_type = Vec<Keyword>)]
     pub keywords: Vec<String>,
-    /// Industry codes.
+    /// Industry codes, at most 5.
     #[serde(default)]
+    #[schema(max_items = 5, value_type = Vec<IndustryCode>)]
     pub industries: Vec<String>,
     /// Offered TRL (ranking demands) or lowest TRL wanted (ranking supplies), 1–9.
+    #[schema(minimum = 1, maximum = 9)]
     pub trl: Option<i64>,
-    /// Price or budget in fen.
+    /// Price or budget in fen, 0–10^15.
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     pub money_fen: Option<i64>,
+    /// Cooperation / transfer modes.
     #[serde(default)]
     pub modes: Vec<TransferMode>,
-    /// When set, region agreement takes part in the score.
+    /// When set, region agreement takes part in the score (at most 100 characters).
+    #[schema(max_length = 100, pattern = "^[^\\x00]*$")]
     pub region: Option<String>,
 }
 
@@ -237,7 +281,7 @@ impl PreviewInput {
 }
 
 /// A ranked listing of either side.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum Listing {
     Supply(Supply),
@@ -247,6 +291,15 @@ pub enum Listing {
 /// `POST /api/v1/matches?industry=&trl_min=&…&page=&per_page=`: ranks published supplies (or
 /// open demands) for a text and tags that are not stored, so a frontend can preview matches
 /// before posting. Open to anonymous callers (only public listings are candidates).
+#[utoipa::path(post, operation_id = "preview_matches", path = "/api/v1/matches", tag = "matches", params(MatchParams),
+    request_body = PreviewInput, responses(
+    (status = 200, description = "Published supplies (`target: supply`) or open demands (`target: demand`) ranked \
+for the text, best first.", body = Page<MatchItem<Listing>>),
+    (status = 400, response = oa::BadRequest),
+    (status = 413, response = oa::PayloadTooLarge),
+    (status = 415, response = oa::UnsupportedMediaType),
+    (status = 422, response = oa::ValidationFailed),
+    (status = 503, response = oa::ServiceUnavailable)))]
 #[tracing::instrument(skip(state, body))]
 pub async fn preview(
     state: web::Data<AppState>,

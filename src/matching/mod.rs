@@ -50,7 +50,7 @@ pub use engine::MatchEngine;
 pub use explain::{AliasHit, Explanation, KeywordHit, SignalShare, TermHit};
 
 /// Which kind of listing a document is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
     /// A technology achievement offered by a university or institute (科技成果).

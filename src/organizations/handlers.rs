@@ -2,6 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
+use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::model::{Organization, OrganizationInput, VerificationInput};
@@ -10,10 +11,24 @@ use crate::app::AppState;
 use crate::auth::{policy, Principal};
 use crate::db;
 use crate::error::ApiError;
+use crate::openapi as oa;
 use crate::pagination::{Page, PageRequest};
 
 /// `POST /api/v1/organizations` (admins) → 201 with the organisation. Everyone else gets an
 /// organisation by registering (`POST /api/v1/auth/register`).
+#[utoipa::path(post, operation_id = "create_organization", path = "/api/v1/organizations", tag = "organizations", security(("bearer" = [])),
+    request_body = OrganizationInput, responses(
+    (status = 201, description = "The organisation.", body = Organization,
+        headers(("Location" = String, description = "`/api/v1/organizations/{id}`"))),
+    (status = 400, response = oa::BadRequest),
+    (status = 413, response = oa::PayloadTooLarge),
+    (status = 415, response = oa::UnsupportedMediaType),
+    (status = 401, response = oa::Unauthorized),
+    (status = 403, response = oa::Forbidden),
+    (status = 409, description = "`organization_exists` (same kind and name) or `credit_code_taken`.",
+        body = oa::Problem, content_type = "application/problem+json"),
+    (status = 422, response = oa::ValidationFailed),
+    (status = 503, response = oa::ServiceUnavailable)))]
 #[tracing::instrument(skip(state, body))]
 pub async fn create(
     state: web::Data<AppState>,
@@ -27,6 +42,12 @@ pub async fn create(
 }
 
 /// `GET /api/v1/organizations/{id}`.
+#[utoipa::path(get, operation_id = "get_organization", path = "/api/v1/organizations/{id}", tag = "organizations",
+    params(("id" = Uuid, Path, description = "Organisation id.")), responses(
+    (status = 200, description = "The organisation.", body = Organization),
+    (status = 400, response = oa::BadRequest),
+    (status = 404, response = oa::NotFound),
+    (status = 503, response = oa::ServiceUnavailable)))]
 #[tracing::instrument(skip(state))]
 pub async fn get(state: web::Data<AppState>, id: web::Path<Uuid>) -> Result<web::Json<Organization>, ApiError> {
     let id = id.into_inner();
@@ -34,14 +55,23 @@ pub async fn get(state: web::Data<AppState>, id: web::Path<Uuid>) -> Result<web:
 }
 
 /// Query of `GET /api/v1/organizations`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
+    /// Page number, 1–10000 (default 1).
+    #[param(minimum = 1, maximum = 10000)]
     pub page: Option<u32>,
+    /// Items per page, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 
 /// `GET /api/v1/organizations?page=&per_page=`.
+#[utoipa::path(get, operation_id = "list_organizations", path = "/api/v1/organizations", tag = "organizations", params(ListParams), responses(
+    (status = 200, description = "A page of organisations, by name.", body = Page<Organization>),
+    (status = 400, response = oa::BadRequest),
+    (status = 503, response = oa::ServiceUnavailable)))]
 #[tracing::instrument(skip(state))]
 pub async fn list(
     state: web::Data<AppState>,
@@ -53,6 +83,17 @@ pub async fn list(
 }
 
 /// `POST /api/v1/organizations/{id}/verification` (admins): sets `verification`.
+#[utoipa::path(post, operation_id = "verify_organization", path = "/api/v1/organizations/{id}/verification", tag = "organizations",
+    security(("bearer" = [])), params(("id" = Uuid, Path, description = "Organisation id.")),
+    request_body = VerificationInput, responses(
+    (status = 200, description = "The organisation with its new verification.", body = Organization),
+    (status = 400, response = oa::BadRequest),
+    (status = 413, response = oa::PayloadTooLarge),
+    (status = 415, response = oa::UnsupportedMediaType),
+    (status = 401, response = oa::Unauthorized),
+    (status = 403, response = oa::Forbidden),
+    (status = 404, response = oa::NotFound),
+    (status = 503, response = oa::ServiceUnavailable)))]
 #[tracing::instrument(skip(state, body))]
 pub async fn verify(
     state: web::Data<AppState>,

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::credit_code;
@@ -12,17 +13,19 @@ use crate::validation::{Fields, MAX_REGION_CHARS};
 use crate::vocab::{OrganizationKind, Verification};
 
 /// An organisation as stored and returned.
-#[derive(Debug, Clone, Serialize, Queryable, Selectable)]
+#[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = organizations)]
 pub struct Organization {
     pub id: Uuid,
     /// `enterprise`, `university`, `research_institute`, `service_agency` or `government`.
+    #[schema(value_type = OrganizationKind)]
     pub kind: String,
     pub name: String,
     pub region: Option<String>,
     /// 统一社会信用代码, enterprises only.
     pub credit_code: Option<String>,
     /// `unverified`, `verified` or `rejected`; only department admins change it.
+    #[schema(value_type = Verification)]
     pub verification: String,
     /// Created by the importer for public listings whose holder is not named.
     pub is_placeholder: bool,
@@ -37,24 +40,30 @@ pub struct Organization {
 }
 
 /// An organisation as given at registration (or by an admin creating one).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrganizationInput {
+    /// `government` only through `POST /api/v1/organizations` (admins), never at registration.
     pub kind: OrganizationKind,
     /// 1–200 characters.
+    #[schema(min_length = 1, max_length = 200, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$", example = "宁夏大学")]
     pub name: String,
     /// At most 100 characters.
+    #[schema(max_length = 100, pattern = "^[^\\x00]*$", example = "宁夏")]
     pub region: Option<String>,
-    /// 统一社会信用代码: required for enterprises, checked against GB 32100-2015.
+    /// 统一社会信用代码 (18 characters with a check character, GB 32100-2015): required for enterprises.
+    #[schema(pattern = "^[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{18}$", example = "91640100MA76H12345")]
     pub credit_code: Option<String>,
     /// Contact e-mail for connections (at most 254 characters).
+    #[schema(max_length = 254, pattern = "^[^\\x00]*$")]
     pub contact_email: Option<String>,
     /// Contact phone for connections (at most 40 characters).
+    #[schema(max_length = 40, pattern = "^[^\\x00]*$")]
     pub contact_phone: Option<String>,
 }
 
 /// Body of `POST /api/v1/organizations/{id}/verification` (admins only).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerificationInput {
     pub verification: Verification,

@@ -3,6 +3,7 @@
 use actix_web::web;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::queries::{
     self, BrokerContracts, ContractSum, FailureCount, Funnel, IndustryContracts, ListingCounts, PeriodContracts,
@@ -11,15 +12,29 @@ use crate::app::AppState;
 use crate::auth::{policy, Principal};
 use crate::db;
 use crate::error::ApiError;
+use crate::openapi as oa;
 
 /// Period of the connection and contract statistics: `from` and `to` are days (UTC), both included.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct PeriodParams {
+    /// First day of the period (UTC).
     pub from: Option<NaiveDate>,
+    /// Last day of the period (UTC); not before `from`.
     pub to: Option<NaiveDate>,
     /// Bucket of `by_period` in the contract statistics: `month` (default), `quarter` or `year`.
+    #[param(value_type = Option<Period>)]
     pub period: Option<String>,
+}
+
+/// The buckets of `by_period` (schema only: the query keeps the text).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Period {
+    Month,
+    Quarter,
+    Year,
 }
 
 /// A half-open period `[from, to)`; `None` leaves a side open.
@@ -38,13 +53,19 @@ impl PeriodParams {
 }
 
 /// Listings and connections by industry and by group.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ListingStats {
     pub industries: Vec<ListingCounts>,
     pub groups: Vec<ListingCounts>,
 }
 
 /// `GET /api/v1/stats/listings`.
+#[utoipa::path(get, operation_id = "listing_stats", path = "/api/v1/stats/listings", tag = "stats", security(("bearer" = [])), responses(
+    (status = 200, description = "Published supplies, open demands and connections by industry and by group.",
+        body = ListingStats),
+    (status = 401, response = oa::Unauthorized),
+    (status = 403, response = oa::Forbidden),
+    (status = 503, response = oa::ServiceUnavailable)))]
 #[tracing::instrument(skip(state))]
 pub async fn listings(state: web::Data<AppState>, caller: Principal) -> Result<web::Json<ListingStats>, ApiError> {
     policy::require_admin(&caller)?;
@@ -56,7 +77,7 @@ pub async fn listings(state: web::Data<AppState>, caller: Principal) -> Result<w
 }
 
 /// Conversion between funnel stages (`null` when the earlier stage is empty).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Conversion {
     pub contacted_per_proposed: Option<f64>,
     pub negotiating_per_contacted: Option<f64>,
@@ -65,7 +86,7 @@ pub struct Conversion {
 }
 
 /// The funnel, its conversion rates and the failure reasons.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ConnectionStats {
     pub funnel: Funnel,
     pub conversion: Conversion,
@@ -77,6 +98,14 @@ fn ratio(a: i64, b: i64) -> Option<f64> {
 }
 
 /// `GET /api/v1/stats/connections?from=&to=`: connections opened in the period.
+#[utoipa::path(get, operation_id = "connection_stats", path = "/api/v1/stats/connections", tag = "stats", security(("bearer" = [])),
+    params(PeriodParams), responses(
+    (status = 200, description = "The funnel of connections opened in the period, conversion between stages and \
+failure reasons.", body = ConnectionStats),
+    (status = 400, response = oa::BadRequest),
+    (status = 401, response = oa::Unauthorized),
+    (status = 403, response = oa::Forbidden),
+    (status = 503, response = oa::ServiceUnavailable)))]
 #[tracing::instrument(skip(state))]
 pub async fn connections(
     state: web::Data<AppState>,
@@ -98,7 +127,7 @@ pub async fn connections(
 }
 
 /// Signed contract value and count, in total and by industry, period and broker.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ContractStats {
     pub total: ContractSum,
     pub by_industry: Vec<IndustryContracts>,
@@ -107,6 +136,14 @@ pub struct ContractStats {
 }
 
 /// `GET /api/v1/stats/contracts?from=&to=&period=month|quarter|year`: contracts signed in the period.
+#[utoipa::path(get, operation_id = "contract_stats", path = "/api/v1/stats/contracts", tag = "stats", security(("bearer" = [])),
+    params(PeriodParams), responses(
+    (status = 200, description = "Contracts signed in the period: count and value in total, by industry, by period \
+and by broker.", body = ContractStats),
+    (status = 400, response = oa::BadRequest),
+    (status = 401, response = oa::Unauthorized),
+    (status = 403, response = oa::Forbidden),
+    (status = 503, response = oa::ServiceUnavailable)))]
 #[tracing::instrument(skip(state))]
 pub async fn contracts(
     state: web::Data<AppState>,

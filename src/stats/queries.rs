@@ -6,15 +6,21 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Double, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::error::ApiError;
+use crate::openapi::{IndustryCode, IndustryOrGroupCode};
+use crate::vocab::FailureReason;
 
 /// Listings and connections of one industry or group.
-#[derive(Debug, Serialize, QueryableByName)]
+#[derive(Debug, Serialize, QueryableByName, ToSchema)]
 pub struct ListingCounts {
+    /// The industry's or the group's code.
     #[diesel(sql_type = Text)]
+    #[schema(value_type = IndustryOrGroupCode)]
     pub code: String,
+    /// Its Chinese name.
     #[diesel(sql_type = Text)]
     pub name_zh: String,
     /// The group of an industry; the group itself for a group row.
@@ -69,7 +75,7 @@ pub fn listings_by_group(conn: &mut PgConnection) -> Result<Vec<ListingCounts>, 
 }
 
 /// How far the connections opened in a period got (each stage counted from the log).
-#[derive(Debug, Serialize, QueryableByName)]
+#[derive(Debug, Serialize, QueryableByName, ToSchema)]
 pub struct Funnel {
     #[diesel(sql_type = BigInt)]
     pub proposed: i64,
@@ -125,9 +131,10 @@ pub fn funnel(
 }
 
 /// Failed connections of one reason.
-#[derive(Debug, Serialize, QueryableByName)]
+#[derive(Debug, Serialize, QueryableByName, ToSchema)]
 pub struct FailureCount {
     #[diesel(sql_type = Text)]
+    #[schema(value_type = FailureReason)]
     pub reason: String,
     #[diesel(sql_type = BigInt)]
     pub count: i64,
@@ -147,7 +154,7 @@ pub fn failures(
 }
 
 /// Signed contracts: how many and their value in fen.
-#[derive(Debug, Serialize, QueryableByName)]
+#[derive(Debug, Serialize, QueryableByName, ToSchema)]
 pub struct ContractSum {
     #[diesel(sql_type = BigInt)]
     pub count: i64,
@@ -157,9 +164,10 @@ pub struct ContractSum {
 }
 
 /// Signed contracts of one industry.
-#[derive(Debug, Serialize, QueryableByName)]
+#[derive(Debug, Serialize, QueryableByName, ToSchema)]
 pub struct IndustryContracts {
     #[diesel(sql_type = Text)]
+    #[schema(value_type = IndustryCode)]
     pub industry: String,
     #[diesel(sql_type = BigInt)]
     pub count: i64,
@@ -168,7 +176,7 @@ pub struct IndustryContracts {
 }
 
 /// Signed contracts of one period (month, quarter or year starting on `period_start`).
-#[derive(Debug, Serialize, QueryableByName)]
+#[derive(Debug, Serialize, QueryableByName, ToSchema)]
 pub struct PeriodContracts {
     #[diesel(sql_type = Date)]
     pub period_start: NaiveDate,
@@ -179,7 +187,7 @@ pub struct PeriodContracts {
 }
 
 /// Signed contracts brought by one broker (`null`: no broker).
-#[derive(Debug, Serialize, QueryableByName)]
+#[derive(Debug, Serialize, QueryableByName, ToSchema)]
 pub struct BrokerContracts {
     #[diesel(sql_type = Nullable<SqlUuid>)]
     pub broker_id: Option<Uuid>,

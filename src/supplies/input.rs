@@ -1,6 +1,7 @@
 //! Request bodies and query strings of `/api/v1/supplies`, turned into checked values.
 
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::model::{NewSupply, SupplyChanges};
@@ -8,58 +9,96 @@ use crate::auth::{policy, Principal};
 use crate::error::ApiError;
 use crate::industries::taxonomy::Taxonomy;
 use crate::listing::{industry_codes, mode_names, non_blank};
+use crate::openapi::{EditableSupplyStatus, IndustryCode, Keyword};
 use crate::validation::{
     self, nullable, Fields, MAX_BODY_CHARS, MAX_KEYWORDS, MAX_KEYWORD_CHARS, MAX_REGION_CHARS, MAX_TITLE_CHARS,
 };
 use crate::vocab::{IpType, SupplyStatus, TransferMode};
 
 /// Body of `POST /api/v1/supplies`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SupplyInput {
     /// 1–200 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$",
+        example = "枸杞多糖高效提取技术"
+    )]
     pub title: String,
     /// 1–5000 characters.
+    #[schema(min_length = 1, max_length = 5000, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
     pub summary: String,
-    /// At most 20, each 1–30 characters.
+    /// At most 20, each 1–30 characters (duplicates are dropped).
     #[serde(default)]
+    #[schema(max_items = 20, value_type = Vec<Keyword>)]
     pub keywords: Vec<String>,
     /// At most 5 industry codes.
     #[serde(default)]
+    #[schema(max_items = 5, value_type = Vec<IndustryCode>)]
     pub industries: Vec<String>,
-    /// 1–9.
+    /// Technology readiness level offered, 1–9.
+    #[schema(minimum = 1, maximum = 9)]
     pub trl: Option<i64>,
     pub ip_type: Option<IpType>,
+    /// Transfer modes offered (duplicates are dropped).
     #[serde(default)]
     pub transfer_modes: Vec<TransferMode>,
-    /// Asking price in fen (0.01 CNY), ≥ 0.
+    /// Asking price in fen (0.01 CNY), 0–10^15.
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     pub price_fen: Option<i64>,
+    /// At most 100 characters.
+    #[schema(max_length = 100, pattern = "^[^\\x00]*$")]
     pub region: Option<String>,
-    /// `draft` or `published` (default).
+    /// `draft` or `published` (default); archiving has its own endpoint.
+    #[schema(value_type = Option<EditableSupplyStatus>)]
     pub status: Option<SupplyStatus>,
+    /// An absolute http(s) URL of the public source.
+    #[schema(max_length = 2000, pattern = "^https?://[^\\s\\x00]*$")]
     pub source_url: Option<String>,
 }
 
 /// Body of `PATCH /api/v1/supplies/{id}`: any subset of the fields; `null` clears an optional one.
-#[derive(Debug, Default, Deserialize)]
+/// Absent fields stay as they are; `null` on a required field also leaves it alone.
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SupplyPatch {
+    /// 1–200 characters.
+    #[schema(min_length = 1, max_length = 200, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
     pub title: Option<String>,
+    /// 1–5000 characters.
+    #[schema(min_length = 1, max_length = 5000, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
     pub summary: Option<String>,
+    /// Replaces the keywords: at most 20, each 1–30 characters.
+    #[schema(max_items = 20, value_type = Option<Vec<Keyword>>)]
     pub keywords: Option<Vec<String>>,
+    /// Replaces the industries: at most 5 codes.
+    #[schema(max_items = 5, value_type = Option<Vec<IndustryCode>>)]
     pub industries: Option<Vec<String>>,
+    /// 1–9; `null` clears it.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 9)]
     pub trl: Option<Option<i64>>,
+    /// `null` clears it.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<IpType>)]
     pub ip_type: Option<Option<IpType>>,
     pub transfer_modes: Option<Vec<TransferMode>>,
+    /// In fen, 0–10^15; `null` clears it (negotiable).
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     pub price_fen: Option<Option<i64>>,
+    /// At most 100 characters; `null` clears it.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, max_length = 100, pattern = "^[^\\x00]*$")]
     pub region: Option<Option<String>>,
     /// `draft` or `published`; archiving has its own endpoint.
+    #[schema(value_type = Option<EditableSupplyStatus>)]
     pub status: Option<SupplyStatus>,
+    /// An absolute http(s) URL; `null` clears it.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, max_length = 2000, pattern = "^https?://[^\\s\\x00]*$")]
     pub source_url: Option<Option<String>>,
 }
 
@@ -118,22 +157,38 @@ impl SupplyPatch {
 }
 
 /// Query of `GET /api/v1/supplies`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct SupplyListParams {
     /// Industry codes, comma-separated: a supply matches when it carries any of them.
+    #[param(value_type = Option<Vec<IndustryCode>>, style = Form, explode = false)]
     pub industry: Option<String>,
     /// An exact keyword the supply carries.
+    #[param(pattern = "^[^\\x00]*$")]
     pub keyword: Option<String>,
     /// Free text searched in title and summary (case-insensitive substring).
+    #[param(pattern = "^[^\\x00]*$")]
     pub q: Option<String>,
-    /// Default `published`.
+    /// Default `published`; other statuses need a token and list the caller's organisation's
+    /// supplies (admins: any organisation's).
     pub status: Option<SupplyStatus>,
+    /// Lowest TRL, 1–9.
+    #[param(minimum = 1, maximum = 9)]
     pub trl_min: Option<i16>,
+    /// Highest TRL, 1–9.
+    #[param(minimum = 1, maximum = 9)]
     pub trl_max: Option<i16>,
+    /// The holding organisation.
     pub organization_id: Option<Uuid>,
+    /// Exact region.
+    #[param(pattern = "^[^\\x00]*$")]
     pub region: Option<String>,
+    /// Page number, 1–10000 (default 1).
+    #[param(minimum = 1, maximum = 10000)]
     pub page: Option<u32>,
+    /// Items per page, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 

@@ -3,12 +3,15 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::db::schema::supplies;
+use crate::openapi::IndustryCode;
+use crate::vocab::{IpType, SupplyStatus, TransferMode};
 
 /// A supply (科技成果) as stored and returned.
-#[derive(Debug, Clone, Serialize, Queryable, Selectable)]
+#[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = supplies)]
 pub struct Supply {
     pub id: Uuid,
@@ -18,20 +21,29 @@ pub struct Supply {
     pub summary: String,
     pub keywords: Vec<String>,
     /// Industry codes (see `GET /api/v1/industries`).
+    #[schema(value_type = Vec<IndustryCode>)]
     pub industries: Vec<String>,
     /// Technology readiness level offered, 1–9 (GB/T 22900 levels).
+    #[schema(minimum = 1, maximum = 9)]
     pub trl: Option<i16>,
+    /// Kind of intellectual property protecting the achievement.
+    #[schema(value_type = Option<IpType>)]
     pub ip_type: Option<String>,
+    /// Transfer modes offered.
+    #[schema(value_type = Vec<TransferMode>)]
     pub transfer_modes: Vec<String>,
     /// Asking price in fen (0.01 CNY); `null` means negotiable.
     pub price_fen: Option<i64>,
     pub region: Option<String>,
     /// `draft`, `published` or `archived`.
+    #[schema(value_type = SupplyStatus)]
     pub status: String,
     pub source_url: Option<String>,
     /// Facts kept from an import (event, year, maturity note…).
+    #[schema(value_type = Object)]
     pub extra: serde_json::Value,
     /// Bumped by every change; sent as the `ETag`.
+    #[schema(minimum = 1)]
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

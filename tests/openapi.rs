@@ -1,0 +1,190 @@
+//! The OpenAPI document: the committed `openapi/openapi.json` is what the code generates, it
+//! describes every route that `src/app.rs` wires (and nothing else), and the server serves it
+//! with a docs page.
+//!
+//! After changing an annotation, regenerate the committed file with
+//! `UPDATE_OPENAPI=1 cargo test --test openapi` and commit it.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use common::TestApp;
+use serde_json::Value;
+
+fn committed_path() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi/openapi.json")
+}
+
+#[test]
+fn committed_document_is_the_generated_one() {
+    let generated = techmatch::openapi::document_json();
+    let path = committed_path();
+    if std::env::var_os("UPDATE_OPENAPI").is_some_and(|v| v == "1") {
+        std::fs::write(&path, &generated).expect("write openapi/openapi.json");
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    if committed != generated {
+        let line = committed
+            .lines()
+            .zip(generated.lines())
+            .position(|(a, b)| a != b)
+            .map_or_else(|| committed.lines().count().min(generated.lines().count()) + 1, |i| i + 1);
+        panic!(
+            "openapi/openapi.json differs from the document the code generates (first at line {line}: \
+             committed {:?}, generated {:?}).\nRegenerate it: UPDATE_OPENAPI=1 cargo test --test openapi",
+            committed.lines().nth(line - 1).unwrap_or("<end>"),
+            generated.lines().nth(line - 1).unwrap_or("<end>"),
+        );
+    }
+}
+
+/// `(METHOD, path)` of every operation in the document.
+fn documented_operations() -> BTreeSet<(String, String)> {
+    let doc: Value = serde_json::from_str(&techmatch::openapi::document_json()).unwrap();
+    let mut out = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for method in ["get", "post", "put", "patch", "delete", "head", "options"] {
+            if item.get(method).is_some() {
+                out.insert((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// `(METHOD, path)` of every route wired in `src/app.rs`, read from its source: each
+/// `web::resource("…")` with its `.route(web::<method>()…)` calls; resources after
+/// `web::scope("/api/v1")` get that prefix.
+fn wired_operations() -> BTreeSet<(String, String)> {
+    let source = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/app.rs")).unwrap();
+    let routes_fn = source.split("pub fn routes(").nth(1).expect("src/app.rs has `pub fn routes`");
+    let routes_fn = &routes_fn[..routes_fn.find("\n}\n").expect("end of `routes`")];
+    let scope_at = routes_fn.find("web::scope(\"/api/v1\")").expect("the /api/v1 scope");
+    let mut out = BTreeSet::new();
+    let mut rest = routes_fn;
+    let mut offset = 0;
+    while let Some(at) = rest.find("web::resource(\"") {
+        let start = at + "web::resource(\"".len();
+        let path_end = start + rest[start..].find('"').unwrap();
+        let path = &rest[start..path_end];
+        let body_end = rest[path_end..].find("web::resource(").map_or(rest.len(), |i| path_end + i);
+        let body = &rest[path_end..body_end];
+        let prefix = if offset + at > scope_at { "/api/v1" } else { "" };
+        let mut methods = 0;
+        for method in ["get", "post", "put", "patch", "delete", "head"] {
+            if body.contains(&format!(".route(web::{method}()")) {
+                out.insert((method.to_uppercase(), format!("{prefix}{path}")));
+                methods += 1;
+            }
+        }
+        assert!(methods > 0, "no method found for resource {path} in src/app.rs");
+        offset += body_end;
+        rest = &rest[body_end..];
+    }
+    assert!(out.len() > 30, "only {} routes read from src/app.rs", out.len());
+    out
+}
+
+#[test]
+fn every_wired_route_is_documented_and_nothing_else() {
+    let wired = wired_operations();
+    let documented = documented_operations();
+    let undocumented: Vec<_> = wired.difference(&documented).collect();
+    let unwired: Vec<_> = documented.difference(&wired).collect();
+    assert!(undocumented.is_empty(), "routes without #[utoipa::path] in src/openapi.rs: {undocumented:?}");
+    assert!(unwired.is_empty(), "documented operations that src/app.rs does not wire: {unwired:?}");
+}
+
+#[test]
+fn every_operation_is_described_with_its_errors() {
+    let doc: Value = serde_json::from_str(&techmatch::openapi::document_json()).unwrap();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let what = format!("{method} {path}");
+            assert!(op["summary"].is_string() || op["description"].is_string(), "{what} has no description");
+            let responses = op["responses"].as_object().unwrap_or_else(|| panic!("{what} has no responses"));
+            assert!(responses.keys().any(|s| s.starts_with('2')), "{what} documents no success");
+            let secured = op["security"].as_array().is_some_and(|s| s.iter().any(|r| r.get("bearer").is_some()));
+            if secured {
+                assert!(responses.contains_key("401"), "{what} takes a token but documents no 401");
+            }
+            let has_params = op["parameters"].as_array().is_some_and(|p| !p.is_empty());
+            if has_params || op.get("requestBody").is_some() {
+                assert!(responses.contains_key("400"), "{what} takes input but documents no 400");
+            }
+        }
+    }
+}
+
+fn collect_refs(value: &Value, out: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(r)) = map.get("$ref") {
+                out.insert(r.clone());
+            }
+            map.values().for_each(|v| collect_refs(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn references_resolve_and_operation_ids_are_unique() {
+    let doc: Value = serde_json::from_str(&techmatch::openapi::document_json()).unwrap();
+    let mut refs = BTreeSet::new();
+    collect_refs(&doc, &mut refs);
+    for r in &refs {
+        let pointer = r.strip_prefix('#').unwrap_or_else(|| panic!("external reference {r}"));
+        assert!(doc.pointer(pointer).is_some(), "{r} does not resolve");
+    }
+    let mut ids = BTreeSet::new();
+    for item in doc["paths"].as_object().unwrap().values() {
+        for op in item.as_object().unwrap().values() {
+            let id = op["operationId"].as_str().expect("every operation has an operationId");
+            assert!(ids.insert(id.to_string()), "operationId {id} is used twice");
+        }
+    }
+}
+
+#[actix_web::test]
+async fn every_documented_route_exists_on_the_server() {
+    let app = TestApp::spawn().await;
+    for (method, path) in documented_operations() {
+        let concrete = path.replace("{id}", &uuid::Uuid::nil().to_string());
+        let reply = app.raw(&method, &concrete, Some("application/json"), b"{}").await;
+        let code = reply.body["code"].as_str().unwrap_or_default();
+        assert!(
+            !matches!(code, "route_not_found" | "method_not_allowed"),
+            "{method} {path} is documented but the server answers {} {code}",
+            reply.status
+        );
+    }
+}
+
+#[actix_web::test]
+async fn the_document_and_the_docs_page_are_served() {
+    let app = TestApp::spawn().await;
+    let reply = app.get("/api/v1/openapi.json").await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("content-type"), Some("application/json"));
+    let served: Value = reply.body;
+    let generated: Value = serde_json::from_str(&techmatch::openapi::document_json()).unwrap();
+    assert_eq!(served, generated);
+    assert_eq!(served["openapi"], "3.1.0");
+
+    let page = app.get("/docs").await;
+    assert_eq!(page.status, 200);
+    assert!(page.header("content-type").unwrap_or_default().starts_with("text/html"));
+    let html = page.body.as_str().unwrap_or_default();
+    assert!(html.contains("/docs/redoc.standalone.js") && html.contains("/api/v1/openapi.json"), "{html}");
+    assert!(!html.contains("https://"), "the docs page loads nothing from elsewhere");
+
+    let script = app.get("/docs/redoc.standalone.js").await;
+    assert_eq!(script.status, 200);
+    assert!(script.header("content-type").unwrap_or_default().starts_with("application/javascript"));
+    assert!(script.body.as_str().unwrap_or_default().contains("Redoc"));
+}
