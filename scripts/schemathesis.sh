@@ -46,7 +46,7 @@ TECHMATCH_JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
 export TECHMATCH_JWT_SECRET
 export TECHMATCH_DEMO_PASSWORD=schemathesis-demo-password
 # Schemathesis signs in and registers far more often than a person: lift the throttle.
-export TECHMATCH_LOGIN_PER_IP_PER_MIN=1000000 TECHMATCH_LOGIN_PER_ACCOUNT_PER_MIN=1000000
+export TECHMATCH_LOGIN_PER_IP_PER_MIN=10000 TECHMATCH_LOGIN_PER_ACCOUNT_PER_MIN=10000
 export RUST_LOG=${RUST_LOG:-warn}
 
 "$bin" migrate

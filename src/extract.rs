@@ -90,8 +90,16 @@ pub fn problem_catch_all<B: MessageBody + 'static>() -> ErrorHandlers<B> {
             }
             s => s.canonical_reason().unwrap_or("error").to_string(),
         };
+        let allow = (status == StatusCode::METHOD_NOT_ALLOWED)
+            .then(|| res.request().match_pattern())
+            .flatten()
+            .and_then(|pattern| crate::openapi::allowed_methods(&pattern));
         let (req, _) = res.into_parts();
-        let response: HttpResponse<BoxBody> = problem_response(status, code, detail, None);
+        let mut response: HttpResponse<BoxBody> = problem_response(status, code, detail, None);
+        if let Some(allow) = allow.and_then(|a| header::HeaderValue::from_str(&a).ok()) {
+            // RFC 9110 §15.5.6: a 405 names the methods the resource does support.
+            response.headers_mut().insert(header::ALLOW, allow);
+        }
         Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, response).map_into_right_body()))
     })
 }

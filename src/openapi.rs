@@ -9,6 +9,8 @@
 //! endpoints.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use actix_web::http::header;
 use actix_web::HttpResponse;
@@ -118,6 +120,36 @@ pub fn document_json() -> String {
     let mut text = document().to_pretty_json().unwrap_or_else(|e| panic!("the OpenAPI document serialises: {e}"));
     text.push('\n');
     text
+}
+
+/// The methods of a route pattern (e.g. `/api/v1/supplies/{id}` → `GET, PATCH`), from the
+/// document; the `Allow` header of a 405 (the route-coverage test keeps the document and
+/// `src/app.rs` in step).
+pub fn allowed_methods(pattern: &str) -> Option<String> {
+    static METHODS: OnceLock<HashMap<String, String>> = OnceLock::new();
+    METHODS
+        .get_or_init(|| {
+            document()
+                .paths
+                .paths
+                .into_iter()
+                .map(|(path, item)| {
+                    let methods: Vec<&str> = [
+                        ("GET", item.get.is_some()),
+                        ("POST", item.post.is_some()),
+                        ("PUT", item.put.is_some()),
+                        ("PATCH", item.patch.is_some()),
+                        ("DELETE", item.delete.is_some()),
+                    ]
+                    .into_iter()
+                    .filter_map(|(name, present)| present.then_some(name))
+                    .collect();
+                    (path, methods.join(", "))
+                })
+                .collect()
+        })
+        .get(pattern)
+        .cloned()
 }
 
 /// Name of the bearer security scheme in the document.
@@ -269,7 +301,7 @@ impl ToSchema for Keyword {
 
 /// The pattern of a required text: no U+0000 and at least one character that is not white space
 /// (texts are trimmed before their length is checked).
-pub const REQUIRED_TEXT: &str = "^[^\\x00]*[^\\s\\x00][^\\x00]*$";
+pub const REQUIRED_TEXT: &str = "^[^\\x00]*[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00][^\\x00]*$";
 
 /// The statuses a supply may be given through its body (archiving has its own endpoint).
 #[derive(Serialize, ToSchema)]
@@ -481,6 +513,78 @@ mod tests {
             extension: json!({"existing_id": Uuid::nil()}),
         });
         assert_eq!(p.existing_id, Some(Uuid::nil()));
+    }
+
+    fn enum_of<T: ToSchema>() -> Vec<String> {
+        let RefOr::T(Schema::Object(o)) = T::schema() else { panic!("{} is an inline object schema", T::name()) };
+        o.enum_values.unwrap_or_default().iter().map(|v| v.as_str().unwrap_or_default().to_string()).collect()
+    }
+
+    #[test]
+    fn vocabulary_schemas_list_the_stored_values() {
+        use crate::vocab::*;
+        fn check<T: ToSchema + Copy + std::fmt::Display>(all: &[T]) {
+            assert_eq!(enum_of::<T>(), all.iter().map(|v| v.to_string()).collect::<Vec<_>>(), "{}", T::name());
+        }
+        check(TransferMode::ALL);
+        check(IpType::ALL);
+        check(SupplyStatus::ALL);
+        check(DemandStatus::ALL);
+        check(OrganizationKind::ALL);
+        check(Role::ALL);
+        check(Verification::ALL);
+        check(ConnectionStatus::ALL);
+        check(ContractType::ALL);
+        check(FailureReason::ALL);
+    }
+
+    /// The characters of the first `[^...]` class of [`REQUIRED_TEXT`] that is not `[^\x00]`.
+    fn white_space_class() -> Vec<(u32, u32)> {
+        let class = REQUIRED_TEXT.split("[^").nth(2).and_then(|c| c.split(']').next()).unwrap_or_default();
+        let mut chars = Vec::new();
+        let mut rest = class;
+        while !rest.is_empty() {
+            let (c, tail) = match rest.strip_prefix('\\') {
+                Some(t) if t.starts_with('x') => (u32::from_str_radix(&t[1..3], 16).unwrap(), &t[3..]),
+                Some(t) if t.starts_with('u') => (u32::from_str_radix(&t[1..5], 16).unwrap(), &t[5..]),
+                Some(t) => (
+                    match &t[..1] {
+                        "t" => 9,
+                        "n" => 10,
+                        "r" => 13,
+                        other => panic!("unexpected escape {other}"),
+                    },
+                    &t[1..],
+                ),
+                None => {
+                    let c = rest.chars().next().unwrap();
+                    (c as u32, &rest[c.len_utf8()..])
+                }
+            };
+            chars.push(c);
+            rest = tail;
+        }
+        let mut ranges = Vec::new();
+        let mut i = 0;
+        while i < chars.len() {
+            if i + 2 < chars.len() && chars[i + 1] == '-' as u32 {
+                ranges.push((chars[i], chars[i + 2]));
+                i += 3;
+            } else {
+                ranges.push((chars[i], chars[i]));
+                i += 1;
+            }
+        }
+        ranges
+    }
+
+    #[test]
+    fn text_patterns_know_white_space_as_trim_does() {
+        let ranges = white_space_class();
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let in_class = ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&(c as u32)));
+            assert_eq!(in_class, c.is_whitespace() || c == '\0', "U+{:04X}", c as u32);
+        }
     }
 
     #[test]

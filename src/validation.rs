@@ -60,9 +60,10 @@ impl Fields {
         (!trimmed.is_empty()).then(|| trimmed.to_string())
     }
 
-    /// A list of short texts (keywords): each trimmed, 1..=`max_chars` characters, duplicates
-    /// dropped (first kept), at most `max_items` items.
+    /// A list of short texts (keywords): at most `max_items` items as sent, each trimmed,
+    /// 1..=`max_chars` characters; duplicates are then dropped (first kept).
     pub fn terms(&mut self, field: &str, values: Vec<String>, max_items: usize, max_chars: usize) -> Vec<String> {
+        let sent = values.len();
         let mut seen = HashSet::new();
         let mut out = Vec::with_capacity(values.len());
         for (i, value) in values.into_iter().enumerate() {
@@ -78,8 +79,8 @@ impl Fields {
                 out.push(trimmed.to_string());
             }
         }
-        if out.len() > max_items {
-            self.error(field, format!("at most {max_items} items (got {})", out.len()));
+        if sent > max_items {
+            self.error(field, format!("at most {max_items} items (got {sent})"));
         }
         out
     }
@@ -165,6 +166,56 @@ where
     T: serde::Deserialize<'de>,
 {
     serde::Deserialize::deserialize(deserializer).map(Some)
+}
+
+/// An integer as JSON may spell it: `6` or `6.0` (JSON Schema, and the many JSON encoders that
+/// write every number as a float, treat both as the integer 6). A number with a fraction, or
+/// outside the `i64` range, is refused like any other type error (400 `invalid_body`).
+struct JsonInteger(i64);
+
+impl<'de> serde::Deserialize<'de> for JsonInteger {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = JsonInteger;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an integer")
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<JsonInteger, E> {
+                Ok(JsonInteger(v))
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<JsonInteger, E> {
+                i64::try_from(v)
+                    .map(JsonInteger)
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(v), &self))
+            }
+
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<JsonInteger, E> {
+                // 2^63 as f64 is exactly i64::MAX + 1, hence the strict upper bound.
+                if v.fract() == 0.0 && v >= i64::MIN as f64 && v < i64::MAX as f64 {
+                    Ok(JsonInteger(v as i64))
+                } else {
+                    Err(E::invalid_value(serde::de::Unexpected::Float(v), &self))
+                }
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// Deserialises an optional integer field, accepting `6.0` for 6 (see [`JsonInteger`]).
+/// Use with `#[serde(default, deserialize_with = "opt_integer")]`.
+pub fn opt_integer<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
+    <Option<JsonInteger> as serde::Deserialize>::deserialize(deserializer).map(|v| v.map(|i| i.0))
+}
+
+/// Like [`nullable`] for an integer field of a PATCH body, accepting `6.0` for 6.
+/// Use with `#[serde(default, deserialize_with = "nullable_integer")]`.
+pub fn nullable_integer<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Option<i64>>, D::Error> {
+    opt_integer(deserializer).map(Some)
 }
 
 /// Rejects a query-string value holding U+0000 with 400 `nul_character`.

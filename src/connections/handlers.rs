@@ -197,6 +197,8 @@ pub async fn export_csv(
     params: web::Query<ConnectionListParams>,
 ) -> Result<HttpResponse, ApiError> {
     policy::require_admin(&caller)?;
+    // Not paged, but `page` and `per_page` are checked like on every list (400 when out of range).
+    PageRequest::parse(params.page, params.per_page)?;
     params.check(state.taxonomy)?;
     let params = params.into_inner();
     let csv = db::run(&state.pool, move |conn| export::csv(conn, &params)).await?;

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::error::ApiError;
 use crate::openapi::{IndustryCode, REQUIRED_TEXT};
-use crate::validation::{query_text, Fields, MAX_MONEY_FEN};
+use crate::validation::{opt_integer, query_text, Fields, MAX_MONEY_FEN};
 use crate::vocab::{ConnectionStatus, ContractType, FailureReason};
 
 /// Longest note on an event, in characters.
@@ -42,6 +42,7 @@ pub struct MoveInput {
     /// At most 2000 characters; required when `failure_reason` is `other`.
     pub note: Option<String>,
     /// Required for `signed`: the contract amount in fen (0.01 CNY).
+    #[serde(default, deserialize_with = "opt_integer")]
     pub contract_amount_fen: Option<i64>,
     /// Required for `signed`.
     pub contract_type: Option<ContractType>,

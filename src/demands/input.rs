@@ -12,7 +12,8 @@ use crate::industries::taxonomy::Taxonomy;
 use crate::listing::{industry_codes, mode_names, non_blank};
 use crate::openapi::{EditableDemandStatus, IndustryCode, Keyword};
 use crate::validation::{
-    self, nullable, Fields, MAX_BODY_CHARS, MAX_KEYWORDS, MAX_KEYWORD_CHARS, MAX_REGION_CHARS, MAX_TITLE_CHARS,
+    self, nullable, nullable_integer, opt_integer, Fields, MAX_BODY_CHARS, MAX_KEYWORDS, MAX_KEYWORD_CHARS,
+    MAX_REGION_CHARS, MAX_TITLE_CHARS,
 };
 use crate::vocab::{DemandStatus, TransferMode};
 
@@ -24,12 +25,16 @@ pub struct DemandInput {
     #[schema(
         min_length = 1,
         max_length = 200,
-        pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$",
+        pattern = "^[^\\x00]*[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00][^\\x00]*$",
         example = "枸杞鲜果无损分选"
     )]
     pub title: String,
     /// 1–5000 characters.
-    #[schema(min_length = 1, max_length = 5000, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 5000,
+        pattern = "^[^\\x00]*[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00][^\\x00]*$"
+    )]
     pub description: String,
     /// At most 20, each 1–30 characters (duplicates are dropped).
     #[serde(default)]
@@ -41,9 +46,11 @@ pub struct DemandInput {
     pub industries: Vec<String>,
     /// Lowest acceptable TRL, 1–9.
     #[schema(minimum = 1, maximum = 9)]
+    #[serde(default, deserialize_with = "opt_integer")]
     pub trl_min: Option<i64>,
     /// Budget in fen (0.01 CNY), 0–10^15.
     #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
+    #[serde(default, deserialize_with = "opt_integer")]
     pub budget_fen: Option<i64>,
     /// `YYYY-MM-DD`.
     pub deadline: Option<NaiveDate>,
@@ -57,7 +64,10 @@ pub struct DemandInput {
     #[schema(value_type = Option<EditableDemandStatus>)]
     pub status: Option<DemandStatus>,
     /// An absolute http(s) URL of the public source.
-    #[schema(max_length = 2000, pattern = "^https?://[^\\s\\x00]*$")]
+    #[schema(
+        max_length = 2000,
+        pattern = "^[\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*(https?://[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00]*)?[\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$"
+    )]
     pub source_url: Option<String>,
 }
 
@@ -67,10 +77,18 @@ pub struct DemandInput {
 #[serde(deny_unknown_fields)]
 pub struct DemandPatch {
     /// 1–200 characters.
-    #[schema(min_length = 1, max_length = 200, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\x00]*[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00][^\\x00]*$"
+    )]
     pub title: Option<String>,
     /// 1–5000 characters.
-    #[schema(min_length = 1, max_length = 5000, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 5000,
+        pattern = "^[^\\x00]*[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00][^\\x00]*$"
+    )]
     pub description: Option<String>,
     /// Replaces the keywords: at most 20, each 1–30 characters.
     #[schema(max_items = 20, value_type = Option<Vec<Keyword>>)]
@@ -79,11 +97,11 @@ pub struct DemandPatch {
     #[schema(max_items = 5, value_type = Option<Vec<IndustryCode>>)]
     pub industries: Option<Vec<String>>,
     /// 1–9; `null` clears it.
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable_integer")]
     #[schema(value_type = Option<i64>, minimum = 1, maximum = 9)]
     pub trl_min: Option<Option<i64>>,
     /// In fen, 0–10^15; `null` clears it.
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable_integer")]
     #[schema(value_type = Option<i64>, minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     pub budget_fen: Option<Option<i64>>,
     /// `YYYY-MM-DD`; `null` clears it.
@@ -100,7 +118,7 @@ pub struct DemandPatch {
     pub status: Option<DemandStatus>,
     /// An absolute http(s) URL; `null` clears it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, max_length = 2000, pattern = "^https?://[^\\s\\x00]*$")]
+    #[schema(value_type = Option<String>, max_length = 2000, pattern = "^[\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*(https?://[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00]*)?[\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$")]
     pub source_url: Option<Option<String>>,
 }
 

@@ -25,7 +25,7 @@ use crate::openapi::{self as oa, IndustryCode, IndustryOrGroupCode, Keyword};
 use crate::pagination::{Page, PageRequest};
 use crate::supplies::{model::Supply, repo as supply_repo};
 use crate::validation::{
-    query_text, Fields, MAX_BODY_CHARS, MAX_KEYWORDS, MAX_KEYWORD_CHARS, MAX_REGION_CHARS, MAX_TITLE_CHARS,
+    opt_integer, query_text, Fields, MAX_BODY_CHARS, MAX_KEYWORDS, MAX_KEYWORD_CHARS, MAX_REGION_CHARS, MAX_TITLE_CHARS,
 };
 use crate::vocab::TransferMode;
 
@@ -230,7 +230,7 @@ pub struct PreviewInput {
     #[schema(
         min_length = 1,
         max_length = 200,
-        pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$",
+        pattern = "^[^\\x00]*[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00][^\\x00]*$",
         example = "枸杞鲜果无损分选"
     )]
     pub title: String,
@@ -248,9 +248,11 @@ pub struct PreviewInput {
     pub industries: Vec<String>,
     /// Offered TRL (ranking demands) or lowest TRL wanted (ranking supplies), 1–9.
     #[schema(minimum = 1, maximum = 9)]
+    #[serde(default, deserialize_with = "opt_integer")]
     pub trl: Option<i64>,
     /// Price or budget in fen, 0–10^15.
     #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
+    #[serde(default, deserialize_with = "opt_integer")]
     pub money_fen: Option<i64>,
     /// Cooperation / transfer modes.
     #[serde(default)]

@@ -46,7 +46,12 @@ pub struct OrganizationInput {
     /// `government` only through `POST /api/v1/organizations` (admins), never at registration.
     pub kind: OrganizationKind,
     /// 1–200 characters.
-    #[schema(min_length = 1, max_length = 200, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$", example = "宁夏大学")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\x00]*[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00][^\\x00]*$",
+        example = "宁夏大学"
+    )]
     pub name: String,
     /// At most 100 characters.
     #[schema(max_length = 100, pattern = "^[^\\x00]*$", example = "宁夏")]

@@ -41,7 +41,10 @@ pub enum Period {
 type Bounds = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 
 impl PeriodParams {
+    /// The checked period; 400 `invalid_query` when `from` is after `to` or `period` is not
+    /// `month`, `quarter` or `year` (checked on every statistics endpoint that takes it).
     fn bounds(&self) -> Result<Bounds, ApiError> {
+        self.bucket()?;
         if let (Some(from), Some(to)) = (self.from, self.to) {
             if from > to {
                 return Err(ApiError::bad_request("invalid_query", "`from` is after `to`"));
@@ -49,6 +52,15 @@ impl PeriodParams {
         }
         let start = |d: NaiveDate| d.and_time(NaiveTime::MIN).and_utc();
         Ok((self.from.map(start), self.to.map(|d| start(d) + Duration::days(1))))
+    }
+
+    /// The bucket of `by_period`: `month` (default), `quarter` or `year`.
+    fn bucket(&self) -> Result<String, ApiError> {
+        let period = self.period.clone().unwrap_or_else(|| "month".into());
+        if !matches!(period.as_str(), "month" | "quarter" | "year") {
+            return Err(ApiError::bad_request("invalid_query", "period must be month, quarter or year"));
+        }
+        Ok(period)
     }
 }
 
@@ -152,10 +164,7 @@ pub async fn contracts(
 ) -> Result<web::Json<ContractStats>, ApiError> {
     policy::require_admin(&caller)?;
     let (from, to) = params.bounds()?;
-    let period = params.period.clone().unwrap_or_else(|| "month".into());
-    if !matches!(period.as_str(), "month" | "quarter" | "year") {
-        return Err(ApiError::bad_request("invalid_query", "period must be month, quarter or year"));
-    }
+    let period = params.bucket()?;
     let c = db::run(&state.pool, move |conn| queries::contracts(conn, from, to, &period)).await?;
     Ok(web::Json(ContractStats {
         total: c.total,

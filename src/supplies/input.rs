@@ -11,7 +11,8 @@ use crate::industries::taxonomy::Taxonomy;
 use crate::listing::{industry_codes, mode_names, non_blank};
 use crate::openapi::{EditableSupplyStatus, IndustryCode, Keyword};
 use crate::validation::{
-    self, nullable, Fields, MAX_BODY_CHARS, MAX_KEYWORDS, MAX_KEYWORD_CHARS, MAX_REGION_CHARS, MAX_TITLE_CHARS,
+    self, nullable, nullable_integer, opt_integer, Fields, MAX_BODY_CHARS, MAX_KEYWORDS, MAX_KEYWORD_CHARS,
+    MAX_REGION_CHARS, MAX_TITLE_CHARS,
 };
 use crate::vocab::{IpType, SupplyStatus, TransferMode};
 
@@ -23,12 +24,16 @@ pub struct SupplyInput {
     #[schema(
         min_length = 1,
         max_length = 200,
-        pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$",
+        pattern = "^[^\\x00]*[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00][^\\x00]*$",
         example = "枸杞多糖高效提取技术"
     )]
     pub title: String,
     /// 1–5000 characters.
-    #[schema(min_length = 1, max_length = 5000, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 5000,
+        pattern = "^[^\\x00]*[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00][^\\x00]*$"
+    )]
     pub summary: String,
     /// At most 20, each 1–30 characters (duplicates are dropped).
     #[serde(default)]
@@ -40,6 +45,7 @@ pub struct SupplyInput {
     pub industries: Vec<String>,
     /// Technology readiness level offered, 1–9.
     #[schema(minimum = 1, maximum = 9)]
+    #[serde(default, deserialize_with = "opt_integer")]
     pub trl: Option<i64>,
     pub ip_type: Option<IpType>,
     /// Transfer modes offered (duplicates are dropped).
@@ -47,6 +53,7 @@ pub struct SupplyInput {
     pub transfer_modes: Vec<TransferMode>,
     /// Asking price in fen (0.01 CNY), 0–10^15.
     #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
+    #[serde(default, deserialize_with = "opt_integer")]
     pub price_fen: Option<i64>,
     /// At most 100 characters.
     #[schema(max_length = 100, pattern = "^[^\\x00]*$")]
@@ -55,7 +62,10 @@ pub struct SupplyInput {
     #[schema(value_type = Option<EditableSupplyStatus>)]
     pub status: Option<SupplyStatus>,
     /// An absolute http(s) URL of the public source.
-    #[schema(max_length = 2000, pattern = "^https?://[^\\s\\x00]*$")]
+    #[schema(
+        max_length = 2000,
+        pattern = "^[\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*(https?://[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00]*)?[\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$"
+    )]
     pub source_url: Option<String>,
 }
 
@@ -65,10 +75,18 @@ pub struct SupplyInput {
 #[serde(deny_unknown_fields)]
 pub struct SupplyPatch {
     /// 1–200 characters.
-    #[schema(min_length = 1, max_length = 200, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\x00]*[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00][^\\x00]*$"
+    )]
     pub title: Option<String>,
     /// 1–5000 characters.
-    #[schema(min_length = 1, max_length = 5000, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 5000,
+        pattern = "^[^\\x00]*[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00][^\\x00]*$"
+    )]
     pub summary: Option<String>,
     /// Replaces the keywords: at most 20, each 1–30 characters.
     #[schema(max_items = 20, value_type = Option<Vec<Keyword>>)]
@@ -77,7 +95,7 @@ pub struct SupplyPatch {
     #[schema(max_items = 5, value_type = Option<Vec<IndustryCode>>)]
     pub industries: Option<Vec<String>>,
     /// 1–9; `null` clears it.
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable_integer")]
     #[schema(value_type = Option<i64>, minimum = 1, maximum = 9)]
     pub trl: Option<Option<i64>>,
     /// `null` clears it.
@@ -86,7 +104,7 @@ pub struct SupplyPatch {
     pub ip_type: Option<Option<IpType>>,
     pub transfer_modes: Option<Vec<TransferMode>>,
     /// In fen, 0–10^15; `null` clears it (negotiable).
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable_integer")]
     #[schema(value_type = Option<i64>, minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     pub price_fen: Option<Option<i64>>,
     /// At most 100 characters; `null` clears it.
@@ -98,7 +116,7 @@ pub struct SupplyPatch {
     pub status: Option<SupplyStatus>,
     /// An absolute http(s) URL; `null` clears it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, max_length = 2000, pattern = "^https?://[^\\s\\x00]*$")]
+    #[schema(value_type = Option<String>, max_length = 2000, pattern = "^[\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*(https?://[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00]*)?[\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$")]
     pub source_url: Option<Option<String>>,
 }
 
