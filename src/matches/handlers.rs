@@ -125,7 +125,9 @@ pub async fn for_demand(
     let visible = crate::demands::handlers::is_public(&demand);
     policy::require_read(caller.0.as_ref(), demand.organization_id, visible, || format!("demand {id}"))?;
     let query = as_query(demand_document(&demand), false);
-    let found = state.matcher.search(&query, Side::Supply, &filters, page.offset() as usize, page.limit() as usize);
+    let found = state.metrics.time_match(Side::Supply, || {
+        state.matcher.search(&query, Side::Supply, &filters, page.offset() as usize, page.limit() as usize)
+    });
     let ranked: Vec<_> = found.items.into_iter().map(|m| (m.id, m.score, m.explanation)).collect();
     let ids: Vec<Uuid> = ranked.iter().map(|r| r.0).collect();
     let rows = db::run(&state.pool, move |conn| {
@@ -154,7 +156,9 @@ pub async fn for_supply(
     let visible = crate::supplies::handlers::is_public(&supply);
     policy::require_read(caller.0.as_ref(), supply.organization_id, visible, || format!("supply {id}"))?;
     let query = as_query(supply_document(&supply), false);
-    let found = state.matcher.search(&query, Side::Demand, &filters, page.offset() as usize, page.limit() as usize);
+    let found = state.metrics.time_match(Side::Demand, || {
+        state.matcher.search(&query, Side::Demand, &filters, page.offset() as usize, page.limit() as usize)
+    });
     let ranked: Vec<_> = found.items.into_iter().map(|m| (m.id, m.score, m.explanation)).collect();
     let ids: Vec<Uuid> = ranked.iter().map(|r| r.0).collect();
     let rows = db::run(&state.pool, move |conn| {
