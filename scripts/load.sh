@@ -3,10 +3,11 @@
 #
 #   scripts/load.sh                  # 30 s mix, 8 connections per request kind
 #   LOAD_SECONDS=60 LOAD_CONNECTIONS=16 scripts/load.sh
+#   LOAD_KINDS="get list match" scripts/load.sh      # a read-only mix
 #
 # Builds the release binary, starts a private PostgreSQL cluster (fsync on, as in production) in
 # a temporary folder, migrates, imports data/listings and the demo accounts, starts the server on
-# a free port, then runs four wrk clients at the same time, one per request kind:
+# a free port, then runs one wrk client per request kind, all at the same time:
 #   get     GET /api/v1/supplies/{id} (random imported supply)
 #   list    GET /api/v1/supplies|demands with filters (industry, keyword, TRL, page)
 #   match   GET /api/v1/demands/{id}/matches and /supplies/{id}/matches (random listing)
@@ -20,6 +21,7 @@ cd "$(dirname "$0")/.."
 
 seconds=${LOAD_SECONDS:-30}
 conns=${LOAD_CONNECTIONS:-8}
+read -r -a kinds <<<"${LOAD_KINDS:-get list match create}"
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
 
 if ! command -v wrk >/dev/null; then
@@ -123,24 +125,29 @@ for kind, text in scripts.items():
         f.write(text + done)
 PY
 
-echo "load: 4 request kinds × $conns connections for ${seconds}s against $base ($(nproc) cores, server, PostgreSQL and wrk on this machine)" >&2
+echo "load: ${#kinds[@]} request kind(s) × $conns connections for ${seconds}s against $base ($(nproc) cores, server, PostgreSQL and wrk on this machine)" >&2
 pids=()
-for kind in get list match create; do
+for kind in "${kinds[@]}"; do
     wrk -t1 -c"$conns" -d"${seconds}s" --timeout 10s -s "$work/$kind.lua" "$base" >"$work/$kind.out" 2>"$work/$kind.json" &
     pids+=($!)
 done
 for pid in "${pids[@]}"; do wait "$pid"; done
 
+# What the server looked like after the mix: index size, resident memory, engine search time.
+curl -fs "$base/readyz" >"$work/readyz.json"
+curl -fs "$base/metrics" >"$work/metrics.txt"
+rss_kib=$(ps -o rss= -p "$server_pid" | tr -d ' ')
+
 # pgbench -S on the same cluster, same total client count as the HTTP mix.
-clients=$((conns * 4))
+clients=$((conns * ${#kinds[@]}))
 "$pgbench" -i -q -s 10 "postgres://postgres@127.0.0.1:$pg_port/pgbench" >/dev/null 2>&1
 "$pgbench" -S -n -c "$clients" -j 2 -T "$seconds" "postgres://postgres@127.0.0.1:$pg_port/pgbench" >"$work/pgbench.out" 2>&1
 pg_tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$work/pgbench.out" | tail -1)
 
-python3 - "$work" "$pg_tps" "$clients" "$seconds" <<'PY'
-import json, sys
-work, pg_tps, clients, seconds = sys.argv[1], float(sys.argv[2] or 0), sys.argv[3], sys.argv[4]
-rows = [json.loads(open(f"{work}/{k}.json").read().strip().splitlines()[-1]) for k in ("get", "list", "match", "create")]
+python3 - "$work" "$pg_tps" "$clients" "$seconds" "$rss_kib" "${kinds[@]}" <<'PY'
+import json, re, sys
+work, pg_tps, clients, seconds, rss_kib = sys.argv[1], float(sys.argv[2] or 0), sys.argv[3], sys.argv[4], int(sys.argv[5])
+rows = [json.loads(open(f"{work}/{k}.json").read().strip().splitlines()[-1]) for k in sys.argv[6:]]
 print(f"| kind | requests | req/s | p50 ms | p99 ms | failed |")
 print(f"| --- | ---: | ---: | ---: | ---: | ---: |")
 total = 0.0
@@ -151,4 +158,12 @@ for r in rows:
 print(f"| **all (concurrent mix)** | {sum(r['requests'] for r in rows)} | **{total:.0f}** | | | {sum(r['failed'] for r in rows)} |")
 print()
 print(f"pgbench -S (select-only, scale 10, {clients} clients, {seconds}s, same cluster): {pg_tps:.0f} tps")
+ready = json.load(open(f"{work}/readyz.json"))
+metrics = open(f"{work}/metrics.txt").read()
+def series(name):
+    return sum(float(v) for v in re.findall(rf"^{name}(?:{{[^}}]*}})? ([0-9.e+-]+)$", metrics, re.M))
+searches = series("techmatch_match_search_duration_seconds_count")
+mean_us = series("techmatch_match_search_duration_seconds_sum") / searches * 1e6 if searches else 0
+print(f"after the mix: index {ready['indexed_supplies']} supplies + {ready['indexed_demands']} demands, "
+      f"server RSS {rss_kib / 1024:.0f} MiB, {searches:.0f} engine searches averaging {mean_us:.0f} µs")
 PY
