@@ -20,7 +20,7 @@ use crate::error::ApiError;
 use crate::industries::taxonomy::Taxonomy;
 use crate::listing::{mode_names, non_blank};
 use crate::matching::{Explanation, Filters, Query, Side};
-use crate::pagination::{Page, PageRequest};
+use crate::pagination::{Page, PageRequest, DEFAULT_PER_PAGE};
 use crate::supplies::{model::Supply, repo as supply_repo};
 use crate::validation::{
     query_text, Fields, MAX_BODY_CHARS, MAX_KEYWORDS, MAX_KEYWORD_CHARS, MAX_REGION_CHARS, MAX_TITLE_CHARS,
@@ -46,6 +46,10 @@ pub struct MatchParams {
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
+
+/// Deepest rank a match page may reach (`page × per_page`): matching scores candidates down to
+/// the requested depth, so the depth is bounded like a page size.
+pub const MAX_MATCH_DEPTH: u32 = 1000;
 
 fn bad(detail: String) -> ApiError {
     ApiError::bad_request("invalid_query", detail)
@@ -74,6 +78,9 @@ impl MatchParams {
             if value.is_some_and(|v| !(1..=9).contains(&v)) {
                 return Err(bad(format!("{name} must be between 1 and 9")));
             }
+        }
+        if self.page.unwrap_or(1).saturating_mul(self.per_page.unwrap_or(DEFAULT_PER_PAGE)) > MAX_MATCH_DEPTH {
+            return Err(bad(format!("matches are listed down to rank {MAX_MATCH_DEPTH}: lower page or per_page")));
         }
         if self.min_score.is_some_and(|s| !(0.0..=1.0).contains(&s)) {
             return Err(bad("min_score must be between 0 and 1".into()));
