@@ -48,7 +48,7 @@ fn build(root: &std::path::Path, pools: &synth::Pools, n: usize, cfg: &MatchingC
     let mut engine = MatchEngine::new(taxonomy(root), cfg.clone());
     let mut rng = synth::Rng(0x9E37_79B9_7F4A_7C15);
     let t = Instant::now();
-    let batch = 50_000;
+    let batch = 10_000;
     let mut i = 0u64;
     while (i as usize) < n {
         let m = batch.min(n - i as usize);
@@ -56,6 +56,7 @@ fn build(root: &std::path::Path, pools: &synth::Pools, n: usize, cfg: &MatchingC
         engine.upsert_many(docs);
         i += m as u64;
     }
+    engine.shrink_to_fit();
     (engine, t.elapsed().as_secs_f64())
 }
 
@@ -76,16 +77,27 @@ fn main() {
         .collect();
     let passes: usize = std::env::var("MATCHING_BENCH_PASSES").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
     let cfg_name = std::env::var("MATCHING_BENCH_CONFIG").unwrap_or_else(|_| "tuned".into());
-    let cfg = if cfg_name == "plain" { MatchingConfig::plain_bm25() } else { MatchingConfig::default() };
+    let mut cfg = if cfg_name == "plain" { MatchingConfig::plain_bm25() } else { MatchingConfig::default() };
+    // `MATCHING_CONFIG` (a JSON object) overrides fields of the chosen configuration.
+    if let Ok(js) = std::env::var("MATCHING_CONFIG") {
+        let mut base = serde_json::to_value(&cfg).unwrap_or(serde_json::Value::Null);
+        if let (Some(b), Ok(serde_json::Value::Object(p))) = (base.as_object_mut(), serde_json::from_str(&js)) {
+            for (k, v) in p {
+                b.insert(k, v);
+            }
+        }
+        cfg = serde_json::from_value(base).unwrap_or(cfg);
+    }
     let pools = synth::load(&root);
     let queries: Vec<Query> =
         pools.queries.iter().map(|(t, b)| Query { title: t.clone(), body: b.clone(), ..Query::default() }).collect();
     println!(
-        "pools: {} titles, {} sentences, {} keywords; {} queries; config={cfg_name}",
+        "pools: {} titles, {} sentences, {} keywords; {} queries; config={cfg_name} {}",
         pools.titles.len(),
         pools.sentences.len(),
         pools.keywords.len(),
-        queries.len()
+        queries.len(),
+        std::env::var("MATCHING_CONFIG").unwrap_or_default()
     );
     let mut smallest: Option<MatchEngine> = None;
     for &n in &sizes {

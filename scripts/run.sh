@@ -35,5 +35,5 @@ bin=target/release/techmatch
 "$bin" migrate
 "$bin" import data/listings/demands.jsonl --side demand
 "$bin" import data/listings/supplies.jsonl --side supply
-"$bin" demo-users
+"$bin" demo
 "$bin" serve

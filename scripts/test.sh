@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 if [ -z "${DATABASE_URL:-}" ]; then
     scripts/pg.sh ensure-binaries
     dir=$(mktemp -d /tmp/techmatch-test-pg.XXXXXX)
+    chmod 755 "$dir" # the cluster's owner (`postgres` when we are root) must reach data/ inside
     port=$(scripts/pg.sh free-port)
     cleanup() { scripts/pg.sh stop "$dir/data"; rm -rf "$dir"; }
     trap cleanup EXIT
@@ -16,8 +17,6 @@ if [ -z "${DATABASE_URL:-}" ]; then
     export DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
     echo "test cluster: $DATABASE_URL" >&2
 fi
-# Tests also start and stop clusters of their own (database outage); they need the script's path.
-export TECHMATCH_PG_SCRIPT="$PWD/scripts/pg.sh"
 
 if cargo nextest --version >/dev/null 2>&1; then
     cargo nextest run --no-fail-fast "$@"

@@ -19,7 +19,7 @@ use crate::industries::taxonomy::Taxonomy;
 use crate::matches::service::MatchService;
 use crate::matching::MatchingConfig;
 use crate::metrics::{self, Metrics};
-use crate::{accounts, cors, demands, health, industries, matches, organizations, supplies};
+use crate::{accounts, connections, cors, demands, health, industries, matches, organizations, stats, supplies};
 
 /// What every handler can reach.
 pub struct AppState {
@@ -78,7 +78,23 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .route(web::patch().to(demands::handlers::update)),
                 )
                 .service(web::resource("/demands/{id}/withdraw").route(web::post().to(demands::handlers::withdraw)))
-                .service(web::resource("/demands/{id}/matches").route(web::get().to(matches::handlers::for_demand))),
+                .service(web::resource("/demands/{id}/matches").route(web::get().to(matches::handlers::for_demand)))
+                .service(web::resource("/matches").route(web::post().to(matches::handlers::preview)))
+                .service(
+                    web::resource("/connections")
+                        .route(web::get().to(connections::handlers::list))
+                        .route(web::post().to(connections::handlers::open)),
+                )
+                .service(
+                    web::resource("/connections/export.csv").route(web::get().to(connections::handlers::export_csv)),
+                )
+                .service(web::resource("/connections/{id}").route(web::get().to(connections::handlers::get)))
+                .service(
+                    web::resource("/connections/{id}/events").route(web::post().to(connections::handlers::move_to)),
+                )
+                .service(web::resource("/stats/listings").route(web::get().to(stats::handlers::listings)))
+                .service(web::resource("/stats/connections").route(web::get().to(stats::handlers::connections)))
+                .service(web::resource("/stats/contracts").route(web::get().to(stats::handlers::contracts))),
         );
 }
 

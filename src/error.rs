@@ -52,6 +52,9 @@ pub enum ApiError {
     /// 409: the request conflicts with the current state (`code` says how).
     #[error("{detail}")]
     Conflict { code: &'static str, detail: String },
+    /// 409 with extension members (e.g. the existing connection's id, the allowed moves).
+    #[error("{detail}")]
+    ConflictWith { code: &'static str, detail: String, extension: serde_json::Value },
     /// 412 `version_mismatch`: `If-Match` names a version that is no longer current.
     #[error("the record has changed: current version is {current}")]
     VersionMismatch { current: i32 },
@@ -79,6 +82,9 @@ struct Problem<'a> {
     detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     errors: Option<&'a [FieldError]>,
+    /// Extension members (RFC 9457 §3.2), flattened into the object.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    extension: Option<&'a serde_json::Map<String, serde_json::Value>>,
 }
 
 impl ApiError {
@@ -103,7 +109,8 @@ impl ApiError {
             Self::BadRequest { code, .. }
             | Self::Conflict { code, .. }
             | Self::Status { code, .. }
-            | Self::Unauthorized { code, .. } => code,
+            | Self::Unauthorized { code, .. }
+            | Self::ConflictWith { code, .. } => code,
             Self::Forbidden(_) => "forbidden",
             Self::TooManyRequests { .. } => "rate_limited",
             Self::Validation(_) => "validation_failed",
@@ -125,7 +132,7 @@ impl ResponseError for ApiError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Conflict { .. } | Self::ConflictWith { .. } => StatusCode::CONFLICT,
             Self::VersionMismatch { .. } => StatusCode::PRECONDITION_FAILED,
             Self::IfMatchRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -147,7 +154,11 @@ impl ResponseError for ApiError {
             Self::Validation(errors) => Some(errors.as_slice()),
             _ => None,
         };
-        let mut response = problem_response(status, self.code(), detail, errors);
+        let extension = match self {
+            Self::ConflictWith { extension: serde_json::Value::Object(map), .. } => Some(map),
+            _ => None,
+        };
+        let mut response = problem_body(status, self.code(), detail, errors, extension);
         let headers = response.headers_mut();
         match self {
             Self::Unauthorized { code, .. } => {
@@ -168,6 +179,16 @@ impl ResponseError for ApiError {
 
 /// Builds a problem+json response; used by [`ApiError`] and by the catch-all for framework errors.
 pub fn problem_response(status: StatusCode, code: &str, detail: String, errors: Option<&[FieldError]>) -> HttpResponse {
+    problem_body(status, code, detail, errors, None)
+}
+
+fn problem_body(
+    status: StatusCode,
+    code: &str,
+    detail: String,
+    errors: Option<&[FieldError]>,
+    extension: Option<&serde_json::Map<String, serde_json::Value>>,
+) -> HttpResponse {
     let body = Problem {
         kind: format!("urn:techmatch:problem:{code}"),
         title: status.canonical_reason().unwrap_or("Error"),
@@ -175,6 +196,7 @@ pub fn problem_response(status: StatusCode, code: &str, detail: String, errors: 
         code,
         detail,
         errors,
+        extension,
     };
     let mut builder = HttpResponse::build(status);
     builder.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));

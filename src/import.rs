@@ -90,7 +90,15 @@ fn organization_for(record: &ListingRecord) -> Result<NewOrganization, String> {
         ),
     };
     let region = record.extra.get("region").and_then(|v| v.as_str()).map(str::to_string);
-    Ok(NewOrganization { kind: kind.as_str().to_string(), name, region, credit_code: None, is_placeholder })
+    Ok(NewOrganization {
+        kind: kind.as_str().to_string(),
+        name,
+        region,
+        credit_code: None,
+        contact_email: None,
+        contact_phone: None,
+        is_placeholder,
+    })
 }
 
 fn describe(err: ApiError) -> String {

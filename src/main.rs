@@ -9,9 +9,16 @@ use diesel::prelude::*;
 use techmatch::accounts::demo::ensure_demo_accounts;
 use techmatch::app::Application;
 use techmatch::config::{DatabaseConfig, LogConfig, ServeConfig};
+use techmatch::connections::demo::seed as seed_demo_connections;
 use techmatch::import::{import, ListingSide};
 use techmatch::industries::taxonomy::Taxonomy;
+use techmatch::matches::service::MatchService;
+use techmatch::matching::eval::run_eval;
+use techmatch::matching::MatchingConfig;
 use techmatch::{db, telemetry};
+
+/// Demo connections created by `techmatch demo`.
+const DEMO_CONNECTIONS: usize = 7;
 
 #[derive(Parser)]
 #[command(name = "techmatch", version, about = "Technology supply–demand matching API (科技成果供需对接平台)")]
@@ -38,8 +45,22 @@ enum Command {
         #[command(flatten)]
         database: DatabaseConfig,
     },
-    /// Create the demo accounts (one per role) used in the README; idempotent.
-    DemoUsers {
+    /// Rank the matching development set (eval/) in both directions through the engine, write
+    /// run files and print NDCG@10, Recall@50 and MRR@10 (cross-check with eval/evaluate.py).
+    Eval {
+        /// The development set (supplies.jsonl, demands.jsonl, qrels.tsv).
+        #[arg(default_value = "eval")]
+        dir: PathBuf,
+        /// Where the run files go.
+        #[arg(long, default_value = "eval/runs")]
+        out: PathBuf,
+        /// Plain BM25 (every other signal off), for comparison.
+        #[arg(long)]
+        plain_bm25: bool,
+    },
+    /// Create the demo accounts (one per role) used in the README and, when there are no
+    /// connections yet, a handful of demo connections in varied statuses; idempotent.
+    Demo {
         /// Password of every demo account.
         #[arg(long, env = "TECHMATCH_DEMO_PASSWORD", default_value = "techmatch-demo-2026", hide_env_values = true)]
         password: String,
@@ -73,9 +94,20 @@ async fn main() -> anyhow::Result<()> {
             let report = import(&mut connect(&database)?, &text, side, Taxonomy::embedded())?;
             tracing::info!(file = %file.display(), inserted = report.inserted, skipped = report.skipped, "import finished");
         }
-        Command::DemoUsers { password, database } => {
-            let created = ensure_demo_accounts(&mut connect(&database)?, &password)?;
-            tracing::info!(created, "demo accounts ready");
+        Command::Eval { dir, out, plain_bm25 } => {
+            let config = if plain_bm25 { MatchingConfig::plain_bm25() } else { MatchingConfig::default() };
+            std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+            let report = run_eval(&dir, &config, &out).map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("demand -> supply: {}\nsupply -> demand: {}", report.d2s, report.s2d);
+            println!("run files: {} {}", report.d2s_run.display(), report.s2d_run.display());
+        }
+        Command::Demo { password, database } => {
+            let mut conn = connect(&database)?;
+            let accounts = ensure_demo_accounts(&mut conn, &password)?;
+            let matcher = MatchService::new(Taxonomy::embedded(), MatchingConfig::default());
+            matcher.refresh(&mut conn)?;
+            let connections = seed_demo_connections(&mut conn, &matcher, DEMO_CONNECTIONS)?;
+            tracing::info!(accounts, connections, "demo data ready");
         }
     }
     Ok(())

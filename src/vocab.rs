@@ -145,3 +145,93 @@ impl DemandStatus {
         matches!(self, Self::Open | Self::Closed)
     }
 }
+
+vocabulary! {
+    /// Status of a connection (对接). `proposed` → `contacted` → `negotiating` → `signed`; any open
+    /// status may end in `failed` or `withdrawn`; `signed`, `failed` and `withdrawn` are final.
+    ConnectionStatus {
+        /// Opened by a party or a broker; the other side has not answered yet.
+        Proposed = "proposed",
+        /// Both sides have accepted to talk: contact details are revealed.
+        Contacted = "contacted",
+        /// Terms are being negotiated.
+        Negotiating = "negotiating",
+        /// A technology contract was signed.
+        Signed = "signed",
+        /// Talks ended without a contract (a coded reason is recorded).
+        Failed = "failed",
+        /// A party took the connection back.
+        Withdrawn = "withdrawn",
+    }
+}
+
+impl ConnectionStatus {
+    /// The statuses this one may move to (empty for final statuses).
+    pub fn allowed_moves(self) -> &'static [ConnectionStatus] {
+        use ConnectionStatus::*;
+        match self {
+            Proposed => &[Contacted, Failed, Withdrawn],
+            Contacted => &[Negotiating, Failed, Withdrawn],
+            Negotiating => &[Signed, Failed, Withdrawn],
+            Signed | Failed | Withdrawn => &[],
+        }
+    }
+
+    /// True for `signed`, `failed` and `withdrawn`.
+    pub fn is_final(self) -> bool {
+        self.allowed_moves().is_empty()
+    }
+}
+
+vocabulary! {
+    /// Kind of technology contract signed (the technology-contract kinds of China's Civil Code,
+    /// book 3, chapter 20, as registered with technology markets).
+    ContractType {
+        /// 技术开发合同
+        Development = "development",
+        /// 技术转让合同
+        Transfer = "transfer",
+        /// 技术许可合同
+        License = "license",
+        /// 技术咨询合同
+        Consulting = "consulting",
+        /// 技术服务合同
+        Service = "service",
+    }
+}
+
+vocabulary! {
+    /// Why a connection failed.
+    FailureReason {
+        /// 价格差距: the parties could not agree on price.
+        PriceGap = "price_gap",
+        /// 技术成熟度不足: the technology is too early for the enterprise.
+        TechnologyTooEarly = "technology_too_early",
+        /// 效益不明: the expected benefit is unclear.
+        BenefitUnclear = "benefit_unclear",
+        /// 无回应: one side did not answer.
+        NoResponse = "no_response",
+        /// 知识产权问题: ownership or scope of the IP.
+        IpIssue = "ip_issue",
+        /// 承接能力不足: the enterprise cannot absorb the technology.
+        Capacity = "capacity",
+        /// Anything else; a note is required.
+        Other = "other",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ConnectionStatus::{self, *};
+
+    #[test]
+    fn connection_moves_follow_the_funnel() {
+        assert_eq!(Proposed.allowed_moves(), [Contacted, Failed, Withdrawn]);
+        assert_eq!(Negotiating.allowed_moves(), [Signed, Failed, Withdrawn]);
+        for s in [Signed, Failed, Withdrawn] {
+            assert!(s.is_final());
+        }
+        assert!(!Proposed.allowed_moves().contains(&Signed), "no skipping stages");
+        assert_eq!(ConnectionStatus::ALL.iter().filter(|s| !s.is_final()).count(), 3);
+    }
+}

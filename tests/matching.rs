@@ -120,7 +120,9 @@ async fn match_filters_and_bounds() {
     }
     let strict = app.get(&format!("/api/v1/demands/{demand}/matches?min_score=0.99")).await;
     assert!(strict.body["items"].as_array().unwrap().iter().all(|i| i["score"].as_f64().unwrap() >= 0.99));
-    for bad in ["min_score=2", "industry=nope", "mode=gift", "trl_min=0", "per_page=500"] {
+    for bad in
+        ["min_score=2", "industry=nope", "mode=gift", "trl_min=0", "per_page=500", "page=11&per_page=100", "page=51"]
+    {
         app.get(&format!("/api/v1/demands/{demand}/matches?{bad}")).await.assert_problem(400, "invalid_query");
     }
 }
@@ -163,4 +165,40 @@ async fn a_write_on_one_instance_shows_in_another_within_two_seconds() {
         assert!(started.elapsed() < Duration::from_secs(2), "instance B did not see the new supply within 2 s");
         actix_web::rt::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+#[actix_web::test]
+async fn preview_ranks_an_unsaved_listing_in_both_directions() {
+    let app = TestApp::with_real_listings().await;
+    let text = json!({"target": "supply", "title": "枸杞鲜果机械化采收", "body": "枸杞鲜果采收依赖人工，需要低损采收装备",
+                      "keywords": ["枸杞采收"], "industries": ["goji"]});
+    let supplies = app.post("/api/v1/matches?per_page=3", &text).await;
+    assert_eq!(supplies.status, 200, "{}", supplies.body);
+    assert!(titles(&supplies).contains(&"枸杞鲜果高效低损采收装备".to_string()), "{:?}", titles(&supplies));
+    assert!(supplies.body["items"][0]["explanation"]["signals"].is_array());
+    let mut reverse = text.clone();
+    reverse["target"] = json!("demand");
+    let demands = app.post("/api/v1/matches?per_page=5", &reverse).await;
+    assert!(
+        titles(&demands).contains(&"人机交互式枸杞一体化移动采收平台研究开发与示范应用".to_string()),
+        "{:?}",
+        titles(&demands)
+    );
+    assert!(demands.body["items"][0]["listing"]["description"].is_string(), "demands come back");
+    let before = app.get("/api/v1/supplies").await.body["total"].clone();
+    assert_eq!(before, 110, "a preview stores nothing");
+
+    app.post("/api/v1/matches", &json!({"target": "supply", "title": ""}))
+        .await
+        .assert_problem(422, "validation_failed");
+    app.post("/api/v1/matches", &json!({"target": "supply", "title": "x", "trl": 12}))
+        .await
+        .assert_problem(422, "validation_failed");
+    app.post("/api/v1/matches", &json!({"target": "both", "title": "x"})).await.assert_problem(400, "invalid_body");
+    app.post("/api/v1/matches", &json!({"target": "supply", "title": "x\u{0}"}))
+        .await
+        .assert_problem(400, "nul_character");
+    app.post("/api/v1/matches?min_score=3", &json!({"target": "supply", "title": "x"}))
+        .await
+        .assert_problem(400, "invalid_query");
 }

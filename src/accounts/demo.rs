@@ -33,6 +33,8 @@ pub fn ensure_demo_accounts(conn: &mut PgConnection, password_text: &str) -> Res
                 name: org_name.into(),
                 region: Some("宁夏".into()),
                 credit_code: None,
+                contact_email: Some(email.into()),
+                contact_phone: None,
                 is_placeholder: true,
             },
         )?;

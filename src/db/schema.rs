@@ -12,6 +12,8 @@ diesel::table! {
         is_placeholder -> Bool,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        contact_email -> Nullable<Text>,
+        contact_phone -> Nullable<Text>,
     }
 }
 
@@ -124,6 +126,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    idempotency_keys (user_id, key) {
+        user_id -> Uuid,
+        key -> Text,
+        request_hash -> Text,
+        status -> Int2,
+        body -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(industries -> industry_groups (group_code));
 diesel::joinable!(supplies -> organizations (organization_id));
@@ -142,6 +155,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     connections,
     connection_events,
     refresh_tokens,
+    idempotency_keys,
 );
 
 diesel::table! {

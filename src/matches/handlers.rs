@@ -18,11 +18,13 @@ use crate::db::{
 use crate::demands::{model::Demand, repo as demand_repo};
 use crate::error::ApiError;
 use crate::industries::taxonomy::Taxonomy;
-use crate::listing::non_blank;
-use crate::matching::{Explanation, Filters, Side};
-use crate::pagination::{Page, PageRequest};
+use crate::listing::{mode_names, non_blank};
+use crate::matching::{Explanation, Filters, Query, Side};
+use crate::pagination::{Page, PageRequest, DEFAULT_PER_PAGE};
 use crate::supplies::{model::Supply, repo as supply_repo};
-use crate::validation::query_text;
+use crate::validation::{
+    query_text, Fields, MAX_BODY_CHARS, MAX_KEYWORDS, MAX_KEYWORD_CHARS, MAX_REGION_CHARS, MAX_TITLE_CHARS,
+};
 use crate::vocab::TransferMode;
 
 /// Query of the match endpoints.
@@ -44,6 +46,10 @@ pub struct MatchParams {
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
+
+/// Deepest rank a match page may reach (`page × per_page`): matching scores candidates down to
+/// the requested depth, so the depth is bounded like a page size.
+pub const MAX_MATCH_DEPTH: u32 = 1000;
 
 fn bad(detail: String) -> ApiError {
     ApiError::bad_request("invalid_query", detail)
@@ -72,6 +78,9 @@ impl MatchParams {
             if value.is_some_and(|v| !(1..=9).contains(&v)) {
                 return Err(bad(format!("{name} must be between 1 and 9")));
             }
+        }
+        if self.page.unwrap_or(1).saturating_mul(self.per_page.unwrap_or(DEFAULT_PER_PAGE)) > MAX_MATCH_DEPTH {
+            return Err(bad(format!("matches are listed down to rank {MAX_MATCH_DEPTH}: lower page or per_page")));
         }
         if self.min_score.is_some_and(|s| !(0.0..=1.0).contains(&s)) {
             return Err(bad("min_score must be between 0 and 1".into()));
@@ -110,6 +119,52 @@ where
         .collect()
 }
 
+/// Ranks published supplies for `query` and loads them in rank order.
+async fn ranked_supplies(
+    state: &AppState,
+    query: Query,
+    filters: Filters,
+    page: PageRequest,
+) -> Result<Page<MatchItem<Supply>>, ApiError> {
+    let found = state.metrics.time_match(Side::Supply, || {
+        state.matcher.search(&query, Side::Supply, &filters, page.offset() as usize, page.limit() as usize)
+    });
+    let ranked: Vec<_> = found.items.into_iter().map(|m| (m.id, m.score, m.explanation)).collect();
+    let ids: Vec<Uuid> = ranked.iter().map(|r| r.0).collect();
+    let rows = db::run(&state.pool, move |conn| {
+        Ok(supplies::table
+            .filter(supplies::id.eq_any(ids))
+            .filter(supplies::status.eq("published"))
+            .select(Supply::as_select())
+            .load(conn)?)
+    })
+    .await?;
+    Ok(Page::new(hydrate(ranked, rows, |s: &Supply| s.id), page, found.total as i64))
+}
+
+/// Ranks open demands for `query` and loads them in rank order.
+async fn ranked_demands(
+    state: &AppState,
+    query: Query,
+    filters: Filters,
+    page: PageRequest,
+) -> Result<Page<MatchItem<Demand>>, ApiError> {
+    let found = state.metrics.time_match(Side::Demand, || {
+        state.matcher.search(&query, Side::Demand, &filters, page.offset() as usize, page.limit() as usize)
+    });
+    let ranked: Vec<_> = found.items.into_iter().map(|m| (m.id, m.score, m.explanation)).collect();
+    let ids: Vec<Uuid> = ranked.iter().map(|r| r.0).collect();
+    let rows = db::run(&state.pool, move |conn| {
+        Ok(demands::table
+            .filter(demands::id.eq_any(ids))
+            .filter(demands::status.eq("open"))
+            .select(Demand::as_select())
+            .load(conn)?)
+    })
+    .await?;
+    Ok(Page::new(hydrate(ranked, rows, |d: &Demand| d.id), page, found.total as i64))
+}
+
 /// `GET /api/v1/demands/{id}/matches`: published supplies ranked for the demand.
 #[tracing::instrument(skip(state))]
 pub async fn for_demand(
@@ -125,20 +180,7 @@ pub async fn for_demand(
     let visible = crate::demands::handlers::is_public(&demand);
     policy::require_read(caller.0.as_ref(), demand.organization_id, visible, || format!("demand {id}"))?;
     let query = as_query(demand_document(&demand), false);
-    let found = state.metrics.time_match(Side::Supply, || {
-        state.matcher.search(&query, Side::Supply, &filters, page.offset() as usize, page.limit() as usize)
-    });
-    let ranked: Vec<_> = found.items.into_iter().map(|m| (m.id, m.score, m.explanation)).collect();
-    let ids: Vec<Uuid> = ranked.iter().map(|r| r.0).collect();
-    let rows = db::run(&state.pool, move |conn| {
-        Ok(supplies::table
-            .filter(supplies::id.eq_any(ids))
-            .filter(supplies::status.eq("published"))
-            .select(Supply::as_select())
-            .load(conn)?)
-    })
-    .await?;
-    Ok(web::Json(Page::new(hydrate(ranked, rows, |s: &Supply| s.id), page, found.total as i64)))
+    Ok(web::Json(ranked_supplies(&state, query, filters, page).await?))
 }
 
 /// `GET /api/v1/supplies/{id}/matches`: open demands ranked for the supply.
@@ -156,18 +198,96 @@ pub async fn for_supply(
     let visible = crate::supplies::handlers::is_public(&supply);
     policy::require_read(caller.0.as_ref(), supply.organization_id, visible, || format!("supply {id}"))?;
     let query = as_query(supply_document(&supply), false);
-    let found = state.metrics.time_match(Side::Demand, || {
-        state.matcher.search(&query, Side::Demand, &filters, page.offset() as usize, page.limit() as usize)
-    });
-    let ranked: Vec<_> = found.items.into_iter().map(|m| (m.id, m.score, m.explanation)).collect();
-    let ids: Vec<Uuid> = ranked.iter().map(|r| r.0).collect();
-    let rows = db::run(&state.pool, move |conn| {
-        Ok(demands::table
-            .filter(demands::id.eq_any(ids))
-            .filter(demands::status.eq("open"))
-            .select(Demand::as_select())
-            .load(conn)?)
-    })
-    .await?;
-    Ok(web::Json(Page::new(hydrate(ranked, rows, |d: &Demand| d.id), page, found.total as i64)))
+    Ok(web::Json(ranked_demands(&state, query, filters, page).await?))
+}
+
+/// Body of `POST /api/v1/matches`: a listing that is not stored (a preview before posting).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewInput {
+    /// What to rank: `supply` (for a demand being written) or `demand` (for a supply).
+    pub target: Side,
+    /// 1–200 characters.
+    pub title: String,
+    /// Description or summary, at most 5000 characters.
+    #[serde(default)]
+    pub body: String,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// Industry codes.
+    #[serde(default)]
+    pub industries: Vec<String>,
+    /// Offered TRL (ranking demands) or lowest TRL wanted (ranking supplies), 1–9.
+    pub trl: Option<i64>,
+    /// Price or budget in fen.
+    pub money_fen: Option<i64>,
+    #[serde(default)]
+    pub modes: Vec<TransferMode>,
+    /// When set, region agreement takes part in the score.
+    pub region: Option<String>,
+}
+
+impl PreviewInput {
+    fn query(self, taxonomy: &Taxonomy) -> Result<Query, ApiError> {
+        let mut f = Fields::new();
+        let query = Query {
+            title: f.text("title", self.title, MAX_TITLE_CHARS),
+            body: f.opt_text("body", Some(self.body), MAX_BODY_CHARS).unwrap_or_default(),
+            keywords: f.terms("keywords", self.keywords, MAX_KEYWORDS, MAX_KEYWORD_CHARS),
+            industries: f.industries("industries", self.industries, taxonomy),
+            groups: Vec::new(),
+            trl: f.small_range("trl", self.trl, 1, 9).and_then(|t| u8::try_from(t).ok()),
+            money_fen: f.money("money_fen", self.money_fen),
+            modes: mode_names(self.modes),
+            region: f.opt_text("region", self.region, MAX_REGION_CHARS),
+            exclude: None,
+        };
+        f.finish()?;
+        Ok(query)
+    }
+}
+
+/// A ranked listing of either side.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Listing {
+    Supply(Supply),
+    Demand(Demand),
+}
+
+/// `POST /api/v1/matches?industry=&trl_min=&…&page=&per_page=`: ranks published supplies (or
+/// open demands) for a text and tags that are not stored, so a frontend can preview matches
+/// before posting. Open to anonymous callers (only public listings are candidates).
+#[tracing::instrument(skip(state, body))]
+pub async fn preview(
+    state: web::Data<AppState>,
+    params: web::Query<MatchParams>,
+    body: web::Json<PreviewInput>,
+) -> Result<web::Json<Page<MatchItem<Listing>>>, ApiError> {
+    let page = PageRequest::parse(params.page, params.per_page)?;
+    let filters = params.filters(state.taxonomy)?;
+    let input = body.into_inner();
+    let target = input.target;
+    let query = input.query(state.taxonomy)?;
+    let items = match target {
+        Side::Supply => {
+            let p = ranked_supplies(&state, query, filters, page).await?;
+            let items = p.items.into_iter().map(|m| MatchItem {
+                score: m.score,
+                listing: Listing::Supply(m.listing),
+                explanation: m.explanation,
+            });
+            Page::new(items.collect(), page, p.total)
+        }
+        Side::Demand => {
+            let p = ranked_demands(&state, query, filters, page).await?;
+            let items = p.items.into_iter().map(|m| MatchItem {
+                score: m.score,
+                listing: Listing::Demand(m.listing),
+                explanation: m.explanation,
+            });
+            Page::new(items.collect(), page, p.total)
+        }
+    };
+    Ok(web::Json(items))
 }

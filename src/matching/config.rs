@@ -65,6 +65,10 @@ pub struct MatchingConfig {
     pub field_weight_body: f32,
     /// Weight of a character-bigram occurrence (only used with `char_bigrams`).
     pub field_weight_bigram: f32,
+    /// Compute BM25 idf over the listings of *both* sides instead of the searched side only.
+    /// Term rarity is a property of the platform's language; the demand side alone is often
+    /// small (89 documents in the dev set), which makes its idf noisy.
+    pub idf_from_both_sides: bool,
     /// Query-side weight of a term that occurs in the query's title (body terms weigh 1).
     pub query_title_boost: f32,
     /// Query-side weight of a term that occurs in the query's keywords.
@@ -79,6 +83,18 @@ pub struct MatchingConfig {
     /// `offset + limit`). `MatchPage::total` is bounded by this depth plus the keyword
     /// candidates.
     pub retrieval_depth: usize,
+    /// Terms found in more than `max(update_only_df_ratio · N, update_only_df_min)` documents
+    /// only update candidates found through rarer terms (see
+    /// [`super::index::SideIndex::retrieve`]); this bounds the postings read per query.
+    pub update_only_df_ratio: f32,
+    /// Accumulator limit ("continue" strategy): once this many documents have been found,
+    /// further terms only update them. At least `retrieval_depth`.
+    pub max_accumulators: usize,
+    /// At most this many documents that only carry a query keyword (and are not among the
+    /// text candidates) join the candidates, by keyword rarity.
+    pub keyword_candidates: usize,
+    /// Lower bound of the update-only threshold, so small corpora are searched exactly.
+    pub update_only_df_min: usize,
     /// Compact the postings when this share of document slots is tombstoned.
     pub compaction_ratio: f32,
 
@@ -151,10 +167,15 @@ impl Default for MatchingConfig {
             field_weight_keywords: 2.0,
             field_weight_body: 1.0,
             field_weight_bigram: 0.3,
+            idf_from_both_sides: false,
             query_title_boost: 1.5,
             query_keyword_boost: 1.5,
             query_known_keyword_boost: 1.0,
-            retrieval_depth: 200,
+            retrieval_depth: 100,
+            update_only_df_ratio: 0.01,
+            update_only_df_min: 500,
+            max_accumulators: 2000,
+            keyword_candidates: 50,
             compaction_ratio: 0.25,
             text_floor: 0.05,
             keyword_half: 4.0,

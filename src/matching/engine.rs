@@ -1,17 +1,20 @@
 //! [`MatchEngine`]: analysis glue, the two side indexes, re-ranking and explanations.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use uuid::Uuid;
 
 use super::analyzer::{normalize, Analyzer, BIGRAM_PREFIX};
 use super::config::MatchingConfig;
 use super::explain::{AliasHit, Explanation, KeywordHit, KeywordSource, TermHit};
+use super::hash::FxHashMap;
+use super::index::lucene_idf;
 use super::index::{
-    Bm25Params, DocSlot, KeywordId, QueryTerm, SideIndex, Slot, TermId, FIELDS, F_BIGRAM, F_BODY, F_KEYWORDS, F_TITLE,
+    Bm25Params, DocSlot, KeywordId, QueryTerm, RetrievalLimits, SideIndex, Slot, TermId, FIELDS, F_BIGRAM, F_BODY,
+    F_KEYWORDS, F_TITLE,
 };
 use super::industry::{IndustryEvidence, Taxonomy};
-use super::score::{self, Signal};
+use super::score::{self, Signal, Signals};
 use super::{Document, Filters, IndustryDef, Match, MatchPage, Query, Side, MODES};
 
 /// The in-memory matching engine for both sides.
@@ -23,13 +26,13 @@ pub struct MatchEngine {
     config: MatchingConfig,
     analyzer: Analyzer,
     taxonomy: Taxonomy,
-    term_ids: HashMap<Box<str>, TermId>,
+    term_ids: FxHashMap<Box<str>, TermId>,
     term_names: Vec<Box<str>>,
-    keyword_ids: HashMap<Box<str>, KeywordId>,
+    keyword_ids: FxHashMap<Box<str>, KeywordId>,
     keyword_names: Vec<Box<str>>,
-    /// First two characters of every keyword, to skip hopeless substring probes.
-    keyword_prefixes: HashSet<(char, char)>,
-    keyword_max_chars: usize,
+    /// First two characters of every keyword → the longest such keyword in characters, to
+    /// skip hopeless substring probes.
+    keyword_prefixes: FxHashMap<(char, char), usize>,
     sides: [SideIndex; 2],
 }
 
@@ -39,7 +42,10 @@ struct Analyzed {
     text: String,
     title_len: usize,
     keywords: Vec<String>,
-    terms: Vec<(String, [u8; FIELDS])>,
+    /// Distinct terms, concatenated; `spans` index into it (two allocations per document
+    /// instead of one per term keeps bulk loads from fragmenting the heap).
+    terms_buf: String,
+    spans: Vec<(u32, u32, [u8; FIELDS])>,
     lens: [u16; FIELDS],
     evidence: IndustryEvidence,
 }
@@ -108,12 +114,11 @@ impl MatchEngine {
             config,
             analyzer,
             taxonomy,
-            term_ids: HashMap::new(),
+            term_ids: FxHashMap::default(),
             term_names: Vec::new(),
-            keyword_ids: HashMap::new(),
+            keyword_ids: FxHashMap::default(),
             keyword_names: Vec::new(),
-            keyword_prefixes: HashSet::new(),
-            keyword_max_chars: 0,
+            keyword_prefixes: FxHashMap::default(),
             sides: [SideIndex::default(), SideIndex::default()],
         }
     }
@@ -189,6 +194,13 @@ impl MatchEngine {
         }
         for s in &mut self.sides {
             s.maybe_compact(self.config.compaction_ratio);
+        }
+    }
+
+    /// Release the spare capacity of the postings (call once after a bulk load; later
+    /// appends re-grow the lists they touch).
+    pub fn shrink_to_fit(&mut self) {
+        for s in &mut self.sides {
             s.shrink();
         }
     }
@@ -242,55 +254,71 @@ impl MatchEngine {
         let body = normalize(&doc.body);
         let keywords = norm_keywords(&doc.keywords);
         let merge = self.config.merge_fields;
-        let mut counts: HashMap<String, [u8; FIELDS]> = HashMap::new();
+        let mut bg = Vec::new();
+        if self.analyzer.char_bigrams() {
+            self.analyzer.bigrams(&title, &mut bg);
+            self.analyzer.bigrams(&body, &mut bg);
+        }
+        let mut counts: FxHashMap<&str, [u8; FIELDS]> = FxHashMap::default();
         let mut lens = [0u16; FIELDS];
-        let mut alias_tokens: Vec<String> = Vec::new();
-        let mut add = |tok: &str, field: usize, counts: &mut HashMap<String, [u8; FIELDS]>| {
+        let mut alias_tokens: Vec<&str> = Vec::new();
+        fn add<'a>(
+            counts: &mut FxHashMap<&'a str, [u8; FIELDS]>,
+            lens: &mut [u16; FIELDS],
+            merge: bool,
+            tok: &'a str,
+            field: usize,
+        ) {
             let field = if merge && field != F_BIGRAM { F_BODY } else { field };
-            let e = counts.entry(tok.to_string()).or_insert([0; FIELDS]);
+            let e = counts.entry(tok).or_insert([0; FIELDS]);
             e[field] = e[field].saturating_add(1);
             lens[field] = lens[field].saturating_add(1);
-        };
+        }
         let mut toks = Vec::new();
         for (text, field) in [(title.as_str(), F_TITLE), (body.as_str(), F_BODY)] {
             toks.clear();
             self.analyzer.tokens(text, &mut toks);
-            for t in &toks {
-                add(t, field, &mut counts);
-                if self.taxonomy.aliases.contains_key(*t) {
-                    alias_tokens.push(t.to_string());
+            for &t in &toks {
+                add(&mut counts, &mut lens, merge, t, field);
+                if self.taxonomy.aliases.contains_key(t) {
+                    alias_tokens.push(t);
                 }
             }
         }
         for k in &keywords {
             toks.clear();
             self.analyzer.tokens(k, &mut toks);
-            for t in &toks {
-                add(t, F_KEYWORDS, &mut counts);
-                if self.taxonomy.aliases.contains_key(*t) {
-                    alias_tokens.push(t.to_string());
+            for &t in &toks {
+                add(&mut counts, &mut lens, merge, t, F_KEYWORDS);
+                if self.taxonomy.aliases.contains_key(t) {
+                    alias_tokens.push(t);
                 }
             }
             if self.taxonomy.aliases.contains_key(k.as_str()) {
-                alias_tokens.push(k.clone());
+                alias_tokens.push(k);
             }
         }
-        if self.analyzer.char_bigrams() {
-            let mut bg = Vec::new();
-            self.analyzer.bigrams(&title, &mut bg);
-            self.analyzer.bigrams(&body, &mut bg);
-            for b in &bg {
-                add(b, F_BIGRAM, &mut counts);
-            }
+        for b in &bg {
+            add(&mut counts, &mut lens, merge, b, F_BIGRAM);
         }
-        let evidence = self.taxonomy.evidence(&doc.industries, &doc.groups, alias_tokens.iter().map(String::as_str));
+        let evidence = self.taxonomy.evidence(&doc.industries, &doc.groups, alias_tokens.iter().copied());
+        let mut terms: Vec<(&str, [u8; FIELDS])> = counts.into_iter().collect();
+        terms.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut terms_buf = String::with_capacity(terms.iter().map(|t| t.0.len()).sum());
+        let spans = terms
+            .iter()
+            .map(|(t, tf)| {
+                let start = terms_buf.len() as u32;
+                terms_buf.push_str(t);
+                (start, terms_buf.len() as u32, *tf)
+            })
+            .collect();
         let title_len = title.len();
-        let mut text = title;
+        let mut text = String::with_capacity(title.len() + 1 + body.len());
+        text.push_str(&title);
         text.push('\n');
         text.push_str(&body);
-        let mut terms: Vec<(String, [u8; FIELDS])> = counts.into_iter().collect();
-        terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        Analyzed { doc, text, title_len, keywords, terms, lens, evidence }
+        Analyzed { doc, text, title_len, keywords, terms_buf, spans, lens, evidence }
     }
 
     fn intern_term(&mut self, t: &str) -> TermId {
@@ -310,11 +338,12 @@ impl MatchEngine {
         let id = self.keyword_names.len() as KeywordId;
         self.keyword_names.push(k.into());
         self.keyword_ids.insert(k.into(), id);
+        let n = k.chars().count();
         let mut cs = k.chars();
         if let (Some(a), Some(b)) = (cs.next(), cs.next()) {
-            self.keyword_prefixes.insert((a, b));
+            let e = self.keyword_prefixes.entry((a, b)).or_insert(0);
+            *e = (*e).max(n);
         }
-        self.keyword_max_chars = self.keyword_max_chars.max(k.chars().count());
         id
     }
 
@@ -323,7 +352,11 @@ impl MatchEngine {
         for s in &mut self.sides {
             s.remove(id);
         }
-        let terms: Vec<(TermId, [u8; FIELDS])> = a.terms.iter().map(|(t, tf)| (self.intern_term(t), *tf)).collect();
+        let terms: Vec<(TermId, [u8; FIELDS])> = a
+            .spans
+            .iter()
+            .map(|&(st, en, tf)| (self.intern_term(&a.terms_buf[st as usize..en as usize]), tf))
+            .collect();
         let min_chars = self.config.keyword_min_chars;
         let keywords: Vec<KeywordId> =
             a.keywords.iter().filter(|k| k.chars().count() >= min_chars).map(|k| self.intern_keyword(k)).collect();
@@ -347,10 +380,10 @@ impl MatchEngine {
         let keywords = norm_keywords(&q.keywords);
         let c = &self.config;
         // term -> (max boost, count)
-        let mut w: HashMap<TermId, (f32, u32)> = HashMap::new();
+        let mut w: FxHashMap<TermId, (f32, u32)> = FxHashMap::default();
         let mut alias_tokens: Vec<String> = Vec::new();
         let mut toks = Vec::new();
-        let note = |tok: &str, boost: f32, w: &mut HashMap<TermId, (f32, u32)>| {
+        let note = |tok: &str, boost: f32, w: &mut FxHashMap<TermId, (f32, u32)>| {
             if let Some(&id) = self.term_ids.get(tok) {
                 let e = w.entry(id).or_insert((boost, 0));
                 e.0 = e.0.max(boost);
@@ -400,7 +433,7 @@ impl MatchEngine {
             .map(|(term, (boost, n))| {
                 let known = self.keyword_ids.contains_key(&self.term_names[term as usize]);
                 let kb = if known { c.query_known_keyword_boost } else { 1.0 };
-                QueryTerm { term, weight: boost * kb * (1.0 + (n as f32).ln()) }
+                QueryTerm { term, weight: boost * kb * (1.0 + (n as f32).ln()), idf: None }
             })
             .collect();
         terms.sort_unstable_by_key(|t| t.term);
@@ -432,14 +465,18 @@ impl MatchEngine {
         let min = self.config.keyword_min_chars.max(1);
         let alnum = |c: char| c.is_ascii_alphanumeric();
         for i in 0..chars.len() {
-            if i + 1 < chars.len() && !self.keyword_prefixes.contains(&(chars[i].1, chars[i + 1].1)) {
-                continue;
+            if i + 1 >= chars.len() {
+                break;
             }
+            let Some(&longest) = self.keyword_prefixes.get(&(chars[i].1, chars[i + 1].1)) else {
+                continue;
+            };
+
             if i > 0 && alnum(chars[i].1) && alnum(chars[i - 1].1) {
                 continue;
             }
             let start = chars[i].0;
-            let max = self.keyword_max_chars.min(chars.len() - i);
+            let max = longest.min(chars.len() - i);
             for len in min..=max {
                 let end = chars.get(i + len).map_or(text.len(), |x| x.0);
                 let last = chars[i + len - 1].1;
@@ -532,12 +569,21 @@ impl MatchEngine {
             && query.exclude.is_none();
         let accept = |s: Slot| no_filter || self.passes(&side.docs[s as usize], filters, &fi, query.exclude);
         let params = self.bm25_params();
+        let mut aq = aq;
+        if self.config.idf_from_both_sides {
+            let n: usize = self.sides.iter().map(|s| s.n_alive).sum();
+            for qt in &mut aq.terms {
+                let df: usize = self.sides.iter().map(|s| s.df(qt.term)).sum();
+                qt.idf = Some(lucene_idf(n, df));
+            }
+        }
         let depth = self.config.retrieval_depth.max(offset.saturating_add(limit));
-        let retrieved = side.retrieve(&aq.terms, &params, depth, &accept);
-
-        // Candidates: text hits plus documents carrying a keyword found in the query.
-        let mut bm25: HashMap<Slot, f32> = retrieved.hits.iter().copied().collect();
-        let mut kw_score: HashMap<Slot, Vec<(KeywordId, f32)>> = HashMap::new();
+        let cut = ((self.config.update_only_df_ratio.max(0.0) * side.n_alive as f32) as usize)
+            .max(self.config.update_only_df_min);
+        // Documents carrying a keyword found in the query; the best `keyword_candidates` by
+        // summed rarity are candidates whatever their text score.
+        let mut kw_score: FxHashMap<Slot, f32> = FxHashMap::default();
+        let mut forced: Vec<Slot> = Vec::new();
         if self.config.w_keyword > 0.0 {
             for &k in &aq.keyword_ids {
                 let Some(list) = side.kw_postings.get(k as usize) else {
@@ -549,28 +595,38 @@ impl MatchEngine {
                 let r = side.keyword_rarity(k);
                 for &s in list {
                     if side.alive[s as usize] && accept(s) {
-                        kw_score.entry(s).or_default().push((k, r));
+                        *kw_score.entry(s).or_insert(0.0) += r;
                     }
                 }
             }
-            for &s in kw_score.keys() {
-                bm25.entry(s).or_insert_with(|| side.term_scores(s, &aq.terms, &params).iter().map(|x| x.1).sum());
+            let mut extra: Vec<(Slot, f32)> = kw_score.iter().map(|(s, r)| (*s, *r)).collect();
+            let cmp = |a: &(Slot, f32), b: &(Slot, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+            let k = self.config.keyword_candidates;
+            if extra.len() > k && k > 0 {
+                extra.select_nth_unstable_by(k - 1, cmp);
             }
+            extra.truncate(k);
+            forced = extra.into_iter().map(|x| x.0).collect();
         }
-        let votes = self.industry_votes(&aq, side, &retrieved.hits);
+        let limits = RetrievalLimits { depth, update_only_df: cut, max_accumulators: self.config.max_accumulators };
+        let retrieved = side.retrieve(&aq.terms, &params, limits, &forced, &accept);
+        let bm25: FxHashMap<Slot, f32> = retrieved.hits.iter().chain(retrieved.forced.iter()).copied().collect();
+        let mut by_text: Vec<(Slot, f32)> = bm25.iter().map(|(s, b)| (*s, *b)).collect();
+        by_text.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let votes = self.industry_votes(&aq, side, &by_text);
         let best = retrieved.hits.first().map_or(0.0, |h| h.1);
         let best = bm25.values().copied().fold(best, f32::max);
 
+        let ctx = Ctx { target, best, ideal: retrieved.ideal, votes: &votes, side, params };
         let mut scored: Vec<Scored> = Vec::with_capacity(bm25.len());
         for (&slot, &b) in &bm25 {
             let d = &side.docs[slot as usize];
-            let ctx = Ctx { target, best, ideal: retrieved.ideal, votes: &votes, side };
-            let (sig, hits) = self.signals(&aq, query, &ctx, d, b, kw_score.get(&slot));
-            let (s, _) = score::combine(&sig);
+            let sig = self.signals(&aq, query, &ctx, d, b, kw_score.get(&slot).copied().unwrap_or(0.0));
+            let s = score::combine_score(sig.as_slice());
             if filters.min_score.is_some_and(|m| s < m) {
                 continue;
             }
-            scored.push((s, b, slot, sig, hits));
+            scored.push((s, b, slot, sig));
         }
         scored.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
         let total = scored.len();
@@ -578,9 +634,9 @@ impl MatchEngine {
             .into_iter()
             .skip(offset)
             .take(limit)
-            .map(|(s, _, slot, sig, hits)| {
+            .map(|(s, _, slot, sig)| {
                 let d = &side.docs[slot as usize];
-                Match { id: d.id, score: s, explanation: self.explain(&aq, d, slot, side, &params, &sig, hits) }
+                Match { id: d.id, score: s, explanation: self.explain(&aq, d, slot, &ctx, &sig) }
             })
             .collect();
         MatchPage { total, items }
@@ -613,48 +669,18 @@ impl MatchEngine {
         votes
     }
 
-    fn signals(
-        &self,
-        aq: &AnalyzedQuery,
-        q: &Query,
-        ctx: &Ctx<'_>,
-        d: &DocSlot,
-        bm25: f32,
-        doc_kw: Option<&Vec<(KeywordId, f32)>>,
-    ) -> (Vec<Signal>, Vec<KeywordHit>) {
+    fn signals(&self, aq: &AnalyzedQuery, q: &Query, ctx: &Ctx<'_>, d: &DocSlot, bm25: f32, doc_kw: f32) -> Signals {
         let c = &self.config;
         let (target, best, ideal, side) = (ctx.target, ctx.best, ctx.ideal, ctx.side);
-        let mut sig = Vec::with_capacity(7);
+        let mut sig = Signals::default();
         sig.push(Signal { name: "text", raw: bm25, value: score::text_signal(bm25, best, ideal, c), weight: c.w_text });
-        let mut hits: Vec<KeywordHit> = Vec::new();
         if c.w_keyword > 0.0 {
-            if let Some(list) = doc_kw {
-                for &(k, r) in list {
-                    hits.push(KeywordHit {
-                        keyword: self.keyword_names[k as usize].to_string(),
-                        source: KeywordSource::DocumentKeyword,
-                        rarity: r,
-                    });
-                }
-            }
-            for (k, terms) in &aq.keywords {
-                if hits.iter().any(|h| &h.keyword == k) || !d.text.contains(k.as_str()) {
-                    continue;
-                }
-                let df = terms.iter().map(|&t| side.df(t)).min().unwrap_or(0).max(1) as f32;
-                hits.push(KeywordHit {
-                    keyword: k.clone(),
-                    source: KeywordSource::QueryKeyword,
-                    rarity: (1.0 + side.n_alive as f32 / df).ln(),
-                });
-            }
-            hits.sort_by(|a, b| b.rarity.total_cmp(&a.rarity));
-            let sum: f32 = hits.iter().map(|h| h.rarity).sum();
+            let sum = doc_kw + self.query_keyword_hits(aq, d, side).map(|h| h.1).sum::<f32>();
             sig.push(Signal { name: "keyword", raw: sum, value: score::keyword_signal(sum, c), weight: c.w_keyword });
         }
         if c.w_industry > 0.0 {
-            let ia = score::industry_agreement(&self.taxonomy, &aq.evidence, &d.evidence, c);
-            sig.push(Signal { name: "industry", raw: ia.value, value: ia.value.clamp(0.0, 1.0), weight: c.w_industry });
+            let v = score::industry_value(&self.taxonomy, &aq.evidence, &d.evidence, c);
+            sig.push(Signal { name: "industry", raw: v, value: v.clamp(0.0, 1.0), weight: c.w_industry });
         }
         if c.w_industry_feedback > 0.0 && !ctx.votes.is_empty() {
             let top = ctx.votes.values().copied().fold(0.0f32, f32::max);
@@ -696,21 +722,52 @@ impl MatchEngine {
                 });
             }
         }
-        (sig, hits)
+        sig
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn explain(
-        &self,
-        aq: &AnalyzedQuery,
-        d: &DocSlot,
-        slot: Slot,
-        side: &SideIndex,
-        params: &Bm25Params,
-        sig: &[Signal],
-        hits: Vec<KeywordHit>,
-    ) -> Explanation {
-        let (_, signals) = score::combine(sig);
+    /// The query's keywords found verbatim in the document's text (and not already among its
+    /// own keywords found in the query), with their rarity.
+    fn query_keyword_hits<'a>(
+        &'a self,
+        aq: &'a AnalyzedQuery,
+        d: &'a DocSlot,
+        side: &'a SideIndex,
+    ) -> impl Iterator<Item = (usize, f32)> + 'a {
+        aq.keywords.iter().enumerate().filter_map(move |(qi, (k, terms))| {
+            let own = self
+                .keyword_ids
+                .get(k.as_str())
+                .is_some_and(|id| d.keywords.contains(id) && aq.keyword_ids.contains(id));
+            if own || !d.text.contains(k.as_str()) {
+                return None;
+            }
+            let df = terms.iter().map(|&t| side.df(t)).min().unwrap_or(0).max(1) as f32;
+            Some((qi, (1.0 + side.n_alive as f32 / df).ln()))
+        })
+    }
+
+    fn explain(&self, aq: &AnalyzedQuery, d: &DocSlot, slot: Slot, ctx: &Ctx<'_>, sig: &Signals) -> Explanation {
+        let side = ctx.side;
+        let params = &ctx.params;
+        let (_, signals) = score::combine(sig.as_slice());
+        let mut hits: Vec<KeywordHit> = Vec::new();
+        if self.config.w_keyword > 0.0 {
+            for &k in d.keywords.iter().filter(|k| aq.keyword_ids.contains(k)) {
+                hits.push(KeywordHit {
+                    keyword: self.keyword_names[k as usize].to_string(),
+                    source: KeywordSource::DocumentKeyword,
+                    rarity: side.keyword_rarity(k),
+                });
+            }
+            for (qi, rarity) in self.query_keyword_hits(aq, d, side) {
+                hits.push(KeywordHit {
+                    keyword: aq.keywords.get(qi).map(|x| x.0.clone()).unwrap_or_default(),
+                    source: KeywordSource::QueryKeyword,
+                    rarity,
+                });
+            }
+        }
+        hits.sort_by(|a, b| b.rarity.total_cmp(&a.rarity));
         let mut terms = side.term_scores(slot, &aq.terms, params);
         terms.retain(|(t, _)| !self.analyzer.is_stop(&self.term_names[*t as usize]));
         terms.sort_by(|a, b| b.1.total_cmp(&a.1));
@@ -745,8 +802,8 @@ impl MatchEngine {
     }
 }
 
-/// A scored candidate: (score, bm25, slot, signals, keyword hits).
-type Scored = (f32, f32, Slot, Vec<Signal>, Vec<KeywordHit>);
+/// A scored candidate: (score, bm25, slot, signals).
+type Scored = (f32, f32, Slot, Signals);
 
 /// Per-search context of the scorer.
 struct Ctx<'a> {
@@ -755,6 +812,7 @@ struct Ctx<'a> {
     ideal: f32,
     votes: &'a HashMap<u16, f32>,
     side: &'a SideIndex,
+    params: Bm25Params,
 }
 
 /// Filters resolved to ids once per search.

@@ -75,6 +75,17 @@ pub struct Bm25Params {
     pub w: [f32; FIELDS],
 }
 
+/// How deep and how exhaustively [`SideIndex::retrieve`] searches.
+#[derive(Debug, Clone, Copy)]
+pub struct RetrievalLimits {
+    /// Number of documents to return (the `depth` of the doc comment of `retrieve`).
+    pub depth: usize,
+    /// Terms in more documents than this only update documents already found.
+    pub update_only_df: usize,
+    /// After this many documents are found, further terms only update them.
+    pub max_accumulators: usize,
+}
+
 /// A query term with its query-side weight.
 #[derive(Debug, Clone, Copy)]
 pub struct QueryTerm {
@@ -82,6 +93,9 @@ pub struct QueryTerm {
     pub term: TermId,
     /// Query-side weight (boosts × log term count).
     pub weight: f32,
+    /// Inverse document frequency to use; `None` = this side's own
+    /// ([`SideIndex::idf`]).
+    pub idf: Option<f32>,
 }
 
 /// Retrieval output.
@@ -89,6 +103,8 @@ pub struct QueryTerm {
 pub struct Retrieved {
     /// Top documents by BM25F, best first: (slot, score).
     pub hits: Vec<(Slot, f32)>,
+    /// The `forced` documents that passed `accept`, with their exact BM25F score.
+    pub forced: Vec<(Slot, f32)>,
     /// Upper bound of the BM25F score for this query: Σ idf·weight·(k1+1).
     pub ideal: f32,
     /// Postings read (for the speed report).
@@ -133,6 +149,7 @@ thread_local! {
 const UNSEEN: u8 = 0;
 const ACCEPTED: u8 = 1;
 const REJECTED: u8 = 2;
+const FORCED: u8 = 3;
 
 impl SideIndex {
     /// Append a document. `terms` holds each distinct term with its per-field frequency.
@@ -246,9 +263,7 @@ impl SideIndex {
 
     /// Lucene BM25 idf `ln(1 + (N − df + 0.5)/(df + 0.5))` over the live documents.
     pub fn idf(&self, term: TermId) -> f32 {
-        let n = self.n_alive as f32;
-        let df = (self.df(term) as f32).min(n);
-        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+        lucene_idf(self.n_alive, self.df(term))
     }
 
     /// Keyword rarity `ln(1 + N/df)` (df = live-or-tombstoned documents carrying it).
@@ -291,7 +306,8 @@ impl SideIndex {
             };
             if let Ok(i) = list.binary_search_by_key(&slot, |x| x.slot) {
                 let t = self.pseudo_tf(&list[i], &norms, &p.w);
-                let s = self.idf(qt.term) * qt.weight * t * (p.k1 + 1.0) / (p.k1 + t);
+                let idf = qt.idf.unwrap_or_else(|| self.idf(qt.term));
+                let s = idf * qt.weight * t * (p.k1 + 1.0) / (p.k1 + t);
                 out.push((qt.term, s));
             }
         }
@@ -300,37 +316,46 @@ impl SideIndex {
 
     /// Top `depth` documents by BM25F among those `accept` lets through.
     ///
-    /// Term at a time, highest upper bound first, into a dense per-thread accumulator. Before
-    /// a long posting list, if the sum of the remaining terms' upper bounds is below the
-    /// current `depth`-th score, no unseen document can enter the top `depth`: the remaining
-    /// terms are then only applied to the documents that still can, by galloping through their
-    /// postings. The result is exact.
+    /// Term at a time into a dense per-thread accumulator, in two phases:
+    /// 1. *OR phase*: terms with document frequency ≤ `update_only_df`, highest upper bound
+    ///    first, add every document they touch. Before a term, if the remaining terms' upper
+    ///    bounds sum to less than the current `depth`-th score, no unseen document can enter
+    ///    the top `depth` any more and the phase ends early (exact, max-score style). Common
+    ///    terms join this phase only while fewer than `depth` documents were found, and the
+    ///    phase also ends once `max_acc` documents were found (accumulator limit).
+    /// 2. *Update phase*: the remaining terms only update the documents that can still reach
+    ///    the top `depth` (galloping through the postings when those are few, scanning
+    ///    otherwise). Skipping common terms' unseen documents is the one approximation: a
+    ///    document matching *only* terms in more than `update_only_df` documents is not a
+    ///    candidate, and so is one whose rarer terms come after the accumulator limit.
+    ///
+    /// `forced` documents (e.g. keyword candidates) are accumulated exactly, never pruned and
+    /// always returned in [`Retrieved::forced`].
     pub fn retrieve(
         &self,
         terms: &[QueryTerm],
         p: &Bm25Params,
-        depth: usize,
+        limits: RetrievalLimits,
+        forced: &[Slot],
         accept: &dyn Fn(Slot) -> bool,
     ) -> Retrieved {
+        let RetrievalLimits { depth, update_only_df, max_accumulators: max_acc } = limits;
         let depth = depth.max(1);
         let norms = self.norms(p);
-        let mut ts: Vec<(QueryTerm, f32, f32)> = terms
+        let mut ts: Vec<(QueryTerm, f32, f32, bool)> = terms
             .iter()
             .filter(|qt| self.df(qt.term) > 0)
             .map(|qt| {
-                let idf = self.idf(qt.term);
-                (*qt, idf, idf * qt.weight * (p.k1 + 1.0))
+                let idf = qt.idf.unwrap_or_else(|| self.idf(qt.term));
+                (*qt, idf, idf * qt.weight * (p.k1 + 1.0), self.df(qt.term) > update_only_df)
             })
             .collect();
-        ts.sort_by(|a, b| b.2.total_cmp(&a.2));
+        // rare terms first, each group by upper bound
+        ts.sort_by(|a, b| a.3.cmp(&b.3).then(b.2.total_cmp(&a.2)));
         let ideal: f32 = ts.iter().map(|t| t.2).sum();
         let mut rem = vec![0.0f32; ts.len() + 1];
         for i in (0..ts.len()).rev() {
             rem[i] = rem[i + 1] + ts[i].2;
-        }
-        let mut rem_postings = vec![0usize; ts.len() + 1];
-        for i in (0..ts.len()).rev() {
-            rem_postings[i] = rem_postings[i + 1] + self.df(ts[i].0.term);
         }
         let n_slots = self.docs.len();
         SCRATCH.with(|cell| {
@@ -342,34 +367,44 @@ impl SideIndex {
             }
             let mut scanned = 0usize;
             let mut accepted = 0usize;
+            for &f in forced {
+                let fu = f as usize;
+                if fu < n_slots && sc.state[fu] == UNSEEN && self.alive[fu] && accept(f) {
+                    sc.state[fu] = FORCED;
+                    sc.touched.push(f);
+                }
+            }
             let mut i = 0;
-            let mut pruned: Option<Vec<Slot>> = None;
-            while i < ts.len() {
-                if i > 0 && accepted >= depth && rem_postings[i] > accepted / 2 {
-                    sc.tmp.clear();
-                    for &s in &sc.touched {
-                        if sc.state[s as usize] == ACCEPTED {
-                            sc.tmp.push(sc.acc[s as usize]);
-                        }
+            let mut theta = f32::NEG_INFINITY;
+            let mut best_so_far = 0.0f32;
+            let kth = |sc: &mut Scratch| -> f32 {
+                sc.tmp.clear();
+                for &s in &sc.touched {
+                    if sc.state[s as usize] == ACCEPTED {
+                        sc.tmp.push(sc.acc[s as usize]);
                     }
-                    let k = depth - 1;
-                    let (_, kth, _) = sc.tmp.select_nth_unstable_by(k, |a, b| b.total_cmp(a));
-                    let theta = *kth;
+                }
+                if sc.tmp.len() < depth {
+                    return f32::NEG_INFINITY;
+                }
+                let (_, k, _) = sc.tmp.select_nth_unstable_by(depth - 1, |a, b| b.total_cmp(a));
+                *k
+            };
+            // Phase 1: OR.
+            while i < ts.len() {
+                let (qt, idf, _, common) = ts[i];
+                if (common && accepted >= depth) || (i > 0 && accepted >= max_acc.max(depth)) {
+                    break;
+                }
+                let list = &self.postings[qt.term as usize];
+                // θ ≤ the best score so far, so only select when pruning is possible at all.
+                if i > 0 && accepted >= depth && list.len() > accepted / 4 && rem[i] < best_so_far {
+                    theta = kth(sc);
                     if rem[i] < theta {
-                        let mut c: Vec<Slot> = sc
-                            .touched
-                            .iter()
-                            .copied()
-                            .filter(|&s| sc.state[s as usize] == ACCEPTED && sc.acc[s as usize] + rem[i] >= theta)
-                            .collect();
-                        c.sort_unstable();
-                        pruned = Some(c);
                         break;
                     }
                 }
-                let (qt, idf, _) = ts[i];
                 let mult = idf * qt.weight;
-                let list = &self.postings[qt.term as usize];
                 scanned += list.len();
                 for post in list {
                     let s = post.slot as usize;
@@ -387,15 +422,57 @@ impl SideIndex {
                         continue;
                     }
                     let t = self.pseudo_tf(post, &norms, &p.w);
-                    sc.acc[s] += mult * t * (p.k1 + 1.0) / (p.k1 + t);
+                    let a = sc.acc[s] + mult * t * (p.k1 + 1.0) / (p.k1 + t);
+                    sc.acc[s] = a;
+                    best_so_far = best_so_far.max(a);
                 }
                 i += 1;
             }
-            let mut hits: Vec<(Slot, f32)> = match pruned {
-                Some(cands) => {
-                    for &(qt, idf, _) in &ts[i..] {
-                        let mult = idf * qt.weight;
-                        let list = &self.postings[qt.term as usize];
+            // Phase 2: update the documents that can still make the top `depth`.
+            if i < ts.len() {
+                theta = theta.max(kth(sc));
+                let mut cands: Vec<Slot> = Vec::new();
+                for &s in &sc.touched {
+                    let su = s as usize;
+                    if sc.state[su] == FORCED {
+                        cands.push(s);
+                    } else if sc.state[su] == ACCEPTED {
+                        if sc.acc[su] + rem[i] >= theta {
+                            cands.push(s);
+                        } else {
+                            sc.state[su] = REJECTED;
+                        }
+                    }
+                }
+                cands.sort_unstable();
+                for j in i..ts.len() {
+                    let (qt, idf, _, _) = ts[j];
+                    if j > i {
+                        // Progressive pruning: the bound of the terms left keeps shrinking.
+                        if cands.len() > depth {
+                            sc.tmp.clear();
+                            let st = &sc.state;
+                            let acc = &sc.acc;
+                            sc.tmp.extend(
+                                cands.iter().filter(|&&c| st[c as usize] == ACCEPTED).map(|&c| acc[c as usize]),
+                            );
+                        }
+                        if sc.tmp.len() >= depth && cands.len() > depth {
+                            let (_, k, _) = sc.tmp.select_nth_unstable_by(depth - 1, |a, b| b.total_cmp(a));
+                            theta = theta.max(*k);
+                        }
+                        let bound = rem[j];
+                        cands.retain(|&c| {
+                            let keep = sc.state[c as usize] == FORCED || sc.acc[c as usize] + bound >= theta;
+                            if !keep {
+                                sc.state[c as usize] = REJECTED;
+                            }
+                            keep
+                        });
+                    }
+                    let mult = idf * qt.weight;
+                    let list = &self.postings[qt.term as usize];
+                    if cands.len() * 8 < list.len() {
                         let mut lo = 0usize;
                         for &c in &cands {
                             lo = gallop(list, lo, c);
@@ -408,16 +485,30 @@ impl SideIndex {
                                 sc.acc[c as usize] += mult * t * (p.k1 + 1.0) / (p.k1 + t);
                             }
                         }
+                    } else {
+                        scanned += list.len();
+                        for post in list {
+                            let st = sc.state[post.slot as usize];
+                            if st == ACCEPTED || st == FORCED {
+                                let t = self.pseudo_tf(post, &norms, &p.w);
+                                sc.acc[post.slot as usize] += mult * t * (p.k1 + 1.0) / (p.k1 + t);
+                            }
+                        }
                     }
-                    cands.iter().map(|&s| (s, sc.acc[s as usize])).collect()
                 }
-                None => sc
-                    .touched
-                    .iter()
-                    .filter(|&&s| sc.state[s as usize] == ACCEPTED)
-                    .map(|&s| (s, sc.acc[s as usize]))
-                    .collect(),
-            };
+            }
+            let mut hits: Vec<(Slot, f32)> = sc
+                .touched
+                .iter()
+                .filter(|&&s| sc.state[s as usize] == ACCEPTED)
+                .map(|&s| (s, sc.acc[s as usize]))
+                .collect();
+            let forced_hits: Vec<(Slot, f32)> = sc
+                .touched
+                .iter()
+                .filter(|&&s| sc.state[s as usize] == FORCED)
+                .map(|&s| (s, sc.acc[s as usize]))
+                .collect();
             for &s in &sc.touched {
                 sc.acc[s as usize] = 0.0;
                 sc.state[s as usize] = UNSEEN;
@@ -429,9 +520,16 @@ impl SideIndex {
                 hits.truncate(depth);
             }
             hits.sort_unstable_by(cmp);
-            Retrieved { hits, ideal, postings_scanned: scanned }
+            Retrieved { hits, forced: forced_hits, ideal, postings_scanned: scanned }
         })
     }
+}
+
+/// Lucene BM25 idf `ln(1 + (N − df + 0.5)/(df + 0.5))` (df clamped to N).
+pub fn lucene_idf(n: usize, df: usize) -> f32 {
+    let n = n as f32;
+    let df = (df as f32).min(n);
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
 }
 
 /// First index `>= from` whose slot is `>= target` (exponential then binary search).

@@ -1,7 +1,7 @@
 //! The industry taxonomy as the engine sees it: codes, groups and the names/aliases that
 //! act as synonyms (an alias in a text is evidence for its industry).
 
-use std::collections::HashMap;
+use super::hash::FxHashMap;
 
 use super::analyzer::normalize;
 use super::IndustryDef;
@@ -20,11 +20,11 @@ pub struct Taxonomy {
     pub industry_group: Vec<GroupId>,
     /// Group codes, by [`GroupId`].
     pub groups: Vec<String>,
-    industry_by_code: HashMap<String, IndustryId>,
-    group_by_code: HashMap<String, GroupId>,
+    industry_by_code: FxHashMap<String, IndustryId>,
+    group_by_code: FxHashMap<String, GroupId>,
     /// Normalised name or alias → (alias id, the industries it names). One alias may name
     /// several industries: 光伏 is both a material chain and an energy source.
-    pub aliases: HashMap<String, (u32, Vec<IndustryId>)>,
+    pub aliases: FxHashMap<String, (u32, Vec<IndustryId>)>,
     /// Normalised aliases by alias id.
     pub alias_names: Vec<String>,
 }

@@ -9,11 +9,14 @@
 //!    aliases and by every indexed listing's keywords, stop words removed.
 //! 2. **Retrieval** ([`index`]): one inverted index per [`Side`] (term → postings sorted by
 //!    document slot, with per-field term frequencies). BM25F over title, keywords and body is
-//!    accumulated term at a time, rarest term first, into a dense per-thread accumulator; once
-//!    the remaining terms cannot lift an unseen document into the top
-//!    [`MatchingConfig::retrieval_depth`], only the surviving candidates are updated (max-score
-//!    style, by galloping through the postings). Documents whose keywords occur verbatim in the
-//!    query text are added as candidates through a keyword index.
+//!    accumulated term at a time into a dense per-thread accumulator, rarest terms first. Terms
+//!    carried by more than 1 % of the documents ([`MatchingConfig::update_only_df_ratio`]) and
+//!    every term after the first 2,000 documents found ([`MatchingConfig::max_accumulators`])
+//!    only update documents already found; once the remaining terms cannot lift a document into
+//!    the top [`MatchingConfig::retrieval_depth`], it is dropped (max-score pruning), and the
+//!    long lists are galloped through for the few survivors. Documents whose keywords occur
+//!    verbatim in the query text join the candidates through a keyword index
+//!    ([`MatchingConfig::keyword_candidates`]).
 //! 3. **Scoring** ([`score`]): each candidate gets signals in `0..=1` — text relevance, keyword
 //!    agreement, industry agreement, TRL, money, cooperation modes, region — combined as a
 //!    weighted mean ([`MatchingConfig`]), so the score lies in `0..=1`.
@@ -31,6 +34,7 @@ pub mod config;
 mod engine;
 pub mod eval;
 pub mod explain;
+pub mod hash;
 pub mod index;
 pub mod industry;
 pub mod score;
@@ -180,9 +184,9 @@ pub struct Filters {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct MatchPage {
     /// Number of candidates that passed the filters and `min_score`. Candidates are the top
-    /// `max(retrieval_depth, offset + limit)` documents by text relevance plus every document
-    /// with a keyword occurring in the query, so this is a lower bound of the true count once
-    /// it reaches the retrieval depth.
+    /// `max(retrieval_depth, offset + limit)` documents by text relevance plus up to
+    /// `keyword_candidates` documents with a keyword occurring in the query, so once it
+    /// reaches that depth this is a lower bound of the true count, not an exact one.
     pub total: usize,
     /// The requested page, best first.
     pub items: Vec<Match>,

@@ -116,6 +116,42 @@ pub fn industry_agreement(
     out
 }
 
+/// The value of [`industry_agreement`] without building its evidence lists (the hot path:
+/// every candidate is scored, only the returned page is explained).
+pub fn industry_value(tax: &Taxonomy, q: &IndustryEvidence, d: &IndustryEvidence, cfg: &MatchingConfig) -> f32 {
+    let ac = cfg.alias_industry_credit;
+    let qi = q.tagged.iter().map(|&i| (i, 1.0)).chain(q.inferred.iter().map(|&(i, _)| (i, ac)));
+    let di = || d.tagged.iter().map(|&i| (i, 1.0)).chain(d.inferred.iter().map(|&(i, _)| (i, ac)));
+    let mut best = 0.0f32;
+    for (a, ca) in qi {
+        let ga = tax.group_of(a);
+        for (b, cb) in di() {
+            let v = if a == b {
+                cfg.industry_same
+            } else if ga == tax.group_of(b) {
+                cfg.industry_same_group
+            } else {
+                0.0
+            };
+            best = best.max(v * ca * cb);
+        }
+        if d.groups.contains(&ga) {
+            best = best.max(cfg.industry_same_group * ca);
+        }
+    }
+    for &g in &q.groups {
+        for (b, cb) in di() {
+            if tax.group_of(b) == g {
+                best = best.max(cfg.industry_same_group * cb);
+            }
+        }
+        if d.groups.contains(&g) {
+            best = best.max(cfg.industry_same_group);
+        }
+    }
+    best
+}
+
 /// TRL compatibility: 1 when the offered TRL reaches the wanted one, minus
 /// `trl_shortfall_penalty` per missing level (floored at 0); `None` when either is unknown.
 pub fn trl_signal(offered: Option<u8>, wanted: Option<u8>, cfg: &MatchingConfig) -> Option<f32> {
@@ -177,7 +213,7 @@ pub fn offered_wanted<T>(target: Side, query_value: T, doc_value: T) -> (T, T) {
 }
 
 /// One signal before combination.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Signal {
     /// Name shown in the explanation.
     pub name: &'static str,
@@ -188,6 +224,43 @@ pub struct Signal {
     pub value: f32,
     /// Weight.
     pub weight: f32,
+}
+
+/// Up to eight signals, inline (no allocation per candidate).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Signals {
+    items: [Signal; 8],
+    len: usize,
+}
+
+impl Signals {
+    /// Append a signal (ignored beyond eight).
+    pub fn push(&mut self, s: Signal) {
+        if let Some(slot) = self.items.get_mut(self.len) {
+            *slot = s;
+            self.len += 1;
+        }
+    }
+
+    /// The signals pushed so far.
+    pub fn as_slice(&self) -> &[Signal] {
+        &self.items[..self.len]
+    }
+}
+
+/// Weighted mean of the signals with positive weight (the score of [`combine`] without the
+/// shares; allocation-free for the hot path).
+pub fn combine_score(signals: &[Signal]) -> f32 {
+    let (mut num, mut den) = (0.0f32, 0.0f32);
+    for s in signals.iter().filter(|s| s.weight > 0.0) {
+        num += s.weight * s.value;
+        den += s.weight;
+    }
+    if den <= 0.0 {
+        0.0
+    } else {
+        (num / den).clamp(0.0, 1.0)
+    }
 }
 
 /// Weighted mean of the signals with positive weight, and each signal's share.

@@ -277,3 +277,97 @@ fn many_documents_prune_exactly() {
     let p = e.search(&q, Side::Supply, &Filters::default(), 0, 3);
     assert_eq!(p.items[0].id, id(1217));
 }
+
+#[test]
+fn max_score_pruning_is_exact() {
+    // Random documents over a small vocabulary; a shallow retrieval (which prunes) must
+    // return exactly the top of an exhaustive one.
+    let vocab = [
+        "枸杞",
+        "多糖",
+        "光伏",
+        "组件",
+        "清洗",
+        "机器人",
+        "葡萄",
+        "霜冻",
+        "预警",
+        "滴灌",
+        "奶牛",
+        "粪污",
+        "氢能",
+        "储能",
+        "电池",
+        "算力",
+        "物流",
+        "冷链",
+        "肉牛",
+        "滩羊",
+        "硒砂瓜",
+        "马铃薯",
+    ];
+    let mut x: u64 = 42;
+    let mut next = |n: usize| {
+        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((x >> 33) as usize) % n
+    };
+    let mut docs = Vec::new();
+    for i in 0..1500u128 {
+        let len = 3 + next(12);
+        let body: Vec<&str> = (0..len).map(|_| vocab[next(vocab.len())]).collect();
+        docs.push(supply(5000 + i, vocab[next(vocab.len())], &body.join(" "), &[], &[]));
+    }
+    let exact_cfg = MatchingConfig {
+        retrieval_depth: 5000,
+        update_only_df_min: usize::MAX,
+        max_accumulators: usize::MAX,
+        ..MatchingConfig::plain_bm25()
+    };
+    let pruned_cfg = MatchingConfig { retrieval_depth: 10, ..exact_cfg.clone() };
+    let mut exact = MatchEngine::new(taxonomy(), exact_cfg);
+    let mut pruned = MatchEngine::new(taxonomy(), pruned_cfg);
+    exact.upsert_many(docs.clone());
+    pruned.upsert_many(docs);
+    for q in ["枸杞 多糖 光伏", "霜冻 预警 葡萄 葡萄 滴灌 奶牛 粪污", "硒砂瓜 马铃薯 冷链 物流 算力 氢能 储能 电池"]
+    {
+        let q = demand_query("", q);
+        let a = exact.search(&q, Side::Supply, &Filters::default(), 0, 10);
+        let b = pruned.search(&q, Side::Supply, &Filters::default(), 0, 10);
+        let raw = |p: &MatchPage| -> Vec<(Uuid, i64)> {
+            p.items.iter().map(|m| (m.id, (m.explanation.signals[0].raw * 1000.0).round() as i64)).collect()
+        };
+        assert_eq!(raw(&a), raw(&b));
+    }
+}
+
+#[test]
+fn keyword_candidates_get_exact_text_score() {
+    // With aggressive update-only settings, a keyword candidate's BM25F must equal the
+    // exhaustive one.
+    let mut cfg = MatchingConfig {
+        update_only_df_min: 0,
+        update_only_df_ratio: 0.0,
+        max_accumulators: 1,
+        ..MatchingConfig::default()
+    };
+    cfg.retrieval_depth = 1;
+    let mut e = MatchEngine::new(taxonomy(), cfg);
+    let mut full = MatchEngine::new(taxonomy(), MatchingConfig::default());
+    let docs = vec![
+        supply(1, "枸杞多糖提取", "枸杞 多糖 提取 工艺", &["枸杞多糖"], &[]),
+        supply(2, "枸杞种植", "枸杞 种植 管理 提取", &["枸杞种植"], &[]),
+        supply(3, "光伏", "光伏 组件 提取", &["光伏组件"], &[]),
+    ];
+    e.upsert_many(docs.clone());
+    full.upsert_many(docs);
+    let q = demand_query("需要枸杞种植和光伏组件", "提取 枸杞");
+    let a = e.search(&q, Side::Supply, &Filters::default(), 0, 10);
+    let b = full.search(&q, Side::Supply, &Filters::default(), 0, 10);
+    let text = |p: &MatchPage, id: Uuid| {
+        p.items.iter().find(|m| m.id == id).map(|m| (m.explanation.signals[0].raw * 1000.0).round() as i64)
+    };
+    for n in [2u128, 3] {
+        assert!(text(&a, id(n)).is_some(), "keyword candidate {n} returned");
+        assert_eq!(text(&a, id(n)), text(&b, id(n)));
+    }
+}

@@ -28,6 +28,12 @@ pub struct Organization {
     pub is_placeholder: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Contact e-mail; shown to the other party of a connection once it is `contacted`.
+    #[serde(skip)]
+    pub contact_email: Option<String>,
+    /// Contact phone; shown like `contact_email`.
+    #[serde(skip)]
+    pub contact_phone: Option<String>,
 }
 
 /// An organisation as given at registration (or by an admin creating one).
@@ -41,6 +47,10 @@ pub struct OrganizationInput {
     pub region: Option<String>,
     /// 统一社会信用代码: required for enterprises, checked against GB 32100-2015.
     pub credit_code: Option<String>,
+    /// Contact e-mail for connections (at most 254 characters).
+    pub contact_email: Option<String>,
+    /// Contact phone for connections (at most 40 characters).
+    pub contact_phone: Option<String>,
 }
 
 /// Body of `POST /api/v1/organizations/{id}/verification` (admins only).
@@ -58,6 +68,8 @@ pub struct NewOrganization {
     pub name: String,
     pub region: Option<String>,
     pub credit_code: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
     pub is_placeholder: bool,
 }
 
@@ -80,7 +92,17 @@ impl OrganizationInput {
             }
             (None, _) => {}
         }
+        let contact_email = f.opt_text(&format!("{prefix}contact_email"), self.contact_email, 254);
+        let contact_phone = f.opt_text(&format!("{prefix}contact_phone"), self.contact_phone, 40);
         f.finish()?;
-        Ok(NewOrganization { kind: self.kind.as_str().to_string(), name, region, credit_code, is_placeholder: false })
+        Ok(NewOrganization {
+            kind: self.kind.as_str().to_string(),
+            name,
+            region,
+            credit_code,
+            contact_email,
+            contact_phone,
+            is_placeholder: false,
+        })
     }
 }

@@ -1,0 +1,79 @@
+//! Demo connections for the run command: for a few imported demands, the best match is
+//! connected by the demo broker and moved to a varied status, so the statistics endpoints show
+//! something on first start. Skipped when connections already exist.
+
+use diesel::prelude::*;
+
+use super::input::Move;
+use super::service;
+use crate::accounts::{repo as account_repo, service as account_service};
+use crate::db::schema::{connections, demands};
+use crate::demands::model::Demand;
+use crate::error::ApiError;
+use crate::matches::documents::{as_query, demand_document};
+use crate::matches::service::MatchService;
+use crate::matching::{Filters, Side};
+use crate::vocab::{ConnectionStatus, ContractType, FailureReason};
+
+/// The moves that bring each demo connection to its final status.
+fn script(i: usize) -> Vec<Move> {
+    use ConnectionStatus::*;
+    let step = |to| Move {
+        from: None,
+        to,
+        note: None,
+        contract_amount_fen: None,
+        contract_type: None,
+        contract_registration_no: None,
+        failure_reason: None,
+    };
+    let signed = Move {
+        contract_amount_fen: Some(30_000_000 + 5_000_000 * i as i64), // 30万 yuan and up (invented demo figures)
+        contract_type: Some(if i % 2 == 0 { ContractType::Transfer } else { ContractType::Development }),
+        note: Some("演示数据：合同金额为虚构".into()),
+        ..step(Signed)
+    };
+    let failed = |reason| Move { failure_reason: Some(reason), note: Some("演示数据".into()), ..step(Failed) };
+    match i % 7 {
+        0 => vec![],
+        1 => vec![step(Contacted)],
+        2 => vec![step(Contacted), step(Negotiating)],
+        3 | 4 => vec![step(Contacted), step(Negotiating), signed],
+        5 => vec![step(Contacted), failed(FailureReason::PriceGap)],
+        _ => vec![failed(FailureReason::NoResponse)],
+    }
+}
+
+/// Creates up to `count` demo connections (see the module docs); returns how many.
+pub fn seed(conn: &mut PgConnection, matcher: &MatchService, count: usize) -> Result<usize, ApiError> {
+    let existing: i64 = connections::table.count().get_result(conn)?;
+    if existing > 0 {
+        return Ok(0);
+    }
+    let Some(broker) = account_repo::user_by_email(conn, "broker@demo.techmatch")? else { return Ok(0) };
+    let broker = account_service::principal_of(conn, &broker)?;
+    let open_demands: Vec<Demand> = demands::table
+        .filter(demands::status.eq("open"))
+        .order(demands::title)
+        .select(Demand::as_select())
+        .load(conn)?;
+    let mut created = 0;
+    for demand in open_demands {
+        if created == count {
+            break;
+        }
+        let query = as_query(demand_document(&demand), false);
+        let Some(best) = matcher.search(&query, Side::Supply, &Filters::default(), 0, 1).items.into_iter().next()
+        else {
+            continue;
+        };
+        let explanation = serde_json::to_value(&best.explanation).unwrap_or_default();
+        let connection =
+            service::insert_open(conn, &broker, demand.id, best.id, Some("演示对接"), Some((best.score, explanation)))?;
+        for step in script(created) {
+            service::move_to(conn, &broker, connection.id, &step)?;
+        }
+        created += 1;
+    }
+    Ok(created)
+}

@@ -1,0 +1,94 @@
+//! The department's CSV export of connections (one row per connection, UTF-8 with a header).
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::input::ConnectionListParams;
+use super::repo;
+use crate::db::schema::{demands, organizations, supplies};
+use crate::error::ApiError;
+
+/// Most rows one export returns.
+pub const MAX_EXPORT_ROWS: i64 = 100_000;
+
+/// The CSV text: id, status, demand and supply (id, title, organisation), industries, broker,
+/// match score, contract amount in yuan, contract type and registration number, failure reason,
+/// opened and last-changed times (RFC 3339).
+pub fn csv(conn: &mut PgConnection, params: &ConnectionListParams) -> Result<String, ApiError> {
+    let rows = repo::all(conn, params, MAX_EXPORT_ROWS)?;
+    let demand_ids: Vec<Uuid> = rows.iter().map(|c| c.demand_id).collect();
+    let supply_ids: Vec<Uuid> = rows.iter().map(|c| c.supply_id).collect();
+    let demand_info: HashMap<Uuid, (String, String, Vec<String>)> = demands::table
+        .inner_join(organizations::table)
+        .filter(demands::id.eq_any(demand_ids))
+        .select((demands::id, demands::title, organizations::name, demands::industries))
+        .load::<(Uuid, String, String, Vec<String>)>(conn)?
+        .into_iter()
+        .map(|(id, t, o, i)| (id, (t, o, i)))
+        .collect();
+    let supply_info: HashMap<Uuid, (String, String, Vec<String>)> = supplies::table
+        .inner_join(organizations::table)
+        .filter(supplies::id.eq_any(supply_ids))
+        .select((supplies::id, supplies::title, organizations::name, supplies::industries))
+        .load::<(Uuid, String, String, Vec<String>)>(conn)?
+        .into_iter()
+        .map(|(id, t, o, i)| (id, (t, o, i)))
+        .collect();
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| ApiError::Internal(e.into());
+    writer
+        .write_record([
+            "id",
+            "status",
+            "demand_id",
+            "demand_title",
+            "demand_organization",
+            "supply_id",
+            "supply_title",
+            "supply_organization",
+            "industries",
+            "broker_id",
+            "match_score",
+            "contract_amount_yuan",
+            "contract_type",
+            "contract_registration_no",
+            "failure_reason",
+            "created_at",
+            "updated_at",
+        ])
+        .map_err(fail)?;
+    let empty = (String::new(), String::new(), Vec::new());
+    for c in rows {
+        let d = demand_info.get(&c.demand_id).unwrap_or(&empty);
+        let s = supply_info.get(&c.supply_id).unwrap_or(&empty);
+        let mut industries: Vec<&str> = d.2.iter().chain(s.2.iter()).map(String::as_str).collect();
+        industries.sort_unstable();
+        industries.dedup();
+        let amount = c.contract_amount_fen.map(|f| format!("{}.{:02}", f / 100, f % 100)).unwrap_or_default();
+        writer
+            .write_record([
+                c.id.to_string(),
+                c.status,
+                c.demand_id.to_string(),
+                d.0.clone(),
+                d.1.clone(),
+                c.supply_id.to_string(),
+                s.0.clone(),
+                s.1.clone(),
+                industries.join(";"),
+                c.broker_id.map(|b| b.to_string()).unwrap_or_default(),
+                c.match_score.map(|m| format!("{m:.4}")).unwrap_or_default(),
+                amount,
+                c.contract_type.unwrap_or_default(),
+                c.contract_registration_no.unwrap_or_default(),
+                c.failure_reason.unwrap_or_default(),
+                c.created_at.to_rfc3339(),
+                c.updated_at.to_rfc3339(),
+            ])
+            .map_err(fail)?;
+    }
+    let bytes = writer.into_inner().map_err(|e| ApiError::Internal(anyhow::anyhow!("csv: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| ApiError::Internal(e.into()))
+}

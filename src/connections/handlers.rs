@@ -1,0 +1,148 @@
+//! `/api/v1/connections`: open (idempotent with `Idempotency-Key`), get, list, move, export.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use uuid::Uuid;
+
+use super::input::{ConnectionListParams, MoveInput, OpenInput};
+use super::model::ConnectionView;
+use super::repo::{self, Scope};
+use super::{export, idempotency, service};
+use crate::app::AppState;
+use crate::auth::{policy, Principal};
+use crate::db;
+use crate::error::ApiError;
+use crate::matches::documents::{as_query, demand_document};
+use crate::matching::Side;
+use crate::pagination::{Page, PageRequest};
+
+fn created(view: &serde_json::Value, status: u16) -> HttpResponse {
+    let mut response = HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED));
+    if let Some(id) = view.get("id").and_then(|v| v.as_str()) {
+        response.insert_header(("Location", format!("/api/v1/connections/{id}")));
+    }
+    response.json(view)
+}
+
+/// `POST /api/v1/connections` → 201 with the connection. With `Idempotency-Key`, a retry of
+/// the same request returns the first response.
+#[tracing::instrument(skip(state, req, body))]
+pub async fn open(
+    state: web::Data<AppState>,
+    caller: Principal,
+    req: HttpRequest,
+    body: web::Json<OpenInput>,
+) -> Result<HttpResponse, ApiError> {
+    let input = body.into_inner();
+    let note = input.note()?;
+    let key = idempotency::key(&req)?;
+    let hash = idempotency::request_hash(&input);
+    let user_id = caller.user_id;
+    if let Some(k) = key.clone() {
+        if let Some(stored) = db::run(&state.pool, move |conn| idempotency::lookup(conn, user_id, &k)).await? {
+            let (status, body) = stored.replay(&hash)?;
+            return Ok(created(&body, status));
+        }
+    }
+    let (demand_id, supply_id) = (input.demand_id, input.supply_id);
+    let (demand, supply) = db::run(&state.pool, move |conn| service::load_pair(conn, demand_id, supply_id)).await?;
+    service::check_can_open(&caller, &demand, &supply)?;
+    let matched = state
+        .matcher
+        .pair(&as_query(demand_document(&demand), false), Side::Supply, supply.id)
+        .map(|m| (m.score, serde_json::to_value(&m.explanation).unwrap_or_default()));
+    let opener = caller.clone();
+    let (k, h) = (key.clone(), hash.clone());
+    let result = db::run(&state.pool, move |conn| {
+        conn.build_transaction().run(|conn| {
+            let connection = service::insert_open(conn, &opener, demand_id, supply_id, note.as_deref(), matched)?;
+            let view = service::view(conn, &opener, connection.id)?;
+            let body = serde_json::to_value(&view).map_err(|e| ApiError::Internal(e.into()))?;
+            if let Some(k) = &k {
+                idempotency::store(conn, opener.user_id, k, &h, 201, &body)?;
+            }
+            Ok(body)
+        })
+    })
+    .await;
+    match (result, key) {
+        (Ok(body), _) => Ok(created(&body, 201)),
+        // A concurrent retry with the same key may have won: answer as it did.
+        (Err(e @ ApiError::ConflictWith { .. }), Some(k)) => {
+            match db::run(&state.pool, move |conn| idempotency::lookup(conn, user_id, &k)).await? {
+                Some(stored) => stored.replay(&hash).map(|(status, body)| created(&body, status)),
+                None => Err(e),
+            }
+        }
+        (Err(e), _) => Err(e),
+    }
+}
+
+/// `GET /api/v1/connections/{id}` with its outcome log; 404 for non-participants.
+#[tracing::instrument(skip(state))]
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<ConnectionView>, ApiError> {
+    let id = id.into_inner();
+    Ok(web::Json(db::run(&state.pool, move |conn| service::view(conn, &caller, id)).await?))
+}
+
+/// `POST /api/v1/connections/{id}/events`: one move; 409 `illegal_transition` with the allowed moves.
+#[tracing::instrument(skip(state, body))]
+pub async fn move_to(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<MoveInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let step = body.into_inner().parse()?;
+    let view = db::run(&state.pool, move |conn| service::move_to(conn, &caller, id, &step)).await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+fn scope(caller: &Principal) -> Scope {
+    if caller.is_admin() {
+        Scope::All
+    } else {
+        Scope::Participant { organization_id: caller.organization_id, user_id: caller.user_id }
+    }
+}
+
+/// `GET /api/v1/connections?status=&industry=&organization_id=&broker_id=&from=&to=&page=&per_page=`:
+/// the caller's connections (admins: all).
+#[tracing::instrument(skip(state))]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Principal,
+    params: web::Query<ConnectionListParams>,
+) -> Result<web::Json<Page<ConnectionView>>, ApiError> {
+    let page = PageRequest::parse(params.page, params.per_page)?;
+    params.check(state.taxonomy)?;
+    let params = params.into_inner();
+    let (items, total) = db::run(&state.pool, move |conn| {
+        let (rows, total) = repo::list(conn, scope(&caller), &params, page)?;
+        Ok((service::views(conn, &caller, rows)?, total))
+    })
+    .await?;
+    Ok(web::Json(Page::new(items, page, total)))
+}
+
+/// `GET /api/v1/connections/export.csv` (admins): every matching connection as CSV.
+#[tracing::instrument(skip(state))]
+pub async fn export_csv(
+    state: web::Data<AppState>,
+    caller: Principal,
+    params: web::Query<ConnectionListParams>,
+) -> Result<HttpResponse, ApiError> {
+    policy::require_admin(&caller)?;
+    params.check(state.taxonomy)?;
+    let params = params.into_inner();
+    let csv = db::run(&state.pool, move |conn| export::csv(conn, &params)).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Content-Type", "text/csv; charset=utf-8"))
+        .insert_header(("Content-Disposition", "attachment; filename=\"connections.csv\""))
+        .body(csv))
+}

@@ -1,0 +1,148 @@
+//! Bodies and query strings of `/api/v1/connections`.
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::validation::{query_text, Fields, MAX_MONEY_FEN};
+use crate::vocab::{ConnectionStatus, ContractType, FailureReason};
+
+/// Longest note on an event, in characters.
+pub const MAX_NOTE_CHARS: usize = 2000;
+
+/// Body of `POST /api/v1/connections`.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenInput {
+    pub demand_id: Uuid,
+    pub supply_id: Uuid,
+    /// Why these two should talk (at most 2000 characters).
+    pub note: Option<String>,
+}
+
+/// Body of `POST /api/v1/connections/{id}/events`: a move to `to`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MoveInput {
+    /// The status the client last saw. When given, the move applies only if the connection is
+    /// still in it (409 `illegal_transition` otherwise), so two people acting on the same view
+    /// cannot both win.
+    pub from: Option<ConnectionStatus>,
+    pub to: ConnectionStatus,
+    /// At most 2000 characters; required when `failure_reason` is `other`.
+    pub note: Option<String>,
+    /// Required for `signed`: the contract amount in fen (0.01 CNY).
+    pub contract_amount_fen: Option<i64>,
+    /// Required for `signed`.
+    pub contract_type: Option<ContractType>,
+    /// Optional for `signed`: the technology-contract registration number (技术合同登记号).
+    pub contract_registration_no: Option<String>,
+    /// Required for `failed`.
+    pub failure_reason: Option<FailureReason>,
+}
+
+/// A checked move.
+#[derive(Debug, Clone)]
+pub struct Move {
+    pub from: Option<ConnectionStatus>,
+    pub to: ConnectionStatus,
+    pub note: Option<String>,
+    pub contract_amount_fen: Option<i64>,
+    pub contract_type: Option<ContractType>,
+    pub contract_registration_no: Option<String>,
+    pub failure_reason: Option<FailureReason>,
+}
+
+impl OpenInput {
+    /// The checked note.
+    pub fn note(&self) -> Result<Option<String>, ApiError> {
+        let mut f = Fields::new();
+        let note = f.opt_text("note", self.note.clone(), MAX_NOTE_CHARS);
+        f.finish()?;
+        Ok(note)
+    }
+}
+
+impl MoveInput {
+    /// Checks the fields each target status needs; 422 lists what is missing or misplaced.
+    pub fn parse(self) -> Result<Move, ApiError> {
+        let mut f = Fields::new();
+        let note = f.opt_text("note", self.note, MAX_NOTE_CHARS);
+        let amount = f.money("contract_amount_fen", self.contract_amount_fen);
+        let registration = f.opt_text("contract_registration_no", self.contract_registration_no, 64);
+        let signing = self.to == ConnectionStatus::Signed;
+        let failing = self.to == ConnectionStatus::Failed;
+        if signing {
+            if amount.is_none() {
+                f.error("contract_amount_fen", "required when signing (the amount in fen)");
+            }
+            if self.contract_type.is_none() {
+                f.error("contract_type", "required when signing");
+            }
+        } else {
+            for (field, present) in [
+                ("contract_amount_fen", amount.is_some()),
+                ("contract_type", self.contract_type.is_some()),
+                ("contract_registration_no", registration.is_some()),
+            ] {
+                if present {
+                    f.error(field, "only for a move to `signed`");
+                }
+            }
+        }
+        match (failing, self.failure_reason) {
+            (true, None) => f.error("failure_reason", "required when the connection fails"),
+            (true, Some(FailureReason::Other)) if note.is_none() => {
+                f.error("note", "required when failure_reason is `other`")
+            }
+            (false, Some(_)) => f.error("failure_reason", "only for a move to `failed`"),
+            _ => {}
+        }
+        f.finish()?;
+        Ok(Move {
+            from: self.from,
+            to: self.to,
+            note,
+            contract_amount_fen: amount.filter(|a| (0..=MAX_MONEY_FEN).contains(a)),
+            contract_type: self.contract_type,
+            contract_registration_no: registration,
+            failure_reason: self.failure_reason,
+        })
+    }
+}
+
+/// Query of `GET /api/v1/connections` and the CSV export.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionListParams {
+    pub status: Option<ConnectionStatus>,
+    /// An industry code carried by the demand or the supply.
+    pub industry: Option<String>,
+    /// An organisation on either side.
+    pub organization_id: Option<Uuid>,
+    /// The broker on the connection.
+    pub broker_id: Option<Uuid>,
+    /// Opened on or after this day (UTC).
+    pub from: Option<NaiveDate>,
+    /// Opened on or before this day (UTC).
+    pub to: Option<NaiveDate>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+impl ConnectionListParams {
+    /// Rejects NUL and unknown industry codes (400 `invalid_query`).
+    pub fn check(&self, taxonomy: &crate::industries::taxonomy::Taxonomy) -> Result<(), ApiError> {
+        query_text("industry", self.industry.as_deref())?;
+        if let Some(code) = self.industry.as_deref().filter(|c| !taxonomy.contains(c)) {
+            return Err(ApiError::bad_request("invalid_query", format!("unknown industry code `{code}`")));
+        }
+        if let (Some(from), Some(to)) = (self.from, self.to) {
+            if from > to {
+                return Err(ApiError::bad_request("invalid_query", "`from` is after `to`"));
+            }
+        }
+        Ok(())
+    }
+}

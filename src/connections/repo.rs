@@ -1,0 +1,181 @@
+//! Connection queries. The status guard of a move is in the `UPDATE … WHERE status = from`.
+
+use chrono::{Duration, NaiveDate, NaiveTime};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::input::ConnectionListParams;
+use super::model::{Connection, ConnectionEvent};
+use crate::db::schema::{connection_events, connections, demands, supplies};
+use crate::error::ApiError;
+use crate::pagination::PageRequest;
+use crate::vocab::ConnectionStatus;
+
+/// Columns written when a connection is opened.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = connections)]
+pub struct NewConnection {
+    pub demand_id: Uuid,
+    pub supply_id: Uuid,
+    pub opened_by: Option<Uuid>,
+    pub broker_id: Option<Uuid>,
+    pub match_score: Option<f32>,
+    pub match_explanation: Option<serde_json::Value>,
+}
+
+/// Which connections a caller may list.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope {
+    /// Every connection (admins).
+    All,
+    /// Connections where the organisation is a side or the user is the broker.
+    Participant { organization_id: Uuid, user_id: Uuid },
+}
+
+/// Inserts a connection; the open-pair unique index refuses a second open one.
+pub fn insert(conn: &mut PgConnection, new: &NewConnection) -> Result<Connection, ApiError> {
+    Ok(diesel::insert_into(connections::table).values(new).returning(Connection::as_returning()).get_result(conn)?)
+}
+
+/// The open connection of a pair, if any.
+pub fn open_for_pair(conn: &mut PgConnection, demand_id: Uuid, supply_id: Uuid) -> Result<Option<Uuid>, ApiError> {
+    let open: Vec<&str> = ConnectionStatus::ALL.iter().filter(|s| !s.is_final()).map(|s| s.as_str()).collect();
+    Ok(connections::table
+        .filter(connections::demand_id.eq(demand_id))
+        .filter(connections::supply_id.eq(supply_id))
+        .filter(connections::status.eq_any(open))
+        .select(connections::id)
+        .first(conn)
+        .optional()?)
+}
+
+/// The connection with this id; 404 when absent.
+pub fn get(conn: &mut PgConnection, id: Uuid) -> Result<Connection, ApiError> {
+    connections::table
+        .find(id)
+        .select(Connection::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::NotFound(format!("connection {id}")))
+}
+
+/// The outcome log of a connection, oldest first.
+pub fn events(conn: &mut PgConnection, id: Uuid) -> Result<Vec<ConnectionEvent>, ApiError> {
+    Ok(connection_events::table
+        .filter(connection_events::connection_id.eq(id))
+        .order(connection_events::id)
+        .select(ConnectionEvent::as_select())
+        .load(conn)?)
+}
+
+/// Appends one event to the log.
+pub fn append_event(
+    conn: &mut PgConnection,
+    connection_id: Uuid,
+    from: Option<&str>,
+    to: &str,
+    actor: Uuid,
+    note: Option<&str>,
+) -> Result<(), ApiError> {
+    diesel::insert_into(connection_events::table)
+        .values((
+            connection_events::connection_id.eq(connection_id),
+            connection_events::from_status.eq(from),
+            connection_events::to_status.eq(to),
+            connection_events::actor_id.eq(actor),
+            connection_events::note.eq(note),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Outcome columns set by a move.
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = connections)]
+pub struct MoveChanges {
+    pub status: String,
+    pub contract_amount_fen: Option<i64>,
+    pub contract_type: Option<String>,
+    pub contract_registration_no: Option<String>,
+    pub failure_reason: Option<String>,
+}
+
+/// Moves the connection if its status is still `from`; `None` when another move came first.
+pub fn guarded_move(
+    conn: &mut PgConnection,
+    id: Uuid,
+    from: &str,
+    changes: &MoveChanges,
+) -> Result<Option<Connection>, ApiError> {
+    Ok(diesel::update(connections::table.find(id).filter(connections::status.eq(from)))
+        .set((changes, connections::version.eq(connections::version + 1), connections::updated_at.eq(diesel::dsl::now)))
+        .returning(Connection::as_returning())
+        .get_result(conn)
+        .optional()?)
+}
+
+type Joined = diesel::dsl::InnerJoin<diesel::dsl::InnerJoin<connections::table, demands::table>, supplies::table>;
+
+fn filtered(scope: Scope, params: &ConnectionListParams) -> diesel::dsl::IntoBoxed<'static, Joined, Pg> {
+    let mut query = connections::table.inner_join(demands::table).inner_join(supplies::table).into_boxed();
+    if let Scope::Participant { organization_id, user_id } = scope {
+        query = query.filter(
+            demands::organization_id
+                .eq(organization_id)
+                .or(supplies::organization_id.eq(organization_id))
+                .or(connections::broker_id.eq(user_id)),
+        );
+    }
+    if let Some(status) = params.status {
+        query = query.filter(connections::status.eq(status.as_str()));
+    }
+    if let Some(code) = &params.industry {
+        query = query.filter(
+            demands::industries.contains(vec![code.clone()]).or(supplies::industries.contains(vec![code.clone()])),
+        );
+    }
+    if let Some(org) = params.organization_id {
+        query = query.filter(demands::organization_id.eq(org).or(supplies::organization_id.eq(org)));
+    }
+    if let Some(broker) = params.broker_id {
+        query = query.filter(connections::broker_id.eq(broker));
+    }
+    if let Some(from) = params.from {
+        query = query.filter(connections::created_at.ge(day_start(from)));
+    }
+    if let Some(to) = params.to {
+        query = query.filter(connections::created_at.lt(day_start(to) + Duration::days(1)));
+    }
+    query
+}
+
+fn day_start(day: NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    day.and_time(NaiveTime::MIN).and_utc()
+}
+
+/// One page of connections visible in `scope` and matching `params`, newest first, with the total.
+pub fn list(
+    conn: &mut PgConnection,
+    scope: Scope,
+    params: &ConnectionListParams,
+    page: PageRequest,
+) -> Result<(Vec<Connection>, i64), ApiError> {
+    let total = filtered(scope, params).count().get_result(conn)?;
+    let items = filtered(scope, params)
+        .order((connections::created_at.desc(), connections::id))
+        .offset(page.offset())
+        .limit(page.limit())
+        .select(Connection::as_select())
+        .load(conn)?;
+    Ok((items, total))
+}
+
+/// Every connection matching `params` (at most `limit`), oldest first, for the export.
+pub fn all(conn: &mut PgConnection, params: &ConnectionListParams, limit: i64) -> Result<Vec<Connection>, ApiError> {
+    Ok(filtered(Scope::All, params)
+        .order((connections::created_at, connections::id))
+        .limit(limit)
+        .select(Connection::as_select())
+        .load(conn)?)
+}

@@ -1,0 +1,239 @@
+//! Connection rules.
+//!
+//! - Opening: the demand must be open and the supply published; the caller must belong to the
+//!   demand's or the supply's organisation, be a broker (recorded as the connection's broker), or
+//!   an admin. One open connection per pair (409 `connection_exists` naming it).
+//! - Seeing and moving: the two organisations, the broker on it, and admins; everyone else gets
+//!   404. Moves follow [`ConnectionStatus::allowed_moves`]; an illegal one answers 409
+//!   `illegal_transition` with the allowed moves and changes nothing. The database guards
+//!   against concurrent moves (`UPDATE … WHERE status = from`), and every move appends one
+//!   event in the same transaction.
+//! - Contact details of a side are shown to the other side once the connection has reached
+//!   `contacted` (both accepted to talk); brokers and admins see both.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use diesel::Connection as _;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::input::Move;
+use super::model::{Connection, ConnectionView, Contact, Side};
+use super::repo::{self, MoveChanges, NewConnection};
+use crate::auth::Principal;
+use crate::db::schema::organizations;
+use crate::demands::model::Demand;
+use crate::error::ApiError;
+use crate::supplies::model::Supply;
+use crate::vocab::{ConnectionStatus, Role};
+use crate::{demands, supplies};
+
+/// Loads the two listings of a new connection; 422 naming the missing one.
+pub fn load_pair(conn: &mut PgConnection, demand_id: Uuid, supply_id: Uuid) -> Result<(Demand, Supply), ApiError> {
+    let demand =
+        demands::repo::get(conn, demand_id).map_err(|_| ApiError::invalid_field("demand_id", "no such demand"))?;
+    let supply =
+        supplies::repo::get(conn, supply_id).map_err(|_| ApiError::invalid_field("supply_id", "no such supply"))?;
+    Ok((demand, supply))
+}
+
+/// 409 `listing_not_available` unless both listings are on the market; 403 unless the caller
+/// may open a connection between them.
+pub fn check_can_open(caller: &Principal, demand: &Demand, supply: &Supply) -> Result<(), ApiError> {
+    let is_party = caller.organization_id == demand.organization_id || caller.organization_id == supply.organization_id;
+    if !(is_party || caller.role == Role::Broker || caller.is_admin()) {
+        return Err(ApiError::Forbidden(
+            "only the demand's enterprise, the supply's holder, a broker or an admin may open this connection".into(),
+        ));
+    }
+    if demand.status != "open" || supply.status != "published" {
+        return Err(ApiError::Conflict {
+            code: "listing_not_available",
+            detail: "connections join an open demand and a published supply".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Inserts the connection and its opening event. A second open connection of the pair answers
+/// 409 `connection_exists` with `existing_id`.
+pub fn insert_open(
+    conn: &mut PgConnection,
+    caller: &Principal,
+    demand_id: Uuid,
+    supply_id: Uuid,
+    note: Option<&str>,
+    matched: Option<(f32, serde_json::Value)>,
+) -> Result<Connection, ApiError> {
+    let (match_score, match_explanation) = matched.map_or((None, None), |(s, e)| (Some(s), Some(e)));
+    let new = NewConnection {
+        demand_id,
+        supply_id,
+        opened_by: Some(caller.user_id),
+        broker_id: (caller.role == Role::Broker).then_some(caller.user_id),
+        match_score,
+        match_explanation,
+    };
+    let inserted = conn.transaction(|conn| {
+        let connection = repo::insert(conn, &new)?;
+        repo::append_event(conn, connection.id, None, ConnectionStatus::Proposed.as_str(), caller.user_id, note)?;
+        Ok::<_, ApiError>(connection)
+    });
+    match inserted {
+        Err(ApiError::Conflict { .. }) => {
+            // The open-pair unique index refused the row (the transaction was rolled back).
+            let existing = repo::open_for_pair(conn, demand_id, supply_id)?;
+            Err(ApiError::ConflictWith {
+                code: "connection_exists",
+                detail: "this demand and supply already have an open connection".into(),
+                extension: json!({ "existing_id": existing }),
+            })
+        }
+        other => other,
+    }
+}
+
+/// How the caller relates to a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Relation {
+    DemandSide,
+    SupplySide,
+    Overseer,
+}
+
+fn relation(caller: &Principal, connection: &Connection, demand_org: Uuid, supply_org: Uuid) -> Option<Relation> {
+    if caller.is_admin() || connection.broker_id == Some(caller.user_id) {
+        Some(Relation::Overseer)
+    } else if caller.organization_id == demand_org {
+        Some(Relation::DemandSide)
+    } else if caller.organization_id == supply_org {
+        Some(Relation::SupplySide)
+    } else {
+        None
+    }
+}
+
+#[derive(Queryable)]
+struct OrgContact {
+    id: Uuid,
+    name: String,
+    email: Option<String>,
+    phone: Option<String>,
+}
+
+/// The view of connections the caller may see (others are dropped); one query per table.
+pub fn views(
+    conn: &mut PgConnection,
+    caller: &Principal,
+    connections: Vec<Connection>,
+) -> Result<Vec<ConnectionView>, ApiError> {
+    use crate::db::schema::{demands as d, supplies as s};
+    let demand_ids: Vec<Uuid> = connections.iter().map(|c| c.demand_id).collect();
+    let supply_ids: Vec<Uuid> = connections.iter().map(|c| c.supply_id).collect();
+    let demand_rows: HashMap<Uuid, (String, Uuid)> = d::table
+        .filter(d::id.eq_any(&demand_ids))
+        .select((d::id, d::title, d::organization_id))
+        .load::<(Uuid, String, Uuid)>(conn)?
+        .into_iter()
+        .map(|(id, t, o)| (id, (t, o)))
+        .collect();
+    let supply_rows: HashMap<Uuid, (String, Uuid)> = s::table
+        .filter(s::id.eq_any(&supply_ids))
+        .select((s::id, s::title, s::organization_id))
+        .load::<(Uuid, String, Uuid)>(conn)?
+        .into_iter()
+        .map(|(id, t, o)| (id, (t, o)))
+        .collect();
+    let org_ids: Vec<Uuid> = demand_rows.values().chain(supply_rows.values()).map(|(_, o)| *o).collect();
+    let orgs: HashMap<Uuid, OrgContact> = organizations::table
+        .filter(organizations::id.eq_any(org_ids))
+        .select((organizations::id, organizations::name, organizations::contact_email, organizations::contact_phone))
+        .load::<OrgContact>(conn)?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
+    let mut out = Vec::with_capacity(connections.len());
+    for c in connections {
+        let (Some((demand_title, demand_org)), Some((supply_title, supply_org))) =
+            (demand_rows.get(&c.demand_id).cloned(), supply_rows.get(&c.supply_id).cloned())
+        else {
+            continue;
+        };
+        let Some(rel) = relation(caller, &c, demand_org, supply_org) else { continue };
+        let events = repo::events(conn, c.id)?;
+        let contacted = events.iter().any(|e| e.to_status == ConnectionStatus::Contacted.as_str());
+        let side = |listing_id: Uuid, title: String, org: Uuid, visible: bool| {
+            let o = orgs.get(&org);
+            Side {
+                listing_id,
+                title,
+                organization_id: org,
+                organization_name: o.map(|o| o.name.clone()).unwrap_or_default(),
+                contact: o.filter(|_| visible).map(|o| Contact { email: o.email.clone(), phone: o.phone.clone() }),
+            }
+        };
+        let see_demand_contact = rel != Relation::SupplySide || contacted;
+        let see_supply_contact = rel != Relation::DemandSide || contacted;
+        let status = ConnectionStatus::parse(&c.status).unwrap_or(ConnectionStatus::Proposed);
+        out.push(ConnectionView {
+            id: c.id,
+            allowed_moves: status.allowed_moves().iter().map(|s| s.as_str()).collect(),
+            status: c.status,
+            demand: side(c.demand_id, demand_title, demand_org, see_demand_contact),
+            supply: side(c.supply_id, supply_title, supply_org, see_supply_contact),
+            opened_by: c.opened_by,
+            broker_id: c.broker_id,
+            match_score: c.match_score,
+            match_explanation: c.match_explanation,
+            contract_amount_fen: c.contract_amount_fen,
+            contract_type: c.contract_type,
+            contract_registration_no: c.contract_registration_no,
+            failure_reason: c.failure_reason,
+            version: c.version,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+            events,
+        });
+    }
+    Ok(out)
+}
+
+/// The connection as the caller may see it; 404 when they may not.
+pub fn view(conn: &mut PgConnection, caller: &Principal, id: Uuid) -> Result<ConnectionView, ApiError> {
+    let connection = repo::get(conn, id)?;
+    views(conn, caller, vec![connection])?.pop().ok_or_else(|| ApiError::NotFound(format!("connection {id}")))
+}
+
+/// Moves a connection (see the module docs); returns the new view.
+pub fn move_to(conn: &mut PgConnection, caller: &Principal, id: Uuid, step: &Move) -> Result<ConnectionView, ApiError> {
+    let current = view(conn, caller, id)?;
+    let from = ConnectionStatus::parse(&current.status).unwrap_or(ConnectionStatus::Proposed);
+    let illegal = |from: ConnectionStatus| ApiError::ConflictWith {
+        code: "illegal_transition",
+        detail: format!("a connection that is `{from}` cannot move to `{}`", step.to),
+        extension: json!({ "from": from.as_str(), "to": step.to.as_str(),
+                           "allowed": from.allowed_moves().iter().map(|s| s.as_str()).collect::<Vec<_>>() }),
+    };
+    if !from.allowed_moves().contains(&step.to) || step.from.is_some_and(|expected| expected != from) {
+        return Err(illegal(from));
+    }
+    let changes = MoveChanges {
+        status: step.to.as_str().to_string(),
+        contract_amount_fen: step.contract_amount_fen,
+        contract_type: step.contract_type.map(|t| t.as_str().to_string()),
+        contract_registration_no: step.contract_registration_no.clone(),
+        failure_reason: step.failure_reason.map(|r| r.as_str().to_string()),
+    };
+    let moved = conn.transaction(|conn| {
+        let Some(_) = repo::guarded_move(conn, id, from.as_str(), &changes)? else { return Ok(false) };
+        repo::append_event(conn, id, Some(from.as_str()), step.to.as_str(), caller.user_id, step.note.as_deref())?;
+        Ok::<_, ApiError>(true)
+    })?;
+    if !moved {
+        // Another move came first: answer with the status it left.
+        let now = repo::get(conn, id)?;
+        return Err(illegal(ConnectionStatus::parse(&now.status).unwrap_or(from)));
+    }
+    view(conn, caller, id)
+}

@@ -1,0 +1,129 @@
+//! `GET /api/v1/stats/listings`, `/stats/connections`, `/stats/contracts` (admins only).
+
+use actix_web::web;
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::queries::{
+    self, BrokerContracts, ContractSum, FailureCount, Funnel, IndustryContracts, ListingCounts, PeriodContracts,
+};
+use crate::app::AppState;
+use crate::auth::{policy, Principal};
+use crate::db;
+use crate::error::ApiError;
+
+/// Period of the connection and contract statistics: `from` and `to` are days (UTC), both included.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeriodParams {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// Bucket of `by_period` in the contract statistics: `month` (default), `quarter` or `year`.
+    pub period: Option<String>,
+}
+
+/// A half-open period `[from, to)`; `None` leaves a side open.
+type Bounds = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+impl PeriodParams {
+    fn bounds(&self) -> Result<Bounds, ApiError> {
+        if let (Some(from), Some(to)) = (self.from, self.to) {
+            if from > to {
+                return Err(ApiError::bad_request("invalid_query", "`from` is after `to`"));
+            }
+        }
+        let start = |d: NaiveDate| d.and_time(NaiveTime::MIN).and_utc();
+        Ok((self.from.map(start), self.to.map(|d| start(d) + Duration::days(1))))
+    }
+}
+
+/// Listings and connections by industry and by group.
+#[derive(Debug, Serialize)]
+pub struct ListingStats {
+    pub industries: Vec<ListingCounts>,
+    pub groups: Vec<ListingCounts>,
+}
+
+/// `GET /api/v1/stats/listings`.
+#[tracing::instrument(skip(state))]
+pub async fn listings(state: web::Data<AppState>, caller: Principal) -> Result<web::Json<ListingStats>, ApiError> {
+    policy::require_admin(&caller)?;
+    let stats = db::run(&state.pool, |conn| {
+        Ok(ListingStats { industries: queries::listings_by_industry(conn)?, groups: queries::listings_by_group(conn)? })
+    })
+    .await?;
+    Ok(web::Json(stats))
+}
+
+/// Conversion between funnel stages (`null` when the earlier stage is empty).
+#[derive(Debug, Serialize)]
+pub struct Conversion {
+    pub contacted_per_proposed: Option<f64>,
+    pub negotiating_per_contacted: Option<f64>,
+    pub signed_per_negotiating: Option<f64>,
+    pub signed_per_proposed: Option<f64>,
+}
+
+/// The funnel, its conversion rates and the failure reasons.
+#[derive(Debug, Serialize)]
+pub struct ConnectionStats {
+    pub funnel: Funnel,
+    pub conversion: Conversion,
+    pub failures: Vec<FailureCount>,
+}
+
+fn ratio(a: i64, b: i64) -> Option<f64> {
+    (b > 0).then(|| a as f64 / b as f64)
+}
+
+/// `GET /api/v1/stats/connections?from=&to=`: connections opened in the period.
+#[tracing::instrument(skip(state))]
+pub async fn connections(
+    state: web::Data<AppState>,
+    caller: Principal,
+    params: web::Query<PeriodParams>,
+) -> Result<web::Json<ConnectionStats>, ApiError> {
+    policy::require_admin(&caller)?;
+    let (from, to) = params.bounds()?;
+    let (funnel, failures) =
+        db::run(&state.pool, move |conn| Ok((queries::funnel(conn, from, to)?, queries::failures(conn, from, to)?)))
+            .await?;
+    let conversion = Conversion {
+        contacted_per_proposed: ratio(funnel.contacted, funnel.proposed),
+        negotiating_per_contacted: ratio(funnel.negotiating, funnel.contacted),
+        signed_per_negotiating: ratio(funnel.signed, funnel.negotiating),
+        signed_per_proposed: ratio(funnel.signed, funnel.proposed),
+    };
+    Ok(web::Json(ConnectionStats { funnel, conversion, failures }))
+}
+
+/// Signed contract value and count, in total and by industry, period and broker.
+#[derive(Debug, Serialize)]
+pub struct ContractStats {
+    pub total: ContractSum,
+    pub by_industry: Vec<IndustryContracts>,
+    pub by_period: Vec<PeriodContracts>,
+    pub by_broker: Vec<BrokerContracts>,
+}
+
+/// `GET /api/v1/stats/contracts?from=&to=&period=month|quarter|year`: contracts signed in the period.
+#[tracing::instrument(skip(state))]
+pub async fn contracts(
+    state: web::Data<AppState>,
+    caller: Principal,
+    params: web::Query<PeriodParams>,
+) -> Result<web::Json<ContractStats>, ApiError> {
+    policy::require_admin(&caller)?;
+    let (from, to) = params.bounds()?;
+    let period = params.period.clone().unwrap_or_else(|| "month".into());
+    if !matches!(period.as_str(), "month" | "quarter" | "year") {
+        return Err(ApiError::bad_request("invalid_query", "period must be month, quarter or year"));
+    }
+    let c = db::run(&state.pool, move |conn| queries::contracts(conn, from, to, &period)).await?;
+    Ok(web::Json(ContractStats {
+        total: c.total,
+        by_industry: c.by_industry,
+        by_period: c.by_period,
+        by_broker: c.by_broker,
+    }))
+}

@@ -1,0 +1,241 @@
+//! The statistics queries. Periods are half-open `[from, to)` in UTC; `None` leaves a side open.
+//! A connection counts in every industry that its demand or its supply carries, so per-industry
+//! figures may add up to more than the total.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Date, Double, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+
+/// Listings and connections of one industry or group.
+#[derive(Debug, Serialize, QueryableByName)]
+pub struct ListingCounts {
+    #[diesel(sql_type = Text)]
+    pub code: String,
+    #[diesel(sql_type = Text)]
+    pub name_zh: String,
+    /// The group of an industry; the group itself for a group row.
+    #[diesel(sql_type = Text)]
+    pub group: String,
+    /// Published supplies.
+    #[diesel(sql_type = BigInt)]
+    pub supplies: i64,
+    /// Open demands.
+    #[diesel(sql_type = BigInt)]
+    pub demands: i64,
+    /// Connections in any status.
+    #[diesel(sql_type = BigInt)]
+    pub connections: i64,
+    /// Signed connections.
+    #[diesel(sql_type = BigInt)]
+    pub signed: i64,
+}
+
+const CONNECTION_SIDES: &str =
+    "FROM connections c JOIN demands d ON d.id = c.demand_id JOIN supplies s ON s.id = c.supply_id";
+
+/// Counts per industry, in taxonomy order.
+pub fn listings_by_industry(conn: &mut PgConnection) -> Result<Vec<ListingCounts>, ApiError> {
+    let sql = format!(
+        "SELECT i.code, i.name_zh, i.group_code AS \"group\",
+            (SELECT count(*) FROM supplies s WHERE s.status = 'published' AND i.code = ANY (s.industries)) AS supplies,
+            (SELECT count(*) FROM demands d WHERE d.status = 'open' AND i.code = ANY (d.industries)) AS demands,
+            (SELECT count(*) {CONNECTION_SIDES} WHERE i.code = ANY (d.industries || s.industries)) AS connections,
+            (SELECT count(*) {CONNECTION_SIDES} WHERE c.status = 'signed' AND i.code = ANY (d.industries || s.industries)) AS signed
+         FROM industries i ORDER BY i.position"
+    );
+    Ok(diesel::sql_query(sql).load(conn)?)
+}
+
+/// Counts per group (a listing with two industries of one group counts once), in taxonomy order.
+pub fn listings_by_group(conn: &mut PgConnection) -> Result<Vec<ListingCounts>, ApiError> {
+    let in_group =
+        |arr: &str| format!("EXISTS (SELECT 1 FROM industries j WHERE j.group_code = g.code AND j.code = ANY ({arr}))");
+    let sql = format!(
+        "SELECT g.code, g.name_zh, g.code AS \"group\",
+            (SELECT count(*) FROM supplies s WHERE s.status = 'published' AND {s}) AS supplies,
+            (SELECT count(*) FROM demands d WHERE d.status = 'open' AND {d}) AS demands,
+            (SELECT count(*) {CONNECTION_SIDES} WHERE {both}) AS connections,
+            (SELECT count(*) {CONNECTION_SIDES} WHERE c.status = 'signed' AND {both}) AS signed
+         FROM industry_groups g ORDER BY g.position",
+        s = in_group("s.industries"),
+        d = in_group("d.industries"),
+        both = in_group("d.industries || s.industries"),
+    );
+    Ok(diesel::sql_query(sql).load(conn)?)
+}
+
+/// How far the connections opened in a period got (each stage counted from the log).
+#[derive(Debug, Serialize, QueryableByName)]
+pub struct Funnel {
+    #[diesel(sql_type = BigInt)]
+    pub proposed: i64,
+    #[diesel(sql_type = BigInt)]
+    pub contacted: i64,
+    #[diesel(sql_type = BigInt)]
+    pub negotiating: i64,
+    #[diesel(sql_type = BigInt)]
+    pub signed: i64,
+    /// Ended in `failed`.
+    #[diesel(sql_type = BigInt)]
+    pub failed: i64,
+    /// Ended in `withdrawn`.
+    #[diesel(sql_type = BigInt)]
+    pub withdrawn: i64,
+    /// Still `proposed`, `contacted` or `negotiating`.
+    #[diesel(sql_type = BigInt)]
+    pub open: i64,
+    /// Median days from opening to signature of those signed; `null` when none is.
+    #[diesel(sql_type = Nullable<Double>)]
+    pub median_days_to_sign: Option<f64>,
+}
+
+const PERIOD: &str =
+    "($1::timestamptz IS NULL OR c.created_at >= $1) AND ($2::timestamptz IS NULL OR c.created_at < $2)";
+
+/// The funnel of connections opened in `[from, to)`.
+pub fn funnel(
+    conn: &mut PgConnection,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> Result<Funnel, ApiError> {
+    let reached = |status: &str| {
+        format!("(SELECT count(*) FROM c WHERE EXISTS (SELECT 1 FROM connection_events e WHERE e.connection_id = c.id AND e.to_status = '{status}'))")
+    };
+    let sql = format!(
+        "WITH c AS (SELECT * FROM connections c WHERE {PERIOD})
+         SELECT (SELECT count(*) FROM c) AS proposed,
+                {contacted} AS contacted, {negotiating} AS negotiating, {signed} AS signed,
+                (SELECT count(*) FROM c WHERE status = 'failed') AS failed,
+                (SELECT count(*) FROM c WHERE status = 'withdrawn') AS withdrawn,
+                (SELECT count(*) FROM c WHERE status IN ('proposed', 'contacted', 'negotiating')) AS open,
+                (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM e.created_at - c.created_at)::float8 / 86400.0)
+                   FROM c JOIN connection_events e ON e.connection_id = c.id AND e.to_status = 'signed') AS median_days_to_sign",
+        contacted = reached("contacted"),
+        negotiating = reached("negotiating"),
+        signed = reached("signed"),
+    );
+    Ok(diesel::sql_query(sql)
+        .bind::<Nullable<Timestamptz>, _>(from)
+        .bind::<Nullable<Timestamptz>, _>(to)
+        .get_result(conn)?)
+}
+
+/// Failed connections of one reason.
+#[derive(Debug, Serialize, QueryableByName)]
+pub struct FailureCount {
+    #[diesel(sql_type = Text)]
+    pub reason: String,
+    #[diesel(sql_type = BigInt)]
+    pub count: i64,
+}
+
+/// Failure reasons of connections opened in `[from, to)`, most frequent first.
+pub fn failures(
+    conn: &mut PgConnection,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> Result<Vec<FailureCount>, ApiError> {
+    let sql = format!(
+        "SELECT c.failure_reason AS reason, count(*) AS count FROM connections c
+         WHERE c.status = 'failed' AND {PERIOD} GROUP BY c.failure_reason ORDER BY count DESC, reason"
+    );
+    Ok(diesel::sql_query(sql).bind::<Nullable<Timestamptz>, _>(from).bind::<Nullable<Timestamptz>, _>(to).load(conn)?)
+}
+
+/// Signed contracts: how many and their value in fen.
+#[derive(Debug, Serialize, QueryableByName)]
+pub struct ContractSum {
+    #[diesel(sql_type = BigInt)]
+    pub count: i64,
+    /// Sum of contract amounts in fen (0.01 CNY).
+    #[diesel(sql_type = BigInt)]
+    pub amount_fen: i64,
+}
+
+/// Signed contracts of one industry.
+#[derive(Debug, Serialize, QueryableByName)]
+pub struct IndustryContracts {
+    #[diesel(sql_type = Text)]
+    pub industry: String,
+    #[diesel(sql_type = BigInt)]
+    pub count: i64,
+    #[diesel(sql_type = BigInt)]
+    pub amount_fen: i64,
+}
+
+/// Signed contracts of one period (month, quarter or year starting on `period_start`).
+#[derive(Debug, Serialize, QueryableByName)]
+pub struct PeriodContracts {
+    #[diesel(sql_type = Date)]
+    pub period_start: NaiveDate,
+    #[diesel(sql_type = BigInt)]
+    pub count: i64,
+    #[diesel(sql_type = BigInt)]
+    pub amount_fen: i64,
+}
+
+/// Signed contracts brought by one broker (`null`: no broker).
+#[derive(Debug, Serialize, QueryableByName)]
+pub struct BrokerContracts {
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub broker_id: Option<Uuid>,
+    #[diesel(sql_type = BigInt)]
+    pub count: i64,
+    #[diesel(sql_type = BigInt)]
+    pub amount_fen: i64,
+}
+
+/// Connections signed in `[from, to)` (by the time of the `signed` event), with their industries.
+const SIGNED: &str = "WITH signed AS (
+    SELECT c.id, c.contract_amount_fen AS amount, c.broker_id, e.created_at AS signed_at, d.industries || s.industries AS industries
+    FROM connections c JOIN connection_events e ON e.connection_id = c.id AND e.to_status = 'signed'
+    JOIN demands d ON d.id = c.demand_id JOIN supplies s ON s.id = c.supply_id
+    WHERE ($1::timestamptz IS NULL OR e.created_at >= $1) AND ($2::timestamptz IS NULL OR e.created_at < $2))";
+
+/// Signed contracts in total, by industry, by period and by broker.
+pub struct Contracts {
+    pub total: ContractSum,
+    pub by_industry: Vec<IndustryContracts>,
+    pub by_period: Vec<PeriodContracts>,
+    pub by_broker: Vec<BrokerContracts>,
+}
+
+/// The contract figures; `period` is `month`, `quarter` or `year` (checked by the caller).
+pub fn contracts(
+    conn: &mut PgConnection,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+    period: &str,
+) -> Result<Contracts, ApiError> {
+    let sum = "count(*) AS count, coalesce(sum(amount), 0)::bigint AS amount_fen";
+    let total = diesel::sql_query(format!("{SIGNED} SELECT {sum} FROM signed"))
+        .bind::<Nullable<Timestamptz>, _>(from)
+        .bind::<Nullable<Timestamptz>, _>(to)
+        .get_result(conn)?;
+    let by_industry = diesel::sql_query(format!(
+        "{SIGNED} SELECT i.code AS industry, {sum} FROM signed JOIN industries i ON i.code = ANY (signed.industries)
+         GROUP BY i.code, i.position ORDER BY i.position"
+    ))
+    .bind::<Nullable<Timestamptz>, _>(from)
+    .bind::<Nullable<Timestamptz>, _>(to)
+    .load(conn)?;
+    let by_period = diesel::sql_query(format!(
+        "{SIGNED} SELECT date_trunc($3, signed_at AT TIME ZONE 'UTC')::date AS period_start, {sum} FROM signed
+         GROUP BY 1 ORDER BY 1"
+    ))
+    .bind::<Nullable<Timestamptz>, _>(from)
+    .bind::<Nullable<Timestamptz>, _>(to)
+    .bind::<Text, _>(period)
+    .load(conn)?;
+    let by_broker = diesel::sql_query(format!(
+        "{SIGNED} SELECT broker_id, {sum} FROM signed GROUP BY broker_id ORDER BY amount_fen DESC, broker_id NULLS LAST"
+    ))
+    .bind::<Nullable<Timestamptz>, _>(from)
+    .bind::<Nullable<Timestamptz>, _>(to)
+    .load(conn)?;
+    Ok(Contracts { total, by_industry, by_period, by_broker })
+}
