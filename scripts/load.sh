@@ -6,7 +6,7 @@
 #   LOAD_KINDS="get list match" scripts/load.sh      # a read-only mix
 #
 # Builds the release binary, starts a private PostgreSQL cluster (fsync on, as in production) in
-# a temporary folder, migrates, imports data/listings and the demo accounts, starts the server on
+# a temporary folder, migrates, imports data/listings and the demo accounts (`techmatch demo`), starts the server on
 # a free port, then runs one wrk client per request kind, all at the same time:
 #   get     GET /api/v1/supplies/{id} (random imported supply)
 #   list    GET /api/v1/supplies|demands with filters (industry, keyword, TRL, page)
@@ -55,7 +55,7 @@ export TECHMATCH_JWT_SECRET RUST_LOG=warn TECHMATCH_LOG_FORMAT=json
 "$bin" migrate 2>/dev/null
 "$bin" import data/listings/demands.jsonl --side demand 2>/dev/null
 "$bin" import data/listings/supplies.jsonl --side supply 2>/dev/null
-"$bin" demo-users 2>/dev/null
+"$bin" demo 2>/dev/null
 
 app_port=$(scripts/pg.sh free-port)
 base="http://127.0.0.1:$app_port"
