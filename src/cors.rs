@@ -3,7 +3,8 @@
 //! With no origin configured (the default) no CORS header is ever sent and browsers keep the
 //! same-origin rule. With origins configured, a preflight from one of them is answered with the
 //! allowed methods (GET, POST, PATCH), request headers (`Authorization`, `Content-Type`,
-//! `If-Match`) and exposed response headers (`ETag`, `Location`, `Retry-After`); a preflight from
+//! `If-Match`, `Idempotency-Key`) and exposed response headers (`ETag`, `Location`,
+//! `Retry-After`, `Content-Disposition` of the CSV export); a preflight from
 //! any other origin is refused with 400 `cors_rejected` problem JSON. Actual requests from other
 //! origins are served without CORS headers (the browser then hides the response from the page),
 //! so curl and same-origin callers work whatever `Origin` they send.
@@ -11,11 +12,15 @@
 use actix_cors::{Cors, CorsError};
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::ServiceResponse;
-use actix_web::http::{header, Method, StatusCode, Uri};
+use actix_web::http::header::{self, HeaderName};
+use actix_web::http::{Method, StatusCode, Uri};
 use actix_web::middleware::{Condition, ErrorHandlerResponse, ErrorHandlers};
 use actix_web::HttpResponse;
 
 use crate::error::problem_response;
+
+/// `Idempotency-Key` of `POST /api/v1/connections`, lower-cased as header names are on the wire.
+const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
 /// Seconds a browser may cache a preflight answer.
 pub const PREFLIGHT_MAX_AGE_SECS: usize = 3600;
@@ -41,8 +46,13 @@ pub fn parse_origins(raw: &[String]) -> anyhow::Result<Vec<String>> {
 pub fn middleware(origins: &[String]) -> Condition<Cors> {
     let mut cors = Cors::default()
         .allowed_methods([Method::GET, Method::POST, Method::PATCH])
-        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_MATCH])
-        .expose_headers([header::ETAG, header::LOCATION, header::RETRY_AFTER])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            HeaderName::from_static(IDEMPOTENCY_KEY),
+        ])
+        .expose_headers([header::ETAG, header::LOCATION, header::RETRY_AFTER, header::CONTENT_DISPOSITION])
         .max_age(PREFLIGHT_MAX_AGE_SECS);
     for origin in origins {
         cors = cors.allowed_origin(origin);

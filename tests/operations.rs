@@ -99,9 +99,10 @@ async fn metrics_failures_are_problem_json() {
 async fn with_origin(app: &TestApp, method: Method, path: &str, origin: &str, preflight: bool) -> Reply {
     let mut req = awc::Client::default().request(method, app.url(path)).insert_header((header::ORIGIN, origin));
     if preflight {
-        req = req
-            .insert_header((header::ACCESS_CONTROL_REQUEST_METHOD, "PATCH"))
-            .insert_header((header::ACCESS_CONTROL_REQUEST_HEADERS, "authorization, content-type, if-match"));
+        req = req.insert_header((header::ACCESS_CONTROL_REQUEST_METHOD, "PATCH")).insert_header((
+            header::ACCESS_CONTROL_REQUEST_HEADERS,
+            "authorization, content-type, if-match, idempotency-key",
+        ));
     }
     app.send(req, None).await
 }
@@ -130,13 +131,29 @@ async fn cors_answers_configured_origins_only() {
     assert_eq!(ok.status, 200, "{}", ok.body);
     assert_eq!(ok.header("access-control-allow-origin"), Some(frontend));
     assert_eq!(lower_list(&ok, "access-control-allow-methods"), ["get", "patch", "post"]);
-    assert_eq!(lower_list(&ok, "access-control-allow-headers"), ["authorization", "content-type", "if-match"]);
+    assert_eq!(
+        lower_list(&ok, "access-control-allow-headers"),
+        ["authorization", "content-type", "idempotency-key", "if-match"]
+    );
     assert_eq!(ok.header("access-control-max-age"), Some("3600"));
 
     let actual = with_origin(&app, Method::GET, path, frontend, false).await;
     actual.assert_problem(404, "not_found");
     assert_eq!(actual.header("access-control-allow-origin"), Some(frontend));
-    assert_eq!(lower_list(&actual, "access-control-expose-headers"), ["etag", "location", "retry-after"]);
+    assert_eq!(
+        lower_list(&actual, "access-control-expose-headers"),
+        ["content-disposition", "etag", "location", "retry-after"]
+    );
+
+    // A method or header outside the lists is refused even from the frontend.
+    for (method, headers) in [("DELETE", "authorization"), ("PATCH", "x-forwarded-host")] {
+        let req = awc::Client::default()
+            .request(Method::OPTIONS, app.url(path))
+            .insert_header((header::ORIGIN, frontend))
+            .insert_header((header::ACCESS_CONTROL_REQUEST_METHOD, method))
+            .insert_header((header::ACCESS_CONTROL_REQUEST_HEADERS, headers));
+        app.send(req, None).await.assert_problem(400, "cors_rejected");
+    }
 
     let refused = with_origin(&app, Method::OPTIONS, path, "https://evil.example.com", true).await;
     refused.assert_problem(400, "cors_rejected");
