@@ -125,6 +125,7 @@ for kind, text in scripts.items():
         f.write(text + done)
 PY
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "load: ${#kinds[@]} request kind(s) × $conns connections for ${seconds}s against $base ($(nproc) cores, server, PostgreSQL and wrk on this machine)" >&2
 pids=()
 for kind in "${kinds[@]}"; do
@@ -137,6 +138,7 @@ for pid in "${pids[@]}"; do wait "$pid"; done
 curl -fs "$base/readyz" >"$work/readyz.json"
 curl -fs "$base/metrics" >"$work/metrics.txt"
 rss_kib=$(ps -o rss= -p "$server_pid" | tr -d ' ')
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # pgbench -S on the same cluster, same total client count as the HTTP mix.
 clients=$((conns * ${#kinds[@]}))
@@ -144,6 +146,7 @@ clients=$((conns * ${#kinds[@]}))
 "$pgbench" -S -n -c "$clients" -j 2 -T "$seconds" "postgres://postgres@127.0.0.1:$pg_port/pgbench" >"$work/pgbench.out" 2>&1
 pg_tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$work/pgbench.out" | tail -1)
 
+echo "machine load average (1, 5, 15 min) before the mix: $load_before; right after it: $load_after"
 python3 - "$work" "$pg_tps" "$clients" "$seconds" "$rss_kib" "${kinds[@]}" <<'PY'
 import json, re, sys
 work, pg_tps, clients, seconds, rss_kib = sys.argv[1], float(sys.argv[2] or 0), sys.argv[3], sys.argv[4], int(sys.argv[5])
