@@ -11,7 +11,11 @@
 //! latency and VmRSS/VmHWM. `MATCHING_BENCH_CONFIG=plain` uses `MatchingConfig::plain_bm25()`.
 //! Run one size per process for clean memory figures. Afterwards a criterion group measures
 //! the same searches on the smallest size (skip with `MATCHING_BENCH_NO_CRITERION=1`).
-//! `MATCHING_ROOT` is the repository root (default: the crate directory of `main`).
+//! `MATCHING_ROOT` is the repository root holding `eval/` and `data/` (default: this crate's
+//! directory). `MATCHING_CONFIG` (a JSON object) overrides fields of the configuration.
+//! Alongside wall-clock latency the harness prints on-CPU time per query
+//! (`CLOCK_THREAD_CPUTIME_ID`), which separates the engine's cost from waiting for a core on a
+//! busy machine, and the process CPU time of the build.
 
 #[path = "support/synth.rs"]
 mod synth;
@@ -47,6 +51,7 @@ fn taxonomy(root: &std::path::Path) -> Vec<IndustryDef> {
 fn build(root: &std::path::Path, pools: &synth::Pools, n: usize, cfg: &MatchingConfig) -> (MatchEngine, f64) {
     let mut engine = MatchEngine::new(taxonomy(root), cfg.clone());
     let mut rng = synth::Rng(0x9E37_79B9_7F4A_7C15);
+    let cpu0 = synth::process_cpu_s();
     let t = Instant::now();
     let batch = 10_000;
     let mut i = 0u64;
@@ -57,7 +62,12 @@ fn build(root: &std::path::Path, pools: &synth::Pools, n: usize, cfg: &MatchingC
         i += m as u64;
     }
     engine.shrink_to_fit();
-    (engine, t.elapsed().as_secs_f64())
+    let wall = t.elapsed().as_secs_f64();
+    println!(
+        "build n={n}: wall {wall:.2}s, process cpu {:.2}s (includes generating the synthetic documents)",
+        synth::process_cpu_s() - cpu0
+    );
+    (engine, wall)
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -69,7 +79,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 fn main() {
-    let root = PathBuf::from(std::env::var("MATCHING_ROOT").unwrap_or_else(|_| "/work/main".into()));
+    let root = std::env::var("MATCHING_ROOT").map_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
     let sizes: Vec<usize> = std::env::var("MATCHING_BENCH_SIZES")
         .unwrap_or_else(|_| "10000,200000".into())
         .split(',')
@@ -89,6 +99,11 @@ fn main() {
         cfg = serde_json::from_value(base).unwrap_or(cfg);
     }
     let pools = synth::load(&root);
+    if pools.sentences.is_empty() || pools.titles.is_empty() || pools.keywords.is_empty() || pools.industries.is_empty()
+    {
+        eprintln!("no text found under {} (set MATCHING_ROOT to the repository root)", root.display());
+        std::process::exit(1);
+    }
     let queries: Vec<Query> =
         pools.queries.iter().map(|(t, b)| Query { title: t.clone(), body: b.clone(), ..Query::default() }).collect();
     println!(
@@ -104,26 +119,36 @@ fn main() {
         let (engine, build_s) = build(&root, &pools, n, &cfg);
         let (rss, hwm) = synth::memory_mib();
         let mut lat = Vec::new();
+        let mut cpu = Vec::new();
         let mut totals = 0usize;
         for _ in 0..passes {
             for q in &queries {
+                let c0 = synth::thread_cpu_ns();
                 let t = Instant::now();
                 let page = engine.search(q, Side::Supply, &Filters::default(), 0, 20);
                 lat.push(t.elapsed().as_secs_f64() * 1000.0);
+                if let (Some(a), Some(b)) = (c0, synth::thread_cpu_ns()) {
+                    cpu.push(b.saturating_sub(a) as f64 / 1e6);
+                }
                 totals += page.items.len();
             }
         }
         lat.sort_by(|a, b| a.total_cmp(b));
+        cpu.sort_by(|a, b| a.total_cmp(b));
         let mean = lat.iter().sum::<f64>() / lat.len().max(1) as f64;
+        let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
         println!(
-            "config={cfg_name} n={n} build={build_s:.2}s postings={} rss={rss:.0}MiB hwm={hwm:.0}MiB | top20 latency ms: p50={:.3} p90={:.3} p99={:.3} max={:.3} mean={mean:.3} (queries={}, avg items={:.1})",
+            "config={cfg_name} n={n} build={build_s:.2}s postings={} rss={rss:.0}MiB hwm={hwm:.0}MiB | top20 wall ms: p50={:.3} p90={:.3} p99={:.3} max={:.3} mean={mean:.3} | on-cpu ms: p50={:.3} p99={:.3} (queries={}, avg items={:.1}) | loadavg {}",
             engine.postings_len(Side::Supply),
             percentile(&lat, 50.0),
             percentile(&lat, 90.0),
             percentile(&lat, 99.0),
             lat.last().copied().unwrap_or(0.0),
+            percentile(&cpu, 50.0),
+            percentile(&cpu, 99.0),
             lat.len(),
-            totals as f64 / lat.len().max(1) as f64
+            totals as f64 / lat.len().max(1) as f64,
+            load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
         );
         if smallest.is_none() {
             smallest = Some(engine);

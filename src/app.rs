@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 use tracing_actix_web::TracingLogger;
 
@@ -17,7 +18,10 @@ use crate::extract::{json_config, path_config, problem_catch_all, query_config, 
 use crate::industries::taxonomy::Taxonomy;
 use crate::matches::service::MatchService;
 use crate::matching::MatchingConfig;
-use crate::{accounts, connections, demands, health, industries, matches, openapi, organizations, stats, supplies};
+use crate::metrics::{self, Metrics};
+use crate::{
+    accounts, connections, cors, demands, health, industries, matches, openapi, organizations, stats, supplies,
+};
 
 /// What every handler can reach.
 pub struct AppState {
@@ -26,12 +30,14 @@ pub struct AppState {
     pub matcher: Arc<MatchService>,
     pub tokens: Arc<TokenService>,
     pub throttle: LoginThrottle,
+    pub metrics: Metrics,
 }
 
 /// Every route of the API.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/healthz").route(web::get().to(health::healthz)))
         .service(web::resource("/readyz").route(web::get().to(health::readyz)))
+        .service(web::resource("/metrics").route(web::get().to(metrics::scrape)))
         .service(web::resource("/docs").route(web::get().to(openapi::docs_page)))
         .service(web::resource("/docs/redoc.standalone.js").route(web::get().to(openapi::docs_script)))
         .service(
@@ -108,6 +114,7 @@ impl Application {
     /// to the refresher when PostgreSQL is down) and prepares the server.
     pub async fn build(config: ServeConfig) -> anyhow::Result<Self> {
         config.auth.validate()?;
+        let cors_origins = cors::parse_origins(&config.cors_origins)?;
         let tokens = Arc::new(TokenService::new(&config.auth));
         let throttle = LoginThrottle::new(config.auth.login_per_ip_per_min, config.auth.login_per_account_per_min);
         let taxonomy = Taxonomy::embedded();
@@ -118,11 +125,14 @@ impl Application {
 
         let listener = TcpListener::bind(config.bind)?;
         let port = listener.local_addr()?.port();
-        let state = web::Data::new(AppState { pool, taxonomy, matcher, tokens, throttle });
+        let state = web::Data::new(AppState { pool, taxonomy, matcher, tokens, throttle, metrics: Metrics::new() });
         let max_body = usize::try_from(config.max_body_bytes)?;
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(problem_catch_all())
+                .wrap(cors::middleware(&cors_origins))
+                .wrap(cors::rejections_as_problems())
+                .wrap(from_fn(metrics::track))
                 .wrap(TracingLogger::default())
                 .app_data(state.clone())
                 .app_data(json_config(max_body))
@@ -145,7 +155,8 @@ impl Application {
         self.port
     }
 
-    /// Serves until the process is told to stop (SIGINT/SIGTERM finish in-flight requests).
+    /// Serves until the process is told to stop: SIGTERM stops accepting connections and lets
+    /// in-flight requests finish (up to 30 s); SIGINT and SIGQUIT stop at once.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }

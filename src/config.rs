@@ -112,6 +112,10 @@ pub struct ServeConfig {
     /// (keeps this instance's matching index fresh).
     #[arg(long, env = "TECHMATCH_INDEX_REFRESH_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(100..=60_000))]
     pub index_refresh_ms: u64,
+    /// Origins allowed to call the API from a browser (CORS), comma-separated, e.g.
+    /// `https://app.example.org,http://localhost:5173`; none by default (no CORS headers).
+    #[arg(long, env = "TECHMATCH_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
 }
 
 /// Settings shared by every command.

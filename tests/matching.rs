@@ -120,7 +120,9 @@ async fn match_filters_and_bounds() {
     }
     let strict = app.get(&format!("/api/v1/demands/{demand}/matches?min_score=0.99")).await;
     assert!(strict.body["items"].as_array().unwrap().iter().all(|i| i["score"].as_f64().unwrap() >= 0.99));
-    for bad in ["min_score=2", "industry=nope", "mode=gift", "trl_min=0", "per_page=500"] {
+    for bad in
+        ["min_score=2", "industry=nope", "mode=gift", "trl_min=0", "per_page=500", "page=11&per_page=100", "page=51"]
+    {
         app.get(&format!("/api/v1/demands/{demand}/matches?{bad}")).await.assert_problem(400, "invalid_query");
     }
 }

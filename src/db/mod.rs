@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use actix_web::web;
 use diesel::prelude::*;
-use diesel::r2d2::{ConnectionManager, Pool};
+use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::config::DatabaseConfig;
@@ -23,10 +23,11 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 const MIGRATION_LOCK_KEY: i64 = 0x7465_6368_6d61_7463; // "techmatc"
 
 /// Adds libpq connection options that make a dead server fail fast (2 s to connect, 5 s TCP
-/// user timeout), unless the URL already sets them.
+/// user timeout, a keepalive probe after 30 s of silence so that a connection waiting for a
+/// reply across a partition is noticed too), unless the URL already sets them.
 pub fn with_fail_fast_options(url: &str) -> String {
     let mut url = url.to_string();
-    for (key, value) in [("connect_timeout", "2"), ("tcp_user_timeout", "5000")] {
+    for (key, value) in [("connect_timeout", "2"), ("tcp_user_timeout", "5000"), ("keepalives_idle", "30")] {
         if !url.contains(&format!("{key}=")) {
             url.push(if url.contains('?') { '&' } else { '?' });
             url.push_str(&format!("{key}={value}"));
@@ -48,6 +49,10 @@ pub fn build_pool(config: &DatabaseConfig) -> PgPool {
 }
 
 /// Applies pending migrations under an advisory lock; returns the versions applied.
+///
+/// The lock is session-level and taken outside any transaction, so it spans the whole run
+/// while diesel applies each migration in its own transaction: a second instance waits, then
+/// finds nothing pending (`tests/resilience.rs` races two on an empty database).
 pub fn run_migrations(conn: &mut PgConnection) -> anyhow::Result<Vec<String>> {
     diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")).execute(conn)?;
     let applied = conn
@@ -58,18 +63,42 @@ pub fn run_migrations(conn: &mut PgConnection) -> anyhow::Result<Vec<String>> {
     applied
 }
 
+/// Extra time allowed, on top of the pool's checkout timeout, before [`checkout`] gives up.
+const CHECKOUT_SLACK: Duration = Duration::from_millis(100);
+
+/// Takes a connection from the pool on the blocking thread pool. Answers
+/// [`ApiError::Unavailable`] (503) when none frees up within the pool's checkout timeout,
+/// when PostgreSQL refuses, and also when checking a pooled connection hangs: r2d2 bounds only
+/// the wait for a free connection, not the `SELECT 1` it sends to test one, and across a silent
+/// network (a partition, a frozen host) that test would wait for TCP to give up. The abandoned
+/// checkout finishes in the background and returns its connection to the pool.
+pub async fn checkout(pool: &PgPool) -> Result<PooledConnection<ConnectionManager<PgConnection>>, ApiError> {
+    let deadline = pool.connection_timeout() + CHECKOUT_SLACK;
+    let pool = pool.clone();
+    match actix_web::rt::time::timeout(deadline, web::block(move || pool.get())).await {
+        Ok(checked_out) => Ok(checked_out??),
+        Err(_) => {
+            tracing::warn!(
+                deadline_ms = deadline.as_millis() as u64,
+                "database checkout timed out; is PostgreSQL reachable?"
+            );
+            Err(ApiError::Unavailable)
+        }
+    }
+}
+
 /// Runs `work` with a pooled connection on the blocking thread pool, inside the caller's
-/// tracing span. Pool exhaustion or a lost server becomes [`ApiError::Unavailable`] (503).
+/// tracing span. Pool exhaustion or a lost server becomes [`ApiError::Unavailable`] (503), within
+/// the checkout timeout (see [`checkout`]).
 pub async fn run<T, F>(pool: &PgPool, work: F) -> Result<T, ApiError>
 where
     F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,
 {
-    let pool = pool.clone();
+    let mut conn = checkout(pool).await?;
     let span = tracing::Span::current();
     web::block(move || {
         let _entered = span.enter();
-        let mut conn = pool.get()?;
         work(&mut conn)
     })
     .await?

@@ -22,7 +22,7 @@ use crate::industries::taxonomy::Taxonomy;
 use crate::listing::{mode_names, non_blank};
 use crate::matching::{Explanation, Filters, Query, Side};
 use crate::openapi::{self as oa, IndustryCode, IndustryOrGroupCode, Keyword};
-use crate::pagination::{Page, PageRequest};
+use crate::pagination::{Page, PageRequest, DEFAULT_PER_PAGE};
 use crate::supplies::{model::Supply, repo as supply_repo};
 use crate::validation::{
     opt_integer, query_text, Fields, MAX_BODY_CHARS, MAX_KEYWORDS, MAX_KEYWORD_CHARS, MAX_REGION_CHARS, MAX_TITLE_CHARS,
@@ -52,13 +52,17 @@ pub struct MatchParams {
     /// Keep matches scoring at least this (0–1).
     #[param(minimum = 0, maximum = 1)]
     pub min_score: Option<f32>,
-    /// Page number, 1–10000 (default 1).
-    #[param(minimum = 1, maximum = 10000)]
+    /// Page number (default 1); matches are listed down to rank 1000: `page × per_page` ≤ 1000.
+    #[param(minimum = 1, maximum = 1000)]
     pub page: Option<u32>,
     /// Items per page, 1–100 (default 20).
     #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
+
+/// Deepest rank a match page may reach (`page × per_page`): matching scores candidates down to
+/// the requested depth, so the depth is bounded like a page size.
+pub const MAX_MATCH_DEPTH: u32 = 1000;
 
 fn bad(detail: String) -> ApiError {
     ApiError::bad_request("invalid_query", detail)
@@ -87,6 +91,9 @@ impl MatchParams {
             if value.is_some_and(|v| !(1..=9).contains(&v)) {
                 return Err(bad(format!("{name} must be between 1 and 9")));
             }
+        }
+        if self.page.unwrap_or(1).saturating_mul(self.per_page.unwrap_or(DEFAULT_PER_PAGE)) > MAX_MATCH_DEPTH {
+            return Err(bad(format!("matches are listed down to rank {MAX_MATCH_DEPTH}: lower page or per_page")));
         }
         if self.min_score.is_some_and(|s| !(0.0..=1.0).contains(&s)) {
             return Err(bad("min_score must be between 0 and 1".into()));
@@ -134,7 +141,9 @@ async fn ranked_supplies(
     filters: Filters,
     page: PageRequest,
 ) -> Result<Page<MatchItem<Supply>>, ApiError> {
-    let found = state.matcher.search(&query, Side::Supply, &filters, page.offset() as usize, page.limit() as usize);
+    let found = state.metrics.time_match(Side::Supply, || {
+        state.matcher.search(&query, Side::Supply, &filters, page.offset() as usize, page.limit() as usize)
+    });
     let ranked: Vec<_> = found.items.into_iter().map(|m| (m.id, m.score, m.explanation)).collect();
     let ids: Vec<Uuid> = ranked.iter().map(|r| r.0).collect();
     let rows = db::run(&state.pool, move |conn| {
@@ -155,7 +164,9 @@ async fn ranked_demands(
     filters: Filters,
     page: PageRequest,
 ) -> Result<Page<MatchItem<Demand>>, ApiError> {
-    let found = state.matcher.search(&query, Side::Demand, &filters, page.offset() as usize, page.limit() as usize);
+    let found = state.metrics.time_match(Side::Demand, || {
+        state.matcher.search(&query, Side::Demand, &filters, page.offset() as usize, page.limit() as usize)
+    });
     let ranked: Vec<_> = found.items.into_iter().map(|m| (m.id, m.score, m.explanation)).collect();
     let ids: Vec<Uuid> = ranked.iter().map(|r| r.0).collect();
     let rows = db::run(&state.pool, move |conn| {

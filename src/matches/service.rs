@@ -10,17 +10,19 @@
 //! transaction that commits up to that long after it began is still seen. Re-applying a row is
 //! harmless (an upsert or a removal by id).
 
+use std::collections::HashMap;
 use std::sync::{Mutex, RwLock};
 
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
+use uuid::Uuid;
 
 use super::documents::{demand_document, demand_is_candidate, supply_document, supply_is_candidate};
 use crate::db::schema::{demands, supplies};
 use crate::demands::model::Demand;
 use crate::error::ApiError;
 use crate::industries::taxonomy::Taxonomy;
-use crate::matching::{Filters, IndustryDef, MatchEngine, MatchPage, MatchingConfig, Query, Side};
+use crate::matching::{Document, Filters, IndustryDef, MatchEngine, MatchPage, MatchingConfig, Query, Side};
 use crate::supplies::model::Supply;
 
 /// Seconds of overlap between successive polls (see the module docs).
@@ -31,8 +33,32 @@ pub const PAIR_DEPTH: usize = 1000;
 
 /// The index and the time of the last poll.
 pub struct MatchService {
-    engine: RwLock<MatchEngine>,
+    index: RwLock<Indexed>,
     synced_at: Mutex<Option<DateTime<Utc>>>,
+}
+
+/// The engine and the version of every listing applied to it, so that a poll never puts back an
+/// older version than a write already applied, and unchanged rows are not re-indexed.
+struct Indexed {
+    engine: MatchEngine,
+    versions: HashMap<Uuid, i32>,
+}
+
+impl Indexed {
+    /// Applies one listing version unless a newer or equal one was applied already.
+    fn apply(&mut self, id: Uuid, version: i32, document: Option<Document>) -> bool {
+        if self.versions.get(&id).is_some_and(|&v| v >= version) {
+            return false;
+        }
+        self.versions.insert(id, version);
+        match document {
+            Some(doc) => self.engine.upsert(doc),
+            None => {
+                self.engine.remove(id);
+            }
+        }
+        true
+    }
 }
 
 /// The engine's view of the taxonomy: each industry with its names and aliases.
@@ -54,39 +80,32 @@ pub fn industry_defs(taxonomy: &Taxonomy) -> Vec<IndustryDef> {
 impl MatchService {
     /// An empty index over the taxonomy; call [`MatchService::refresh`] to load it.
     pub fn new(taxonomy: &Taxonomy, config: MatchingConfig) -> Self {
-        Self { engine: RwLock::new(MatchEngine::new(industry_defs(taxonomy), config)), synced_at: Mutex::new(None) }
+        let index = Indexed { engine: MatchEngine::new(industry_defs(taxonomy), config), versions: HashMap::new() };
+        Self { index: RwLock::new(index), synced_at: Mutex::new(None) }
     }
 
-    fn write(&self) -> std::sync::RwLockWriteGuard<'_, MatchEngine> {
-        self.engine.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Indexed> {
+        self.index.write().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, MatchEngine> {
-        self.engine.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Indexed> {
+        self.index.read().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Puts a supply in the index if it is a candidate, takes it out otherwise.
     pub fn index_supply(&self, supply: &Supply) {
-        let mut engine = self.write();
-        if supply_is_candidate(supply) {
-            engine.upsert(supply_document(supply));
-        } else {
-            engine.remove(supply.id);
-        }
+        let doc = supply_is_candidate(supply).then(|| supply_document(supply));
+        self.write().apply(supply.id, supply.version, doc);
     }
 
     /// Puts a demand in the index if it is a candidate, takes it out otherwise.
     pub fn index_demand(&self, demand: &Demand) {
-        let mut engine = self.write();
-        if demand_is_candidate(demand) {
-            engine.upsert(demand_document(demand));
-        } else {
-            engine.remove(demand.id);
-        }
+        let doc = demand_is_candidate(demand).then(|| demand_document(demand));
+        self.write().apply(demand.id, demand.version, doc);
     }
 
     /// Loads every listing changed since the last poll (all of them on the first call) and
-    /// applies it. Returns how many rows were applied.
+    /// applies those newer than what the index holds. Returns how many were applied.
     pub fn refresh(&self, conn: &mut PgConnection) -> Result<usize, ApiError> {
         let since = *self.synced_at.lock().unwrap_or_else(|p| p.into_inner());
         let started: DateTime<Utc> =
@@ -104,25 +123,35 @@ impl MatchService {
                 )
             }
         };
-        let applied = changed_supplies.len() + changed_demands.len();
+        let mut applied = 0;
         {
-            let mut engine = self.write();
+            let mut index = self.write();
             let mut batch = Vec::new();
-            for s in &changed_supplies {
-                if supply_is_candidate(s) {
-                    batch.push(supply_document(s))
-                } else {
-                    engine.remove(s.id);
+            let rows = changed_supplies
+                .iter()
+                .map(|s| (s.id, s.version, supply_is_candidate(s).then(|| supply_document(s))))
+                .chain(
+                    changed_demands
+                        .iter()
+                        .map(|d| (d.id, d.version, demand_is_candidate(d).then(|| demand_document(d)))),
+                );
+            for (id, version, doc) in rows {
+                if index.versions.get(&id).is_some_and(|&v| v >= version) {
+                    continue;
+                }
+                applied += 1;
+                match doc {
+                    // New candidates are analysed together (in parallel) below.
+                    Some(doc) => {
+                        index.versions.insert(id, version);
+                        batch.push(doc);
+                    }
+                    None => {
+                        index.apply(id, version, None);
+                    }
                 }
             }
-            for d in &changed_demands {
-                if demand_is_candidate(d) {
-                    batch.push(demand_document(d))
-                } else {
-                    engine.remove(d.id);
-                }
-            }
-            engine.upsert_many(batch);
+            index.engine.upsert_many(batch);
         }
         *self.synced_at.lock().unwrap_or_else(|p| p.into_inner()) = Some(started);
         Ok(applied)
@@ -130,22 +159,52 @@ impl MatchService {
 
     /// Ranks listings of side `target` for `query`.
     pub fn search(&self, query: &Query, target: Side, filters: &Filters, offset: usize, limit: usize) -> MatchPage {
-        self.read().search(query, target, filters, offset, limit)
+        self.read().engine.search(query, target, filters, offset, limit)
     }
 
     /// The match of one listing `id` of side `target` for `query`, if it is among the best
     /// [`PAIR_DEPTH`] candidates (used to record the score when a connection is opened).
     pub fn pair(&self, query: &Query, target: Side, id: uuid::Uuid) -> Option<crate::matching::Match> {
-        self.read().search(query, target, &Filters::default(), 0, PAIR_DEPTH).items.into_iter().find(|m| m.id == id)
+        self.read()
+            .engine
+            .search(query, target, &Filters::default(), 0, PAIR_DEPTH)
+            .items
+            .into_iter()
+            .find(|m| m.id == id)
     }
 
     /// Number of indexed candidates of one side.
     pub fn len(&self, side: Side) -> usize {
-        self.read().len(side)
+        self.read().engine.len(side)
     }
 
     /// True when neither side has a candidate.
     pub fn is_empty(&self) -> bool {
         self.len(Side::Supply) == 0 && self.len(Side::Demand) == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(id: Uuid, title: &str) -> Document {
+        Document { id, side: Side::Supply, title: title.into(), body: title.into(), ..Document::default() }
+    }
+
+    #[test]
+    fn an_older_version_never_replaces_a_newer_one() {
+        let taxonomy = Taxonomy::embedded();
+        let mut index = Indexed {
+            engine: MatchEngine::new(industry_defs(taxonomy), MatchingConfig::default()),
+            versions: HashMap::new(),
+        };
+        let id = Uuid::new_v4();
+        assert!(index.apply(id, 2, Some(doc(id, "滩羊肉检测"))));
+        assert!(!index.apply(id, 1, None), "a stale poll of version 1 must not remove version 2");
+        assert!(!index.apply(id, 2, Some(doc(id, "滩羊肉检测"))), "the same version is not re-indexed");
+        assert_eq!(index.engine.len(Side::Supply), 1);
+        assert!(index.apply(id, 3, None));
+        assert_eq!(index.engine.len(Side::Supply), 0);
     }
 }

@@ -90,6 +90,9 @@ pub struct MatchingConfig {
     /// Accumulator limit ("continue" strategy): once this many documents have been found,
     /// further terms only update them. At least `retrieval_depth`.
     pub max_accumulators: usize,
+    /// At most this many documents (the best partial text scores) are completed with the
+    /// terms of the update phase (see [`super::index::SideIndex::retrieve`]).
+    pub max_rescore: usize,
     /// At most this many documents that only carry a query keyword (and are not among the
     /// text candidates) join the candidates, by keyword rarity.
     pub keyword_candidates: usize,
@@ -176,6 +179,7 @@ impl Default for MatchingConfig {
             update_only_df_min: 500,
             max_accumulators: 2000,
             keyword_candidates: 50,
+            max_rescore: 400,
             compaction_ratio: 0.25,
             text_floor: 0.05,
             keyword_half: 4.0,

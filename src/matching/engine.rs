@@ -174,7 +174,9 @@ impl MatchEngine {
         for d in &docs {
             self.learn_keywords(&d.keywords);
         }
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).max(1);
+        // Small batches (the service's periodic refresh) are not worth spawning threads for.
+        let threads =
+            if docs.len() < 256 { 1 } else { std::thread::available_parallelism().map_or(1, |n| n.get()).max(1) };
         let chunk = docs.len().div_ceil(threads).max(1);
         let mut chunks: Vec<Vec<Document>> = Vec::new();
         let mut it = docs.into_iter().peekable();
@@ -182,13 +184,17 @@ impl MatchEngine {
             chunks.push(it.by_ref().take(chunk).collect());
         }
         let this = &*self;
-        let analyzed: Vec<Vec<Analyzed>> = std::thread::scope(|sc| {
-            let handles: Vec<_> = chunks
-                .into_iter()
-                .map(|c| sc.spawn(move || c.into_iter().map(|d| this.analyze_doc(d)).collect::<Vec<_>>()))
-                .collect();
-            handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
-        });
+        let analyzed: Vec<Vec<Analyzed>> = if threads == 1 {
+            chunks.into_iter().map(|c| c.into_iter().map(|d| this.analyze_doc(d)).collect()).collect()
+        } else {
+            std::thread::scope(|sc| {
+                let handles: Vec<_> = chunks
+                    .into_iter()
+                    .map(|c| sc.spawn(move || c.into_iter().map(|d| this.analyze_doc(d)).collect::<Vec<_>>()))
+                    .collect();
+                handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+            })
+        };
         for a in analyzed.into_iter().flatten() {
             self.insert_analyzed(a);
         }
@@ -608,7 +614,12 @@ impl MatchEngine {
             extra.truncate(k);
             forced = extra.into_iter().map(|x| x.0).collect();
         }
-        let limits = RetrievalLimits { depth, update_only_df: cut, max_accumulators: self.config.max_accumulators };
+        let limits = RetrievalLimits {
+            depth,
+            update_only_df: cut,
+            max_accumulators: self.config.max_accumulators,
+            max_rescore: self.config.max_rescore,
+        };
         let retrieved = side.retrieve(&aq.terms, &params, limits, &forced, &accept);
         let bm25: FxHashMap<Slot, f32> = retrieved.hits.iter().chain(retrieved.forced.iter()).copied().collect();
         let mut by_text: Vec<(Slot, f32)> = bm25.iter().map(|(s, b)| (*s, *b)).collect();

@@ -84,6 +84,9 @@ pub struct RetrievalLimits {
     pub update_only_df: usize,
     /// After this many documents are found, further terms only update them.
     pub max_accumulators: usize,
+    /// At most this many documents (the best partial scores, at least `depth`) go through the
+    /// update phase.
+    pub max_rescore: usize,
 }
 
 /// A query term with its query-side weight.
@@ -325,7 +328,8 @@ impl SideIndex {
     ///    phase also ends once `max_acc` documents were found (accumulator limit).
     /// 2. *Update phase*: the remaining terms only update the documents that can still reach
     ///    the top `depth` (galloping through the postings when those are few, scanning
-    ///    otherwise). Skipping common terms' unseen documents is the one approximation: a
+    ///    otherwise); at most `max_rescore` of them, the best partial scores. Skipping common
+    ///    terms' unseen documents and the rescore cap are the approximations: a
     ///    document matching *only* terms in more than `update_only_df` documents is not a
     ///    candidate, and so is one whose rarer terms come after the accumulator limit.
     ///
@@ -339,7 +343,8 @@ impl SideIndex {
         forced: &[Slot],
         accept: &dyn Fn(Slot) -> bool,
     ) -> Retrieved {
-        let RetrievalLimits { depth, update_only_df, max_accumulators: max_acc } = limits;
+        let RetrievalLimits { depth, update_only_df, max_accumulators: max_acc, max_rescore } = limits;
+        let max_rescore = max_rescore.max(depth);
         let depth = depth.max(1);
         let norms = self.norms(p);
         let mut ts: Vec<(QueryTerm, f32, f32, bool)> = terms
@@ -443,6 +448,21 @@ impl SideIndex {
                             sc.state[su] = REJECTED;
                         }
                     }
+                }
+                // Bound the update phase: keep the `max_rescore` best partial scores (forced
+                // documents always stay).
+                let n_forced = cands.iter().filter(|&&c| sc.state[c as usize] == FORCED).count();
+                if cands.len() > max_rescore + n_forced {
+                    let acc = &sc.acc;
+                    let st = &sc.state;
+                    let key = |c: Slot| if st[c as usize] == FORCED { f32::INFINITY } else { acc[c as usize] };
+                    cands.select_nth_unstable_by(max_rescore + n_forced - 1, |a, b| {
+                        key(*b).total_cmp(&key(*a)).then(a.cmp(b))
+                    });
+                    for &c in &cands[max_rescore + n_forced..] {
+                        sc.state[c as usize] = REJECTED;
+                    }
+                    cands.truncate(max_rescore + n_forced);
                 }
                 cands.sort_unstable();
                 for j in i..ts.len() {

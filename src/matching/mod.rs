@@ -47,7 +47,7 @@ use uuid::Uuid;
 
 pub use config::MatchingConfig;
 pub use engine::MatchEngine;
-pub use explain::{AliasHit, Explanation, KeywordHit, SignalShare, TermHit};
+pub use explain::{AliasHit, Explanation, KeywordHit, KeywordSource, SignalShare, TermHit};
 
 /// Which kind of listing a document is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]

@@ -163,6 +163,7 @@ pub fn serve_config(database_url: &str) -> ServeConfig {
         workers: 1,
         max_body_bytes: 64 * 1024,
         index_refresh_ms: 200,
+        cors_origins: Vec::new(),
     }
 }
 
