@@ -219,7 +219,8 @@ pub async fn track(
 /// `GET /metrics`: this instance's series in the Prometheus text exposition format (0.0.4).
 #[utoipa::path(get, operation_id = "metrics", path = "/metrics", tag = "health", responses(
     (status = 200, description = "This instance's series (requests and latency per route pattern and status, engine \
-search latency, pool and index gauges) in the Prometheus text format 0.0.4.", content_type = "text/plain; version=0.0.4",
+search latency, pool and index gauges) in the Prometheus text format 0.0.4.",
+        content_type = "text/plain; version=0.0.4",
         body = String)))]
 pub async fn scrape(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let body = state.metrics.render(&state)?;

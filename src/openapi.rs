@@ -302,7 +302,8 @@ impl ToSchema for Keyword {
 
 /// The pattern of a required text: no U+0000 and at least one character that is not white space
 /// (texts are trimmed before their length is checked).
-pub const REQUIRED_TEXT: &str = "^[^\\x00]*[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00][^\\x00]*$";
+pub const REQUIRED_TEXT: &str =
+    "^[^\\x00]*[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00][^\\x00]*$";
 
 /// The statuses a supply may be given through its body (archiving has its own endpoint).
 #[derive(Serialize, ToSchema)]

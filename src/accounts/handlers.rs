@@ -19,8 +19,10 @@ fn client_ip(req: &HttpRequest) -> IpAddr {
 }
 
 /// `POST /api/v1/auth/register` → 201 with the user and organisation (then log in).
-#[utoipa::path(post, operation_id = "register", path = "/api/v1/auth/register", tag = "accounts", request_body = RegisterInput, responses(
-    (status = 201, description = "The new user (role `broker` for a service agency, `member` otherwise) and organisation.",
+#[utoipa::path(post, operation_id = "register", path = "/api/v1/auth/register", tag = "accounts",
+    request_body = RegisterInput, responses(
+    (status = 201,
+        description = "The new user (role `broker` for a service agency, `member` otherwise) and organisation.",
         body = Account),
     (status = 400, response = oa::BadRequest),
     (status = 413, response = oa::PayloadTooLarge),
@@ -45,7 +47,8 @@ pub async fn register(
 
 /// `POST /api/v1/auth/login` → 200 with an access token and a refresh token. Throttled per
 /// client address and per account (429 with `Retry-After`).
-#[utoipa::path(post, operation_id = "login", path = "/api/v1/auth/login", tag = "accounts", request_body = LoginInput, responses(
+#[utoipa::path(post, operation_id = "login", path = "/api/v1/auth/login", tag = "accounts",
+    request_body = LoginInput, responses(
     (status = 200, description = "An access token and a refresh token.", body = Session),
     (status = 400, response = oa::BadRequest),
     (status = 413, response = oa::PayloadTooLarge),
@@ -72,7 +75,8 @@ pub async fn login(
 }
 
 /// `POST /api/v1/auth/refresh` → a new token pair; the presented refresh token is used up.
-#[utoipa::path(post, operation_id = "refresh", path = "/api/v1/auth/refresh", tag = "accounts", request_body = RefreshInput, responses(
+#[utoipa::path(post, operation_id = "refresh", path = "/api/v1/auth/refresh", tag = "accounts",
+    request_body = RefreshInput, responses(
     (status = 200, description = "A new token pair.", body = Session),
     (status = 400, response = oa::BadRequest),
     (status = 413, response = oa::PayloadTooLarge),
@@ -92,7 +96,8 @@ pub async fn refresh(
 }
 
 /// `POST /api/v1/auth/logout` → 204; the refresh token's family is revoked.
-#[utoipa::path(post, operation_id = "logout", path = "/api/v1/auth/logout", tag = "accounts", request_body = RefreshInput, responses(
+#[utoipa::path(post, operation_id = "logout", path = "/api/v1/auth/logout", tag = "accounts",
+    request_body = RefreshInput, responses(
     (status = 204, description = "Signed out (also for an unknown token)."),
     (status = 400, response = oa::BadRequest),
     (status = 413, response = oa::PayloadTooLarge),
@@ -106,7 +111,8 @@ pub async fn logout(state: web::Data<AppState>, body: web::Json<RefreshInput>) -
 }
 
 /// `GET /api/v1/me` → the caller and their organisation.
-#[utoipa::path(get, operation_id = "get_me", path = "/api/v1/me", tag = "accounts", security(("bearer" = [])), responses(
+#[utoipa::path(get, operation_id = "get_me", path = "/api/v1/me", tag = "accounts",
+    security(("bearer" = [])), responses(
     (status = 200, description = "The caller and their organisation.", body = Account),
     (status = 401, response = oa::Unauthorized),
     (status = 404, response = oa::NotFound),
@@ -123,7 +129,8 @@ pub async fn me(state: web::Data<AppState>, caller: Principal) -> Result<web::Js
 }
 
 /// `POST /api/v1/me/password` → 204; every refresh token of the user is revoked.
-#[utoipa::path(post, operation_id = "change_password", path = "/api/v1/me/password", tag = "accounts", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "change_password", path = "/api/v1/me/password", tag = "accounts",
+    security(("bearer" = [])),
     request_body = PasswordChangeInput, responses(
     (status = 204, description = "Changed; every refresh token of the user is revoked."),
     (status = 400, response = oa::BadRequest),

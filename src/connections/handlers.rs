@@ -27,7 +27,8 @@ fn created(view: &serde_json::Value, status: u16) -> HttpResponse {
 
 /// `POST /api/v1/connections` → 201 with the connection. With `Idempotency-Key`, a retry of
 /// the same request returns the first response.
-#[utoipa::path(post, operation_id = "open_connection", path = "/api/v1/connections", tag = "connections", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "open_connection", path = "/api/v1/connections", tag = "connections",
+    security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,200}$",
         description = "1–200 visible ASCII characters, unique per request of this user: a retry with the same key \
 and body returns the first response.")),
@@ -99,7 +100,8 @@ pub async fn open(
 }
 
 /// `GET /api/v1/connections/{id}` with its outcome log; 404 for non-participants.
-#[utoipa::path(get, operation_id = "get_connection", path = "/api/v1/connections/{id}", tag = "connections", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "get_connection", path = "/api/v1/connections/{id}", tag = "connections",
+    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Connection id.")), responses(
     (status = 200, description = "The connection with its outcome log.", body = ConnectionView),
     (status = 400, response = oa::BadRequest),
@@ -117,7 +119,8 @@ pub async fn get(
 }
 
 /// `POST /api/v1/connections/{id}/events`: one move; 409 `illegal_transition` with the allowed moves.
-#[utoipa::path(post, operation_id = "move_connection", path = "/api/v1/connections/{id}/events", tag = "connections", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "move_connection", path = "/api/v1/connections/{id}/events", tag = "connections",
+    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Connection id.")), request_body = MoveInput, responses(
     (status = 201, description = "The connection after the move, the new event last in its log.",
         body = ConnectionView),
@@ -154,7 +157,8 @@ fn scope(caller: &Principal) -> Scope {
 
 /// `GET /api/v1/connections?status=&industry=&organization_id=&broker_id=&from=&to=&page=&per_page=`:
 /// the caller's connections (admins: all).
-#[utoipa::path(get, operation_id = "list_connections", path = "/api/v1/connections", tag = "connections", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "list_connections", path = "/api/v1/connections", tag = "connections",
+    security(("bearer" = [])),
     params(ConnectionListParams), responses(
     (status = 200, description = "A page of the caller's connections (admins: all), newest first.",
         body = Page<ConnectionView>),
@@ -179,7 +183,9 @@ pub async fn list(
 }
 
 /// `GET /api/v1/connections/export.csv` (admins): every matching connection as CSV.
-#[utoipa::path(get, operation_id = "export_connections_csv", path = "/api/v1/connections/export.csv", tag = "connections", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "export_connections_csv", path = "/api/v1/connections/export.csv",
+    tag = "connections",
+    security(("bearer" = [])),
     params(ConnectionListParams), responses(
     (status = 200, description = "UTF-8 CSV with a header row: id, status, demand and supply (id, title, \
 organisation), industries, broker, match score, contract amount in yuan, contract type and registration number, \

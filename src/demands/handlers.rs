@@ -29,7 +29,8 @@ fn what(id: Uuid) -> impl FnOnce() -> String {
 }
 
 /// `POST /api/v1/demands` → 201 with the demand, `Location` and `ETag`; owned by the caller's organisation.
-#[utoipa::path(post, operation_id = "create_demand", path = "/api/v1/demands", tag = "demands", security(("bearer" = [])), request_body = DemandInput,
+#[utoipa::path(post, operation_id = "create_demand", path = "/api/v1/demands", tag = "demands",
+    security(("bearer" = [])), request_body = DemandInput,
     responses(
     (status = 201, description = "The new demand, owned by the caller's organisation.", body = Demand,
         headers(("Location" = String, description = "`/api/v1/demands/{id}`"),
@@ -39,6 +40,9 @@ fn what(id: Uuid) -> impl FnOnce() -> String {
     (status = 415, response = oa::UnsupportedMediaType),
     (status = 401, response = oa::Unauthorized),
     (status = 403, response = oa::Forbidden),
+    (status = 409, description = "`conflict`: a demand with the same `source_url` and title exists.",
+        body = oa::Problem,
+        content_type = "application/problem+json"),
     (status = 422, response = oa::ValidationFailed),
     (status = 503, response = oa::ServiceUnavailable)))]
 #[tracing::instrument(skip(state, body))]
@@ -57,9 +61,11 @@ pub async fn create(
 }
 
 /// `GET /api/v1/demands/{id}` with its `ETag`; 404 for another organisation's private demand.
-#[utoipa::path(get, operation_id = "get_demand", path = "/api/v1/demands/{id}", tag = "demands", security((), ("bearer" = [])),
+#[utoipa::path(get, operation_id = "get_demand", path = "/api/v1/demands/{id}", tag = "demands",
+    security((), ("bearer" = [])),
     params(("id" = Uuid, Path, description = "Demand id.")), responses(
-    (status = 200, description = "The demand.", body = Demand, headers(("ETag" = String, description = "The version, e.g. `\"3\"`; send it back as `If-Match`."))),
+    (status = 200, description = "The demand.", body = Demand,
+        headers(("ETag" = String, description = "The version, e.g. `\"3\"`; send it back as `If-Match`."))),
     (status = 400, response = oa::BadRequest),
     (status = 401, response = oa::Unauthorized),
     (status = 404, response = oa::NotFound),
@@ -77,7 +83,8 @@ pub async fn get(
 }
 
 /// `GET /api/v1/demands?industry=&keyword=&q=&status=&organization_id=&region=&page=&per_page=`.
-#[utoipa::path(get, operation_id = "list_demands", path = "/api/v1/demands", tag = "demands", security((), ("bearer" = [])),
+#[utoipa::path(get, operation_id = "list_demands", path = "/api/v1/demands", tag = "demands",
+    security((), ("bearer" = [])),
     params(DemandListParams), responses(
     (status = 200, description = "A page of demands, newest first.", body = Page<Demand>),
     (status = 400, response = oa::BadRequest),
@@ -96,18 +103,21 @@ pub async fn list(
 }
 
 /// `PATCH /api/v1/demands/{id}` with `If-Match: "<version>"`; 412 when stale, 428 without it.
-#[utoipa::path(patch, operation_id = "update_demand", path = "/api/v1/demands/{id}", tag = "demands", security(("bearer" = [])),
+#[utoipa::path(patch, operation_id = "update_demand", path = "/api/v1/demands/{id}", tag = "demands",
+    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Demand id."), ("If-Match" = String, Header, pattern = "^\"[1-9][0-9]{0,8}\"$",
         description = "The `ETag` of the version being edited, e.g. `\"3\"`.")),
     request_body = DemandPatch, responses(
-    (status = 200, description = "The changed demand.", body = Demand, headers(("ETag" = String, description = "The version, e.g. `\"3\"`; send it back as `If-Match`."))),
+    (status = 200, description = "The changed demand.", body = Demand,
+        headers(("ETag" = String, description = "The version, e.g. `\"3\"`; send it back as `If-Match`."))),
     (status = 400, response = oa::BadRequest),
     (status = 413, response = oa::PayloadTooLarge),
     (status = 415, response = oa::UnsupportedMediaType),
     (status = 401, response = oa::Unauthorized),
     (status = 403, response = oa::Forbidden),
     (status = 404, response = oa::NotFound),
-    (status = 409, description = "`withdrawn`: the demand is off the market and cannot change.", body = oa::Problem,
+    (status = 409, description = "`withdrawn`: the demand is off the market and cannot change; `conflict`: another \
+demand has the same `source_url` and title.", body = oa::Problem,
         content_type = "application/problem+json"),
     (status = 412, description = "`version_mismatch`: `If-Match` is stale; nothing changed.", body = oa::Problem,
         content_type = "application/problem+json"),
@@ -137,9 +147,11 @@ pub async fn update(
 }
 
 /// `POST /api/v1/demands/{id}/withdraw`: the enterprise takes its need back (idempotent).
-#[utoipa::path(post, operation_id = "withdraw_demand", path = "/api/v1/demands/{id}/withdraw", tag = "demands", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "withdraw_demand", path = "/api/v1/demands/{id}/withdraw", tag = "demands",
+    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Demand id.")), responses(
-    (status = 200, description = "The withdrawn demand (unchanged when it already was).", body = Demand, headers(("ETag" = String, description = "The new version."))),
+    (status = 200, description = "The withdrawn demand (unchanged when it already was).", body = Demand,
+        headers(("ETag" = String, description = "The new version."))),
     (status = 400, response = oa::BadRequest),
     (status = 401, response = oa::Unauthorized),
     (status = 403, response = oa::Forbidden),

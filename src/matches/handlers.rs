@@ -181,7 +181,8 @@ async fn ranked_demands(
 }
 
 /// `GET /api/v1/demands/{id}/matches`: published supplies ranked for the demand.
-#[utoipa::path(get, operation_id = "match_supplies_for_demand", path = "/api/v1/demands/{id}/matches", tag = "matches", security((), ("bearer" = [])),
+#[utoipa::path(get, operation_id = "match_supplies_for_demand", path = "/api/v1/demands/{id}/matches", tag = "matches",
+    security((), ("bearer" = [])),
     params(("id" = Uuid, Path, description = "Demand id."), MatchParams), responses(
     (status = 200, description = "Published supplies ranked for the demand, best first.",
         body = Page<MatchItem<Supply>>),
@@ -207,7 +208,8 @@ pub async fn for_demand(
 }
 
 /// `GET /api/v1/supplies/{id}/matches`: open demands ranked for the supply.
-#[utoipa::path(get, operation_id = "match_demands_for_supply", path = "/api/v1/supplies/{id}/matches", tag = "matches", security((), ("bearer" = [])),
+#[utoipa::path(get, operation_id = "match_demands_for_supply", path = "/api/v1/supplies/{id}/matches", tag = "matches",
+    security((), ("bearer" = [])),
     params(("id" = Uuid, Path, description = "Supply id."), MatchParams), responses(
     (status = 200, description = "Open demands ranked for the supply, best first.", body = Page<MatchItem<Demand>>),
     (status = 400, response = oa::BadRequest),

@@ -16,7 +16,8 @@ use crate::pagination::{Page, PageRequest};
 
 /// `POST /api/v1/organizations` (admins) → 201 with the organisation. Everyone else gets an
 /// organisation by registering (`POST /api/v1/auth/register`).
-#[utoipa::path(post, operation_id = "create_organization", path = "/api/v1/organizations", tag = "organizations", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "create_organization", path = "/api/v1/organizations", tag = "organizations",
+    security(("bearer" = [])),
     request_body = OrganizationInput, responses(
     (status = 201, description = "The organisation.", body = Organization,
         headers(("Location" = String, description = "`/api/v1/organizations/{id}`"))),
@@ -68,7 +69,8 @@ pub struct ListParams {
 }
 
 /// `GET /api/v1/organizations?page=&per_page=`.
-#[utoipa::path(get, operation_id = "list_organizations", path = "/api/v1/organizations", tag = "organizations", params(ListParams), responses(
+#[utoipa::path(get, operation_id = "list_organizations", path = "/api/v1/organizations", tag = "organizations",
+    params(ListParams), responses(
     (status = 200, description = "A page of organisations, by name.", body = Page<Organization>),
     (status = 400, response = oa::BadRequest),
     (status = 503, response = oa::ServiceUnavailable)))]
@@ -83,7 +85,8 @@ pub async fn list(
 }
 
 /// `POST /api/v1/organizations/{id}/verification` (admins): sets `verification`.
-#[utoipa::path(post, operation_id = "verify_organization", path = "/api/v1/organizations/{id}/verification", tag = "organizations",
+#[utoipa::path(post, operation_id = "verify_organization", path = "/api/v1/organizations/{id}/verification",
+    tag = "organizations",
     security(("bearer" = [])), params(("id" = Uuid, Path, description = "Organisation id.")),
     request_body = VerificationInput, responses(
     (status = 200, description = "The organisation with its new verification.", body = Organization),

@@ -57,7 +57,10 @@ pub struct OrganizationInput {
     #[schema(max_length = 100, pattern = "^[^\\x00]*$", example = "宁夏")]
     pub region: Option<String>,
     /// 统一社会信用代码 (18 characters with a check character, GB 32100-2015): required for enterprises.
-    #[schema(pattern = "^[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{18}$", example = "91640100MA76H12345")]
+    #[schema(
+        pattern = "^[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{10}$",
+        example = "91640100MA76H12345"
+    )]
     pub credit_code: Option<String>,
     /// Contact e-mail for connections (at most 254 characters).
     #[schema(max_length = 254, pattern = "^[^\\x00]*$")]

@@ -72,7 +72,8 @@ pub struct ListingStats {
 }
 
 /// `GET /api/v1/stats/listings`.
-#[utoipa::path(get, operation_id = "listing_stats", path = "/api/v1/stats/listings", tag = "stats", security(("bearer" = [])), responses(
+#[utoipa::path(get, operation_id = "listing_stats", path = "/api/v1/stats/listings", tag = "stats",
+    security(("bearer" = [])), responses(
     (status = 200, description = "Published supplies, open demands and connections by industry and by group.",
         body = ListingStats),
     (status = 401, response = oa::Unauthorized),
@@ -110,7 +111,8 @@ fn ratio(a: i64, b: i64) -> Option<f64> {
 }
 
 /// `GET /api/v1/stats/connections?from=&to=`: connections opened in the period.
-#[utoipa::path(get, operation_id = "connection_stats", path = "/api/v1/stats/connections", tag = "stats", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "connection_stats", path = "/api/v1/stats/connections", tag = "stats",
+    security(("bearer" = [])),
     params(PeriodParams), responses(
     (status = 200, description = "The funnel of connections opened in the period, conversion between stages and \
 failure reasons.", body = ConnectionStats),
@@ -148,7 +150,8 @@ pub struct ContractStats {
 }
 
 /// `GET /api/v1/stats/contracts?from=&to=&period=month|quarter|year`: contracts signed in the period.
-#[utoipa::path(get, operation_id = "contract_stats", path = "/api/v1/stats/contracts", tag = "stats", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "contract_stats", path = "/api/v1/stats/contracts", tag = "stats",
+    security(("bearer" = [])),
     params(PeriodParams), responses(
     (status = 200, description = "Contracts signed in the period: count and value in total, by industry, by period \
 and by broker.", body = ContractStats),

@@ -29,7 +29,8 @@ fn what(id: Uuid) -> impl FnOnce() -> String {
 }
 
 /// `POST /api/v1/supplies` → 201 with the supply, `Location` and `ETag`; owned by the caller's organisation.
-#[utoipa::path(post, operation_id = "create_supply", path = "/api/v1/supplies", tag = "supplies", security(("bearer" = [])), request_body = SupplyInput,
+#[utoipa::path(post, operation_id = "create_supply", path = "/api/v1/supplies", tag = "supplies",
+    security(("bearer" = [])), request_body = SupplyInput,
     responses(
     (status = 201, description = "The new supply, owned by the caller's organisation.", body = Supply,
         headers(("Location" = String, description = "`/api/v1/supplies/{id}`"),
@@ -39,6 +40,9 @@ fn what(id: Uuid) -> impl FnOnce() -> String {
     (status = 415, response = oa::UnsupportedMediaType),
     (status = 401, response = oa::Unauthorized),
     (status = 403, response = oa::Forbidden),
+    (status = 409, description = "`conflict`: a supply with the same `source_url` and title exists.",
+        body = oa::Problem,
+        content_type = "application/problem+json"),
     (status = 422, response = oa::ValidationFailed),
     (status = 503, response = oa::ServiceUnavailable)))]
 #[tracing::instrument(skip(state, body))]
@@ -57,9 +61,11 @@ pub async fn create(
 }
 
 /// `GET /api/v1/supplies/{id}` with its `ETag`; 404 for another organisation's private supply.
-#[utoipa::path(get, operation_id = "get_supply", path = "/api/v1/supplies/{id}", tag = "supplies", security((), ("bearer" = [])),
+#[utoipa::path(get, operation_id = "get_supply", path = "/api/v1/supplies/{id}", tag = "supplies",
+    security((), ("bearer" = [])),
     params(("id" = Uuid, Path, description = "Supply id.")), responses(
-    (status = 200, description = "The supply.", body = Supply, headers(("ETag" = String, description = "The version, e.g. `\"3\"`; send it back as `If-Match`."))),
+    (status = 200, description = "The supply.", body = Supply,
+        headers(("ETag" = String, description = "The version, e.g. `\"3\"`; send it back as `If-Match`."))),
     (status = 400, response = oa::BadRequest),
     (status = 401, response = oa::Unauthorized),
     (status = 404, response = oa::NotFound),
@@ -77,7 +83,8 @@ pub async fn get(
 }
 
 /// `GET /api/v1/supplies?industry=&keyword=&q=&status=&trl_min=&trl_max=&organization_id=&region=&page=&per_page=`.
-#[utoipa::path(get, operation_id = "list_supplies", path = "/api/v1/supplies", tag = "supplies", security((), ("bearer" = [])),
+#[utoipa::path(get, operation_id = "list_supplies", path = "/api/v1/supplies", tag = "supplies",
+    security((), ("bearer" = [])),
     params(SupplyListParams), responses(
     (status = 200, description = "A page of supplies, newest first.", body = Page<Supply>),
     (status = 400, response = oa::BadRequest),
@@ -96,18 +103,21 @@ pub async fn list(
 }
 
 /// `PATCH /api/v1/supplies/{id}` with `If-Match: "<version>"`; 412 when stale, 428 without it.
-#[utoipa::path(patch, operation_id = "update_supply", path = "/api/v1/supplies/{id}", tag = "supplies", security(("bearer" = [])),
+#[utoipa::path(patch, operation_id = "update_supply", path = "/api/v1/supplies/{id}", tag = "supplies",
+    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Supply id."), ("If-Match" = String, Header, pattern = "^\"[1-9][0-9]{0,8}\"$",
         description = "The `ETag` of the version being edited, e.g. `\"3\"`.")),
     request_body = SupplyPatch, responses(
-    (status = 200, description = "The changed supply.", body = Supply, headers(("ETag" = String, description = "The version, e.g. `\"3\"`; send it back as `If-Match`."))),
+    (status = 200, description = "The changed supply.", body = Supply,
+        headers(("ETag" = String, description = "The version, e.g. `\"3\"`; send it back as `If-Match`."))),
     (status = 400, response = oa::BadRequest),
     (status = 413, response = oa::PayloadTooLarge),
     (status = 415, response = oa::UnsupportedMediaType),
     (status = 401, response = oa::Unauthorized),
     (status = 403, response = oa::Forbidden),
     (status = 404, response = oa::NotFound),
-    (status = 409, description = "`archived`: the supply is off the market and cannot change.", body = oa::Problem,
+    (status = 409, description = "`archived`: the supply is off the market and cannot change; `conflict`: another \
+supply has the same `source_url` and title.", body = oa::Problem,
         content_type = "application/problem+json"),
     (status = 412, description = "`version_mismatch`: `If-Match` is stale; nothing changed.", body = oa::Problem,
         content_type = "application/problem+json"),
@@ -137,9 +147,11 @@ pub async fn update(
 }
 
 /// `POST /api/v1/supplies/{id}/archive`: takes the supply off the market (idempotent).
-#[utoipa::path(post, operation_id = "archive_supply", path = "/api/v1/supplies/{id}/archive", tag = "supplies", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "archive_supply", path = "/api/v1/supplies/{id}/archive", tag = "supplies",
+    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Supply id.")), responses(
-    (status = 200, description = "The archived supply (unchanged when it already was).", body = Supply, headers(("ETag" = String, description = "The new version."))),
+    (status = 200, description = "The archived supply (unchanged when it already was).", body = Supply,
+        headers(("ETag" = String, description = "The new version."))),
     (status = 400, response = oa::BadRequest),
     (status = 401, response = oa::Unauthorized),
     (status = 403, response = oa::Forbidden),
