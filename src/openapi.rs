@@ -278,14 +278,14 @@ impl ToSchema for IndustryOrGroupCode {
     }
 }
 
-/// A keyword of a listing: 1–30 characters after trimming, no U+0000.
+/// A keyword of a listing: at most 30 characters, not blank, no U+0000.
 pub struct Keyword;
 
 impl PartialSchema for Keyword {
     fn schema() -> RefOr<Schema> {
         ObjectBuilder::new()
             .schema_type(Type::String)
-            .description(Some("A keyword: 1–30 characters after trimming."))
+            .description(Some("A keyword: at most 30 characters, not blank."))
             .min_length(Some(1))
             .max_length(Some(30))
             .pattern(Some(REQUIRED_TEXT))
@@ -407,7 +407,7 @@ problem_response!(
     /// 422: fields are invalid.
     ValidationFailed,
     "`validation_failed`: the JSON is well-formed but fields are invalid; `errors` lists each field with its \
-message (lengths are counted in characters, after trimming)."
+message (lengths are counted in characters, as sent)."
 );
 
 problem_response!(

@@ -1,5 +1,6 @@
 //! Field-by-field input checking that collects every problem before answering. Lengths are
-//! counted in Unicode scalar values (characters), not bytes. Any text containing U+0000 makes
+//! counted in Unicode scalar values (characters), not bytes, as sent (before trimming, so that a
+//! JSON Schema `maxLength` states the same limit). Any text containing U+0000 makes
 //! the whole request a 400 `nul_character` (PostgreSQL cannot store it).
 
 use std::collections::HashSet;
@@ -33,35 +34,35 @@ impl Fields {
         true
     }
 
-    /// A required text: trimmed, 1..=`max` characters.
+    /// A required text: at most `max` characters as sent, not blank; trimmed.
     pub fn text(&mut self, field: &str, value: String, max: usize) -> String {
         if !self.nul_free(field, &value) {
             return value;
         }
         let trimmed = value.trim();
-        let len = trimmed.chars().count();
+        let len = if trimmed.is_empty() { 0 } else { value.chars().count() };
         if len == 0 || len > max {
             self.error(field, format!("must be 1–{max} characters (got {len})"));
         }
         trimmed.to_string()
     }
 
-    /// An optional text: trimmed; blank becomes `None`; at most `max` characters.
+    /// An optional text: at most `max` characters as sent; trimmed; blank becomes `None`.
     pub fn opt_text(&mut self, field: &str, value: Option<String>, max: usize) -> Option<String> {
         let value = value?;
         if !self.nul_free(field, &value) {
             return None;
         }
         let trimmed = value.trim();
-        let len = trimmed.chars().count();
+        let len = value.chars().count();
         if len > max {
             self.error(field, format!("must be at most {max} characters (got {len})"));
         }
         (!trimmed.is_empty()).then(|| trimmed.to_string())
     }
 
-    /// A list of short texts (keywords): at most `max_items` items as sent, each trimmed,
-    /// 1..=`max_chars` characters; duplicates are then dropped (first kept).
+    /// A list of short texts (keywords): at most `max_items` items as sent, each at most
+    /// `max_chars` characters as sent and not blank; trimmed, then duplicates are dropped (first kept).
     pub fn terms(&mut self, field: &str, values: Vec<String>, max_items: usize, max_chars: usize) -> Vec<String> {
         let sent = values.len();
         let mut seen = HashSet::new();
@@ -72,7 +73,7 @@ impl Fields {
                 continue;
             }
             let trimmed = value.trim();
-            let len = trimmed.chars().count();
+            let len = if trimmed.is_empty() { 0 } else { value.chars().count() };
             if len == 0 || len > max_chars {
                 self.error(item, format!("must be 1–{max_chars} characters (got {len})"));
             } else if seen.insert(trimmed.to_string()) {
@@ -225,5 +226,42 @@ pub fn query_text(name: &str, value: Option<&str>) -> Result<(), ApiError> {
             Err(ApiError::bad_request("nul_character", format!("`{name}` contains the NUL character U+0000")))
         }
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lengths_and_counts_are_those_sent() {
+        let mut f = Fields::new();
+        assert_eq!(f.text("title", format!(" {}", "a".repeat(200)), 200), "a".repeat(200));
+        assert_eq!(f.opt_text("region", Some(format!("{} ", "b".repeat(100))), 100), Some("b".repeat(100)));
+        f.terms("keywords", vec![format!(" {}", "c".repeat(30))], 20, 30);
+        f.terms("industries", vec!["goji".to_string(); 6], 5, 40);
+        f.text("summary", " \u{3000}\t".into(), 10);
+        let Err(ApiError::Validation(errors)) = f.finish() else { panic!("invalid fields") };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["title", "region", "keywords.0", "industries", "summary"]);
+    }
+
+    #[test]
+    fn integers_may_be_written_as_integral_floats() {
+        #[derive(serde::Deserialize)]
+        struct Body {
+            #[serde(default, deserialize_with = "opt_integer")]
+            n: Option<i64>,
+            #[serde(default, deserialize_with = "nullable_integer")]
+            m: Option<Option<i64>>,
+        }
+        let parse = |json: &str| serde_json::from_str::<Body>(json).map(|b| (b.n, b.m));
+        assert_eq!(parse(r#"{"n": 6.0, "m": null}"#).unwrap(), (Some(6), Some(None)));
+        assert_eq!(parse(r#"{"n": -3, "m": 1e3}"#).unwrap(), (Some(-3), Some(Some(1000))));
+        assert_eq!(parse("{}").unwrap(), (None, None));
+        assert!(parse(r#"{"n": 6.5}"#).is_err());
+        assert!(parse(r#"{"n": 1e300}"#).is_err());
+        assert!(parse(r#"{"n": 18446744073709551615}"#).is_err());
+        assert!(parse(r#"{"n": "6"}"#).is_err());
     }
 }

@@ -51,7 +51,7 @@ pub struct MatchParams {
     pub mode: Option<String>,
     /// Keep matches scoring at least this (0–1).
     #[param(minimum = 0, maximum = 1)]
-    pub min_score: Option<f32>,
+    pub min_score: Option<f64>,
     /// Page number (default 1); matches are listed down to rank 1000: `page × per_page` ≤ 1000.
     #[param(minimum = 1, maximum = 1000)]
     pub page: Option<u32>,
@@ -104,7 +104,7 @@ impl MatchParams {
             trl_max: self.trl_max,
             region: non_blank(&self.region),
             modes,
-            min_score: self.min_score,
+            min_score: self.min_score.map(|s| s as f32),
         })
     }
 }
