@@ -56,9 +56,10 @@ pub struct OrganizationInput {
     /// At most 100 characters.
     #[schema(max_length = 100, pattern = "^[^\\x00]*$", example = "宁夏")]
     pub region: Option<String>,
-    /// 统一社会信用代码 (18 characters with a check character, GB 32100-2015): required for enterprises.
+    /// 统一社会信用代码 (18 characters with a check character, GB 32100-2015): required for enterprises;
+    /// blank counts as absent.
     #[schema(
-        pattern = "^[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{10}$",
+        pattern = "^([\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]{0,18}|[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{10})$",
         example = "91640100MA76H12345"
     )]
     pub credit_code: Option<String>,
