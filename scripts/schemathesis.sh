@@ -77,6 +77,22 @@ SCHEMATHESIS_ADMIN_TOKEN=$(token admin)
 export SCHEMATHESIS_ENTERPRISE_TOKEN SCHEMATHESIS_INSTITUTE_TOKEN SCHEMATHESIS_ADMIN_TOKEN
 # Access tokens live 15 minutes by default: long enough for one run.
 
+# Real records for the operations that need one to get past 404 and 422: a demo connection the
+# enterprise takes part in (to read and move), and a fresh demand and supply to connect.
+json_field() { python3 -c "import json, sys; print(json.load(sys.stdin)$1)"; }
+post_as() {
+    curl -sf "$base$2" -H "authorization: Bearer $1" -H 'content-type: application/json' -d "$3"
+}
+SCHEMATHESIS_CONNECTION_ID=$(curl -sf "$base/api/v1/connections?status=proposed&per_page=1" \
+    -H "authorization: Bearer $SCHEMATHESIS_ENTERPRISE_TOKEN" | json_field '["items"][0]["id"]')
+SCHEMATHESIS_DEMAND_ID=$(post_as "$SCHEMATHESIS_ENTERPRISE_TOKEN" /api/v1/demands \
+    '{"title": "枸杞鲜果无损分选（模糊测试）", "description": "按大小和色泽在线分选枸杞鲜果", "keywords": ["枸杞", "分选"], "industries": ["goji"]}' \
+    | json_field '["id"]')
+SCHEMATHESIS_SUPPLY_ID=$(post_as "$SCHEMATHESIS_INSTITUTE_TOKEN" /api/v1/supplies \
+    '{"title": "枸杞鲜果光电分选技术（模糊测试）", "summary": "基于机器视觉的枸杞鲜果分级分选", "keywords": ["枸杞", "分选"], "industries": ["goji"]}' \
+    | json_field '["id"]')
+export SCHEMATHESIS_CONNECTION_ID SCHEMATHESIS_DEMAND_ID SCHEMATHESIS_SUPPLY_ID
+
 seed_args=()
 if [ -n "${SCHEMATHESIS_SEED:-}" ]; then seed_args=(--seed "$SCHEMATHESIS_SEED"); fi
 
