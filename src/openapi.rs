@@ -81,7 +81,17 @@ stable `code`.",
         crate::stats::handlers::contracts,
     ),
     components(
-        schemas(Problem, FieldError, IndustryCode, Keyword, crate::stats::handlers::Period),
+        schemas(
+            Problem,
+            FieldError,
+            IndustryCode,
+            IndustryOrGroupCode,
+            IndustryList,
+            IndustryOrGroupList,
+            TransferModeList,
+            Keyword,
+            crate::stats::handlers::Period
+        ),
         responses(
             BadRequest,
             Unauthorized,
@@ -277,6 +287,75 @@ impl ToSchema for IndustryOrGroupCode {
         Cow::Borrowed("IndustryOrGroupCode")
     }
 }
+
+/// White space as `str::trim` knows it (Rust's `char::is_whitespace`, the Unicode White_Space
+/// property), as the body of a regular-expression character class.
+pub const WHITE_SPACE_CLASS: &str =
+    "\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+
+/// A pattern for a comma-separated list of `codes` as the list filters read it: each item is
+/// trimmed, empty items are skipped (so an empty value means no filter), any other item must be
+/// one of `codes`.
+fn code_list_pattern(codes: &[&str]) -> String {
+    let item = format!("[{WHITE_SPACE_CLASS}]*({})?[{WHITE_SPACE_CLASS}]*", codes.join("|"));
+    format!("^{item}(,{item})*$")
+}
+
+fn code_list_schema(description: &str, codes: &[&str], example: &str) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(description))
+        .pattern(Some(code_list_pattern(codes)))
+        .examples([example])
+        .into()
+}
+
+macro_rules! code_list {
+    ($(#[$meta:meta])* $name:ident, $description:expr, $codes:expr, $example:expr) => {
+        $(#[$meta])*
+        pub struct $name;
+
+        impl PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                let codes: Vec<&str> = $codes;
+                code_list_schema($description, &codes, $example)
+            }
+        }
+
+        impl ToSchema for $name {
+            fn name() -> Cow<'static, str> {
+                Cow::Borrowed(stringify!($name))
+            }
+        }
+    };
+}
+
+code_list!(
+    /// Comma-separated industry codes (a list filter).
+    IndustryList,
+    "Comma-separated industry codes (`IndustryCode`); blank items are ignored.",
+    Taxonomy::embedded().industries.iter().map(|i| i.code.as_str()).collect(),
+    "goji,dairy"
+);
+
+code_list!(
+    /// Comma-separated industry or group codes (the match filter).
+    IndustryOrGroupList,
+    "Comma-separated industry or group codes (`IndustryOrGroupCode`); blank items are ignored.",
+    {
+        let t = Taxonomy::embedded();
+        t.industries.iter().map(|i| i.code.as_str()).chain(t.groups.iter().map(|g| g.code.as_str())).collect()
+    },
+    "goji,six_new"
+);
+
+code_list!(
+    /// Comma-separated cooperation / transfer modes (the match filter).
+    TransferModeList,
+    "Comma-separated cooperation / transfer modes (`TransferMode`); blank items are ignored.",
+    crate::vocab::TransferMode::ALL.iter().map(|m| m.as_str()).collect(),
+    "transfer,license"
+);
 
 /// A keyword of a listing: at most 30 characters, not blank, no U+0000.
 pub struct Keyword;
@@ -578,6 +657,13 @@ mod tests {
             }
         }
         ranges
+    }
+
+    #[test]
+    fn list_patterns_read_lists_as_the_filters_do() {
+        let re = code_list_pattern(&["goji", "dairy"]);
+        assert!(REQUIRED_TEXT.contains(WHITE_SPACE_CLASS));
+        assert!(re.starts_with('^') && re.ends_with('$') && re.contains("(goji|dairy)"), "{re}");
     }
 
     #[test]

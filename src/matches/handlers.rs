@@ -21,7 +21,7 @@ use crate::error::ApiError;
 use crate::industries::taxonomy::Taxonomy;
 use crate::listing::{mode_names, non_blank};
 use crate::matching::{Explanation, Filters, Query, Side};
-use crate::openapi::{self as oa, IndustryCode, IndustryOrGroupCode, Keyword};
+use crate::openapi::{self as oa, IndustryCode, IndustryOrGroupList, Keyword, TransferModeList};
 use crate::pagination::{Page, PageRequest, DEFAULT_PER_PAGE};
 use crate::supplies::{model::Supply, repo as supply_repo};
 use crate::validation::{
@@ -35,7 +35,7 @@ use crate::vocab::TransferMode;
 #[into_params(parameter_in = Query)]
 pub struct MatchParams {
     /// Industry or group codes, comma-separated: keep listings tagged with any of them.
-    #[param(value_type = Option<Vec<IndustryOrGroupCode>>, style = Form, explode = false)]
+    #[param(value_type = Option<IndustryOrGroupList>)]
     pub industry: Option<String>,
     /// Keep listings with TRL ≥ this (1–9).
     #[param(minimum = 1, maximum = 9)]
@@ -47,7 +47,7 @@ pub struct MatchParams {
     #[param(pattern = "^[^\\x00]*$")]
     pub region: Option<String>,
     /// Cooperation / transfer modes, comma-separated: keep listings offering any of them.
-    #[param(value_type = Option<Vec<TransferMode>>, style = Form, explode = false)]
+    #[param(value_type = Option<TransferModeList>)]
     pub mode: Option<String>,
     /// Keep matches scoring at least this (0–1).
     #[param(minimum = 0, maximum = 1)]

@@ -9,7 +9,7 @@ use crate::auth::{policy, Principal};
 use crate::error::ApiError;
 use crate::industries::taxonomy::Taxonomy;
 use crate::listing::{industry_codes, mode_names, non_blank};
-use crate::openapi::{EditableSupplyStatus, IndustryCode, Keyword};
+use crate::openapi::{EditableSupplyStatus, IndustryCode, IndustryList, Keyword};
 use crate::validation::{
     self, nullable, nullable_integer, opt_integer, Fields, MAX_BODY_CHARS, MAX_KEYWORDS, MAX_KEYWORD_CHARS,
     MAX_REGION_CHARS, MAX_TITLE_CHARS,
@@ -180,7 +180,7 @@ impl SupplyPatch {
 #[into_params(parameter_in = Query)]
 pub struct SupplyListParams {
     /// Industry codes, comma-separated: a supply matches when it carries any of them.
-    #[param(value_type = Option<Vec<IndustryCode>>, style = Form, explode = false)]
+    #[param(value_type = Option<IndustryList>)]
     pub industry: Option<String>,
     /// An exact keyword the supply carries.
     #[param(pattern = "^[^\\x00]*$")]
