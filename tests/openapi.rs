@@ -188,3 +188,34 @@ async fn the_document_and_the_docs_page_are_served() {
     assert!(script.header("content-type").unwrap_or_default().starts_with("application/javascript"));
     assert!(script.body.as_str().unwrap_or_default().contains("Redoc"));
 }
+
+/// What Schemathesis found where the server and the document disagreed (see scripts/schemathesis.sh).
+#[actix_web::test]
+async fn the_server_keeps_to_the_document_where_schemathesis_found_it_did_not() {
+    let app = TestApp::spawn().await;
+    let nil = uuid::Uuid::nil();
+
+    let reply = app.raw("DELETE", &format!("/api/v1/supplies/{nil}"), None, b"").await;
+    reply.assert_problem(405, "method_not_allowed");
+    assert_eq!(reply.header("allow"), Some("GET, PATCH"), "a 405 names the methods of the route");
+
+    let admin = app.admin().await;
+    let t = admin.bearer();
+    app.get_as(t, "/api/v1/connections/export.csv?per_page=0").await.assert_problem(400, "invalid_query");
+    app.get_as(t, "/api/v1/stats/connections?period=weekly").await.assert_problem(400, "invalid_query");
+    let preview = serde_json::json!({"target": "supply", "title": "枸杞鲜果分选"});
+    app.post("/api/v1/matches?min_score=1.0000000000000002", &preview).await.assert_problem(400, "invalid_query");
+
+    let institute = app.register("research_institute", "某研究院").await;
+    let reply = app
+        .create_supply(&institute, serde_json::json!({"title": "t1", "summary": "s", "trl": 6.0, "price_fen": 1e3}))
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    assert_eq!((reply.body["trl"].as_i64(), reply.body["price_fen"].as_i64()), (Some(6), Some(1000)));
+    let fraction = serde_json::json!({"title": "t2", "summary": "s", "trl": 6.5});
+    app.create_supply(&institute, fraction).await.assert_problem(400, "invalid_body");
+    let padded = serde_json::json!({"title": format!(" {}", "a".repeat(200)), "summary": "s"});
+    app.create_supply(&institute, padded).await.assert_problem(422, "validation_failed");
+    let repeated = serde_json::json!({"title": "t3", "summary": "s", "industries": vec!["goji"; 6]});
+    app.create_supply(&institute, repeated).await.assert_problem(422, "validation_failed");
+}
