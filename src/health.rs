@@ -31,6 +31,8 @@ pub struct Readiness {
     pub indexed_demands: usize,
 }
 
+/// Liveness probe.
+///
 /// 200 while the process serves requests, whatever the database does.
 #[utoipa::path(get, operation_id = "healthz", path = "/healthz", tag = "health",
     responses((status = 200, description = "The process is alive.", body = Health)))]
@@ -38,6 +40,8 @@ pub async fn healthz() -> web::Json<Health> {
     web::Json(Health { status: "ok" })
 }
 
+/// Readiness probe.
+///
 /// 200 when a pooled connection answers `SELECT 1`; 503 `database_unavailable` otherwise.
 #[utoipa::path(get, operation_id = "readyz", path = "/readyz", tag = "health", responses(
     (status = 200, description = "PostgreSQL answers; the matching index's size.", body = Readiness),

@@ -216,8 +216,11 @@ pub async fn track(
     result
 }
 
+/// Prometheus metrics.
+///
 /// `GET /metrics`: this instance's series in the Prometheus text exposition format (0.0.4).
-#[utoipa::path(get, operation_id = "metrics", path = "/metrics", tag = "health", responses(
+#[utoipa::path(get, operation_id = "metrics",
+    path = "/metrics", tag = "health", responses(
     (status = 200, description = "This instance's series (requests and latency per route pattern and status, engine \
 search latency, pool and index gauges) in the Prometheus text format 0.0.4.",
         content_type = "text/plain; version=0.0.4",

@@ -511,6 +511,8 @@ fn retry_after(description: &str) -> Header {
     integer_header(description)
 }
 
+/// This OpenAPI document.
+///
 /// `GET /api/v1/openapi.json`: this document.
 #[utoipa::path(
     get,
@@ -529,6 +531,8 @@ const REDOC_JS: &str = include_str!("../docs/vendor/redoc.standalone.js");
 /// The page rendering the document; it loads the bundle from `/docs/redoc.standalone.js`.
 const DOCS_HTML: &str = include_str!("../docs/vendor/index.html");
 
+/// API documentation page.
+///
 /// `GET /docs`: a human-readable rendering of this document (Redoc, served from the binary).
 #[utoipa::path(
     get,
@@ -545,6 +549,8 @@ pub async fn docs_page() -> HttpResponse {
         .body(DOCS_HTML)
 }
 
+/// Documentation page script.
+///
 /// `GET /docs/redoc.standalone.js`: the vendored renderer used by the docs page.
 #[utoipa::path(
     get,

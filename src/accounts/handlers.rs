@@ -18,8 +18,11 @@ fn client_ip(req: &HttpRequest) -> IpAddr {
     req.peer_addr().map(|a| a.ip()).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
 }
 
+/// Register an organisation and its first user.
+///
 /// `POST /api/v1/auth/register` → 201 with the user and organisation (then log in).
-#[utoipa::path(post, operation_id = "register", path = "/api/v1/auth/register", tag = "accounts",
+#[utoipa::path(post, operation_id = "register",
+    path = "/api/v1/auth/register", tag = "accounts",
     request_body = RegisterInput, responses(
     (status = 201,
         description = "The new user (role `broker` for a service agency, `member` otherwise) and organisation.",
@@ -45,6 +48,8 @@ pub async fn register(
     Ok(HttpResponse::Created().json(account))
 }
 
+/// Sign in.
+///
 /// `POST /api/v1/auth/login` → 200 with an access token and a refresh token. Throttled per
 /// client address and per account (429 with `Retry-After`).
 #[utoipa::path(post, operation_id = "login", path = "/api/v1/auth/login", tag = "accounts",
@@ -74,8 +79,11 @@ pub async fn login(
     Ok(web::Json(session))
 }
 
+/// Rotate a refresh token.
+///
 /// `POST /api/v1/auth/refresh` → a new token pair; the presented refresh token is used up.
-#[utoipa::path(post, operation_id = "refresh", path = "/api/v1/auth/refresh", tag = "accounts",
+#[utoipa::path(post, operation_id = "refresh",
+    path = "/api/v1/auth/refresh", tag = "accounts",
     request_body = RefreshInput, responses(
     (status = 200, description = "A new token pair.", body = Session),
     (status = 400, response = oa::BadRequest),
@@ -95,6 +103,8 @@ pub async fn refresh(
     Ok(web::Json(db::run(&state.pool, move |conn| service::refresh(conn, &tokens, &token)).await?))
 }
 
+/// Sign out.
+///
 /// `POST /api/v1/auth/logout` → 204; the refresh token's family is revoked.
 #[utoipa::path(post, operation_id = "logout", path = "/api/v1/auth/logout", tag = "accounts",
     request_body = RefreshInput, responses(
@@ -110,6 +120,8 @@ pub async fn logout(state: web::Data<AppState>, body: web::Json<RefreshInput>) -
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// The caller's account.
+///
 /// `GET /api/v1/me` → the caller and their organisation.
 #[utoipa::path(get, operation_id = "get_me", path = "/api/v1/me", tag = "accounts",
     security(("bearer" = [])), responses(
@@ -128,8 +140,11 @@ pub async fn me(state: web::Data<AppState>, caller: Principal) -> Result<web::Js
     Ok(web::Json(account))
 }
 
+/// Change the caller's password.
+///
 /// `POST /api/v1/me/password` → 204; every refresh token of the user is revoked.
-#[utoipa::path(post, operation_id = "change_password", path = "/api/v1/me/password", tag = "accounts",
+#[utoipa::path(post, operation_id = "change_password",
+    path = "/api/v1/me/password", tag = "accounts",
     security(("bearer" = [])),
     request_body = PasswordChangeInput, responses(
     (status = 204, description = "Changed; every refresh token of the user is revoked."),

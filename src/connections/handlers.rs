@@ -25,9 +25,12 @@ fn created(view: &serde_json::Value, status: u16) -> HttpResponse {
     response.json(view)
 }
 
+/// Open a connection.
+///
 /// `POST /api/v1/connections` → 201 with the connection. With `Idempotency-Key`, a retry of
 /// the same request returns the first response.
-#[utoipa::path(post, operation_id = "open_connection", path = "/api/v1/connections", tag = "connections",
+#[utoipa::path(post, operation_id = "open_connection",
+    path = "/api/v1/connections", tag = "connections",
     security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,200}$",
         description = "1–200 visible ASCII characters, unique per request of this user: a retry with the same key \
@@ -99,8 +102,11 @@ pub async fn open(
     }
 }
 
+/// Get a connection.
+///
 /// `GET /api/v1/connections/{id}` with its outcome log; 404 for non-participants.
-#[utoipa::path(get, operation_id = "get_connection", path = "/api/v1/connections/{id}", tag = "connections",
+#[utoipa::path(get, operation_id = "get_connection",
+    path = "/api/v1/connections/{id}", tag = "connections",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Connection id.")), responses(
     (status = 200, description = "The connection with its outcome log.", body = ConnectionView),
@@ -118,8 +124,11 @@ pub async fn get(
     Ok(web::Json(db::run(&state.pool, move |conn| service::view(conn, &caller, id)).await?))
 }
 
+/// Move a connection to another status.
+///
 /// `POST /api/v1/connections/{id}/events`: one move; 409 `illegal_transition` with the allowed moves.
-#[utoipa::path(post, operation_id = "move_connection", path = "/api/v1/connections/{id}/events", tag = "connections",
+#[utoipa::path(post, operation_id = "move_connection",
+    path = "/api/v1/connections/{id}/events", tag = "connections",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Connection id.")), request_body = MoveInput, responses(
     (status = 201, description = "The connection after the move, the new event last in its log.",
@@ -155,9 +164,12 @@ fn scope(caller: &Principal) -> Scope {
     }
 }
 
+/// List connections.
+///
 /// `GET /api/v1/connections?status=&industry=&organization_id=&broker_id=&from=&to=&page=&per_page=`:
 /// the caller's connections (admins: all).
-#[utoipa::path(get, operation_id = "list_connections", path = "/api/v1/connections", tag = "connections",
+#[utoipa::path(get, operation_id = "list_connections",
+    path = "/api/v1/connections", tag = "connections",
     security(("bearer" = [])),
     params(ConnectionListParams), responses(
     (status = 200, description = "A page of the caller's connections (admins: all), newest first.",
@@ -182,8 +194,11 @@ pub async fn list(
     Ok(web::Json(Page::new(items, page, total)))
 }
 
+/// Export connections as CSV (admins).
+///
 /// `GET /api/v1/connections/export.csv` (admins): every matching connection as CSV.
-#[utoipa::path(get, operation_id = "export_connections_csv", path = "/api/v1/connections/export.csv",
+#[utoipa::path(get, operation_id = "export_connections_csv",
+    path = "/api/v1/connections/export.csv",
     tag = "connections",
     security(("bearer" = [])),
     params(ConnectionListParams), responses(

@@ -28,8 +28,11 @@ fn what(id: Uuid) -> impl FnOnce() -> String {
     move || format!("demand {id}")
 }
 
+/// Post a demand.
+///
 /// `POST /api/v1/demands` → 201 with the demand, `Location` and `ETag`; owned by the caller's organisation.
-#[utoipa::path(post, operation_id = "create_demand", path = "/api/v1/demands", tag = "demands",
+#[utoipa::path(post, operation_id = "create_demand",
+    path = "/api/v1/demands", tag = "demands",
     security(("bearer" = [])), request_body = DemandInput,
     responses(
     (status = 201, description = "The new demand, owned by the caller's organisation.", body = Demand,
@@ -60,8 +63,11 @@ pub async fn create(
     Ok(with_etag(response, &demand))
 }
 
+/// Get a demand.
+///
 /// `GET /api/v1/demands/{id}` with its `ETag`; 404 for another organisation's private demand.
-#[utoipa::path(get, operation_id = "get_demand", path = "/api/v1/demands/{id}", tag = "demands",
+#[utoipa::path(get, operation_id = "get_demand",
+    path = "/api/v1/demands/{id}", tag = "demands",
     security((), ("bearer" = [])),
     params(("id" = Uuid, Path, description = "Demand id.")), responses(
     (status = 200, description = "The demand.", body = Demand,
@@ -82,6 +88,8 @@ pub async fn get(
     Ok(with_etag(HttpResponse::Ok(), &demand))
 }
 
+/// List demands.
+///
 /// `GET /api/v1/demands?industry=&keyword=&q=&status=&organization_id=&region=&page=&per_page=`.
 #[utoipa::path(get, operation_id = "list_demands", path = "/api/v1/demands", tag = "demands",
     security((), ("bearer" = [])),
@@ -102,8 +110,11 @@ pub async fn list(
     Ok(web::Json(Page::new(items, page, total)))
 }
 
+/// Update a demand.
+///
 /// `PATCH /api/v1/demands/{id}` with `If-Match: "<version>"`; 412 when stale, 428 without it.
-#[utoipa::path(patch, operation_id = "update_demand", path = "/api/v1/demands/{id}", tag = "demands",
+#[utoipa::path(patch, operation_id = "update_demand",
+    path = "/api/v1/demands/{id}", tag = "demands",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Demand id."), ("If-Match" = String, Header, pattern = "^\"[1-9][0-9]{0,8}\"$",
         description = "The `ETag` of the version being edited, e.g. `\"3\"`.")),
@@ -146,8 +157,11 @@ pub async fn update(
     Ok(with_etag(HttpResponse::Ok(), &demand))
 }
 
+/// Withdraw a demand.
+///
 /// `POST /api/v1/demands/{id}/withdraw`: the enterprise takes its need back (idempotent).
-#[utoipa::path(post, operation_id = "withdraw_demand", path = "/api/v1/demands/{id}/withdraw", tag = "demands",
+#[utoipa::path(post, operation_id = "withdraw_demand",
+    path = "/api/v1/demands/{id}/withdraw", tag = "demands",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Demand id.")), responses(
     (status = 200, description = "The withdrawn demand (unchanged when it already was).", body = Demand,

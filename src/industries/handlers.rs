@@ -45,8 +45,11 @@ pub struct TaxonomyView {
     pub groups: Vec<GroupView>,
 }
 
+/// List the industry taxonomy.
+///
 /// Lists every group and industry (20 industries in 4 groups).
-#[utoipa::path(get, operation_id = "list_industries", path = "/api/v1/industries", tag = "industries", responses(
+#[utoipa::path(get, operation_id = "list_industries",
+    path = "/api/v1/industries", tag = "industries", responses(
     (status = 200, description = "The taxonomy, in its order.", body = TaxonomyView),
     (status = 503, response = oa::ServiceUnavailable)))]
 #[tracing::instrument(skip(state))]

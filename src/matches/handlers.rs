@@ -180,8 +180,11 @@ async fn ranked_demands(
     Ok(Page::new(hydrate(ranked, rows, |d: &Demand| d.id), page, found.total as i64))
 }
 
+/// Supplies matching a demand.
+///
 /// `GET /api/v1/demands/{id}/matches`: published supplies ranked for the demand.
-#[utoipa::path(get, operation_id = "match_supplies_for_demand", path = "/api/v1/demands/{id}/matches", tag = "matches",
+#[utoipa::path(get, operation_id = "match_supplies_for_demand",
+    path = "/api/v1/demands/{id}/matches", tag = "matches",
     security((), ("bearer" = [])),
     params(("id" = Uuid, Path, description = "Demand id."), MatchParams), responses(
     (status = 200, description = "Published supplies ranked for the demand, best first.",
@@ -207,8 +210,11 @@ pub async fn for_demand(
     Ok(web::Json(ranked_supplies(&state, query, filters, page).await?))
 }
 
+/// Demands matching a supply.
+///
 /// `GET /api/v1/supplies/{id}/matches`: open demands ranked for the supply.
-#[utoipa::path(get, operation_id = "match_demands_for_supply", path = "/api/v1/supplies/{id}/matches", tag = "matches",
+#[utoipa::path(get, operation_id = "match_demands_for_supply",
+    path = "/api/v1/supplies/{id}/matches", tag = "matches",
     security((), ("bearer" = [])),
     params(("id" = Uuid, Path, description = "Supply id."), MatchParams), responses(
     (status = 200, description = "Open demands ranked for the supply, best first.", body = Page<MatchItem<Demand>>),
@@ -303,10 +309,13 @@ pub enum Listing {
     Demand(Demand),
 }
 
+/// Preview matches for an unsaved listing.
+///
 /// `POST /api/v1/matches?industry=&trl_min=&…&page=&per_page=`: ranks published supplies (or
 /// open demands) for a text and tags that are not stored, so a frontend can preview matches
 /// before posting. Open to anonymous callers (only public listings are candidates).
-#[utoipa::path(post, operation_id = "preview_matches", path = "/api/v1/matches", tag = "matches", params(MatchParams),
+#[utoipa::path(post, operation_id = "preview_matches",
+    path = "/api/v1/matches", tag = "matches", params(MatchParams),
     request_body = PreviewInput, responses(
     (status = 200, description = "Published supplies (`target: supply`) or open demands (`target: demand`) ranked \
 for the text, best first.", body = Page<MatchItem<Listing>>),

@@ -14,9 +14,12 @@ use crate::error::ApiError;
 use crate::openapi as oa;
 use crate::pagination::{Page, PageRequest};
 
+/// Create an organisation (admins).
+///
 /// `POST /api/v1/organizations` (admins) → 201 with the organisation. Everyone else gets an
 /// organisation by registering (`POST /api/v1/auth/register`).
-#[utoipa::path(post, operation_id = "create_organization", path = "/api/v1/organizations", tag = "organizations",
+#[utoipa::path(post, operation_id = "create_organization",
+    path = "/api/v1/organizations", tag = "organizations",
     security(("bearer" = [])),
     request_body = OrganizationInput, responses(
     (status = 201, description = "The organisation.", body = Organization,
@@ -42,8 +45,11 @@ pub async fn create(
     Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/organizations/{}", org.id))).json(org))
 }
 
+/// Get an organisation.
+///
 /// `GET /api/v1/organizations/{id}`.
-#[utoipa::path(get, operation_id = "get_organization", path = "/api/v1/organizations/{id}", tag = "organizations",
+#[utoipa::path(get, operation_id = "get_organization",
+    path = "/api/v1/organizations/{id}", tag = "organizations",
     params(("id" = Uuid, Path, description = "Organisation id.")), responses(
     (status = 200, description = "The organisation.", body = Organization),
     (status = 400, response = oa::BadRequest),
@@ -68,8 +74,11 @@ pub struct ListParams {
     pub per_page: Option<u32>,
 }
 
+/// List organisations.
+///
 /// `GET /api/v1/organizations?page=&per_page=`.
-#[utoipa::path(get, operation_id = "list_organizations", path = "/api/v1/organizations", tag = "organizations",
+#[utoipa::path(get, operation_id = "list_organizations",
+    path = "/api/v1/organizations", tag = "organizations",
     params(ListParams), responses(
     (status = 200, description = "A page of organisations, by name.", body = Page<Organization>),
     (status = 400, response = oa::BadRequest),
@@ -84,8 +93,11 @@ pub async fn list(
     Ok(web::Json(Page::new(items, page, total)))
 }
 
+/// Verify an organisation (admins).
+///
 /// `POST /api/v1/organizations/{id}/verification` (admins): sets `verification`.
-#[utoipa::path(post, operation_id = "verify_organization", path = "/api/v1/organizations/{id}/verification",
+#[utoipa::path(post, operation_id = "verify_organization",
+    path = "/api/v1/organizations/{id}/verification",
     tag = "organizations",
     security(("bearer" = [])), params(("id" = Uuid, Path, description = "Organisation id.")),
     request_body = VerificationInput, responses(

@@ -71,8 +71,11 @@ pub struct ListingStats {
     pub groups: Vec<ListingCounts>,
 }
 
+/// Listing statistics (admins).
+///
 /// `GET /api/v1/stats/listings`.
-#[utoipa::path(get, operation_id = "listing_stats", path = "/api/v1/stats/listings", tag = "stats",
+#[utoipa::path(get, operation_id = "listing_stats",
+    path = "/api/v1/stats/listings", tag = "stats",
     security(("bearer" = [])), responses(
     (status = 200, description = "Published supplies, open demands and connections by industry and by group.",
         body = ListingStats),
@@ -110,8 +113,11 @@ fn ratio(a: i64, b: i64) -> Option<f64> {
     (b > 0).then(|| a as f64 / b as f64)
 }
 
+/// Connection funnel statistics (admins).
+///
 /// `GET /api/v1/stats/connections?from=&to=`: connections opened in the period.
-#[utoipa::path(get, operation_id = "connection_stats", path = "/api/v1/stats/connections", tag = "stats",
+#[utoipa::path(get, operation_id = "connection_stats",
+    path = "/api/v1/stats/connections", tag = "stats",
     security(("bearer" = [])),
     params(PeriodParams), responses(
     (status = 200, description = "The funnel of connections opened in the period, conversion between stages and \
@@ -149,8 +155,11 @@ pub struct ContractStats {
     pub by_broker: Vec<BrokerContracts>,
 }
 
+/// Contract statistics (admins).
+///
 /// `GET /api/v1/stats/contracts?from=&to=&period=month|quarter|year`: contracts signed in the period.
-#[utoipa::path(get, operation_id = "contract_stats", path = "/api/v1/stats/contracts", tag = "stats",
+#[utoipa::path(get, operation_id = "contract_stats",
+    path = "/api/v1/stats/contracts", tag = "stats",
     security(("bearer" = [])),
     params(PeriodParams), responses(
     (status = 200, description = "Contracts signed in the period: count and value in total, by industry, by period \

@@ -28,8 +28,11 @@ fn what(id: Uuid) -> impl FnOnce() -> String {
     move || format!("supply {id}")
 }
 
+/// Publish a supply.
+///
 /// `POST /api/v1/supplies` → 201 with the supply, `Location` and `ETag`; owned by the caller's organisation.
-#[utoipa::path(post, operation_id = "create_supply", path = "/api/v1/supplies", tag = "supplies",
+#[utoipa::path(post, operation_id = "create_supply",
+    path = "/api/v1/supplies", tag = "supplies",
     security(("bearer" = [])), request_body = SupplyInput,
     responses(
     (status = 201, description = "The new supply, owned by the caller's organisation.", body = Supply,
@@ -60,8 +63,11 @@ pub async fn create(
     Ok(with_etag(response, &supply))
 }
 
+/// Get a supply.
+///
 /// `GET /api/v1/supplies/{id}` with its `ETag`; 404 for another organisation's private supply.
-#[utoipa::path(get, operation_id = "get_supply", path = "/api/v1/supplies/{id}", tag = "supplies",
+#[utoipa::path(get, operation_id = "get_supply",
+    path = "/api/v1/supplies/{id}", tag = "supplies",
     security((), ("bearer" = [])),
     params(("id" = Uuid, Path, description = "Supply id.")), responses(
     (status = 200, description = "The supply.", body = Supply,
@@ -82,8 +88,11 @@ pub async fn get(
     Ok(with_etag(HttpResponse::Ok(), &supply))
 }
 
+/// List supplies.
+///
 /// `GET /api/v1/supplies?industry=&keyword=&q=&status=&trl_min=&trl_max=&organization_id=&region=&page=&per_page=`.
-#[utoipa::path(get, operation_id = "list_supplies", path = "/api/v1/supplies", tag = "supplies",
+#[utoipa::path(get, operation_id = "list_supplies",
+    path = "/api/v1/supplies", tag = "supplies",
     security((), ("bearer" = [])),
     params(SupplyListParams), responses(
     (status = 200, description = "A page of supplies, newest first.", body = Page<Supply>),
@@ -102,8 +111,11 @@ pub async fn list(
     Ok(web::Json(Page::new(items, page, total)))
 }
 
+/// Update a supply.
+///
 /// `PATCH /api/v1/supplies/{id}` with `If-Match: "<version>"`; 412 when stale, 428 without it.
-#[utoipa::path(patch, operation_id = "update_supply", path = "/api/v1/supplies/{id}", tag = "supplies",
+#[utoipa::path(patch, operation_id = "update_supply",
+    path = "/api/v1/supplies/{id}", tag = "supplies",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Supply id."), ("If-Match" = String, Header, pattern = "^\"[1-9][0-9]{0,8}\"$",
         description = "The `ETag` of the version being edited, e.g. `\"3\"`.")),
@@ -146,8 +158,11 @@ pub async fn update(
     Ok(with_etag(HttpResponse::Ok(), &supply))
 }
 
+/// Archive a supply.
+///
 /// `POST /api/v1/supplies/{id}/archive`: takes the supply off the market (idempotent).
-#[utoipa::path(post, operation_id = "archive_supply", path = "/api/v1/supplies/{id}/archive", tag = "supplies",
+#[utoipa::path(post, operation_id = "archive_supply",
+    path = "/api/v1/supplies/{id}/archive", tag = "supplies",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Supply id.")), responses(
     (status = 200, description = "The archived supply (unchanged when it already was).", body = Supply,
