@@ -113,9 +113,16 @@ if grep -q "panicked" "$dir/server.log"; then
     grep -A5 "panicked" "$dir/server.log" >&2
     status=1
 fi
+if ! kill -0 "$server_pid" 2>/dev/null; then
+    wait "$server_pid" && code=0 || code=$?
+    echo "the server exited during the run (exit $code)" >&2
+    server_pid=""
+    status=1
+fi
 if [ "$status" -ne 0 ]; then
-    echo "server errors during the run (last 20):" >&2
+    echo "server errors during the run (last 20; whole log in $target_dir/schemathesis-server.log):" >&2
     grep -E "ERROR" "$dir/server.log" | tail -20 >&2 || true
+    cp "$dir/server.log" "$target_dir/schemathesis-server.log"
 fi
 echo "schemathesis step took $(($(date +%s) - started)) s (exit $status)" >&2
 exit "$status"
