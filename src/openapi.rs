@@ -4,9 +4,10 @@
 //! and served at `GET /api/v1/openapi.json`; `GET /docs` renders it with a vendored Redoc.
 //!
 //! Besides the document this module holds the pieces that exist only to describe the API: the
-//! [`Problem`] schema of every error body, the reusable error responses, the
-//! [`IndustryCode`] enumeration built from the compiled taxonomy, and the two documentation
-//! endpoints.
+//! [`Problem`] schema of every error body, the reusable error responses, schemas built from the
+//! compiled taxonomy and vocabularies ([`IndustryCode`], [`IndustryList`], …), the text patterns
+//! that say what `str::trim` and the NUL check accept, and the documentation endpoints. It also
+//! answers the `Allow` header of a 405 ([`allowed_methods`]).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -166,8 +167,7 @@ pub fn allowed_methods(pattern: &str) -> Option<String> {
 /// Name of the bearer security scheme in the document.
 pub const BEARER: &str = "bearer";
 
-/// Adds what the derive cannot express: the bearer (JWT) security scheme and the shared
-/// `If-Match` / `Idempotency-Key` header parameters' schemas.
+/// Adds what the derive cannot express: the bearer (JWT) security scheme.
 struct Components;
 
 impl Modify for Components {
