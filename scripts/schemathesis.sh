@@ -100,11 +100,14 @@ export SCHEMATHESIS_CONNECTION_ID SCHEMATHESIS_DEMAND_ID SCHEMATHESIS_SUPPLY_ID
 seed_args=()
 if [ "$seed" != random ]; then seed_args=(--seed "$seed"); fi
 
+# Network-level failures (a reset connection on a loaded shared machine) are retried twice; a
+# server that really dies still fails the run (checked below, as are panics in its log).
 status=0
 "$venv/bin/schemathesis" --config-file schemathesis.toml run "$base/api/v1/openapi.json" \
     --generation-allow-x00=true \
     --max-examples "$max_examples" \
     --request-timeout 30 \
+    --request-retries 2 \
     --no-color \
     "${seed_args[@]}" "$@" || status=$?
 
