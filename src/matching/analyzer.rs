@@ -296,7 +296,7 @@ impl Analyzer {
         } else {
             self.jieba.cut(normalized, self.hmm)
         };
-        out.extend(cut.into_iter().map(str::trim).filter(|t| self.keep(t)));
+        out.extend(cut.into_iter().map(|t| t.word.trim()).filter(|t| self.keep(t)));
     }
 
     /// Overlapping character bigrams of every run of Chinese characters, each prefixed

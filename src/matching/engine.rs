@@ -7,15 +7,14 @@ use uuid::Uuid;
 use super::analyzer::{normalize, Analyzer, BIGRAM_PREFIX};
 use super::config::MatchingConfig;
 use super::explain::{AliasHit, Explanation, KeywordHit, KeywordSource, TermHit};
-use super::hash::FxHashMap;
 use super::index::lucene_idf;
-use super::index::{
-    Bm25Params, DocSlot, KeywordId, QueryTerm, RetrievalLimits, SideIndex, Slot, TermId, FIELDS, F_BIGRAM, F_BODY,
-    F_KEYWORDS, F_TITLE,
-};
+use super::index::{Bm25Params, DocSlot, KeywordId, QueryTerm, RetrievalLimits, SideIndex, Slot, TermId};
 use super::industry::{IndustryEvidence, Taxonomy};
+use super::ingest::{self, Analysis, Store};
 use super::score::{self, Signal, Signals};
+use super::vocab::Vocab;
 use super::{Document, Filters, IndustryDef, Match, MatchPage, Query, Side, MODES};
+use rustc_hash::FxHashMap;
 
 /// The in-memory matching engine for both sides.
 ///
@@ -26,28 +25,8 @@ pub struct MatchEngine {
     config: MatchingConfig,
     analyzer: Analyzer,
     taxonomy: Taxonomy,
-    term_ids: FxHashMap<Box<str>, TermId>,
-    term_names: Vec<Box<str>>,
-    keyword_ids: FxHashMap<Box<str>, KeywordId>,
-    keyword_names: Vec<Box<str>>,
-    /// First two characters of every keyword → the longest such keyword in characters, to
-    /// skip hopeless substring probes.
-    keyword_prefixes: FxHashMap<(char, char), usize>,
+    vocab: Vocab,
     sides: [SideIndex; 2],
-}
-
-/// A document after analysis, before its terms are interned (built in parallel).
-struct Analyzed {
-    doc: Document,
-    text: String,
-    title_len: usize,
-    keywords: Vec<String>,
-    /// Distinct terms, concatenated; `spans` index into it (two allocations per document
-    /// instead of one per term keeps bulk loads from fragmenting the heap).
-    terms_buf: String,
-    spans: Vec<(u32, u32, [u8; FIELDS])>,
-    lens: [u16; FIELDS],
-    evidence: IndustryEvidence,
 }
 
 /// A query after analysis.
@@ -62,7 +41,7 @@ struct AnalyzedQuery {
     region: Option<String>,
 }
 
-fn side_ix(side: Side) -> usize {
+pub(super) fn side_ix(side: Side) -> usize {
     match side {
         Side::Supply => 0,
         Side::Demand => 1,
@@ -85,7 +64,7 @@ fn mode_names(mask: u8) -> Vec<String> {
     MODES.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, s)| s.to_string()).collect()
 }
 
-fn norm_keywords(keywords: &[String]) -> Vec<String> {
+pub(super) fn norm_keywords(keywords: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for k in keywords {
         let n = normalize(k.trim());
@@ -97,7 +76,7 @@ fn norm_keywords(keywords: &[String]) -> Vec<String> {
     out
 }
 
-fn norm_region(r: &Option<String>) -> Option<String> {
+pub(super) fn norm_region(r: &Option<String>) -> Option<String> {
     r.as_deref().map(|s| normalize(s.trim())).filter(|s| !s.is_empty())
 }
 
@@ -114,11 +93,7 @@ impl MatchEngine {
             config,
             analyzer,
             taxonomy,
-            term_ids: FxHashMap::default(),
-            term_names: Vec::new(),
-            keyword_ids: FxHashMap::default(),
-            keyword_names: Vec::new(),
-            keyword_prefixes: FxHashMap::default(),
+            vocab: Vocab::default(),
             sides: [SideIndex::default(), SideIndex::default()],
         }
     }
@@ -158,46 +133,21 @@ impl MatchEngine {
     /// O(distinct terms) appends; an occasional compaction (see
     /// [`MatchingConfig::compaction_ratio`]).
     pub fn upsert(&mut self, doc: Document) {
-        self.learn_keywords(&doc.keywords);
-        let a = self.analyze_doc(doc);
-        self.insert_analyzed(a);
-        for s in &mut self.sides {
-            s.maybe_compact(self.config.compaction_ratio);
-        }
+        self.upsert_many(vec![doc]);
     }
 
     /// Insert or replace many documents: all their keywords join the dictionary first (so
     /// every document of the batch is cut with the full vocabulary), then the documents are
-    /// analysed on all available cores and indexed in order. Use it to load the database at
-    /// start-up.
+    /// analysed on all available cores while this thread indexes them in order. Use it to
+    /// load the database at start-up.
     pub fn upsert_many(&mut self, docs: Vec<Document>) {
         for d in &docs {
             self.learn_keywords(&d.keywords);
         }
-        // Small batches (the service's periodic refresh) are not worth spawning threads for.
-        let threads =
-            if docs.len() < 256 { 1 } else { std::thread::available_parallelism().map_or(1, |n| n.get()).max(1) };
-        let chunk = docs.len().div_ceil(threads).max(1);
-        let mut chunks: Vec<Vec<Document>> = Vec::new();
-        let mut it = docs.into_iter().peekable();
-        while it.peek().is_some() {
-            chunks.push(it.by_ref().take(chunk).collect());
-        }
-        let this = &*self;
-        let analyzed: Vec<Vec<Analyzed>> = if threads == 1 {
-            chunks.into_iter().map(|c| c.into_iter().map(|d| this.analyze_doc(d)).collect()).collect()
-        } else {
-            std::thread::scope(|sc| {
-                let handles: Vec<_> = chunks
-                    .into_iter()
-                    .map(|c| sc.spawn(move || c.into_iter().map(|d| this.analyze_doc(d)).collect::<Vec<_>>()))
-                    .collect();
-                handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
-            })
-        };
-        for a in analyzed.into_iter().flatten() {
-            self.insert_analyzed(a);
-        }
+        let analysis = Analysis { analyzer: &self.analyzer, taxonomy: &self.taxonomy, config: &self.config };
+        let store =
+            Store { vocab: &mut self.vocab, sides: &mut self.sides, keyword_min_chars: self.config.keyword_min_chars };
+        ingest::load(analysis, store, docs);
         for s in &mut self.sides {
             s.maybe_compact(self.config.compaction_ratio);
         }
@@ -235,7 +185,7 @@ impl MatchEngine {
                 return Some(Query {
                     title,
                     body,
-                    keywords: d.keywords.iter().map(|&k| self.keyword_names[k as usize].to_string()).collect(),
+                    keywords: d.keywords.iter().map(|&k| self.vocab.keyword_names[k as usize].to_string()).collect(),
                     industries: d.evidence.tagged.iter().map(|&i| self.taxonomy.code(i).to_string()).collect(),
                     groups: d.evidence.groups.iter().map(|&g| self.taxonomy.group_code(g).to_string()).collect(),
                     trl: d.trl,
@@ -255,131 +205,6 @@ impl MatchEngine {
         }
     }
 
-    fn analyze_doc(&self, doc: Document) -> Analyzed {
-        let title = normalize(&doc.title);
-        let body = normalize(&doc.body);
-        let keywords = norm_keywords(&doc.keywords);
-        let merge = self.config.merge_fields;
-        let mut bg = Vec::new();
-        if self.analyzer.char_bigrams() {
-            self.analyzer.bigrams(&title, &mut bg);
-            self.analyzer.bigrams(&body, &mut bg);
-        }
-        let mut counts: FxHashMap<&str, [u8; FIELDS]> = FxHashMap::default();
-        let mut lens = [0u16; FIELDS];
-        let mut alias_tokens: Vec<&str> = Vec::new();
-        fn add<'a>(
-            counts: &mut FxHashMap<&'a str, [u8; FIELDS]>,
-            lens: &mut [u16; FIELDS],
-            merge: bool,
-            tok: &'a str,
-            field: usize,
-        ) {
-            let field = if merge && field != F_BIGRAM { F_BODY } else { field };
-            let e = counts.entry(tok).or_insert([0; FIELDS]);
-            e[field] = e[field].saturating_add(1);
-            lens[field] = lens[field].saturating_add(1);
-        }
-        let mut toks = Vec::new();
-        for (text, field) in [(title.as_str(), F_TITLE), (body.as_str(), F_BODY)] {
-            toks.clear();
-            self.analyzer.tokens(text, &mut toks);
-            for &t in &toks {
-                add(&mut counts, &mut lens, merge, t, field);
-                if self.taxonomy.aliases.contains_key(t) {
-                    alias_tokens.push(t);
-                }
-            }
-        }
-        for k in &keywords {
-            toks.clear();
-            self.analyzer.tokens(k, &mut toks);
-            for &t in &toks {
-                add(&mut counts, &mut lens, merge, t, F_KEYWORDS);
-                if self.taxonomy.aliases.contains_key(t) {
-                    alias_tokens.push(t);
-                }
-            }
-            if self.taxonomy.aliases.contains_key(k.as_str()) {
-                alias_tokens.push(k);
-            }
-        }
-        for b in &bg {
-            add(&mut counts, &mut lens, merge, b, F_BIGRAM);
-        }
-        let evidence = self.taxonomy.evidence(&doc.industries, &doc.groups, alias_tokens.iter().copied());
-        let mut terms: Vec<(&str, [u8; FIELDS])> = counts.into_iter().collect();
-        terms.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let mut terms_buf = String::with_capacity(terms.iter().map(|t| t.0.len()).sum());
-        let spans = terms
-            .iter()
-            .map(|(t, tf)| {
-                let start = terms_buf.len() as u32;
-                terms_buf.push_str(t);
-                (start, terms_buf.len() as u32, *tf)
-            })
-            .collect();
-        let title_len = title.len();
-        let mut text = String::with_capacity(title.len() + 1 + body.len());
-        text.push_str(&title);
-        text.push('\n');
-        text.push_str(&body);
-        Analyzed { doc, text, title_len, keywords, terms_buf, spans, lens, evidence }
-    }
-
-    fn intern_term(&mut self, t: &str) -> TermId {
-        if let Some(&id) = self.term_ids.get(t) {
-            return id;
-        }
-        let id = self.term_names.len() as TermId;
-        self.term_names.push(t.into());
-        self.term_ids.insert(t.into(), id);
-        id
-    }
-
-    fn intern_keyword(&mut self, k: &str) -> KeywordId {
-        if let Some(&id) = self.keyword_ids.get(k) {
-            return id;
-        }
-        let id = self.keyword_names.len() as KeywordId;
-        self.keyword_names.push(k.into());
-        self.keyword_ids.insert(k.into(), id);
-        let n = k.chars().count();
-        let mut cs = k.chars();
-        if let (Some(a), Some(b)) = (cs.next(), cs.next()) {
-            let e = self.keyword_prefixes.entry((a, b)).or_insert(0);
-            *e = (*e).max(n);
-        }
-        id
-    }
-
-    fn insert_analyzed(&mut self, a: Analyzed) {
-        let id = a.doc.id;
-        for s in &mut self.sides {
-            s.remove(id);
-        }
-        let terms: Vec<(TermId, [u8; FIELDS])> = a
-            .spans
-            .iter()
-            .map(|&(st, en, tf)| (self.intern_term(&a.terms_buf[st as usize..en as usize]), tf))
-            .collect();
-        let min_chars = self.config.keyword_min_chars;
-        let keywords: Vec<KeywordId> =
-            a.keywords.iter().filter(|k| k.chars().count() >= min_chars).map(|k| self.intern_keyword(k)).collect();
-        let slot = DocSlot {
-            id,
-            text: a.text.into_boxed_str(),
-            title_len: a.title_len as u32,
-            keywords: keywords.into_boxed_slice(),
-            evidence: a.evidence,
-            trl: a.doc.trl,
-            money_fen: a.doc.money_fen,
-            modes: mode_mask(&a.doc.modes),
-            region: norm_region(&a.doc.region).map(String::into_boxed_str),
-        };
-        self.sides[side_ix(a.doc.side)].insert(slot, &terms, a.lens);
-    }
-
     fn analyze_query(&self, q: &Query) -> AnalyzedQuery {
         let title = normalize(&q.title);
         let body = normalize(&q.body);
@@ -390,7 +215,7 @@ impl MatchEngine {
         let mut alias_tokens: Vec<String> = Vec::new();
         let mut toks = Vec::new();
         let note = |tok: &str, boost: f32, w: &mut FxHashMap<TermId, (f32, u32)>| {
-            if let Some(&id) = self.term_ids.get(tok) {
+            if let Some(&id) = self.vocab.term_ids.get(tok) {
                 let e = w.entry(id).or_insert((boost, 0));
                 e.0 = e.0.max(boost);
                 e.1 += 1;
@@ -416,7 +241,7 @@ impl MatchEngine {
                 if self.taxonomy.aliases.contains_key(*t) {
                     alias_tokens.push(t.to_string());
                 }
-                ids.push(self.term_ids.get(*t).copied());
+                ids.push(self.vocab.term_ids.get(*t).copied());
             }
             if self.taxonomy.aliases.contains_key(k.as_str()) {
                 alias_tokens.push(k.clone());
@@ -437,7 +262,7 @@ impl MatchEngine {
         let mut terms: Vec<QueryTerm> = w
             .into_iter()
             .map(|(term, (boost, n))| {
-                let known = self.keyword_ids.contains_key(&self.term_names[term as usize]);
+                let known = self.vocab.keyword_ids.contains_key(&self.vocab.term_names[term as usize]);
                 let kb = if known { c.query_known_keyword_boost } else { 1.0 };
                 QueryTerm { term, weight: boost * kb * (1.0 + (n as f32).ln()), idf: None }
             })
@@ -474,7 +299,7 @@ impl MatchEngine {
             if i + 1 >= chars.len() {
                 break;
             }
-            let Some(&longest) = self.keyword_prefixes.get(&(chars[i].1, chars[i + 1].1)) else {
+            let Some(&longest) = self.vocab.keyword_prefixes.get(&(chars[i].1, chars[i + 1].1)) else {
                 continue;
             };
 
@@ -491,7 +316,7 @@ impl MatchEngine {
                         continue;
                     }
                 }
-                if let Some(&id) = self.keyword_ids.get(&text[start..end]) {
+                if let Some(&id) = self.vocab.keyword_ids.get(&text[start..end]) {
                     if !out.contains(&id) {
                         out.push(id);
                     }
@@ -746,6 +571,7 @@ impl MatchEngine {
     ) -> impl Iterator<Item = (usize, f32)> + 'a {
         aq.keywords.iter().enumerate().filter_map(move |(qi, (k, terms))| {
             let own = self
+                .vocab
                 .keyword_ids
                 .get(k.as_str())
                 .is_some_and(|id| d.keywords.contains(id) && aq.keyword_ids.contains(id));
@@ -765,7 +591,7 @@ impl MatchEngine {
         if self.config.w_keyword > 0.0 {
             for &k in d.keywords.iter().filter(|k| aq.keyword_ids.contains(k)) {
                 hits.push(KeywordHit {
-                    keyword: self.keyword_names[k as usize].to_string(),
+                    keyword: self.vocab.keyword_names[k as usize].to_string(),
                     source: KeywordSource::DocumentKeyword,
                     rarity: side.keyword_rarity(k),
                 });
@@ -780,13 +606,13 @@ impl MatchEngine {
         }
         hits.sort_by(|a, b| b.rarity.total_cmp(&a.rarity));
         let mut terms = side.term_scores(slot, &aq.terms, params);
-        terms.retain(|(t, _)| !self.analyzer.is_stop(&self.term_names[*t as usize]));
+        terms.retain(|(t, _)| !self.analyzer.is_stop(&self.vocab.term_names[*t as usize]));
         terms.sort_by(|a, b| b.1.total_cmp(&a.1));
         terms.truncate(10);
         let matched_terms = terms
             .into_iter()
             .map(|(t, s)| TermHit {
-                term: self.term_names[t as usize].trim_start_matches(BIGRAM_PREFIX).to_string(),
+                term: self.vocab.term_names[t as usize].trim_start_matches(BIGRAM_PREFIX).to_string(),
                 bm25: s,
             })
             .collect();

@@ -1,7 +1,7 @@
 //! The industry taxonomy as the engine sees it: codes, groups and the names/aliases that
 //! act as synonyms (an alias in a text is evidence for its industry).
 
-use super::hash::FxHashMap;
+use rustc_hash::FxHashMap;
 
 use super::analyzer::normalize;
 use super::IndustryDef;

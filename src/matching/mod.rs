@@ -34,10 +34,11 @@ pub mod config;
 mod engine;
 pub mod eval;
 pub mod explain;
-pub mod hash;
 pub mod index;
 pub mod industry;
+mod ingest;
 pub mod score;
+mod vocab;
 
 #[cfg(test)]
 mod tests;
