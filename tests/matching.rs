@@ -167,6 +167,63 @@ async fn a_write_on_one_instance_shows_in_another_within_two_seconds() {
     }
 }
 
+/// A write made by a transaction that stays open across several index polls (another instance's
+/// slow request, a bulk import) is still picked up once it commits: each poll reads from the
+/// oldest transaction that was running when the previous poll began, not from "now".
+#[actix_web::test]
+async fn a_long_transaction_is_seen_after_it_commits() {
+    use diesel::{Connection, PgConnection, RunQueryDsl};
+
+    let db = TestDb::new();
+    let url = db.url.clone();
+    let app = TestApp::spawn_on(db).await;
+    let org = app.register("research_institute", "研究院").await;
+    let demand = app
+        .create_demand(
+            &org,
+            json!({"title": "枸杞烘干", "description": "需要枸杞低温烘干技术", "keywords": ["枸杞烘干"]}),
+        )
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let draft = json!({"title": "枸杞热泵烘干装备", "summary": "枸杞低温热泵烘干", "keywords": ["枸杞烘干"], "status": "draft"});
+    let supply = app.create_supply(&org, draft).await.body["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/demands/{demand}/matches");
+    assert!(titles(&app.get(&path).await).is_empty(), "a draft is not a candidate");
+
+    // Publish the supply behind the service's back in a transaction held open for 2.5 s
+    // (two and a half poll intervals), on its own thread.
+    let (updated_tx, updated_rx) = std::sync::mpsc::channel();
+    let writer = std::thread::spawn(move || {
+        let mut conn = PgConnection::establish(&url).unwrap();
+        conn.transaction::<_, diesel::result::Error, _>(|conn| {
+            diesel::sql_query(format!(
+                "UPDATE supplies SET status = 'published', version = version + 1 WHERE id = '{supply}'"
+            ))
+            .execute(conn)?;
+            updated_tx.send(()).unwrap();
+            std::thread::sleep(Duration::from_millis(2500));
+            Ok(())
+        })
+        .unwrap();
+    });
+    updated_rx.recv().unwrap();
+    actix_web::rt::time::sleep(Duration::from_millis(1500)).await;
+    assert!(titles(&app.get(&path).await).is_empty(), "not visible before the commit");
+    actix_web::rt::task::spawn_blocking(move || writer.join().unwrap()).await.unwrap();
+
+    let committed = Instant::now();
+    loop {
+        if titles(&app.get(&path).await) == ["枸杞热泵烘干装备"] {
+            break;
+        }
+        assert!(committed.elapsed() < Duration::from_secs(2), "the committed write did not reach the index within 2 s");
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 #[actix_web::test]
 async fn preview_ranks_an_unsaved_listing_in_both_directions() {
     let app = TestApp::with_real_listings().await;

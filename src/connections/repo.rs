@@ -1,5 +1,7 @@
 //! Connection queries. The status guard of a move is in the `UPDATE … WHERE status = from`.
 
+use std::collections::HashMap;
+
 use chrono::{Duration, NaiveDate, NaiveTime};
 use diesel::pg::Pg;
 use diesel::prelude::*;
@@ -60,13 +62,19 @@ pub fn get(conn: &mut PgConnection, id: Uuid) -> Result<Connection, ApiError> {
         .ok_or_else(|| ApiError::NotFound(format!("connection {id}")))
 }
 
-/// The outcome log of a connection, oldest first.
-pub fn events(conn: &mut PgConnection, id: Uuid) -> Result<Vec<ConnectionEvent>, ApiError> {
-    Ok(connection_events::table
-        .filter(connection_events::connection_id.eq(id))
+/// The outcome logs of the connections `ids` in one query: connection id → its events, oldest
+/// first. A connection without events (none exist: opening writes the first) is absent.
+pub fn events_of(conn: &mut PgConnection, ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<ConnectionEvent>>, ApiError> {
+    let rows: Vec<ConnectionEvent> = connection_events::table
+        .filter(connection_events::connection_id.eq_any(ids))
         .order(connection_events::id)
         .select(ConnectionEvent::as_select())
-        .load(conn)?)
+        .load(conn)?;
+    let mut out: HashMap<Uuid, Vec<ConnectionEvent>> = HashMap::with_capacity(ids.len());
+    for e in rows {
+        out.entry(e.connection_id).or_default().push(e);
+    }
+    Ok(out)
 }
 
 /// Appends one event to the log.

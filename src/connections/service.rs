@@ -122,7 +122,8 @@ struct OrgContact {
     phone: Option<String>,
 }
 
-/// The view of connections the caller may see (others are dropped); one query per table.
+/// The view of connections the caller may see (others are dropped); one query per table,
+/// whatever the number of connections.
 pub fn views(
     conn: &mut PgConnection,
     caller: &Principal,
@@ -153,6 +154,8 @@ pub fn views(
         .into_iter()
         .map(|o| (o.id, o))
         .collect();
+    let ids: Vec<Uuid> = connections.iter().map(|c| c.id).collect();
+    let mut events_by_id = repo::events_of(conn, &ids)?;
     let mut out = Vec::with_capacity(connections.len());
     for c in connections {
         let (Some((demand_title, demand_org)), Some((supply_title, supply_org))) =
@@ -161,7 +164,7 @@ pub fn views(
             continue;
         };
         let Some(rel) = relation(caller, &c, demand_org, supply_org) else { continue };
-        let events = repo::events(conn, c.id)?;
+        let events = events_by_id.remove(&c.id).unwrap_or_default();
         let contacted = events.iter().any(|e| e.to_status == ConnectionStatus::Contacted.as_str());
         let side = |listing_id: Uuid, title: String, org: Uuid, visible: bool| {
             let o = orgs.get(&org);

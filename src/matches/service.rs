@@ -5,16 +5,20 @@
 //! polls for rows changed by other instances every `TECHMATCH_INDEX_REFRESH_MS` (1 s by default),
 //! so a change made elsewhere shows here within about that interval.
 //!
-//! The poll re-reads rows whose `updated_at` is later than the previous poll's start minus
-//! [`REFRESH_OVERLAP_SECS`]: `updated_at` is the writing transaction's start time, so a
-//! transaction that commits up to that long after it began is still seen. Re-applying a row is
-//! harmless (an upsert or a removal by id).
+//! Every listing row carries `changed_xid`, the id of the transaction that last wrote it (a
+//! trigger stamps it, migration 000007). Each poll first takes the oldest transaction id still
+//! running, `pg_snapshot_xmin(pg_current_snapshot())`, then reads the rows whose `changed_xid`
+//! is at least the value the *previous* poll took. A transaction that had not committed when a
+//! poll read its rows was still running when that poll took its horizon, so its id is at or
+//! above the horizon and the next poll reads its rows; each change is read about once (more
+//! only while some transaction stays open). Re-applying a row is harmless: versions decide.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, RwLock};
 
-use chrono::{DateTime, Duration, Utc};
+use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool};
 use uuid::Uuid;
 
 use super::documents::{demand_document, demand_is_candidate, supply_document, supply_is_candidate};
@@ -25,16 +29,15 @@ use crate::industries::taxonomy::Taxonomy;
 use crate::matching::{Document, Filters, IndustryDef, MatchEngine, MatchPage, MatchingConfig, Query, Side};
 use crate::supplies::model::Supply;
 
-/// Seconds of overlap between successive polls (see the module docs).
-pub const REFRESH_OVERLAP_SECS: i64 = 30;
-
 /// How deep [`MatchService::pair`] looks for a listing among the ranked candidates.
 pub const PAIR_DEPTH: usize = 1000;
 
-/// The index and the time of the last poll.
+/// The index and the transaction horizon of the last poll.
 pub struct MatchService {
     index: RwLock<Indexed>,
-    synced_at: Mutex<Option<DateTime<Utc>>>,
+    /// `pg_snapshot_xmin` taken at the start of the last successful poll (`None` before the
+    /// first): the next poll reads the rows written by transactions from this id on.
+    horizon: Mutex<Option<i64>>,
 }
 
 /// The engine and the version of every listing applied to it, so that a poll never puts back an
@@ -81,7 +84,7 @@ impl MatchService {
     /// An empty index over the taxonomy; call [`MatchService::refresh`] to load it.
     pub fn new(taxonomy: &Taxonomy, config: MatchingConfig) -> Self {
         let index = Indexed { engine: MatchEngine::new(industry_defs(taxonomy), config), versions: HashMap::new() };
-        Self { index: RwLock::new(index), synced_at: Mutex::new(None) }
+        Self { index: RwLock::new(index), horizon: Mutex::new(None) }
     }
 
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, Indexed> {
@@ -104,24 +107,29 @@ impl MatchService {
         self.write().apply(demand.id, demand.version, doc);
     }
 
-    /// Loads every listing changed since the last poll (all of them on the first call) and
+    /// Loads every listing changed since the last poll (all candidates on the first call) and
     /// applies those newer than what the index holds. Returns how many were applied.
     pub fn refresh(&self, conn: &mut PgConnection) -> Result<usize, ApiError> {
-        let since = *self.synced_at.lock().unwrap_or_else(|p| p.into_inner());
-        let started: DateTime<Utc> =
-            diesel::select(diesel::dsl::sql::<diesel::sql_types::Timestamptz>("now()")).get_result(conn)?;
+        let since = *self.horizon.lock().unwrap_or_else(|p| p.into_inner());
+        // Taken before the rows are read (see the module docs); xid8 fits i64 for the next
+        // few billion years of transactions.
+        let horizon: i64 =
+            diesel::select(sql::<BigInt>("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")).get_result(conn)?;
         let (changed_supplies, changed_demands) = match since {
             None => (
                 supplies::table.filter(supplies::status.eq("published")).select(Supply::as_select()).load(conn)?,
                 demands::table.filter(demands::status.eq("open")).select(Demand::as_select()).load(conn)?,
             ),
-            Some(since) => {
-                let from = since - Duration::seconds(REFRESH_OVERLAP_SECS);
-                (
-                    supplies::table.filter(supplies::updated_at.ge(from)).select(Supply::as_select()).load(conn)?,
-                    demands::table.filter(demands::updated_at.ge(from)).select(Demand::as_select()).load(conn)?,
-                )
-            }
+            Some(since) => (
+                supplies::table
+                    .filter(sql::<Bool>("supplies.changed_xid >= ").bind::<BigInt, _>(since).sql("::text::xid8"))
+                    .select(Supply::as_select())
+                    .load(conn)?,
+                demands::table
+                    .filter(sql::<Bool>("demands.changed_xid >= ").bind::<BigInt, _>(since).sql("::text::xid8"))
+                    .select(Demand::as_select())
+                    .load(conn)?,
+            ),
         };
         let mut applied = 0;
         {
@@ -153,7 +161,7 @@ impl MatchService {
             }
             index.engine.upsert_many(batch);
         }
-        *self.synced_at.lock().unwrap_or_else(|p| p.into_inner()) = Some(started);
+        *self.horizon.lock().unwrap_or_else(|p| p.into_inner()) = Some(horizon);
         Ok(applied)
     }
 
