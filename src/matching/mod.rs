@@ -27,7 +27,8 @@
 //! [`MatchEngine::upsert`] appends a new slot (the old one, if any, is tombstoned);
 //! [`MatchEngine::remove`] tombstones. When [`MatchingConfig::compaction_ratio`] of the slots
 //! are dead the side's postings are rewritten once (amortised O(1) per write).
-//! [`MatchEngine::upsert_many`] analyses a batch on all cores and is the fast path for loading.
+//! [`MatchEngine::upsert_many`] is the fast path for loading: a batch is analysed on every core
+//! while one thread inserts the analysed documents in order (`ingest`).
 
 pub mod analyzer;
 pub mod config;
