@@ -5,6 +5,8 @@
 
 use std::collections::HashSet;
 
+use chrono::{Datelike, NaiveDate};
+
 use crate::error::{ApiError, FieldError};
 use crate::industries::taxonomy::Taxonomy;
 
@@ -229,9 +231,38 @@ pub fn query_text(name: &str, value: Option<&str>) -> Result<(), ApiError> {
     }
 }
 
+/// True for a day of the years 1–9999: what an RFC 3339 `full-date` can write and what
+/// PostgreSQL stores as a date or a timestamp (its timestamps end in 294276 AD and begin in
+/// 4713 BC).
+pub fn day_in_range(day: NaiveDate) -> bool {
+    (1..=9999).contains(&day.year())
+}
+
+/// Rejects a day query parameter outside the years 1–9999 with 400 `invalid_query`.
+pub fn query_day(name: &str, day: Option<NaiveDate>) -> Result<(), ApiError> {
+    match day {
+        Some(d) if !day_in_range(d) => Err(ApiError::bad_request(
+            "invalid_query",
+            format!("`{name}` must be a day of the years 0001–9999 (got {d})"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_outside_four_digit_years_are_refused() {
+        let day = |y| NaiveDate::from_ymd_opt(y, 1, 1).unwrap();
+        assert!(day_in_range(day(1)) && day_in_range(day(2026)) && day_in_range(day(9999)));
+        for y in [0, -1, -4714, 10000, 262142] {
+            assert!(!day_in_range(day(y)), "{y}");
+        }
+        assert!(query_day("from", Some(day(-5000))).is_err());
+        assert!(query_day("from", None).is_ok());
+    }
 
     #[test]
     fn lengths_and_counts_are_those_sent() {

@@ -244,6 +244,16 @@ async fn only_the_parties_their_broker_and_admins_see_a_connection() {
     assert_eq!(filtered.body["total"], 1);
     assert_eq!(app.get_as(admin.bearer(), "/api/v1/connections?industry=wine").await.body["total"], 0);
     app.get_as(admin.bearer(), "/api/v1/connections?industry=nope").await.assert_problem(400, "invalid_query");
+    // Days PostgreSQL cannot hold as a timestamp (or RFC 3339 cannot write) are refused, not a 500.
+    for path in [
+        "/api/v1/connections?from=-4714-11-24",
+        "/api/v1/connections?to=10000-01-01",
+        "/api/v1/connections/export.csv?from=-5000-01-01",
+        "/api/v1/stats/connections?from=0000-01-01",
+        "/api/v1/stats/contracts?to=+262142-12-31",
+    ] {
+        app.get_as(admin.bearer(), path).await.assert_problem(400, "invalid_query");
+    }
 
     // A withdrawn demand cannot get new connections.
     app.post_as(p.enterprise.bearer(), &format!("/api/v1/demands/{}/withdraw", p.demand), &json!({})).await;
@@ -259,6 +269,45 @@ async fn only_the_parties_their_broker_and_admins_see_a_connection() {
         )
         .await;
     unknown.assert_problem(422, "validation_failed");
+    // To anyone but its organisation (and admins), the withdrawn demand is as absent as a random id.
+    let other_broker = app.register("service_agency", "另一家技术转移机构").await;
+    let hidden = app
+        .post_as(other_broker.bearer(), "/api/v1/connections", &json!({"demand_id": p.demand, "supply_id": p.supply}))
+        .await;
+    hidden.assert_problem(422, "validation_failed");
+    assert_eq!(hidden.body["errors"], unknown.body["errors"]);
+}
+
+/// A supply archived while a connection to it is being opened: the open waits for the archive's
+/// transaction and then refuses, instead of joining an archived supply.
+#[actix_web::test]
+async fn an_archive_racing_an_open_wins_or_waits() {
+    let db = common::TestDb::new();
+    let url = db.url.clone();
+    let app = TestApp::spawn_on(db).await;
+    let p = parties(&app).await;
+    let supply = p.supply.clone();
+    let (locked_tx, locked_rx) = std::sync::mpsc::channel();
+    let archiver = std::thread::spawn(move || {
+        let mut conn = PgConnection::establish(&url).unwrap();
+        conn.transaction::<_, diesel::result::Error, _>(|conn| {
+            diesel::sql_query(format!(
+                "UPDATE supplies SET status = 'archived', version = version + 1 WHERE id = '{supply}'"
+            ))
+            .execute(conn)?;
+            locked_tx.send(()).unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(800));
+            Ok(())
+        })
+        .unwrap();
+    });
+    locked_rx.recv().unwrap();
+    // The open's checks read the committed 'published' row; its insert must wait for the archive.
+    let opened = open(&app, &p.enterprise, &p).await;
+    actix_web::rt::task::spawn_blocking(move || archiver.join().unwrap()).await.unwrap();
+    opened.assert_problem(409, "listing_not_available");
+    let listed = app.get_as(p.enterprise.bearer(), "/api/v1/connections").await;
+    assert_eq!(listed.body["total"], 0, "{}", listed.body);
 }
 
 #[actix_web::test]
@@ -302,6 +351,39 @@ async fn csv_export_for_admins() {
     assert!(lines[0].starts_with("id,status,demand_id,demand_title"));
     assert!(lines[1].starts_with(&format!("{id},proposed,{}", p.demand)));
     assert!(lines[1].contains("枸杞鲜果高效低损采收装备") && lines[1].contains("goji"));
+}
+
+#[actix_web::test]
+async fn csv_export_cells_cannot_be_spreadsheet_formulas() {
+    let app = TestApp::spawn().await;
+    let enterprise = app.register("enterprise", "=HYPERLINK(\"http://evil.example\",\"x\")").await;
+    let institute = app.register("research_institute", "研究院").await;
+    let demand = app.create_demand(&enterprise, json!({"title": "+cmd|' /C calc'!A0", "description": "需要"})).await;
+    let supply = app.create_supply(&institute, json!({"title": "@SUM(A1)", "summary": "成果"})).await;
+    let body = json!({"demand_id": demand.body["id"], "supply_id": supply.body["id"]});
+    assert_eq!(app.post_as(enterprise.bearer(), "/api/v1/connections", &body).await.status, 201);
+    let csv = app.get_as(app.admin().await.bearer(), "/api/v1/connections/export.csv").await;
+    let text = csv.body.as_str().unwrap();
+    let row = text.lines().nth(1).unwrap();
+    for cell in ["'+cmd|' /C calc'!A0", "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\"", "'@SUM(A1)"] {
+        assert!(row.contains(cell), "{cell} not in {row}");
+    }
+}
+
+/// Contract totals past i64 (thousands of contracts at the largest amount the API accepts, or
+/// this shortcut) saturate instead of failing the statistics with a 500.
+#[actix_web::test]
+async fn contract_totals_saturate_instead_of_overflowing() {
+    let db = common::TestDb::new();
+    let mut conn = db.connect();
+    stats_fixture(&mut conn);
+    conn.batch_execute("UPDATE connections SET contract_amount_fen = 5000000000000000000 WHERE status = 'signed'")
+        .unwrap();
+    let app = TestApp::spawn_on(db).await;
+    let admin = app.login("admin@demo.techmatch", PASSWORD).await;
+    let contracts = app.get_as(admin.bearer(), "/api/v1/stats/contracts").await;
+    assert_eq!(contracts.status, 200, "{}", contracts.body);
+    assert_eq!(contracts.body["total"], json!({"count": 3, "amount_fen": i64::MAX}));
 }
 
 /// A fixture with hand-computed figures (see the comments): 3 demands, 3 supplies, 8 connections.

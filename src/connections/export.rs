@@ -1,5 +1,6 @@
 //! The department's CSV export of connections (one row per connection, UTF-8 with a header).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use diesel::prelude::*;
@@ -13,7 +14,18 @@ use crate::error::ApiError;
 /// Most rows one export returns.
 pub const MAX_EXPORT_ROWS: i64 = 100_000;
 
-/// The CSV text: id, status, demand and supply (id, title, organisation), industries, broker,
+/// `cell`, made inert for spreadsheets: a text starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return is a formula to Excel and LibreOffice, so it gets a leading `'` (OWASP, "CSV
+/// Injection"). Listing titles and organisation names are written by any registered user.
+pub fn spreadsheet_safe(cell: &str) -> Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+/// The CSV text (cells passed through [`spreadsheet_safe`]): id, status, demand and supply (id, title, organisation), industries, broker,
 /// match score, contract amount in yuan, contract type and registration number, failure reason,
 /// opened and last-changed times (RFC 3339).
 pub fn csv(conn: &mut PgConnection, params: &ConnectionListParams) -> Result<String, ApiError> {
@@ -67,28 +79,44 @@ pub fn csv(conn: &mut PgConnection, params: &ConnectionListParams) -> Result<Str
         industries.sort_unstable();
         industries.dedup();
         let amount = c.contract_amount_fen.map(|f| format!("{}.{:02}", f / 100, f % 100)).unwrap_or_default();
-        writer
-            .write_record([
-                c.id.to_string(),
-                c.status,
-                c.demand_id.to_string(),
-                d.0.clone(),
-                d.1.clone(),
-                c.supply_id.to_string(),
-                s.0.clone(),
-                s.1.clone(),
-                industries.join(";"),
-                c.broker_id.map(|b| b.to_string()).unwrap_or_default(),
-                c.match_score.map(|m| format!("{m:.4}")).unwrap_or_default(),
-                amount,
-                c.contract_type.unwrap_or_default(),
-                c.contract_registration_no.unwrap_or_default(),
-                c.failure_reason.unwrap_or_default(),
-                c.created_at.to_rfc3339(),
-                c.updated_at.to_rfc3339(),
-            ])
-            .map_err(fail)?;
+        let cells = [
+            c.id.to_string(),
+            c.status,
+            c.demand_id.to_string(),
+            d.0.clone(),
+            d.1.clone(),
+            c.supply_id.to_string(),
+            s.0.clone(),
+            s.1.clone(),
+            industries.join(";"),
+            c.broker_id.map(|b| b.to_string()).unwrap_or_default(),
+            c.match_score.map(|m| format!("{m:.4}")).unwrap_or_default(),
+            amount,
+            c.contract_type.unwrap_or_default(),
+            c.contract_registration_no.unwrap_or_default(),
+            c.failure_reason.unwrap_or_default(),
+            c.created_at.to_rfc3339(),
+            c.updated_at.to_rfc3339(),
+        ];
+        writer.write_record(cells.iter().map(|cell| spreadsheet_safe(cell).into_owned())).map_err(fail)?;
     }
     let bytes = writer.into_inner().map_err(|e| ApiError::Internal(anyhow::anyhow!("csv: {e}")))?;
     String::from_utf8(bytes).map_err(|e| ApiError::Internal(e.into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spreadsheet_safe;
+
+    #[test]
+    fn formulas_are_made_inert() {
+        for formula in
+            ["=HYPERLINK(\"http://evil.example\")", "+cmd|' /C calc'!A0", "-1+1", "@SUM(A1)", "\t=1+1", "\r=1"]
+        {
+            assert_eq!(spreadsheet_safe(formula), format!("'{formula}"));
+        }
+        for text in ["枸杞鲜果采收", "0.7512", "2026-11-29T10:00:00+00:00", "", "a=b"] {
+            assert_eq!(spreadsheet_safe(text), text);
+        }
+    }
 }

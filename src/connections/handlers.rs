@@ -69,7 +69,9 @@ pub async fn open(
         }
     }
     let (demand_id, supply_id) = (input.demand_id, input.supply_id);
-    let (demand, supply) = db::run(&state.pool, move |conn| service::load_pair(conn, demand_id, supply_id)).await?;
+    let reader = caller.clone();
+    let (demand, supply) =
+        db::run(&state.pool, move |conn| service::load_pair(conn, &reader, demand_id, supply_id)).await?;
     service::check_can_open(&caller, &demand, &supply)?;
     let matched = state
         .matcher

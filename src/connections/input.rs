@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::error::ApiError;
 use crate::openapi::{IndustryCode, REQUIRED_TEXT};
-use crate::validation::{opt_integer, query_text, Fields, MAX_MONEY_FEN};
+use crate::validation::{opt_integer, query_day, query_text, Fields, MAX_MONEY_FEN};
 use crate::vocab::{ConnectionStatus, ContractType, FailureReason};
 
 /// Longest note on an event, in characters.
@@ -271,9 +271,12 @@ pub struct ConnectionListParams {
 }
 
 impl ConnectionListParams {
-    /// Rejects NUL and unknown industry codes (400 `invalid_query`).
+    /// Rejects NUL, unknown industry codes, days outside the years 1–9999 and `from` after
+    /// `to` (400 `invalid_query`; NUL is `nul_character`).
     pub fn check(&self, taxonomy: &crate::industries::taxonomy::Taxonomy) -> Result<(), ApiError> {
         query_text("industry", self.industry.as_deref())?;
+        query_day("from", self.from)?;
+        query_day("to", self.to)?;
         if let Some(code) = self.industry.as_deref().filter(|c| !taxonomy.contains(c)) {
             return Err(ApiError::bad_request("invalid_query", format!("unknown industry code `{code}`")));
         }

@@ -21,6 +21,7 @@ use uuid::Uuid;
 use super::input::Move;
 use super::model::{Connection, ConnectionView, Contact, Side};
 use super::repo::{self, MoveChanges, NewConnection};
+use crate::auth::policy::can_read;
 use crate::auth::Principal;
 use crate::db::schema::organizations;
 use crate::demands::model::Demand;
@@ -29,13 +30,34 @@ use crate::supplies::model::Supply;
 use crate::vocab::{ConnectionStatus, Role};
 use crate::{demands, supplies};
 
-/// Loads the two listings of a new connection; 422 naming the missing one.
-pub fn load_pair(conn: &mut PgConnection, demand_id: Uuid, supply_id: Uuid) -> Result<(Demand, Supply), ApiError> {
-    let demand =
-        demands::repo::get(conn, demand_id).map_err(|_| ApiError::invalid_field("demand_id", "no such demand"))?;
-    let supply =
-        supplies::repo::get(conn, supply_id).map_err(|_| ApiError::invalid_field("supply_id", "no such supply"))?;
+/// Loads the two listings of a new connection; 422 naming the missing one. A listing the caller
+/// may not see (another organisation's draft, archived supply, withdrawn demand) answers the
+/// same, so that the reply does not tell private ids from missing ones.
+pub fn load_pair(
+    conn: &mut PgConnection,
+    caller: &Principal,
+    demand_id: Uuid,
+    supply_id: Uuid,
+) -> Result<(Demand, Supply), ApiError> {
+    let no_demand = || ApiError::invalid_field("demand_id", "no such demand");
+    let no_supply = || ApiError::invalid_field("supply_id", "no such supply");
+    let demand = demands::repo::get(conn, demand_id).map_err(|_| no_demand())?;
+    if !can_read(Some(caller), demand.organization_id, demands::handlers::is_public(&demand)) {
+        return Err(no_demand());
+    }
+    let supply = supplies::repo::get(conn, supply_id).map_err(|_| no_supply())?;
+    if !can_read(Some(caller), supply.organization_id, supplies::handlers::is_public(&supply)) {
+        return Err(no_supply());
+    }
     Ok((demand, supply))
+}
+
+/// 409 `listing_not_available`.
+fn not_on_market() -> ApiError {
+    ApiError::Conflict {
+        code: "listing_not_available",
+        detail: "connections join an open demand and a published supply".into(),
+    }
 }
 
 /// 409 `listing_not_available` unless both listings are on the market; 403 unless the caller
@@ -48,16 +70,28 @@ pub fn check_can_open(caller: &Principal, demand: &Demand, supply: &Supply) -> R
         ));
     }
     if demand.status != "open" || supply.status != "published" {
-        return Err(ApiError::Conflict {
-            code: "listing_not_available",
-            detail: "connections join an open demand and a published supply".into(),
-        });
+        return Err(not_on_market());
     }
     Ok(())
 }
 
-/// Inserts the connection and its opening event. A second open connection of the pair answers
-/// 409 `connection_exists` with `existing_id`.
+/// Share-locks both listings until the caller's transaction ends (an archive, withdrawal or
+/// edit of either waits for it) and checks again that they are on the market: a listing
+/// archived between [`check_can_open`] and the insert answers 409 `listing_not_available`
+/// instead of gaining a connection.
+fn lock_on_market(conn: &mut PgConnection, demand_id: Uuid, supply_id: Uuid) -> Result<(), ApiError> {
+    use crate::db::schema::{demands as d, supplies as s};
+    let demand: String = d::table.find(demand_id).select(d::status).for_share().first(conn)?;
+    let supply: String = s::table.find(supply_id).select(s::status).for_share().first(conn)?;
+    if demand != "open" || supply != "published" {
+        return Err(not_on_market());
+    }
+    Ok(())
+}
+
+/// Inserts the connection and its opening event, after [`lock_on_market`] (call it inside a
+/// transaction so that the lock lasts until the commit). A second open connection of the pair
+/// answers 409 `connection_exists` with `existing_id`.
 pub fn insert_open(
     conn: &mut PgConnection,
     caller: &Principal,
@@ -75,6 +109,7 @@ pub fn insert_open(
         match_score,
         match_explanation,
     };
+    lock_on_market(conn, demand_id, supply_id)?;
     let inserted = conn.transaction(|conn| {
         let connection = repo::insert(conn, &new)?;
         repo::append_event(conn, connection.id, None, ConnectionStatus::Proposed.as_str(), caller.user_id, note)?;

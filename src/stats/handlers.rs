@@ -41,10 +41,13 @@ pub enum Period {
 type Bounds = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 
 impl PeriodParams {
-    /// The checked period; 400 `invalid_query` when `from` is after `to` or `period` is not
-    /// `month`, `quarter` or `year` (checked on every statistics endpoint that takes it).
+    /// The checked period; 400 `invalid_query` when a day is outside the years 1–9999, `from`
+    /// is after `to` or `period` is not `month`, `quarter` or `year` (checked on every
+    /// statistics endpoint that takes it).
     fn bounds(&self) -> Result<Bounds, ApiError> {
         self.bucket()?;
+        crate::validation::query_day("from", self.from)?;
+        crate::validation::query_day("to", self.to)?;
         if let (Some(from), Some(to)) = (self.from, self.to) {
             if from > to {
                 return Err(ApiError::bad_request("invalid_query", "`from` is after `to`"));

@@ -219,7 +219,9 @@ pub fn contracts(
     to: Option<DateTime<Utc>>,
     period: &str,
 ) -> Result<Contracts, ApiError> {
-    let sum = "count(*) AS count, coalesce(sum(amount), 0)::bigint AS amount_fen";
+    // sum(bigint) is numeric: capped at i64::MAX so that absurd totals (10 000 contracts at the
+    // largest amount) saturate instead of failing the cast.
+    let sum = "count(*) AS count, least(coalesce(sum(amount), 0), 9223372036854775807)::bigint AS amount_fen";
     let total = diesel::sql_query(format!("{SIGNED} SELECT {sum} FROM signed"))
         .bind::<Nullable<Timestamptz>, _>(from)
         .bind::<Nullable<Timestamptz>, _>(to)
