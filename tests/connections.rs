@@ -66,6 +66,8 @@ async fn the_happy_path_from_proposal_to_signed_contract() {
     let seen_by_supplier = app.get_as(p.institute.bearer(), &format!("/api/v1/connections/{id}")).await;
     assert_eq!(seen_by_supplier.body["demand"]["contact"], Value::Null);
 
+    // The proposing side cannot accept its own proposal (that would reveal the other's contacts).
+    step(&app, &p.enterprise, &id, json!({"to": "contacted"})).await.assert_problem(403, "forbidden");
     assert_eq!(step(&app, &p.institute, &id, json!({"to": "contacted", "note": "愿意洽谈"})).await.status, 201);
     let after_contact = app.get_as(p.enterprise.bearer(), &format!("/api/v1/connections/{id}")).await;
     assert!(after_contact.body["supply"]["contact"].is_object(), "revealed once contacted: {}", after_contact.body);
@@ -154,6 +156,7 @@ async fn illegal_moves_answer_409_with_the_allowed_moves_and_change_nothing() {
 async fn two_concurrent_moves_from_one_status_exactly_one_wins() {
     let app = TestApp::spawn().await;
     let p = parties(&app).await;
+    let admin = app.admin().await;
     // The same move twice, and two different moves from the status both callers saw.
     for (first, second) in [
         (json!({"to": "contacted"}), json!({"to": "contacted"})),
@@ -164,7 +167,7 @@ async fn two_concurrent_moves_from_one_status_exactly_one_wins() {
         ),
     ] {
         let id = open(&app, &p.enterprise, &p).await.body["id"].as_str().unwrap().to_string();
-        let (a, b) = tokio::join!(step(&app, &p.enterprise, &id, first), step(&app, &p.institute, &id, second));
+        let (a, b) = tokio::join!(step(&app, &admin, &id, first), step(&app, &p.institute, &id, second));
         let mut statuses = [a.status.as_u16(), b.status.as_u16()];
         statuses.sort();
         assert_eq!(statuses, [201, 409], "{} / {}", a.body, b.body);
@@ -216,8 +219,12 @@ async fn only_the_parties_their_broker_and_admins_see_a_connection() {
     let other_broker = app.register("service_agency", "另一家中心").await;
     let admin = app.admin().await;
 
-    // The outsider may not open one between others' listings.
+    // The outsider may not open one between others' listings, nor a broker before the department
+    // has verified the agency.
     open(&app, &outsider, &p).await.assert_problem(403, "forbidden");
+    open(&app, &broker, &p).await.assert_problem(403, "forbidden");
+    let verify = format!("/api/v1/organizations/{}/verification", broker.organization_id);
+    assert_eq!(app.post_as(admin.bearer(), &verify, &json!({"verification": "verified"})).await.status, 200);
     let by_broker = open(&app, &broker, &p).await;
     assert_eq!(by_broker.status, 201, "{}", by_broker.body);
     assert_eq!(by_broker.body["broker_id"], broker.user_id.as_str());
@@ -235,10 +242,15 @@ async fn only_the_parties_their_broker_and_admins_see_a_connection() {
         assert_eq!(app.get_as(who.bearer(), "/api/v1/connections").await.body["total"], 1);
     }
     app.get(&path).await.assert_problem(401, "authentication_required");
+    // On a broker's connection, the broker records that both sides agreed to talk.
+    for party in [&p.enterprise, &p.institute] {
+        step(&app, party, id, json!({"to": "contacted"})).await.assert_problem(403, "forbidden");
+    }
+    assert_eq!(step(&app, &broker, id, json!({"to": "contacted"})).await.status, 201);
     let filtered = app
         .get_as(
             admin.bearer(),
-            &format!("/api/v1/connections?broker_id={}&status=proposed&industry=goji", broker.user_id),
+            &format!("/api/v1/connections?broker_id={}&status=contacted&industry=goji", broker.user_id),
         )
         .await;
     assert_eq!(filtered.body["total"], 1);
@@ -315,7 +327,7 @@ async fn the_outcome_log_has_no_way_to_be_altered() {
     let app = TestApp::spawn().await;
     let p = parties(&app).await;
     let id = open(&app, &p.enterprise, &p).await.body["id"].as_str().unwrap().to_string();
-    step(&app, &p.enterprise, &id, json!({"to": "contacted"})).await;
+    step(&app, &p.institute, &id, json!({"to": "contacted"})).await;
     let before = app.get_as(p.enterprise.bearer(), &format!("/api/v1/connections/{id}")).await.body["events"].clone();
     for method in ["PUT", "PATCH", "DELETE"] {
         for path in [format!("/api/v1/connections/{id}/events"), format!("/api/v1/connections/{id}")] {

@@ -1,6 +1,6 @@
 //! Demo accounts for the run command, one per role, so a newcomer can get a token at once.
 //! They act for organisations that own imported listings (created here if the import has not
-//! run). Idempotent: existing accounts are left alone.
+//! run), marked verified. Idempotent: existing accounts are left alone.
 
 use diesel::prelude::*;
 
@@ -38,6 +38,8 @@ pub fn ensure_demo_accounts(conn: &mut PgConnection, password_text: &str) -> Res
                 is_placeholder: true,
             },
         )?;
+        // Demo organisations stand for known, checked ones (the demo broker opens connections).
+        org_repo::set_verification(conn, org.id, "verified")?;
         let user = NewUser {
             organization_id: org.id,
             email: email.into(),

@@ -70,9 +70,12 @@ pub async fn open(
     }
     let (demand_id, supply_id) = (input.demand_id, input.supply_id);
     let reader = caller.clone();
-    let (demand, supply) =
-        db::run(&state.pool, move |conn| service::load_pair(conn, &reader, demand_id, supply_id)).await?;
-    service::check_can_open(&caller, &demand, &supply)?;
+    let (demand, supply, verified) = db::run(&state.pool, move |conn| {
+        let (demand, supply) = service::load_pair(conn, &reader, demand_id, supply_id)?;
+        Ok((demand, supply, service::organization_verified(conn, reader.organization_id)?))
+    })
+    .await?;
+    service::check_can_open(&caller, &demand, &supply, verified)?;
     let matched = state
         .matcher
         .pair(&as_query(demand_document(&demand), false), Side::Supply, supply.id)
@@ -139,6 +142,9 @@ pub async fn get(
     (status = 413, response = oa::PayloadTooLarge),
     (status = 415, response = oa::UnsupportedMediaType),
     (status = 401, response = oa::Unauthorized),
+    (status = 403, description = "`forbidden`: `proposed` → `contacted` is the other side's acceptance: the side \
+that opened the connection cannot make it (on a broker's connection, the broker makes it).", body = oa::Problem,
+        content_type = "application/problem+json"),
     (status = 404, response = oa::NotFound),
     (status = 409, description = "`illegal_transition`: the move is not allowed from the current status (or `from` \
 is stale); `from`, `to` and `allowed` say why. Nothing changed.", body = oa::Problem,

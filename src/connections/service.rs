@@ -8,8 +8,11 @@
 //!   `illegal_transition` with the allowed moves and changes nothing. The database guards
 //!   against concurrent moves (`UPDATE … WHERE status = from`), and every move appends one
 //!   event in the same transaction.
-//! - Contact details of a side are shown to the other side once the connection has reached
-//!   `contacted` (both accepted to talk); brokers and admins see both.
+//! - Brokers open connections between others only once the department has verified their
+//!   agency. Contact details of a side are shown to the other side once the connection has
+//!   reached `contacted`, a move only the side that did not propose it can make (on a broker's
+//!   connection, the broker): so both sides have agreed to talk. Brokers on the connection and
+//!   admins see both.
 
 use std::collections::HashMap;
 
@@ -60,13 +63,27 @@ fn not_on_market() -> ApiError {
     }
 }
 
+/// Whether the department has verified the organisation (`verification = 'verified'`).
+pub fn organization_verified(conn: &mut PgConnection, organization_id: Uuid) -> Result<bool, ApiError> {
+    let verification: Option<String> =
+        organizations::table.find(organization_id).select(organizations::verification).first(conn).optional()?;
+    Ok(verification.as_deref() == Some("verified"))
+}
+
 /// 409 `listing_not_available` unless both listings are on the market; 403 unless the caller
-/// may open a connection between them.
-pub fn check_can_open(caller: &Principal, demand: &Demand, supply: &Supply) -> Result<(), ApiError> {
+/// may open a connection between them: a side's organisation, an admin, or a broker whose
+/// agency the department has verified (`verified`; a broker sees both sides' contacts, so
+/// self-registration alone is not enough).
+pub fn check_can_open(caller: &Principal, demand: &Demand, supply: &Supply, verified: bool) -> Result<(), ApiError> {
     let is_party = caller.organization_id == demand.organization_id || caller.organization_id == supply.organization_id;
     if !(is_party || caller.role == Role::Broker || caller.is_admin()) {
         return Err(ApiError::Forbidden(
             "only the demand's enterprise, the supply's holder, a broker or an admin may open this connection".into(),
+        ));
+    }
+    if !(is_party || caller.is_admin() || verified) {
+        return Err(ApiError::Forbidden(
+            "a broker opens connections between others once the department has verified the agency".into(),
         ));
     }
     if demand.status != "open" || supply.status != "published" {
@@ -127,6 +144,35 @@ pub fn insert_open(
         }
         other => other,
     }
+}
+
+/// `proposed` → `contacted` reveals each side's contacts to the other, so it is the acceptance
+/// of whoever did not propose: on a connection a side opened, the other side (any member of its
+/// organisation); on a broker's connection, that broker. Admins may always. 403 otherwise.
+fn check_can_accept(conn: &mut PgConnection, caller: &Principal, current: &ConnectionView) -> Result<(), ApiError> {
+    use crate::db::schema::users;
+    if caller.is_admin() {
+        return Ok(());
+    }
+    if let Some(broker) = current.broker_id {
+        return if broker == caller.user_id {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(
+                "the broker who opened this connection records that both sides agreed to talk".into(),
+            ))
+        };
+    }
+    let opener_org: Option<Uuid> = match current.opened_by {
+        Some(opener) => users::table.find(opener).select(users::organization_id).first(conn).optional()?,
+        None => None,
+    };
+    if opener_org == Some(caller.organization_id) {
+        return Err(ApiError::Forbidden(
+            "your organisation proposed this connection: the other side accepts it (moves it to `contacted`)".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// How the caller relates to a connection.
@@ -255,6 +301,9 @@ pub fn move_to(conn: &mut PgConnection, caller: &Principal, id: Uuid, step: &Mov
     };
     if !from.allowed_moves().contains(&step.to) || step.from.is_some_and(|expected| expected != from) {
         return Err(illegal(from));
+    }
+    if from == ConnectionStatus::Proposed && step.to == ConnectionStatus::Contacted {
+        check_can_accept(conn, caller, &current)?;
     }
     let changes = MoveChanges {
         status: step.to.as_str().to_string(),
