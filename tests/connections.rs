@@ -298,22 +298,8 @@ async fn an_archive_racing_an_open_wins_or_waits() {
     let url = db.url.clone();
     let app = TestApp::spawn_on(db).await;
     let p = parties(&app).await;
-    let supply = p.supply.clone();
-    let (locked_tx, locked_rx) = std::sync::mpsc::channel();
-    let archiver = std::thread::spawn(move || {
-        let mut conn = PgConnection::establish(&url).unwrap();
-        conn.transaction::<_, diesel::result::Error, _>(|conn| {
-            diesel::sql_query(format!(
-                "UPDATE supplies SET status = 'archived', version = version + 1 WHERE id = '{supply}'"
-            ))
-            .execute(conn)?;
-            locked_tx.send(()).unwrap();
-            std::thread::sleep(std::time::Duration::from_millis(800));
-            Ok(())
-        })
-        .unwrap();
-    });
-    locked_rx.recv().unwrap();
+    let archive = format!("UPDATE supplies SET status = 'archived', version = version + 1 WHERE id = '{}'", p.supply);
+    let archiver = common::hold_write(&url, archive, std::time::Duration::from_millis(800));
     // The open's checks read the committed 'published' row; its insert must wait for the archive.
     let opened = open(&app, &p.enterprise, &p).await;
     actix_web::rt::task::spawn_blocking(move || archiver.join().unwrap()).await.unwrap();

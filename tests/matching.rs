@@ -172,8 +172,6 @@ async fn a_write_on_one_instance_shows_in_another_within_two_seconds() {
 /// oldest transaction that was running when the previous poll began, not from "now".
 #[actix_web::test]
 async fn a_long_transaction_is_seen_after_it_commits() {
-    use diesel::{Connection, PgConnection, RunQueryDsl};
-
     let db = TestDb::new();
     let url = db.url.clone();
     let app = TestApp::spawn_on(db).await;
@@ -195,21 +193,8 @@ async fn a_long_transaction_is_seen_after_it_commits() {
 
     // Publish the supply behind the service's back in a transaction held open for 2.5 s
     // (two and a half poll intervals), on its own thread.
-    let (updated_tx, updated_rx) = std::sync::mpsc::channel();
-    let writer = std::thread::spawn(move || {
-        let mut conn = PgConnection::establish(&url).unwrap();
-        conn.transaction::<_, diesel::result::Error, _>(|conn| {
-            diesel::sql_query(format!(
-                "UPDATE supplies SET status = 'published', version = version + 1 WHERE id = '{supply}'"
-            ))
-            .execute(conn)?;
-            updated_tx.send(()).unwrap();
-            std::thread::sleep(Duration::from_millis(2500));
-            Ok(())
-        })
-        .unwrap();
-    });
-    updated_rx.recv().unwrap();
+    let publish = format!("UPDATE supplies SET status = 'published', version = version + 1 WHERE id = '{supply}'");
+    let writer = common::hold_write(&url, publish, Duration::from_millis(2500));
     actix_web::rt::time::sleep(Duration::from_millis(1500)).await;
     assert!(titles(&app.get(&path).await).is_empty(), "not visible before the commit");
     actix_web::rt::task::spawn_blocking(move || writer.join().unwrap()).await.unwrap();

@@ -376,3 +376,23 @@ pub fn credit_code() -> String {
     let check = techmatch::organizations::credit_code::check_character(&first17).unwrap();
     format!("{first17}{check}")
 }
+
+/// Runs `sql` on its own connection in a transaction that stays open for `held` after the
+/// statement (another instance's slow request, an admin's long edit). Returns once the
+/// statement has run; joining the thread waits for the commit.
+pub fn hold_write(url: &str, sql: String, held: std::time::Duration) -> std::thread::JoinHandle<()> {
+    let (ran_tx, ran_rx) = std::sync::mpsc::channel();
+    let url = url.to_string();
+    let writer = std::thread::spawn(move || {
+        let mut conn = PgConnection::establish(&url).unwrap();
+        conn.transaction::<_, diesel::result::Error, _>(|conn| {
+            diesel::sql_query(sql).execute(conn)?;
+            ran_tx.send(()).unwrap();
+            std::thread::sleep(held);
+            Ok(())
+        })
+        .unwrap();
+    });
+    ran_rx.recv().unwrap();
+    writer
+}
