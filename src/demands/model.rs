@@ -7,6 +7,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::db::schema::demands;
+use crate::listing::{Kind, Listing};
+use crate::matches::documents::demand_document;
+use crate::matching::{Document, Side};
 use crate::openapi::IndustryCode;
 use crate::vocab::{DemandStatus, TransferMode};
 
@@ -82,4 +85,41 @@ pub struct DemandChanges {
     pub region: Option<Option<String>>,
     pub status: Option<String>,
     pub source_url: Option<Option<String>>,
+}
+
+impl Listing for Demand {
+    const KIND: Kind = Kind {
+        noun: "demand",
+        path: "/api/v1/demands",
+        off_market: "withdrawn",
+        off_market_action: "withdraw",
+        off_market_detail: "a withdrawn demand cannot be changed",
+        candidate: "open",
+        side: Side::Demand,
+    };
+
+    fn id(&self) -> Uuid {
+        self.id
+    }
+
+    fn organization_id(&self) -> Uuid {
+        self.organization_id
+    }
+
+    fn version(&self) -> i32 {
+        self.version
+    }
+
+    fn status(&self) -> &str {
+        &self.status
+    }
+
+    /// Open and closed demands are public; drafts and withdrawn ones are private.
+    fn is_public(&self) -> bool {
+        matches!(self.status.as_str(), "open" | "closed")
+    }
+
+    fn document(&self) -> Document {
+        demand_document(self)
+    }
 }

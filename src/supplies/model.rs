@@ -7,6 +7,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::db::schema::supplies;
+use crate::listing::{Kind, Listing};
+use crate::matches::documents::supply_document;
+use crate::matching::{Document, Side};
 use crate::openapi::IndustryCode;
 use crate::vocab::{IpType, SupplyStatus, TransferMode};
 
@@ -83,4 +86,41 @@ pub struct SupplyChanges {
     pub region: Option<Option<String>>,
     pub status: Option<String>,
     pub source_url: Option<Option<String>>,
+}
+
+impl Listing for Supply {
+    const KIND: Kind = Kind {
+        noun: "supply",
+        path: "/api/v1/supplies",
+        off_market: "archived",
+        off_market_action: "archive",
+        off_market_detail: "an archived supply cannot be changed",
+        candidate: "published",
+        side: Side::Supply,
+    };
+
+    fn id(&self) -> Uuid {
+        self.id
+    }
+
+    fn organization_id(&self) -> Uuid {
+        self.organization_id
+    }
+
+    fn version(&self) -> i32 {
+        self.version
+    }
+
+    fn status(&self) -> &str {
+        &self.status
+    }
+
+    /// Published supplies are public; drafts and archived ones are private to their organisation.
+    fn is_public(&self) -> bool {
+        self.status == "published"
+    }
+
+    fn document(&self) -> Document {
+        supply_document(self)
+    }
 }

@@ -1,0 +1,73 @@
+//! What supplies and demands (the two kinds of listing) share: the facts the shared code needs
+//! about each kind ([`Kind`], [`Listing`], [`ListingStore`]), the request flow of their
+//! endpoints ([`http`]), their guarded changes ([`store`]), list filters ([`filter`]) and value
+//! checks ([`values`]).
+
+pub mod filter;
+pub mod http;
+pub mod store;
+pub mod values;
+
+use serde::Serialize;
+use uuid::Uuid;
+
+pub use filter::{ListFilter, ListQuery};
+pub use store::ListingStore;
+pub use values::{editable_status, industry_codes, like_pattern, mode_names, non_blank, trl_in_range};
+
+use crate::error::ApiError;
+use crate::matching::{Document, Side};
+
+/// The words and statuses that tell one kind of listing from the other.
+#[derive(Debug, Clone, Copy)]
+pub struct Kind {
+    /// The noun in messages, e.g. `supply` (as in 404 `supply <id>`).
+    pub noun: &'static str,
+    /// The collection's path, e.g. `/api/v1/supplies`.
+    pub path: &'static str,
+    /// The status that takes a listing off the market, e.g. `archived`; also the 409 `code`
+    /// when such a listing is changed.
+    pub off_market: &'static str,
+    /// The endpoint (below `{path}/{id}/`) and verb that take a listing off the market, e.g. `archive`.
+    pub off_market_action: &'static str,
+    /// The 409 detail when an off-market listing is changed.
+    pub off_market_detail: &'static str,
+    /// The status of match candidates, e.g. `published`.
+    pub candidate: &'static str,
+    /// The matching engine's side for this kind.
+    pub side: Side,
+}
+
+/// A stored listing (a supply or a demand) as the shared code sees it.
+pub trait Listing: Serialize + Send + Sized + 'static {
+    /// What tells this kind from the other.
+    const KIND: Kind;
+
+    /// The listing's id.
+    fn id(&self) -> Uuid;
+    /// The owning organisation.
+    fn organization_id(&self) -> Uuid;
+    /// The version, bumped by every change and sent as the `ETag`.
+    fn version(&self) -> i32;
+    /// The stored status name.
+    fn status(&self) -> &str;
+    /// Whether everyone may see the listing (others see only their own organisation's private ones).
+    fn is_public(&self) -> bool;
+    /// The matching engine's document of the listing.
+    fn document(&self) -> Document;
+
+    /// Whether the listing is a match candidate (in status [`Kind::candidate`]).
+    fn is_candidate(&self) -> bool {
+        self.status() == Self::KIND.candidate
+    }
+}
+
+/// The 404 detail of a listing of kind `L`, e.g. `supply <id>`, made when needed.
+pub fn what<L: Listing>(id: Uuid) -> impl FnOnce() -> String {
+    move || format!("{} {id}", L::KIND.noun)
+}
+
+/// 404 for an absent listing of kind `L`: detail `<noun> <id>`, e.g. `supply <id>`.
+pub fn not_found<L: Listing>(id: Uuid) -> ApiError {
+    ApiError::NotFound(what::<L>(id)())
+}
