@@ -212,6 +212,6 @@ impl DemandListParams {
         };
         query.check_text()?;
         let status = self.status.unwrap_or(DemandStatus::Open);
-        query.filter(status.as_str(), status.is_public(), caller, taxonomy)
+        query.filter::<Demand>(status.as_str(), caller, taxonomy)
     }
 }

@@ -94,6 +94,7 @@ impl Listing for Demand {
         off_market: "withdrawn",
         off_market_action: "withdraw",
         off_market_detail: "a withdrawn demand cannot be changed",
+        public: &["open", "closed"],
         candidate: "open",
         side: Side::Demand,
     };
@@ -112,11 +113,6 @@ impl Listing for Demand {
 
     fn status(&self) -> &str {
         &self.status
-    }
-
-    /// Open and closed demands are public; drafts and withdrawn ones are private.
-    fn is_public(&self) -> bool {
-        matches!(self.status.as_str(), "open" | "closed")
     }
 
     fn document(&self) -> Document {

@@ -4,6 +4,7 @@
 use uuid::Uuid;
 
 use super::values::{industry_codes, non_blank};
+use super::Listing;
 use crate::auth::{policy, Principal};
 use crate::error::ApiError;
 use crate::industries::taxonomy::Taxonomy;
@@ -52,18 +53,20 @@ impl ListQuery<'_> {
         Ok(())
     }
 
-    /// The checked filters for listings in `status` (stored name), which is public or not.
-    /// A private status limits the list to the caller's own organisation (admins: the one asked
-    /// for, or any), 401 without a token; an unknown industry code is 400 `invalid_query`.
-    pub fn filter(
+    /// The checked filters for listings of kind `L` in `status` (stored name). A private status
+    /// (not in [`Kind::public`](super::Kind::public)) limits the list to the caller's own organisation (admins: the
+    /// one asked for, or any), 401 without a token; an unknown industry code is 400 `invalid_query`.
+    pub fn filter<L: Listing>(
         &self,
         status: &str,
-        public: bool,
         caller: Option<&Principal>,
         taxonomy: &Taxonomy,
     ) -> Result<ListFilter, ApiError> {
-        let organization_id =
-            if public { self.organization_id } else { policy::private_list_scope(caller, self.organization_id)? };
+        let organization_id = if L::KIND.public.contains(&status) {
+            self.organization_id
+        } else {
+            policy::private_list_scope(caller, self.organization_id)?
+        };
         Ok(ListFilter {
             industries: industry_codes(self.industry.as_deref(), taxonomy)?,
             keyword: non_blank(self.keyword),

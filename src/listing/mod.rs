@@ -32,6 +32,9 @@ pub struct Kind {
     pub off_market_action: &'static str,
     /// The 409 detail when an off-market listing is changed.
     pub off_market_detail: &'static str,
+    /// The statuses everyone may see, e.g. `published`; the others are private to the owning
+    /// organisation (and admins).
+    pub public: &'static [&'static str],
     /// The status of match candidates, e.g. `published`.
     pub candidate: &'static str,
     /// The matching engine's side for this kind.
@@ -51,10 +54,13 @@ pub trait Listing: Serialize + Send + Sized + 'static {
     fn version(&self) -> i32;
     /// The stored status name.
     fn status(&self) -> &str;
-    /// Whether everyone may see the listing (others see only their own organisation's private ones).
-    fn is_public(&self) -> bool;
     /// The matching engine's document of the listing.
     fn document(&self) -> Document;
+
+    /// Whether everyone may see the listing (in one of the [`Kind::public`] statuses).
+    fn is_public(&self) -> bool {
+        Self::KIND.public.contains(&self.status())
+    }
 
     /// Whether the listing is a match candidate (in status [`Kind::candidate`]).
     fn is_candidate(&self) -> bool {
@@ -70,4 +76,31 @@ pub fn what<L: Listing>(id: Uuid) -> impl FnOnce() -> String {
 /// 404 for an absent listing of kind `L`: detail `<noun> <id>`, e.g. `supply <id>`.
 pub fn not_found<L: Listing>(id: Uuid) -> ApiError {
     ApiError::NotFound(what::<L>(id)())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demands::model::Demand;
+    use crate::supplies::model::Supply;
+    use crate::vocab::{DemandStatus, SupplyStatus};
+
+    fn public(kind: Kind, status: &str) -> bool {
+        kind.public.contains(&status)
+    }
+
+    #[test]
+    fn public_and_off_market_statuses() {
+        for status in SupplyStatus::ALL {
+            assert_eq!(public(Supply::KIND, status.as_str()), *status == SupplyStatus::Published, "{status}");
+        }
+        for status in DemandStatus::ALL {
+            let expected = matches!(status, DemandStatus::Open | DemandStatus::Closed);
+            assert_eq!(public(Demand::KIND, status.as_str()), expected, "{status}");
+        }
+        assert_eq!(SupplyStatus::parse(Supply::KIND.off_market), Some(SupplyStatus::Archived));
+        assert_eq!(DemandStatus::parse(Demand::KIND.off_market), Some(DemandStatus::Withdrawn));
+        assert_eq!(SupplyStatus::parse(Supply::KIND.candidate), Some(SupplyStatus::Published));
+        assert_eq!(DemandStatus::parse(Demand::KIND.candidate), Some(DemandStatus::Open));
+    }
 }

@@ -230,7 +230,7 @@ impl SupplyListParams {
         trl_in_range("trl_max", self.trl_max)?;
         let status = self.status.unwrap_or(SupplyStatus::Published);
         Ok(SupplyFilter {
-            list: query.filter(status.as_str(), status.is_public(), caller, taxonomy)?,
+            list: query.filter::<Supply>(status.as_str(), caller, taxonomy)?,
             trl_min: self.trl_min,
             trl_max: self.trl_max,
         })

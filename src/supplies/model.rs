@@ -95,6 +95,7 @@ impl Listing for Supply {
         off_market: "archived",
         off_market_action: "archive",
         off_market_detail: "an archived supply cannot be changed",
+        public: &["published"],
         candidate: "published",
         side: Side::Supply,
     };
@@ -113,11 +114,6 @@ impl Listing for Supply {
 
     fn status(&self) -> &str {
         &self.status
-    }
-
-    /// Published supplies are public; drafts and archived ones are private to their organisation.
-    fn is_public(&self) -> bool {
-        self.status == "published"
     }
 
     fn document(&self) -> Document {
