@@ -10,11 +10,6 @@ use crate::error::ApiError;
 use crate::listing::{like_pattern, not_found, ListFilter, Listing, ListingStore};
 use crate::pagination::PageRequest;
 
-/// Inserts a demand.
-pub fn insert(conn: &mut PgConnection, new: &NewDemand) -> Result<Demand, ApiError> {
-    Ok(diesel::insert_into(demands::table).values(new).returning(Demand::as_returning()).get_result(conn)?)
-}
-
 /// Inserts a demand unless one with the same `source_url` and title exists; `None` when skipped.
 pub fn insert_if_new(conn: &mut PgConnection, new: &NewDemand) -> Result<Option<Demand>, ApiError> {
     Ok(diesel::insert_into(demands::table)
@@ -68,7 +63,7 @@ impl ListingStore for Demand {
     type Changes = DemandChanges;
 
     fn insert(conn: &mut PgConnection, new: &NewDemand) -> Result<Demand, ApiError> {
-        insert(conn, new)
+        Ok(diesel::insert_into(demands::table).values(new).returning(Demand::as_returning()).get_result(conn)?)
     }
 
     fn get(conn: &mut PgConnection, id: Uuid) -> Result<Demand, ApiError> {
@@ -92,15 +87,8 @@ impl ListingStore for Demand {
             .get_result(conn)?)
     }
 
-    fn set_off_market(conn: &mut PgConnection, id: Uuid) -> Result<Demand, ApiError> {
-        Ok(diesel::update(demands::table.find(id))
-            .set((
-                demands::status.eq(Demand::KIND.off_market),
-                demands::version.eq(demands::version + 1),
-                demands::updated_at.eq(diesel::dsl::now),
-            ))
-            .returning(Demand::as_returning())
-            .get_result(conn)?)
+    fn status_change(status: &str) -> DemandChanges {
+        DemandChanges { status: Some(status.to_string()), ..DemandChanges::default() }
     }
 
     fn candidates(conn: &mut PgConnection, ids: Vec<Uuid>) -> Result<Vec<Demand>, ApiError> {

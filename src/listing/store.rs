@@ -23,9 +23,8 @@ pub trait ListingStore: Listing {
     fn locked(conn: &mut PgConnection, id: Uuid) -> Result<Self, ApiError>;
     /// Writes `changes`, bumps the version and `updated_at`; returns the new row.
     fn apply(conn: &mut PgConnection, id: Uuid, changes: &Self::Changes) -> Result<Self, ApiError>;
-    /// Sets the off-market status ([`crate::listing::Kind::off_market`]), bumps the version and
-    /// `updated_at`; returns the new row.
-    fn set_off_market(conn: &mut PgConnection, id: Uuid) -> Result<Self, ApiError>;
+    /// Changes that set only the status.
+    fn status_change(status: &str) -> Self::Changes;
     /// The match candidates among `ids` (in the candidate status), in no particular order.
     fn candidates(conn: &mut PgConnection, ids: Vec<Uuid>) -> Result<Vec<Self>, ApiError>;
 }
@@ -68,6 +67,6 @@ pub fn take_off_market<L: ListingStore>(
         if current.status() == L::KIND.off_market {
             return Ok(current);
         }
-        L::set_off_market(conn, id)
+        L::apply(conn, id, &L::status_change(L::KIND.off_market))
     })
 }

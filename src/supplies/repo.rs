@@ -11,11 +11,6 @@ use crate::error::ApiError;
 use crate::listing::{like_pattern, not_found, Listing, ListingStore};
 use crate::pagination::PageRequest;
 
-/// Inserts a supply.
-pub fn insert(conn: &mut PgConnection, new: &NewSupply) -> Result<Supply, ApiError> {
-    Ok(diesel::insert_into(supplies::table).values(new).returning(Supply::as_returning()).get_result(conn)?)
-}
-
 /// Inserts a supply unless one with the same `source_url` and title exists; `None` when skipped.
 pub fn insert_if_new(conn: &mut PgConnection, new: &NewSupply) -> Result<Option<Supply>, ApiError> {
     Ok(diesel::insert_into(supplies::table)
@@ -75,7 +70,7 @@ impl ListingStore for Supply {
     type Changes = SupplyChanges;
 
     fn insert(conn: &mut PgConnection, new: &NewSupply) -> Result<Supply, ApiError> {
-        insert(conn, new)
+        Ok(diesel::insert_into(supplies::table).values(new).returning(Supply::as_returning()).get_result(conn)?)
     }
 
     fn get(conn: &mut PgConnection, id: Uuid) -> Result<Supply, ApiError> {
@@ -99,15 +94,8 @@ impl ListingStore for Supply {
             .get_result(conn)?)
     }
 
-    fn set_off_market(conn: &mut PgConnection, id: Uuid) -> Result<Supply, ApiError> {
-        Ok(diesel::update(supplies::table.find(id))
-            .set((
-                supplies::status.eq(Supply::KIND.off_market),
-                supplies::version.eq(supplies::version + 1),
-                supplies::updated_at.eq(diesel::dsl::now),
-            ))
-            .returning(Supply::as_returning())
-            .get_result(conn)?)
+    fn status_change(status: &str) -> SupplyChanges {
+        SupplyChanges { status: Some(status.to_string()), ..SupplyChanges::default() }
     }
 
     fn candidates(conn: &mut PgConnection, ids: Vec<Uuid>) -> Result<Vec<Supply>, ApiError> {
