@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 pub use filter::{ListFilter, ListQuery};
 pub use store::ListingStore;
-pub use values::{editable_status, industry_codes, like_pattern, mode_names, non_blank, trl_in_range};
+pub use values::{editable_status, like_pattern, mode_names, non_blank, trl_in_range};
 
 use crate::error::ApiError;
 use crate::matching::{Document, Side};

@@ -119,8 +119,8 @@ fn wrap_listings<T, U>(page: Page<MatchItem<T>>, wrap: impl Fn(T) -> U) -> Page<
     Page { items: items.collect(), page: page.page, per_page: page.per_page, total: page.total }
 }
 
-/// Runs the engine and loads the ranked listings in rank order, dropping any the database no
-/// longer holds as candidates (the index may trail another instance's write by a poll).
+/// Puts the loaded rows in the engine's rank order, dropping any the database no longer holds as
+/// candidates (the index may trail another instance's write by a poll).
 fn hydrate<T, F>(ranked: Vec<(Uuid, f32, Explanation)>, rows: Vec<T>, id_of: F) -> Vec<MatchItem<T>>
 where
     F: Fn(&T) -> Uuid,
