@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::db::schema::demands;
-use crate::listing::{Kind, Listing};
+use crate::listing::{Head, Kind, Listing};
 use crate::matches::documents::demand_document;
 use crate::matching::{Document, Side};
 use crate::openapi::IndustryCode;
@@ -99,20 +99,8 @@ impl Listing for Demand {
         side: Side::Demand,
     };
 
-    fn id(&self) -> Uuid {
-        self.id
-    }
-
-    fn organization_id(&self) -> Uuid {
-        self.organization_id
-    }
-
-    fn version(&self) -> i32 {
-        self.version
-    }
-
-    fn status(&self) -> &str {
-        &self.status
+    fn head(&self) -> Head<'_> {
+        Head { id: self.id, organization_id: self.organization_id, version: self.version, status: &self.status }
     }
 
     fn document(&self) -> Document {

@@ -41,21 +41,48 @@ pub struct Kind {
     pub side: Side,
 }
 
+/// The columns every listing has that the shared code reads.
+#[derive(Debug, Clone, Copy)]
+pub struct Head<'a> {
+    /// The listing's id.
+    pub id: Uuid,
+    /// The owning organisation.
+    pub organization_id: Uuid,
+    /// The version, bumped by every change.
+    pub version: i32,
+    /// The stored status name.
+    pub status: &'a str,
+}
+
 /// A stored listing (a supply or a demand) as the shared code sees it.
 pub trait Listing: Serialize + Send + Sized + 'static {
     /// What tells this kind from the other.
     const KIND: Kind;
 
-    /// The listing's id.
-    fn id(&self) -> Uuid;
-    /// The owning organisation.
-    fn organization_id(&self) -> Uuid;
-    /// The version, bumped by every change and sent as the `ETag`.
-    fn version(&self) -> i32;
-    /// The stored status name.
-    fn status(&self) -> &str;
+    /// The columns the shared code reads.
+    fn head(&self) -> Head<'_>;
     /// The matching engine's document of the listing.
     fn document(&self) -> Document;
+
+    /// The listing's id.
+    fn id(&self) -> Uuid {
+        self.head().id
+    }
+
+    /// The owning organisation.
+    fn organization_id(&self) -> Uuid {
+        self.head().organization_id
+    }
+
+    /// The version, bumped by every change and sent as the `ETag`.
+    fn version(&self) -> i32 {
+        self.head().version
+    }
+
+    /// The stored status name.
+    fn status(&self) -> &str {
+        self.head().status
+    }
 
     /// Whether everyone may see the listing (in one of the [`Kind::public`] statuses).
     fn is_public(&self) -> bool {

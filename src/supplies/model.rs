@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::db::schema::supplies;
-use crate::listing::{Kind, Listing};
+use crate::listing::{Head, Kind, Listing};
 use crate::matches::documents::supply_document;
 use crate::matching::{Document, Side};
 use crate::openapi::IndustryCode;
@@ -100,20 +100,8 @@ impl Listing for Supply {
         side: Side::Supply,
     };
 
-    fn id(&self) -> Uuid {
-        self.id
-    }
-
-    fn organization_id(&self) -> Uuid {
-        self.organization_id
-    }
-
-    fn version(&self) -> i32 {
-        self.version
-    }
-
-    fn status(&self) -> &str {
-        &self.status
+    fn head(&self) -> Head<'_> {
+        Head { id: self.id, organization_id: self.organization_id, version: self.version, status: &self.status }
     }
 
     fn document(&self) -> Document {
