@@ -13,7 +13,7 @@ use crate::error::ApiError;
 use crate::etag::etag;
 
 /// `response` with the listing as JSON and its `ETag`.
-pub fn with_etag<L: Listing>(mut response: HttpResponseBuilder, listing: &L) -> HttpResponse {
+fn with_etag<L: Listing>(mut response: HttpResponseBuilder, listing: &L) -> HttpResponse {
     response.insert_header(etag(listing.version())).json(listing)
 }
 
