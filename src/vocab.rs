@@ -132,20 +132,6 @@ vocabulary! {
     }
 }
 
-impl SupplyStatus {
-    /// Published supplies are public; drafts and archived ones are private to their organisation.
-    pub fn is_public(self) -> bool {
-        self == Self::Published
-    }
-}
-
-impl DemandStatus {
-    /// Open and closed demands are public; drafts and withdrawn ones are private.
-    pub fn is_public(self) -> bool {
-        matches!(self, Self::Open | Self::Closed)
-    }
-}
-
 vocabulary! {
     /// Status of a connection (对接). `proposed` → `contacted` → `negotiating` → `signed`; any open
     /// status may end in `failed` or `withdrawn`; `signed`, `failed` and `withdrawn` are final.

@@ -29,6 +29,7 @@ use crate::auth::Principal;
 use crate::db::schema::organizations;
 use crate::demands::model::Demand;
 use crate::error::ApiError;
+use crate::listing::Listing;
 use crate::supplies::model::Supply;
 use crate::vocab::{ConnectionStatus, Role};
 use crate::{demands, supplies};
@@ -45,11 +46,11 @@ pub fn load_pair(
     let no_demand = || ApiError::invalid_field("demand_id", "no such demand");
     let no_supply = || ApiError::invalid_field("supply_id", "no such supply");
     let demand = demands::repo::get(conn, demand_id).map_err(|_| no_demand())?;
-    if !can_read(Some(caller), demand.organization_id, demands::handlers::is_public(&demand)) {
+    if !can_read(Some(caller), demand.organization_id, demand.is_public()) {
         return Err(no_demand());
     }
     let supply = supplies::repo::get(conn, supply_id).map_err(|_| no_supply())?;
-    if !can_read(Some(caller), supply.organization_id, supplies::handlers::is_public(&supply)) {
+    if !can_read(Some(caller), supply.organization_id, supply.is_public()) {
         return Err(no_supply());
     }
     Ok((demand, supply))

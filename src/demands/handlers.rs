@@ -11,22 +11,10 @@ use crate::app::AppState;
 use crate::auth::{policy, MaybePrincipal, Principal};
 use crate::db;
 use crate::error::ApiError;
-use crate::etag::{etag, expected_version};
+use crate::etag::expected_version;
+use crate::listing;
 use crate::openapi as oa;
 use crate::pagination::{Page, PageRequest};
-
-fn with_etag(mut response: actix_web::HttpResponseBuilder, demand: &Demand) -> HttpResponse {
-    response.insert_header(etag(demand.version)).json(demand)
-}
-
-/// Whether the demand is visible to everyone.
-pub fn is_public(demand: &Demand) -> bool {
-    matches!(demand.status.as_str(), "open" | "closed")
-}
-
-fn what(id: Uuid) -> impl FnOnce() -> String {
-    move || format!("demand {id}")
-}
 
 /// Post a demand.
 ///
@@ -56,11 +44,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     policy::require_demand_publisher(&caller)?;
     let new = body.into_inner().parse(caller.organization_id, state.taxonomy)?;
-    let demand = db::run(&state.pool, move |conn| repo::insert(conn, &new)).await?;
-    state.matcher.index_demand(&demand);
-    let mut response = HttpResponse::Created();
-    response.insert_header(("Location", format!("/api/v1/demands/{}", demand.id)));
-    Ok(with_etag(response, &demand))
+    listing::http::create::<Demand>(&state, new).await
 }
 
 /// Get a demand.
@@ -82,10 +66,7 @@ pub async fn get(
     caller: MaybePrincipal,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let demand = db::run(&state.pool, move |conn| repo::get(conn, id)).await?;
-    policy::require_read(caller.0.as_ref(), demand.organization_id, is_public(&demand), what(id))?;
-    Ok(with_etag(HttpResponse::Ok(), &demand))
+    listing::http::get::<Demand>(&state, caller.0.as_ref(), id.into_inner()).await
 }
 
 /// List demands.
@@ -147,14 +128,7 @@ pub async fn update(
     let id = id.into_inner();
     let version = expected_version(&req)?;
     let changes = body.into_inner().parse(state.taxonomy)?;
-    let demand = db::run(&state.pool, move |conn| {
-        repo::update(conn, id, version, &changes, |s| {
-            policy::require_edit(&caller, s.organization_id, is_public(s), what(id))
-        })
-    })
-    .await?;
-    state.matcher.index_demand(&demand);
-    Ok(with_etag(HttpResponse::Ok(), &demand))
+    listing::http::update::<Demand>(&state, caller, id, version, changes).await
 }
 
 /// Withdraw a demand.
@@ -177,11 +151,5 @@ pub async fn withdraw(
     caller: Principal,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let demand = db::run(&state.pool, move |conn| {
-        repo::withdraw(conn, id, |s| policy::require_edit(&caller, s.organization_id, is_public(s), what(id)))
-    })
-    .await?;
-    state.matcher.index_demand(&demand);
-    Ok(with_etag(HttpResponse::Ok(), &demand))
+    listing::http::take_off_market::<Demand>(&state, caller, id.into_inner()).await
 }

@@ -5,15 +5,15 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::model::{DemandChanges, NewDemand};
-use crate::auth::{policy, Principal};
+use super::model::{Demand, DemandChanges, NewDemand};
+use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::industries::taxonomy::Taxonomy;
-use crate::listing::{industry_codes, mode_names, non_blank};
+use crate::listing::{editable_status, mode_names, ListFilter, ListQuery};
 use crate::openapi::{EditableDemandStatus, IndustryCode, IndustryList, Keyword};
 use crate::validation::{
-    self, nullable, nullable_integer, opt_integer, Fields, MAX_BODY_CHARS, MAX_KEYWORDS, MAX_KEYWORD_CHARS,
-    MAX_REGION_CHARS, MAX_TITLE_CHARS,
+    nullable, nullable_integer, opt_integer, Fields, MAX_BODY_CHARS, MAX_KEYWORDS, MAX_KEYWORD_CHARS, MAX_REGION_CHARS,
+    MAX_TITLE_CHARS,
 };
 use crate::vocab::{DemandStatus, TransferMode};
 
@@ -122,13 +122,6 @@ pub struct DemandPatch {
     pub source_url: Option<Option<String>>,
 }
 
-fn editable_status(f: &mut Fields, status: DemandStatus) -> String {
-    if status == DemandStatus::Withdrawn {
-        f.error("status", "use POST /api/v1/demands/{id}/withdraw to withdraw");
-    }
-    status.as_str().to_string()
-}
-
 impl DemandInput {
     /// Checks every field; 422 lists each invalid one.
     /// The owner is the caller's organisation, never a body field.
@@ -145,7 +138,7 @@ impl DemandInput {
             deadline: self.deadline,
             cooperation_modes: mode_names(self.cooperation_modes),
             region: f.opt_text("region", self.region, MAX_REGION_CHARS),
-            status: editable_status(&mut f, self.status.unwrap_or(DemandStatus::Open)),
+            status: editable_status::<Demand>(&mut f, self.status.unwrap_or(DemandStatus::Open).as_str()),
             source_url: f.url("source_url", self.source_url),
             extra: serde_json::json!({}),
         };
@@ -168,7 +161,7 @@ impl DemandPatch {
             deadline: self.deadline,
             cooperation_modes: self.cooperation_modes.map(mode_names),
             region: self.region.map(|v| f.opt_text("region", v, MAX_REGION_CHARS)),
-            status: self.status.map(|s| editable_status(&mut f, s)),
+            status: self.status.map(|s| editable_status::<Demand>(&mut f, s.as_str())),
             source_url: self.source_url.map(|v| f.url("source_url", v)),
         };
         f.finish()?;
@@ -206,39 +199,19 @@ pub struct DemandListParams {
     pub per_page: Option<u32>,
 }
 
-/// Checked list filters.
-#[derive(Debug, Clone, Default)]
-pub struct DemandFilter {
-    pub industries: Vec<String>,
-    pub keyword: Option<String>,
-    pub q: Option<String>,
-    pub status: String,
-    pub organization_id: Option<Uuid>,
-    pub region: Option<String>,
-}
-
 impl DemandListParams {
     /// Checks the filters; bad values answer 400 `invalid_query` (or `nul_character`).
     /// Unpublished statuses are limited to the caller's own organisation (admins: any).
-    pub fn filter(&self, caller: Option<&Principal>, taxonomy: &Taxonomy) -> Result<DemandFilter, ApiError> {
-        for (name, value) in
-            [("keyword", &self.keyword), ("q", &self.q), ("region", &self.region), ("industry", &self.industry)]
-        {
-            validation::query_text(name, value.as_deref())?;
-        }
-        let status = self.status.unwrap_or(DemandStatus::Open);
-        let organization_id = if status.is_public() {
-            self.organization_id
-        } else {
-            policy::private_list_scope(caller, self.organization_id)?
+    pub fn filter(&self, caller: Option<&Principal>, taxonomy: &Taxonomy) -> Result<ListFilter, ApiError> {
+        let query = ListQuery {
+            industry: &self.industry,
+            keyword: &self.keyword,
+            q: &self.q,
+            region: &self.region,
+            organization_id: self.organization_id,
         };
-        Ok(DemandFilter {
-            industries: industry_codes(self.industry.as_deref(), taxonomy)?,
-            keyword: non_blank(&self.keyword),
-            q: non_blank(&self.q),
-            status: status.as_str().to_string(),
-            organization_id,
-            region: non_blank(&self.region),
-        })
+        query.check_text()?;
+        let status = self.status.unwrap_or(DemandStatus::Open);
+        query.filter::<Demand>(status.as_str(), caller, taxonomy)
     }
 }

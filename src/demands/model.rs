@@ -7,6 +7,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::db::schema::demands;
+use crate::listing::{Head, Kind, Listing};
+use crate::matches::documents::demand_document;
+use crate::matching::{Document, Side};
 use crate::openapi::IndustryCode;
 use crate::vocab::{DemandStatus, TransferMode};
 
@@ -82,4 +85,25 @@ pub struct DemandChanges {
     pub region: Option<Option<String>>,
     pub status: Option<String>,
     pub source_url: Option<Option<String>>,
+}
+
+impl Listing for Demand {
+    const KIND: Kind = Kind {
+        noun: "demand",
+        path: "/api/v1/demands",
+        off_market: "withdrawn",
+        off_market_action: "withdraw",
+        off_market_detail: "a withdrawn demand cannot be changed",
+        public: &["open", "closed"],
+        candidate: "open",
+        side: Side::Demand,
+    };
+
+    fn head(&self) -> Head<'_> {
+        Head { id: self.id, organization_id: self.organization_id, version: self.version, status: &self.status }
+    }
+
+    fn document(&self) -> Document {
+        demand_document(self)
+    }
 }

@@ -4,16 +4,6 @@ use crate::demands::model::Demand;
 use crate::matching::{Document, Query, Side};
 use crate::supplies::model::Supply;
 
-/// Whether a supply is a match candidate: only published supplies are.
-pub fn supply_is_candidate(supply: &Supply) -> bool {
-    supply.status == "published"
-}
-
-/// Whether a demand is a match candidate: only open demands are.
-pub fn demand_is_candidate(demand: &Demand) -> bool {
-    demand.status == "open"
-}
-
 fn trl(value: Option<i16>) -> Option<u8> {
     value.and_then(|v| u8::try_from(v).ok())
 }

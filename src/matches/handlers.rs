@@ -4,26 +4,22 @@
 use std::collections::HashMap;
 
 use actix_web::web;
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::documents::{as_query, demand_document, supply_document};
+use super::documents::as_query;
 use crate::app::AppState;
-use crate::auth::{policy, MaybePrincipal};
-use crate::db::{
-    self,
-    schema::{demands, supplies},
-};
-use crate::demands::{model::Demand, repo as demand_repo};
+use crate::auth::{policy, MaybePrincipal, Principal};
+use crate::db;
+use crate::demands::model::Demand;
 use crate::error::ApiError;
 use crate::industries::taxonomy::Taxonomy;
-use crate::listing::{mode_names, non_blank};
+use crate::listing::{mode_names, non_blank, trl_in_range, what, ListingStore};
 use crate::matching::{Explanation, Filters, Query, Side};
 use crate::openapi::{self as oa, IndustryCode, IndustryOrGroupList, Keyword, TransferModeList};
 use crate::pagination::{Page, PageRequest, DEFAULT_PER_PAGE};
-use crate::supplies::{model::Supply, repo as supply_repo};
+use crate::supplies::model::Supply;
 use crate::validation::{
     opt_integer, query_text, Fields, MAX_BODY_CHARS, MAX_KEYWORDS, MAX_KEYWORD_CHARS, MAX_REGION_CHARS, MAX_TITLE_CHARS,
 };
@@ -87,11 +83,8 @@ impl MatchParams {
         if let Some(mode) = modes.iter().find(|m| TransferMode::parse(m).is_none()) {
             return Err(bad(format!("unknown cooperation mode `{mode}`")));
         }
-        for (name, value) in [("trl_min", self.trl_min), ("trl_max", self.trl_max)] {
-            if value.is_some_and(|v| !(1..=9).contains(&v)) {
-                return Err(bad(format!("{name} must be between 1 and 9")));
-            }
-        }
+        trl_in_range("trl_min", self.trl_min)?;
+        trl_in_range("trl_max", self.trl_max)?;
         if self.page.unwrap_or(1).saturating_mul(self.per_page.unwrap_or(DEFAULT_PER_PAGE)) > MAX_MATCH_DEPTH {
             return Err(bad(format!("matches are listed down to rank {MAX_MATCH_DEPTH}: lower page or per_page")));
         }
@@ -119,8 +112,15 @@ pub struct MatchItem<T> {
     pub explanation: Explanation,
 }
 
-/// Runs the engine and loads the ranked listings in rank order, dropping any the database no
-/// longer holds as candidates (the index may trail another instance's write by a poll).
+/// The same page with each listing wrapped by `wrap`.
+fn wrap_listings<T, U>(page: Page<MatchItem<T>>, wrap: impl Fn(T) -> U) -> Page<MatchItem<U>> {
+    let items = page.items.into_iter();
+    let items = items.map(|m| MatchItem { score: m.score, listing: wrap(m.listing), explanation: m.explanation });
+    Page { items: items.collect(), page: page.page, per_page: page.per_page, total: page.total }
+}
+
+/// Puts the loaded rows in the engine's rank order, dropping any the database no longer holds as
+/// candidates (the index may trail another instance's write by a poll).
 fn hydrate<T, F>(ranked: Vec<(Uuid, f32, Explanation)>, rows: Vec<T>, id_of: F) -> Vec<MatchItem<T>>
 where
     F: Fn(&T) -> Uuid,
@@ -134,50 +134,38 @@ where
         .collect()
 }
 
-/// Ranks published supplies for `query` and loads them in rank order.
-async fn ranked_supplies(
+/// Ranks the candidates of kind `T` (published supplies or open demands) for `query` and loads
+/// them in rank order.
+async fn ranked<T: ListingStore>(
     state: &AppState,
     query: Query,
     filters: Filters,
     page: PageRequest,
-) -> Result<Page<MatchItem<Supply>>, ApiError> {
-    let found = state.metrics.time_match(Side::Supply, || {
-        state.matcher.search(&query, Side::Supply, &filters, page.offset() as usize, page.limit() as usize)
+) -> Result<Page<MatchItem<T>>, ApiError> {
+    let side = T::KIND.side;
+    let found = state.metrics.time_match(side, || {
+        state.matcher.search(&query, side, &filters, page.offset() as usize, page.limit() as usize)
     });
     let ranked: Vec<_> = found.items.into_iter().map(|m| (m.id, m.score, m.explanation)).collect();
     let ids: Vec<Uuid> = ranked.iter().map(|r| r.0).collect();
-    let rows = db::run(&state.pool, move |conn| {
-        Ok(supplies::table
-            .filter(supplies::id.eq_any(ids))
-            .filter(supplies::status.eq("published"))
-            .select(Supply::as_select())
-            .load(conn)?)
-    })
-    .await?;
-    Ok(Page::new(hydrate(ranked, rows, |s: &Supply| s.id), page, found.total as i64))
+    let rows = db::run(&state.pool, move |conn| T::candidates(conn, ids)).await?;
+    Ok(Page::new(hydrate(ranked, rows, T::id), page, found.total as i64))
 }
 
-/// Ranks open demands for `query` and loads them in rank order.
-async fn ranked_demands(
+/// Ranks the candidates of kind `T` for the stored listing `id` of kind `L`; 404 when that
+/// listing is absent or private to another organisation.
+async fn ranked_for<L: ListingStore, T: ListingStore>(
     state: &AppState,
-    query: Query,
-    filters: Filters,
-    page: PageRequest,
-) -> Result<Page<MatchItem<Demand>>, ApiError> {
-    let found = state.metrics.time_match(Side::Demand, || {
-        state.matcher.search(&query, Side::Demand, &filters, page.offset() as usize, page.limit() as usize)
-    });
-    let ranked: Vec<_> = found.items.into_iter().map(|m| (m.id, m.score, m.explanation)).collect();
-    let ids: Vec<Uuid> = ranked.iter().map(|r| r.0).collect();
-    let rows = db::run(&state.pool, move |conn| {
-        Ok(demands::table
-            .filter(demands::id.eq_any(ids))
-            .filter(demands::status.eq("open"))
-            .select(Demand::as_select())
-            .load(conn)?)
-    })
-    .await?;
-    Ok(Page::new(hydrate(ranked, rows, |d: &Demand| d.id), page, found.total as i64))
+    caller: Option<&Principal>,
+    id: Uuid,
+    params: &MatchParams,
+) -> Result<Page<MatchItem<T>>, ApiError> {
+    let page = PageRequest::parse(params.page, params.per_page)?;
+    let filters = params.filters(state.taxonomy)?;
+    let listing = db::run(&state.pool, move |conn| L::get(conn, id)).await?;
+    policy::require_read(caller, listing.organization_id(), listing.is_public(), what::<L>(id))?;
+    let query = as_query(listing.document(), false);
+    ranked(state, query, filters, page).await
 }
 
 /// Supplies matching a demand.
@@ -200,14 +188,7 @@ pub async fn for_demand(
     id: web::Path<Uuid>,
     params: web::Query<MatchParams>,
 ) -> Result<web::Json<Page<MatchItem<Supply>>>, ApiError> {
-    let id = id.into_inner();
-    let page = PageRequest::parse(params.page, params.per_page)?;
-    let filters = params.filters(state.taxonomy)?;
-    let demand = db::run(&state.pool, move |conn| demand_repo::get(conn, id)).await?;
-    let visible = crate::demands::handlers::is_public(&demand);
-    policy::require_read(caller.0.as_ref(), demand.organization_id, visible, || format!("demand {id}"))?;
-    let query = as_query(demand_document(&demand), false);
-    Ok(web::Json(ranked_supplies(&state, query, filters, page).await?))
+    Ok(web::Json(ranked_for::<Demand, Supply>(&state, caller.0.as_ref(), id.into_inner(), &params).await?))
 }
 
 /// Demands matching a supply.
@@ -229,14 +210,7 @@ pub async fn for_supply(
     id: web::Path<Uuid>,
     params: web::Query<MatchParams>,
 ) -> Result<web::Json<Page<MatchItem<Demand>>>, ApiError> {
-    let id = id.into_inner();
-    let page = PageRequest::parse(params.page, params.per_page)?;
-    let filters = params.filters(state.taxonomy)?;
-    let supply = db::run(&state.pool, move |conn| supply_repo::get(conn, id)).await?;
-    let visible = crate::supplies::handlers::is_public(&supply);
-    policy::require_read(caller.0.as_ref(), supply.organization_id, visible, || format!("supply {id}"))?;
-    let query = as_query(supply_document(&supply), false);
-    Ok(web::Json(ranked_demands(&state, query, filters, page).await?))
+    Ok(web::Json(ranked_for::<Supply, Demand>(&state, caller.0.as_ref(), id.into_inner(), &params).await?))
 }
 
 /// Body of `POST /api/v1/matches`: a listing that is not stored (a preview before posting).
@@ -335,25 +309,8 @@ pub async fn preview(
     let input = body.into_inner();
     let target = input.target;
     let query = input.query(state.taxonomy)?;
-    let items = match target {
-        Side::Supply => {
-            let p = ranked_supplies(&state, query, filters, page).await?;
-            let items = p.items.into_iter().map(|m| MatchItem {
-                score: m.score,
-                listing: Listing::Supply(m.listing),
-                explanation: m.explanation,
-            });
-            Page::new(items.collect(), page, p.total)
-        }
-        Side::Demand => {
-            let p = ranked_demands(&state, query, filters, page).await?;
-            let items = p.items.into_iter().map(|m| MatchItem {
-                score: m.score,
-                listing: Listing::Demand(m.listing),
-                explanation: m.explanation,
-            });
-            Page::new(items.collect(), page, p.total)
-        }
-    };
-    Ok(web::Json(items))
+    Ok(web::Json(match target {
+        Side::Supply => wrap_listings(ranked::<Supply>(&state, query, filters, page).await?, Listing::Supply),
+        Side::Demand => wrap_listings(ranked::<Demand>(&state, query, filters, page).await?, Listing::Demand),
+    }))
 }

@@ -21,11 +21,11 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool};
 use uuid::Uuid;
 
-use super::documents::{demand_document, demand_is_candidate, supply_document, supply_is_candidate};
 use crate::db::schema::{demands, supplies};
 use crate::demands::model::Demand;
 use crate::error::ApiError;
 use crate::industries::taxonomy::Taxonomy;
+use crate::listing::Listing;
 use crate::matching::{Document, Filters, IndustryDef, MatchEngine, MatchPage, MatchingConfig, Query, Side};
 use crate::supplies::model::Supply;
 
@@ -64,6 +64,12 @@ impl Indexed {
     }
 }
 
+/// What the index holds for a listing version: its document when it is a candidate, `None` when
+/// it must be taken out.
+fn entry<L: Listing>(listing: &L) -> (Uuid, i32, Option<Document>) {
+    (listing.id(), listing.version(), listing.is_candidate().then(|| listing.document()))
+}
+
 /// The engine's view of the taxonomy: each industry with its names and aliases.
 pub fn industry_defs(taxonomy: &Taxonomy) -> Vec<IndustryDef> {
     taxonomy
@@ -95,16 +101,10 @@ impl MatchService {
         self.index.read().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Puts a supply in the index if it is a candidate, takes it out otherwise.
-    pub fn index_supply(&self, supply: &Supply) {
-        let doc = supply_is_candidate(supply).then(|| supply_document(supply));
-        self.write().apply(supply.id, supply.version, doc);
-    }
-
-    /// Puts a demand in the index if it is a candidate, takes it out otherwise.
-    pub fn index_demand(&self, demand: &Demand) {
-        let doc = demand_is_candidate(demand).then(|| demand_document(demand));
-        self.write().apply(demand.id, demand.version, doc);
+    /// Puts a listing in the index if it is a candidate, takes it out otherwise.
+    pub fn index<L: Listing>(&self, listing: &L) {
+        let (id, version, doc) = entry(listing);
+        self.write().apply(id, version, doc);
     }
 
     /// Loads every listing changed since the last poll (all candidates on the first call) and
@@ -117,8 +117,14 @@ impl MatchService {
             diesel::select(sql::<BigInt>("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")).get_result(conn)?;
         let (changed_supplies, changed_demands) = match since {
             None => (
-                supplies::table.filter(supplies::status.eq("published")).select(Supply::as_select()).load(conn)?,
-                demands::table.filter(demands::status.eq("open")).select(Demand::as_select()).load(conn)?,
+                supplies::table
+                    .filter(supplies::status.eq(Supply::KIND.candidate))
+                    .select(Supply::as_select())
+                    .load(conn)?,
+                demands::table
+                    .filter(demands::status.eq(Demand::KIND.candidate))
+                    .select(Demand::as_select())
+                    .load(conn)?,
             ),
             Some(since) => (
                 supplies::table
@@ -135,14 +141,7 @@ impl MatchService {
         {
             let mut index = self.write();
             let mut batch = Vec::new();
-            let rows = changed_supplies
-                .iter()
-                .map(|s| (s.id, s.version, supply_is_candidate(s).then(|| supply_document(s))))
-                .chain(
-                    changed_demands
-                        .iter()
-                        .map(|d| (d.id, d.version, demand_is_candidate(d).then(|| demand_document(d)))),
-                );
+            let rows = changed_supplies.iter().map(entry).chain(changed_demands.iter().map(entry));
             for (id, version, doc) in rows {
                 if index.versions.get(&id).is_some_and(|&v| v >= version) {
                     continue;

@@ -11,22 +11,10 @@ use crate::app::AppState;
 use crate::auth::{policy, MaybePrincipal, Principal};
 use crate::db;
 use crate::error::ApiError;
-use crate::etag::{etag, expected_version};
+use crate::etag::expected_version;
+use crate::listing;
 use crate::openapi as oa;
 use crate::pagination::{Page, PageRequest};
-
-fn with_etag(mut response: actix_web::HttpResponseBuilder, supply: &Supply) -> HttpResponse {
-    response.insert_header(etag(supply.version)).json(supply)
-}
-
-/// Whether the supply is visible to everyone.
-pub fn is_public(supply: &Supply) -> bool {
-    supply.status == "published"
-}
-
-fn what(id: Uuid) -> impl FnOnce() -> String {
-    move || format!("supply {id}")
-}
 
 /// Publish a supply.
 ///
@@ -56,11 +44,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     policy::require_supply_publisher(&caller)?;
     let new = body.into_inner().parse(caller.organization_id, state.taxonomy)?;
-    let supply = db::run(&state.pool, move |conn| repo::insert(conn, &new)).await?;
-    state.matcher.index_supply(&supply);
-    let mut response = HttpResponse::Created();
-    response.insert_header(("Location", format!("/api/v1/supplies/{}", supply.id)));
-    Ok(with_etag(response, &supply))
+    listing::http::create::<Supply>(&state, new).await
 }
 
 /// Get a supply.
@@ -82,10 +66,7 @@ pub async fn get(
     caller: MaybePrincipal,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let supply = db::run(&state.pool, move |conn| repo::get(conn, id)).await?;
-    policy::require_read(caller.0.as_ref(), supply.organization_id, is_public(&supply), what(id))?;
-    Ok(with_etag(HttpResponse::Ok(), &supply))
+    listing::http::get::<Supply>(&state, caller.0.as_ref(), id.into_inner()).await
 }
 
 /// List supplies.
@@ -148,14 +129,7 @@ pub async fn update(
     let id = id.into_inner();
     let version = expected_version(&req)?;
     let changes = body.into_inner().parse(state.taxonomy)?;
-    let supply = db::run(&state.pool, move |conn| {
-        repo::update(conn, id, version, &changes, |s| {
-            policy::require_edit(&caller, s.organization_id, is_public(s), what(id))
-        })
-    })
-    .await?;
-    state.matcher.index_supply(&supply);
-    Ok(with_etag(HttpResponse::Ok(), &supply))
+    listing::http::update::<Supply>(&state, caller, id, version, changes).await
 }
 
 /// Archive a supply.
@@ -178,11 +152,5 @@ pub async fn archive(
     caller: Principal,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let supply = db::run(&state.pool, move |conn| {
-        repo::archive(conn, id, |s| policy::require_edit(&caller, s.organization_id, is_public(s), what(id)))
-    })
-    .await?;
-    state.matcher.index_supply(&supply);
-    Ok(with_etag(HttpResponse::Ok(), &supply))
+    listing::http::take_off_market::<Supply>(&state, caller, id.into_inner()).await
 }

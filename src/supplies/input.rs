@@ -4,15 +4,15 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::model::{NewSupply, SupplyChanges};
-use crate::auth::{policy, Principal};
+use super::model::{NewSupply, Supply, SupplyChanges};
+use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::industries::taxonomy::Taxonomy;
-use crate::listing::{industry_codes, mode_names, non_blank};
+use crate::listing::{editable_status, mode_names, trl_in_range, ListFilter, ListQuery};
 use crate::openapi::{EditableSupplyStatus, IndustryCode, IndustryList, Keyword};
 use crate::validation::{
-    self, nullable, nullable_integer, opt_integer, Fields, MAX_BODY_CHARS, MAX_KEYWORDS, MAX_KEYWORD_CHARS,
-    MAX_REGION_CHARS, MAX_TITLE_CHARS,
+    nullable, nullable_integer, opt_integer, Fields, MAX_BODY_CHARS, MAX_KEYWORDS, MAX_KEYWORD_CHARS, MAX_REGION_CHARS,
+    MAX_TITLE_CHARS,
 };
 use crate::vocab::{IpType, SupplyStatus, TransferMode};
 
@@ -120,13 +120,6 @@ pub struct SupplyPatch {
     pub source_url: Option<Option<String>>,
 }
 
-fn editable_status(f: &mut Fields, status: SupplyStatus) -> String {
-    if status == SupplyStatus::Archived {
-        f.error("status", "use POST /api/v1/supplies/{id}/archive to archive");
-    }
-    status.as_str().to_string()
-}
-
 impl SupplyInput {
     /// Checks every field; 422 lists each invalid one.
     /// The owner is the caller's organisation, never a body field.
@@ -143,7 +136,7 @@ impl SupplyInput {
             transfer_modes: mode_names(self.transfer_modes),
             price_fen: f.money("price_fen", self.price_fen),
             region: f.opt_text("region", self.region, MAX_REGION_CHARS),
-            status: editable_status(&mut f, self.status.unwrap_or(SupplyStatus::Published)),
+            status: editable_status::<Supply>(&mut f, self.status.unwrap_or(SupplyStatus::Published).as_str()),
             source_url: f.url("source_url", self.source_url),
             extra: serde_json::json!({}),
         };
@@ -166,7 +159,7 @@ impl SupplyPatch {
             transfer_modes: self.transfer_modes.map(mode_names),
             price_fen: self.price_fen.map(|v| f.money("price_fen", v)),
             region: self.region.map(|v| f.opt_text("region", v, MAX_REGION_CHARS)),
-            status: self.status.map(|s| editable_status(&mut f, s)),
+            status: self.status.map(|s| editable_status::<Supply>(&mut f, s.as_str())),
             source_url: self.source_url.map(|v| f.url("source_url", v)),
         };
         f.finish()?;
@@ -210,48 +203,36 @@ pub struct SupplyListParams {
     pub per_page: Option<u32>,
 }
 
-/// Checked list filters.
+/// Checked list filters: the shared ones and the TRL range.
 #[derive(Debug, Clone, Default)]
 pub struct SupplyFilter {
-    pub industries: Vec<String>,
-    pub keyword: Option<String>,
-    pub q: Option<String>,
-    pub status: String,
+    /// The filters every listing list takes.
+    pub list: ListFilter,
+    /// Lowest TRL, 1–9.
     pub trl_min: Option<i16>,
+    /// Highest TRL, 1–9.
     pub trl_max: Option<i16>,
-    pub organization_id: Option<Uuid>,
-    pub region: Option<String>,
 }
 
 impl SupplyListParams {
     /// Checks the filters; bad values answer 400 `invalid_query` (or `nul_character`).
     /// Unpublished statuses are limited to the caller's own organisation (admins: any).
     pub fn filter(&self, caller: Option<&Principal>, taxonomy: &Taxonomy) -> Result<SupplyFilter, ApiError> {
-        for (name, value) in
-            [("keyword", &self.keyword), ("q", &self.q), ("region", &self.region), ("industry", &self.industry)]
-        {
-            validation::query_text(name, value.as_deref())?;
-        }
-        for (name, value) in [("trl_min", self.trl_min), ("trl_max", self.trl_max)] {
-            if value.is_some_and(|v| !(1..=9).contains(&v)) {
-                return Err(ApiError::bad_request("invalid_query", format!("{name} must be between 1 and 9")));
-            }
-        }
-        let status = self.status.unwrap_or(SupplyStatus::Published);
-        let organization_id = if status.is_public() {
-            self.organization_id
-        } else {
-            policy::private_list_scope(caller, self.organization_id)?
+        let query = ListQuery {
+            industry: &self.industry,
+            keyword: &self.keyword,
+            q: &self.q,
+            region: &self.region,
+            organization_id: self.organization_id,
         };
+        query.check_text()?;
+        trl_in_range("trl_min", self.trl_min)?;
+        trl_in_range("trl_max", self.trl_max)?;
+        let status = self.status.unwrap_or(SupplyStatus::Published);
         Ok(SupplyFilter {
-            industries: industry_codes(self.industry.as_deref(), taxonomy)?,
-            keyword: non_blank(&self.keyword),
-            q: non_blank(&self.q),
-            status: status.as_str().to_string(),
+            list: query.filter::<Supply>(status.as_str(), caller, taxonomy)?,
             trl_min: self.trl_min,
             trl_max: self.trl_max,
-            organization_id,
-            region: non_blank(&self.region),
         })
     }
 }

@@ -7,6 +7,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::db::schema::supplies;
+use crate::listing::{Head, Kind, Listing};
+use crate::matches::documents::supply_document;
+use crate::matching::{Document, Side};
 use crate::openapi::IndustryCode;
 use crate::vocab::{IpType, SupplyStatus, TransferMode};
 
@@ -83,4 +86,25 @@ pub struct SupplyChanges {
     pub region: Option<Option<String>>,
     pub status: Option<String>,
     pub source_url: Option<Option<String>>,
+}
+
+impl Listing for Supply {
+    const KIND: Kind = Kind {
+        noun: "supply",
+        path: "/api/v1/supplies",
+        off_market: "archived",
+        off_market_action: "archive",
+        off_market_detail: "an archived supply cannot be changed",
+        public: &["published"],
+        candidate: "published",
+        side: Side::Supply,
+    };
+
+    fn head(&self) -> Head<'_> {
+        Head { id: self.id, organization_id: self.organization_id, version: self.version, status: &self.status }
+    }
+
+    fn document(&self) -> Document {
+        supply_document(self)
+    }
 }

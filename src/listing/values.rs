@@ -1,0 +1,120 @@
+//! Checks of single values that both kinds of listing take, in bodies and in queries.
+
+use super::Listing;
+use crate::error::ApiError;
+use crate::industries::taxonomy::Taxonomy;
+use crate::validation::Fields;
+use crate::vocab::TransferMode;
+
+/// Stored names of cooperation/transfer modes, duplicates dropped (first kept).
+pub fn mode_names(modes: Vec<TransferMode>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for mode in modes {
+        if !out.iter().any(|s| s == mode.as_str()) {
+            out.push(mode.as_str().to_string());
+        }
+    }
+    out
+}
+
+/// A trimmed query value, `None` when blank.
+pub fn non_blank(value: &Option<String>) -> Option<String> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
+}
+
+/// Parses `industry=a,b` into known codes; 400 `invalid_query` for an unknown one.
+pub fn industry_codes(value: Option<&str>, taxonomy: &Taxonomy) -> Result<Vec<String>, ApiError> {
+    let Some(value) = value else { return Ok(Vec::new()) };
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(|code| {
+            if taxonomy.contains(code) {
+                Ok(code.to_string())
+            } else {
+                Err(ApiError::bad_request("invalid_query", format!("unknown industry code `{code}`")))
+            }
+        })
+        .collect()
+}
+
+/// 400 `invalid_query` (`<name> must be between 1 and 9`) for a TRL query value out of 1–9.
+pub fn trl_in_range(name: &str, value: Option<impl Into<i16>>) -> Result<(), ApiError> {
+    if value.map(Into::into).is_some_and(|v| !(1..=9).contains(&v)) {
+        return Err(ApiError::bad_request("invalid_query", format!("{name} must be between 1 and 9")));
+    }
+    Ok(())
+}
+
+/// The stored name of a status a body may set; the off-market status of `L` is an error on
+/// `status` naming the endpoint to use instead (e.g. `use POST /api/v1/supplies/{id}/archive to archive`).
+pub fn editable_status<L: Listing>(f: &mut Fields, status: &str) -> String {
+    let kind = L::KIND;
+    if status == kind.off_market {
+        let action = kind.off_market_action;
+        f.error("status", format!("use POST {}/{{id}}/{action} to {action}", kind.path));
+    }
+    status.to_string()
+}
+
+/// A case-insensitive substring pattern for `ILIKE`, with `%`, `_` and `\` in `text` escaped.
+pub fn like_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demands::model::Demand;
+    use crate::supplies::model::Supply;
+
+    fn status_errors(check: impl FnOnce(&mut Fields) -> String) -> Vec<String> {
+        let mut f = Fields::new();
+        check(&mut f);
+        match f.finish() {
+            Ok(()) => Vec::new(),
+            Err(ApiError::Validation(errors)) => {
+                errors.into_iter().map(|e| format!("{}: {}", e.field, e.message)).collect()
+            }
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn off_market_status_names_its_endpoint() {
+        assert!(status_errors(|f| editable_status::<Supply>(f, "published")).is_empty());
+        assert!(status_errors(|f| editable_status::<Demand>(f, "closed")).is_empty());
+        assert_eq!(
+            status_errors(|f| editable_status::<Supply>(f, "archived")),
+            ["status: use POST /api/v1/supplies/{id}/archive to archive"]
+        );
+        assert_eq!(
+            status_errors(|f| editable_status::<Demand>(f, "withdrawn")),
+            ["status: use POST /api/v1/demands/{id}/withdraw to withdraw"]
+        );
+    }
+
+    #[test]
+    fn trl_query_values_are_1_to_9() {
+        assert!(trl_in_range("trl_min", Some(1_i16)).is_ok() && trl_in_range("trl_max", Some(9_u8)).is_ok());
+        assert!(trl_in_range("trl_min", None::<i16>).is_ok());
+        let err = trl_in_range("trl_max", Some(10_u8)).unwrap_err();
+        assert_eq!(err.to_string(), "trl_max must be between 1 and 9");
+    }
+
+    #[test]
+    fn escapes_like_wildcards() {
+        assert_eq!(like_pattern("枸杞"), "%枸杞%");
+        assert_eq!(like_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
+    }
+}
