@@ -308,6 +308,17 @@ async fn the_role_table_case_by_case() {
     app.post_as(enterprise.bearer(), "/api/v1/organizations", &json!({"kind": "university", "name": "x"}))
         .await
         .assert_problem(403, "forbidden");
+
+    // A rejected organisation keeps reading but can no longer publish or open connections.
+    let university_supply = app.create_supply(&university, supply.clone()).await.body["id"].clone();
+    let enterprise_demand = app.create_demand(&enterprise, demand.clone()).await.body["id"].clone();
+    let reject = format!("/api/v1/organizations/{}/verification", university.organization_id);
+    assert_eq!(app.post_as(admin.bearer(), &reject, &json!({"verification": "rejected"})).await.status, 200);
+    app.create_supply(&university, supply.clone()).await.assert_problem(403, "forbidden");
+    let pair = json!({"demand_id": enterprise_demand, "supply_id": university_supply});
+    app.post_as(university.bearer(), "/api/v1/connections", &pair).await.assert_problem(403, "forbidden");
+    assert_eq!(app.get_as(university.bearer(), "/api/v1/supplies").await.status, 200);
+    assert_eq!(app.create_supply(&enterprise, supply).await.status, 201, "others are not affected");
 }
 
 #[actix_web::test]

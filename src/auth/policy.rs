@@ -43,6 +43,18 @@ pub fn require_demand_publisher(p: &Principal) -> Result<(), ApiError> {
     }
 }
 
+/// 403 when the department has rejected the caller's organisation (`verification` given as
+/// stored): it may still read and sign in, but neither publish listings nor open connections.
+pub fn require_not_rejected(verification: Option<&str>) -> Result<(), ApiError> {
+    if verification == Some("rejected") {
+        return Err(ApiError::Forbidden(
+            "the department has rejected this organisation's verification: it cannot publish or open connections"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Whether `caller` may see a record owned by `owner` that is public or not.
 pub fn can_read(caller: Option<&Principal>, owner: Uuid, is_public: bool) -> bool {
     is_public || caller.is_some_and(|p| p.is_admin() || p.organization_id == owner)

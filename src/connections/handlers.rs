@@ -70,12 +70,12 @@ pub async fn open(
     }
     let (demand_id, supply_id) = (input.demand_id, input.supply_id);
     let reader = caller.clone();
-    let (demand, supply, verified) = db::run(&state.pool, move |conn| {
+    let (demand, supply, verification) = db::run(&state.pool, move |conn| {
         let (demand, supply) = service::load_pair(conn, &reader, demand_id, supply_id)?;
-        Ok((demand, supply, service::organization_verified(conn, reader.organization_id)?))
+        Ok((demand, supply, crate::organizations::repo::verification(conn, reader.organization_id)?))
     })
     .await?;
-    service::check_can_open(&caller, &demand, &supply, verified)?;
+    service::check_can_open(&caller, &demand, &supply, verification.as_deref())?;
     let matched = state
         .matcher
         .pair(&as_query(demand_document(&demand), false), Side::Supply, supply.id)

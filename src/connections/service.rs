@@ -64,25 +64,27 @@ fn not_on_market() -> ApiError {
     }
 }
 
-/// Whether the department has verified the organisation (`verification = 'verified'`).
-pub fn organization_verified(conn: &mut PgConnection, organization_id: Uuid) -> Result<bool, ApiError> {
-    let verification: Option<String> =
-        organizations::table.find(organization_id).select(organizations::verification).first(conn).optional()?;
-    Ok(verification.as_deref() == Some("verified"))
-}
-
 /// 409 `listing_not_available` unless both listings are on the market; 403 unless the caller
 /// may open a connection between them: a side's organisation, an admin, or a broker whose
-/// agency the department has verified (`verified`; a broker sees both sides' contacts, so
-/// self-registration alone is not enough).
-pub fn check_can_open(caller: &Principal, demand: &Demand, supply: &Supply, verified: bool) -> Result<(), ApiError> {
+/// agency the department has verified (a broker sees both sides' contacts, so
+/// self-registration alone is not enough); 403 too for an organisation whose verification was
+/// rejected. `verification` is the caller's organisation's, as stored.
+pub fn check_can_open(
+    caller: &Principal,
+    demand: &Demand,
+    supply: &Supply,
+    verification: Option<&str>,
+) -> Result<(), ApiError> {
+    if !caller.is_admin() {
+        crate::auth::policy::require_not_rejected(verification)?;
+    }
     let is_party = caller.organization_id == demand.organization_id || caller.organization_id == supply.organization_id;
     if !(is_party || caller.role == Role::Broker || caller.is_admin()) {
         return Err(ApiError::Forbidden(
             "only the demand's enterprise, the supply's holder, a broker or an admin may open this connection".into(),
         ));
     }
-    if !(is_party || caller.is_admin() || verified) {
+    if !(is_party || caller.is_admin() || verification == Some("verified")) {
         return Err(ApiError::Forbidden(
             "a broker opens connections between others once the department has verified the agency".into(),
         ));

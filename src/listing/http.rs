@@ -11,6 +11,7 @@ use crate::auth::{policy, Principal};
 use crate::db;
 use crate::error::ApiError;
 use crate::etag::etag;
+use crate::organizations;
 
 /// `response` with the listing as JSON and its `ETag`.
 fn with_etag<L: Listing>(mut response: HttpResponseBuilder, listing: &L) -> HttpResponse {
@@ -22,9 +23,19 @@ fn may_edit<L: Listing>(caller: &Principal, listing: &L) -> Result<(), ApiError>
     policy::require_edit(caller, listing.organization_id(), listing.is_public(), what::<L>(listing.id()))
 }
 
-/// Inserts a checked listing and indexes it: 201 with `Location` and `ETag`.
-pub async fn create<L: ListingStore>(state: &AppState, new: L::New) -> Result<HttpResponse, ApiError> {
-    let listing = db::run(&state.pool, move |conn| L::insert(conn, &new)).await?;
+/// Inserts a checked listing for the caller's organisation and indexes it: 201 with `Location`
+/// and `ETag`; 403 when the organisation's verification was rejected.
+pub async fn create<L: ListingStore>(
+    state: &AppState,
+    caller: &Principal,
+    new: L::New,
+) -> Result<HttpResponse, ApiError> {
+    let organization_id = caller.organization_id;
+    let listing = db::run(&state.pool, move |conn| {
+        policy::require_not_rejected(organizations::repo::verification(conn, organization_id)?.as_deref())?;
+        L::insert(conn, &new)
+    })
+    .await?;
     state.matcher.index(&listing);
     let mut response = HttpResponse::Created();
     response.insert_header(("Location", format!("{}/{}", L::KIND.path, listing.id())));

@@ -61,3 +61,9 @@ pub fn set_verification(conn: &mut PgConnection, id: Uuid, verification: &str) -
         .optional()?
         .ok_or_else(|| ApiError::NotFound(format!("organization {id}")))
 }
+
+/// The verification of an organisation (`unverified`, `verified` or `rejected`); `None` when
+/// it does not exist.
+pub fn verification(conn: &mut PgConnection, id: Uuid) -> Result<Option<String>, ApiError> {
+    Ok(organizations::table.find(id).select(organizations::verification).first(conn).optional()?)
+}

@@ -44,7 +44,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     policy::require_supply_publisher(&caller)?;
     let new = body.into_inner().parse(caller.organization_id, state.taxonomy)?;
-    listing::http::create::<Supply>(&state, new).await
+    listing::http::create::<Supply>(&state, &caller, new).await
 }
 
 /// Get a supply.
