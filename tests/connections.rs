@@ -54,7 +54,7 @@ async fn the_happy_path_from_proposal_to_signed_contract() {
     let id = opened.body["id"].as_str().unwrap().to_string();
     assert_eq!(opened.header("location"), Some(format!("/api/v1/connections/{id}").as_str()));
     assert_eq!(opened.body["status"], "proposed");
-    assert_eq!(opened.body["allowed_moves"], json!(["contacted", "failed", "withdrawn"]));
+    assert_eq!(opened.body["allowed_moves"], json!(["failed", "withdrawn"]), "the proposer cannot accept");
     assert!(opened.body["match_score"].as_f64().unwrap() > 0.0, "score recorded at opening");
     assert!(opened.body["match_explanation"]["matched_keywords"].to_string().contains("枸杞采收"));
     assert_eq!(opened.body["broker_id"], Value::Null);
@@ -65,6 +65,7 @@ async fn the_happy_path_from_proposal_to_signed_contract() {
     assert_eq!(opened.body["supply"]["contact"], Value::Null);
     let seen_by_supplier = app.get_as(p.institute.bearer(), &format!("/api/v1/connections/{id}")).await;
     assert_eq!(seen_by_supplier.body["demand"]["contact"], Value::Null);
+    assert_eq!(seen_by_supplier.body["allowed_moves"], json!(["contacted", "failed", "withdrawn"]));
 
     // The proposing side cannot accept its own proposal (that would reveal the other's contacts).
     step(&app, &p.enterprise, &id, json!({"to": "contacted"})).await.assert_problem(403, "forbidden");
@@ -117,6 +118,12 @@ async fn illegal_moves_answer_409_with_the_allowed_moves_and_change_nothing() {
         assert_eq!(reply.body["from"], "proposed");
         assert_eq!(reply.body["allowed"], json!(["contacted", "failed", "withdrawn"]));
     }
+    // A stale `from` says so, even when the move itself would be allowed from the real status.
+    let stale =
+        step(&app, &p.enterprise, &id, json!({"from": "contacted", "to": "failed", "failure_reason": "capacity"}))
+            .await;
+    stale.assert_problem(409, "illegal_transition");
+    assert!(stale.body["detail"].as_str().unwrap().contains("not `contacted`"), "{}", stale.body);
     // Payload rules per target.
     for (body, field) in [
         (json!({"to": "failed"}), "failure_reason"),

@@ -11,18 +11,36 @@ use crate::error::ApiError;
 use crate::organizations::{model::NewOrganization, repo as org_repo};
 use crate::vocab::{OrganizationKind, Role};
 
-/// One demo account: e-mail, role, organisation kind and name.
-pub const DEMO_ACCOUNTS: [(&str, Role, OrganizationKind, &str); 4] = [
-    ("enterprise@demo.techmatch", Role::Member, OrganizationKind::Enterprise, "公开需求发布单位（导入占位）"),
-    ("institute@demo.techmatch", Role::Member, OrganizationKind::ResearchInstitute, "宁夏农林科学院"),
-    ("broker@demo.techmatch", Role::Broker, OrganizationKind::ServiceAgency, "宁夏技术转移中心（演示）"),
-    ("admin@demo.techmatch", Role::Admin, OrganizationKind::Government, "宁夏回族自治区科学技术厅（演示）"),
+/// One demo account: e-mail, display name, role, organisation kind and name.
+pub const DEMO_ACCOUNTS: [(&str, &str, Role, OrganizationKind, &str); 4] = [
+    (
+        "enterprise@demo.techmatch",
+        "演示企业用户",
+        Role::Member,
+        OrganizationKind::Enterprise,
+        "公开需求发布单位（导入占位）",
+    ),
+    ("institute@demo.techmatch", "演示科研人员", Role::Member, OrganizationKind::ResearchInstitute, "宁夏农林科学院"),
+    (
+        "broker@demo.techmatch",
+        "演示技术经纪人",
+        Role::Broker,
+        OrganizationKind::ServiceAgency,
+        "宁夏技术转移中心（演示）",
+    ),
+    (
+        "admin@demo.techmatch",
+        "演示管理员",
+        Role::Admin,
+        OrganizationKind::Government,
+        "宁夏回族自治区科学技术厅（演示）",
+    ),
 ];
 
 /// Creates the missing demo accounts with `password`; returns how many were created.
 pub fn ensure_demo_accounts(conn: &mut PgConnection, password_text: &str) -> Result<usize, ApiError> {
     let mut created = 0;
-    for (email, role, kind, org_name) in DEMO_ACCOUNTS {
+    for (email, display_name, role, kind, org_name) in DEMO_ACCOUNTS {
         if repo::user_by_email(conn, email)?.is_some() {
             continue;
         }
@@ -38,12 +56,15 @@ pub fn ensure_demo_accounts(conn: &mut PgConnection, password_text: &str) -> Res
                 is_placeholder: true,
             },
         )?;
-        // Demo organisations stand for known, checked ones (the demo broker opens connections).
+        // Demo organisations stand for known, checked ones (the demo broker opens connections),
+        // with a contact address even when the import created them without one (so that a
+        // connection's contacts can be seen once it is accepted).
         org_repo::set_verification(conn, org.id, "verified")?;
+        org_repo::set_contact_email_if_missing(conn, org.id, email)?;
         let user = NewUser {
             organization_id: org.id,
             email: email.into(),
-            display_name: format!("演示用户 {}", role.as_str()),
+            display_name: display_name.into(),
             password_hash: password::hash(password_text)?,
             role: role.as_str().into(),
         };

@@ -1,6 +1,7 @@
-//! Demo connections for the run command: for a few imported demands, the best match is
-//! connected by the demo broker and moved to a varied status, so the statistics endpoints show
-//! something on first start. Skipped when connections already exist.
+//! Demo connections for the run command: the imported demands whose best match scores highest
+//! (at least [`DEMO_MIN_SCORE`]) are each connected to that match by the demo broker and moved to
+//! a varied status, so the statistics endpoints show something on first start. Skipped when
+//! connections already exist.
 
 use diesel::prelude::*;
 
@@ -14,6 +15,10 @@ use crate::matches::documents::{as_query, demand_document};
 use crate::matches::service::MatchService;
 use crate::matching::{Filters, Side};
 use crate::vocab::{ConnectionStatus, ContractType, FailureReason};
+
+/// Only a demand whose best match scores at least this can get a demo connection, so that the
+/// demo pairs listings a person would also pair.
+const DEMO_MIN_SCORE: f32 = 0.5;
 
 /// The moves that bring each demo connection to its final status.
 fn script(i: usize) -> Vec<Move> {
@@ -57,16 +62,18 @@ pub fn seed(conn: &mut PgConnection, matcher: &MatchService, count: usize) -> Re
         .order(demands::title)
         .select(Demand::as_select())
         .load(conn)?;
+    // Each open demand with its best match; the strongest pairs become the demo connections.
+    let mut pairs: Vec<(Demand, crate::matching::Match)> = open_demands
+        .into_iter()
+        .filter_map(|demand| {
+            let query = as_query(demand_document(&demand), false);
+            let best = matcher.search(&query, Side::Supply, &Filters::default(), 0, 1).items.into_iter().next()?;
+            (best.score >= DEMO_MIN_SCORE).then_some((demand, best))
+        })
+        .collect();
+    pairs.sort_by(|a, b| b.1.score.total_cmp(&a.1.score));
     let mut created = 0;
-    for demand in open_demands {
-        if created == count {
-            break;
-        }
-        let query = as_query(demand_document(&demand), false);
-        let Some(best) = matcher.search(&query, Side::Supply, &Filters::default(), 0, 1).items.into_iter().next()
-        else {
-            continue;
-        };
+    for (demand, best) in pairs.into_iter().take(count) {
         let explanation = serde_json::to_value(&best.explanation).unwrap_or_default();
         let connection =
             service::insert_open(conn, &broker, demand.id, best.id, Some("演示对接"), Some((best.score, explanation)))?;

@@ -77,7 +77,8 @@ pub struct ConnectionView {
     /// `proposed`, `contacted`, `negotiating`, `signed`, `failed` or `withdrawn`.
     #[schema(value_type = ConnectionStatus)]
     pub status: String,
-    /// Statuses this connection may move to next.
+    /// Statuses the caller may move this connection to next (`contacted` only for the side
+    /// that may accept the proposal).
     #[schema(value_type = Vec<ConnectionStatus>)]
     pub allowed_moves: Vec<&'static str>,
     pub demand: Side,

@@ -153,29 +153,35 @@ pub fn insert_open(
 /// of whoever did not propose: on a connection a side opened, the other side (any member of its
 /// organisation); on a broker's connection, that broker. Admins may always. 403 otherwise.
 fn check_can_accept(conn: &mut PgConnection, caller: &Principal, current: &ConnectionView) -> Result<(), ApiError> {
-    use crate::db::schema::users;
-    if caller.is_admin() {
-        return Ok(());
-    }
-    if let Some(broker) = current.broker_id {
-        return if broker == caller.user_id {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden(
-                "the broker who opened this connection records that both sides agreed to talk".into(),
-            ))
-        };
-    }
-    let opener_org: Option<Uuid> = match current.opened_by {
-        Some(opener) => users::table.find(opener).select(users::organization_id).first(conn).optional()?,
+    let opener_org = match current.opened_by {
+        Some(opener) => organizations_of(conn, &[opener])?.remove(&opener),
         None => None,
     };
-    if opener_org == Some(caller.organization_id) {
-        return Err(ApiError::Forbidden(
+    if may_accept(caller, current.broker_id, opener_org) {
+        Ok(())
+    } else if current.broker_id.is_some() {
+        Err(ApiError::Forbidden("the broker who opened this connection records that both sides agreed to talk".into()))
+    } else {
+        Err(ApiError::Forbidden(
             "your organisation proposed this connection: the other side accepts it (moves it to `contacted`)".into(),
-        ));
+        ))
     }
-    Ok(())
+}
+
+/// Whether `caller` may accept a proposal (see [`check_can_accept`]), given the connection's
+/// broker and the organisation of the user who opened it.
+fn may_accept(caller: &Principal, broker_id: Option<Uuid>, opener_org: Option<Uuid>) -> bool {
+    caller.is_admin()
+        || match broker_id {
+            Some(broker) => broker == caller.user_id,
+            None => opener_org != Some(caller.organization_id),
+        }
+}
+
+/// The organisation of each of `users` (one query).
+fn organizations_of(conn: &mut PgConnection, users: &[Uuid]) -> Result<HashMap<Uuid, Uuid>, ApiError> {
+    use crate::db::schema::users as u;
+    Ok(u::table.filter(u::id.eq_any(users)).select((u::id, u::organization_id)).load(conn)?.into_iter().collect())
 }
 
 /// How the caller relates to a connection.
@@ -240,6 +246,8 @@ pub fn views(
         .collect();
     let ids: Vec<Uuid> = connections.iter().map(|c| c.id).collect();
     let mut events_by_id = repo::events_of(conn, &ids)?;
+    let openers: Vec<Uuid> = connections.iter().filter_map(|c| c.opened_by).collect();
+    let opener_orgs = organizations_of(conn, &openers)?;
     let mut out = Vec::with_capacity(connections.len());
     for c in connections {
         let (Some((demand_title, demand_org)), Some((supply_title, supply_org))) =
@@ -263,9 +271,15 @@ pub fn views(
         let see_demand_contact = rel != Relation::SupplySide || contacted;
         let see_supply_contact = rel != Relation::DemandSide || contacted;
         let status = ConnectionStatus::parse(&c.status).unwrap_or(ConnectionStatus::Proposed);
+        let opener_org = c.opened_by.and_then(|u| opener_orgs.get(&u).copied());
         out.push(ConnectionView {
             id: c.id,
-            allowed_moves: status.allowed_moves().iter().map(|s| s.as_str()).collect(),
+            allowed_moves: status
+                .allowed_moves()
+                .iter()
+                .filter(|&&to| to != ConnectionStatus::Contacted || may_accept(caller, c.broker_id, opener_org))
+                .map(|s| s.as_str())
+                .collect(),
             status: c.status,
             demand: side(c.demand_id, demand_title, demand_org, see_demand_contact),
             supply: side(c.supply_id, supply_title, supply_org, see_supply_contact),
@@ -296,14 +310,18 @@ pub fn view(conn: &mut PgConnection, caller: &Principal, id: Uuid) -> Result<Con
 pub fn move_to(conn: &mut PgConnection, caller: &Principal, id: Uuid, step: &Move) -> Result<ConnectionView, ApiError> {
     let current = view(conn, caller, id)?;
     let from = ConnectionStatus::parse(&current.status).unwrap_or(ConnectionStatus::Proposed);
-    let illegal = |from: ConnectionStatus| ApiError::ConflictWith {
+    let illegal = |from: ConnectionStatus, detail: String| ApiError::ConflictWith {
         code: "illegal_transition",
-        detail: format!("a connection that is `{from}` cannot move to `{}`", step.to),
+        detail,
         extension: json!({ "from": from.as_str(), "to": step.to.as_str(),
                            "allowed": from.allowed_moves().iter().map(|s| s.as_str()).collect::<Vec<_>>() }),
     };
-    if !from.allowed_moves().contains(&step.to) || step.from.is_some_and(|expected| expected != from) {
-        return Err(illegal(from));
+    let not_allowed = |from: ConnectionStatus| format!("a connection that is `{from}` cannot move to `{}`", step.to);
+    if let Some(expected) = step.from.filter(|&expected| expected != from) {
+        return Err(illegal(from, format!("the connection is `{from}`, not `{expected}`: reload it and decide again")));
+    }
+    if !from.allowed_moves().contains(&step.to) {
+        return Err(illegal(from, not_allowed(from)));
     }
     if from == ConnectionStatus::Proposed && step.to == ConnectionStatus::Contacted {
         check_can_accept(conn, caller, &current)?;
@@ -323,7 +341,8 @@ pub fn move_to(conn: &mut PgConnection, caller: &Principal, id: Uuid, step: &Mov
     if !moved {
         // Another move came first: answer with the status it left.
         let now = repo::get(conn, id)?;
-        return Err(illegal(ConnectionStatus::parse(&now.status).unwrap_or(from)));
+        let now = ConnectionStatus::parse(&now.status).unwrap_or(from);
+        return Err(illegal(now, not_allowed(now)));
     }
     view(conn, caller, id)
 }

@@ -67,3 +67,12 @@ pub fn set_verification(conn: &mut PgConnection, id: Uuid, verification: &str) -
 pub fn verification(conn: &mut PgConnection, id: Uuid) -> Result<Option<String>, ApiError> {
     Ok(organizations::table.find(id).select(organizations::verification).first(conn).optional()?)
 }
+
+/// Sets the contact e-mail of an organisation that has none (imported placeholder
+/// organisations have none); leaves an existing one alone.
+pub fn set_contact_email_if_missing(conn: &mut PgConnection, id: Uuid, email: &str) -> Result<(), ApiError> {
+    diesel::update(organizations::table.find(id).filter(organizations::contact_email.is_null()))
+        .set((organizations::contact_email.eq(email), organizations::updated_at.eq(diesel::dsl::now)))
+        .execute(conn)?;
+    Ok(())
+}
