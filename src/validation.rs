@@ -249,6 +249,17 @@ pub fn query_day(name: &str, day: Option<NaiveDate>) -> Result<(), ApiError> {
     }
 }
 
+/// Checks the `from` and `to` days of a period filter (both included, either may be absent):
+/// 400 `invalid_query` for a day outside the years 1–9999 or `from` after `to`.
+pub fn query_period(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<(), ApiError> {
+    query_day("from", from)?;
+    query_day("to", to)?;
+    match (from, to) {
+        (Some(from), Some(to)) if from > to => Err(ApiError::bad_request("invalid_query", "`from` is after `to`")),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -262,6 +273,8 @@ mod tests {
         }
         assert!(query_day("from", Some(day(-5000))).is_err());
         assert!(query_day("from", None).is_ok());
+        assert!(query_period(Some(day(2026)), Some(day(2025))).is_err());
+        assert!(query_period(Some(day(2025)), Some(day(2025))).is_ok() && query_period(None, None).is_ok());
     }
 
     #[test]

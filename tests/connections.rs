@@ -266,10 +266,10 @@ async fn only_the_parties_their_broker_and_admins_see_a_connection() {
     // Days PostgreSQL cannot hold as a timestamp (or RFC 3339 cannot write) are refused, not a 500.
     for path in [
         "/api/v1/connections?from=-4714-11-24",
-        "/api/v1/connections?to=10000-01-01",
+        "/api/v1/connections?to=0000-06-01",
         "/api/v1/connections/export.csv?from=-5000-01-01",
         "/api/v1/stats/connections?from=0000-01-01",
-        "/api/v1/stats/contracts?to=+262142-12-31",
+        "/api/v1/stats/contracts?to=-0001-01-01",
     ] {
         app.get_as(admin.bearer(), path).await.assert_problem(400, "invalid_query");
     }

@@ -1,6 +1,5 @@
 //! The department's CSV export of connections (one row per connection, UTF-8 with a header).
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 
 use diesel::prelude::*;
@@ -17,17 +16,16 @@ pub const MAX_EXPORT_ROWS: i64 = 100_000;
 /// `cell`, made inert for spreadsheets: a text starting with `=`, `+`, `-`, `@`, a tab or a
 /// carriage return is a formula to Excel and LibreOffice, so it gets a leading `'` (OWASP, "CSV
 /// Injection"). Listing titles and organisation names are written by any registered user.
-pub fn spreadsheet_safe(cell: &str) -> Cow<'_, str> {
+pub fn spreadsheet_safe(mut cell: String) -> String {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        Cow::Owned(format!("'{cell}"))
-    } else {
-        Cow::Borrowed(cell)
+        cell.insert(0, '\'');
     }
+    cell
 }
 
-/// The CSV text (cells passed through [`spreadsheet_safe`]): id, status, demand and supply (id, title, organisation), industries, broker,
-/// match score, contract amount in yuan, contract type and registration number, failure reason,
-/// opened and last-changed times (RFC 3339).
+/// The CSV text (cells passed through [`spreadsheet_safe`]): id, status, demand and supply (id,
+/// title, organisation), industries, broker, match score, contract amount in yuan, contract type
+/// and registration number, failure reason, opened and last-changed times (RFC 3339).
 pub fn csv(conn: &mut PgConnection, params: &ConnectionListParams) -> Result<String, ApiError> {
     let rows = repo::all(conn, params, MAX_EXPORT_ROWS)?;
     let demand_ids: Vec<Uuid> = rows.iter().map(|c| c.demand_id).collect();
@@ -98,7 +96,7 @@ pub fn csv(conn: &mut PgConnection, params: &ConnectionListParams) -> Result<Str
             c.created_at.to_rfc3339(),
             c.updated_at.to_rfc3339(),
         ];
-        writer.write_record(cells.iter().map(|cell| spreadsheet_safe(cell).into_owned())).map_err(fail)?;
+        writer.write_record(cells.map(spreadsheet_safe)).map_err(fail)?;
     }
     let bytes = writer.into_inner().map_err(|e| ApiError::Internal(anyhow::anyhow!("csv: {e}")))?;
     String::from_utf8(bytes).map_err(|e| ApiError::Internal(e.into()))
@@ -113,10 +111,10 @@ mod tests {
         for formula in
             ["=HYPERLINK(\"http://evil.example\")", "+cmd|' /C calc'!A0", "-1+1", "@SUM(A1)", "\t=1+1", "\r=1"]
         {
-            assert_eq!(spreadsheet_safe(formula), format!("'{formula}"));
+            assert_eq!(spreadsheet_safe(formula.to_string()), format!("'{formula}"));
         }
         for text in ["枸杞鲜果采收", "0.7512", "2026-11-29T10:00:00+00:00", "", "a=b"] {
-            assert_eq!(spreadsheet_safe(text), text);
+            assert_eq!(spreadsheet_safe(text.to_string()), text);
         }
     }
 }

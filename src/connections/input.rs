@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::error::ApiError;
 use crate::openapi::{IndustryCode, REQUIRED_TEXT};
-use crate::validation::{opt_integer, query_day, query_text, Fields, MAX_MONEY_FEN};
+use crate::validation::{opt_integer, query_period, query_text, Fields, MAX_MONEY_FEN};
 use crate::vocab::{ConnectionStatus, ContractType, FailureReason};
 
 /// Longest note on an event, in characters.
@@ -275,15 +275,9 @@ impl ConnectionListParams {
     /// `to` (400 `invalid_query`; NUL is `nul_character`).
     pub fn check(&self, taxonomy: &crate::industries::taxonomy::Taxonomy) -> Result<(), ApiError> {
         query_text("industry", self.industry.as_deref())?;
-        query_day("from", self.from)?;
-        query_day("to", self.to)?;
+        query_period(self.from, self.to)?;
         if let Some(code) = self.industry.as_deref().filter(|c| !taxonomy.contains(c)) {
             return Err(ApiError::bad_request("invalid_query", format!("unknown industry code `{code}`")));
-        }
-        if let (Some(from), Some(to)) = (self.from, self.to) {
-            if from > to {
-                return Err(ApiError::bad_request("invalid_query", "`from` is after `to`"));
-            }
         }
         Ok(())
     }

@@ -64,8 +64,8 @@ fn not_on_market() -> ApiError {
     }
 }
 
-/// 409 `listing_not_available` unless both listings are on the market; 403 unless the caller
-/// may open a connection between them: a side's organisation, an admin, or a broker whose
+/// 403 unless the caller may open a connection between them (whether both listings are on the
+/// market is checked under lock by [`insert_open`]): a side's organisation, an admin, or a broker whose
 /// agency the department has verified (a broker sees both sides' contacts, so
 /// self-registration alone is not enough); 403 too for an organisation whose verification was
 /// rejected. `verification` is the caller's organisation's, as stored.
@@ -89,21 +89,18 @@ pub fn check_can_open(
             "a broker opens connections between others once the department has verified the agency".into(),
         ));
     }
-    if demand.status != "open" || supply.status != "published" {
-        return Err(not_on_market());
-    }
     Ok(())
 }
 
 /// Share-locks both listings until the caller's transaction ends (an archive, withdrawal or
-/// edit of either waits for it) and checks again that they are on the market: a listing
-/// archived between [`check_can_open`] and the insert answers 409 `listing_not_available`
-/// instead of gaining a connection.
+/// edit of either waits for it) and checks that they are on the market (an open demand, a
+/// published supply): 409 `listing_not_available` otherwise, also for a listing archived while
+/// the connection was being opened.
 fn lock_on_market(conn: &mut PgConnection, demand_id: Uuid, supply_id: Uuid) -> Result<(), ApiError> {
     use crate::db::schema::{demands as d, supplies as s};
     let demand: String = d::table.find(demand_id).select(d::status).for_share().first(conn)?;
     let supply: String = s::table.find(supply_id).select(s::status).for_share().first(conn)?;
-    if demand != "open" || supply != "published" {
+    if demand != Demand::KIND.candidate || supply != Supply::KIND.candidate {
         return Err(not_on_market());
     }
     Ok(())
@@ -151,13 +148,10 @@ pub fn insert_open(
 
 /// `proposed` → `contacted` reveals each side's contacts to the other, so it is the acceptance
 /// of whoever did not propose: on a connection a side opened, the other side (any member of its
-/// organisation); on a broker's connection, that broker. Admins may always. 403 otherwise.
-fn check_can_accept(conn: &mut PgConnection, caller: &Principal, current: &ConnectionView) -> Result<(), ApiError> {
-    let opener_org = match current.opened_by {
-        Some(opener) => organizations_of(conn, &[opener])?.remove(&opener),
-        None => None,
-    };
-    if may_accept(caller, current.broker_id, opener_org) {
+/// organisation); on a broker's connection, that broker. Admins may always. 403 otherwise. The
+/// rule is [`may_accept`], already applied to `current.allowed_moves` by [`views`].
+fn check_can_accept(current: &ConnectionView) -> Result<(), ApiError> {
+    if current.allowed_moves.contains(&ConnectionStatus::Contacted.as_str()) {
         Ok(())
     } else if current.broker_id.is_some() {
         Err(ApiError::Forbidden("the broker who opened this connection records that both sides agreed to talk".into()))
@@ -324,7 +318,7 @@ pub fn move_to(conn: &mut PgConnection, caller: &Principal, id: Uuid, step: &Mov
         return Err(illegal(from, not_allowed(from)));
     }
     if from == ConnectionStatus::Proposed && step.to == ConnectionStatus::Contacted {
-        check_can_accept(conn, caller, &current)?;
+        check_can_accept(&current)?;
     }
     let changes = MoveChanges {
         status: step.to.as_str().to_string(),

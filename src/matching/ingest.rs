@@ -69,7 +69,10 @@ impl Analysis<'_> {
             lens[field] = lens[field].saturating_add(1);
         }
         let mut toks = Vec::new();
-        for (text, field) in [(title.as_str(), F_TITLE), (body.as_str(), F_BODY)] {
+        let texts = [(title.as_str(), F_TITLE), (body.as_str(), F_BODY)]
+            .into_iter()
+            .chain(keywords.iter().map(|k| (k.as_str(), F_KEYWORDS)));
+        for (text, field) in texts {
             toks.clear();
             self.analyzer.tokens(text, &mut toks);
             for &t in &toks {
@@ -78,18 +81,9 @@ impl Analysis<'_> {
                     alias_tokens.push(t);
                 }
             }
-        }
-        for k in &keywords {
-            toks.clear();
-            self.analyzer.tokens(k, &mut toks);
-            for &t in &toks {
-                add(&mut counts, &mut lens, merge, t, F_KEYWORDS);
-                if self.taxonomy.aliases.contains_key(t) {
-                    alias_tokens.push(t);
-                }
-            }
-            if self.taxonomy.aliases.contains_key(k.as_str()) {
-                alias_tokens.push(k);
+            // A whole keyword may be an alias that segmentation splits.
+            if field == F_KEYWORDS && self.taxonomy.aliases.contains_key(text) {
+                alias_tokens.push(text);
             }
         }
         for b in &bg {

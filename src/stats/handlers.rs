@@ -46,13 +46,7 @@ impl PeriodParams {
     /// statistics endpoint that takes it).
     fn bounds(&self) -> Result<Bounds, ApiError> {
         self.bucket()?;
-        crate::validation::query_day("from", self.from)?;
-        crate::validation::query_day("to", self.to)?;
-        if let (Some(from), Some(to)) = (self.from, self.to) {
-            if from > to {
-                return Err(ApiError::bad_request("invalid_query", "`from` is after `to`"));
-            }
-        }
+        crate::validation::query_period(self.from, self.to)?;
         let start = |d: NaiveDate| d.and_time(NaiveTime::MIN).and_utc();
         Ok((self.from.map(start), self.to.map(|d| start(d) + Duration::days(1))))
     }
