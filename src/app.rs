@@ -1,5 +1,6 @@
-//! Builds the HTTP application: shared state, routes, error handling, the index refresher.
-//! `main` and the integration tests both start the server through [`Application::build`].
+//! Builds the HTTP server: the shared state, the middleware, the routes of [`crate::routes`] with
+//! the document and `Allow` table derived from them, error handling, the index refresher. `main`
+//! and the integration tests both start the server through [`Application::build`].
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -10,98 +11,20 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 use tracing_actix_web::TracingLogger;
 
+use utoipa_actix_web::AppExt;
+
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::tokens::TokenService;
 use crate::config::ServeConfig;
 use crate::db::{self, PgPool};
+use crate::docs::OpenApiJson;
 use crate::extract::{json_config, path_config, problem_catch_all, query_config, route_not_found};
 use crate::industries::taxonomy::Taxonomy;
 use crate::matches::service::MatchService;
 use crate::matching::MatchingConfig;
 use crate::metrics::{self, Metrics};
-use crate::{
-    accounts, connections, cors, demands, health, industries, matches, openapi, organizations, stats, supplies,
-};
-
-/// What every handler can reach.
-pub struct AppState {
-    pub pool: PgPool,
-    pub taxonomy: &'static Taxonomy,
-    pub matcher: Arc<MatchService>,
-    pub tokens: Arc<TokenService>,
-    pub throttle: LoginThrottle,
-    pub metrics: Metrics,
-}
-
-/// Every route of the API.
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/healthz").route(web::get().to(health::healthz)))
-        .service(web::resource("/readyz").route(web::get().to(health::readyz)))
-        .service(web::resource("/metrics").route(web::get().to(metrics::scrape)))
-        .service(web::resource("/docs").route(web::get().to(openapi::docs_page)))
-        .service(web::resource("/docs/redoc.standalone.js").route(web::get().to(openapi::docs_script)))
-        .service(
-            web::scope("/api/v1")
-                .service(web::resource("/openapi.json").route(web::get().to(openapi::api_document)))
-                .service(web::resource("/industries").route(web::get().to(industries::handlers::list)))
-                .service(web::resource("/auth/register").route(web::post().to(accounts::handlers::register)))
-                .service(web::resource("/auth/login").route(web::post().to(accounts::handlers::login)))
-                .service(web::resource("/auth/refresh").route(web::post().to(accounts::handlers::refresh)))
-                .service(web::resource("/auth/logout").route(web::post().to(accounts::handlers::logout)))
-                .service(web::resource("/me").route(web::get().to(accounts::handlers::me)))
-                .service(web::resource("/me/password").route(web::post().to(accounts::handlers::change_password)))
-                .service(
-                    web::resource("/organizations")
-                        .route(web::get().to(organizations::handlers::list))
-                        .route(web::post().to(organizations::handlers::create)),
-                )
-                .service(web::resource("/organizations/{id}").route(web::get().to(organizations::handlers::get)))
-                .service(
-                    web::resource("/organizations/{id}/verification")
-                        .route(web::post().to(organizations::handlers::verify)),
-                )
-                .service(
-                    web::resource("/supplies")
-                        .route(web::get().to(supplies::handlers::list))
-                        .route(web::post().to(supplies::handlers::create)),
-                )
-                .service(
-                    web::resource("/supplies/{id}")
-                        .route(web::get().to(supplies::handlers::get))
-                        .route(web::patch().to(supplies::handlers::update)),
-                )
-                .service(web::resource("/supplies/{id}/archive").route(web::post().to(supplies::handlers::archive)))
-                .service(web::resource("/supplies/{id}/matches").route(web::get().to(matches::handlers::for_supply)))
-                .service(
-                    web::resource("/demands")
-                        .route(web::get().to(demands::handlers::list))
-                        .route(web::post().to(demands::handlers::create)),
-                )
-                .service(
-                    web::resource("/demands/{id}")
-                        .route(web::get().to(demands::handlers::get))
-                        .route(web::patch().to(demands::handlers::update)),
-                )
-                .service(web::resource("/demands/{id}/withdraw").route(web::post().to(demands::handlers::withdraw)))
-                .service(web::resource("/demands/{id}/matches").route(web::get().to(matches::handlers::for_demand)))
-                .service(web::resource("/matches").route(web::post().to(matches::handlers::preview)))
-                .service(
-                    web::resource("/connections")
-                        .route(web::get().to(connections::handlers::list))
-                        .route(web::post().to(connections::handlers::open)),
-                )
-                .service(
-                    web::resource("/connections/export.csv").route(web::get().to(connections::handlers::export_csv)),
-                )
-                .service(web::resource("/connections/{id}").route(web::get().to(connections::handlers::get)))
-                .service(
-                    web::resource("/connections/{id}/events").route(web::post().to(connections::handlers::move_to)),
-                )
-                .service(web::resource("/stats/listings").route(web::get().to(stats::handlers::listings)))
-                .service(web::resource("/stats/connections").route(web::get().to(stats::handlers::connections)))
-                .service(web::resource("/stats/contracts").route(web::get().to(stats::handlers::contracts))),
-        );
-}
+use crate::state::AppState;
+use crate::{cors, routes};
 
 /// A bound, not yet running server.
 pub struct Application {
@@ -126,19 +49,26 @@ impl Application {
         let listener = TcpListener::bind(config.bind)?;
         let port = listener.local_addr()?.port();
         let state = web::Data::new(AppState { pool, taxonomy, matcher, tokens, throttle, metrics: Metrics::new() });
+        let document = routes::document();
+        let document_json = web::Data::new(OpenApiJson(routes::document_json(&document)?));
+        let route_table = web::Data::new(routes::route_table(&document));
         let max_body = usize::try_from(config.max_body_bytes)?;
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(problem_catch_all())
                 .wrap(cors::middleware(&cors_origins))
                 .wrap(cors::rejections_as_problems())
-                .wrap(from_fn(metrics::track))
+                .wrap(from_fn(metrics::http::track))
                 .wrap(TracingLogger::default())
                 .app_data(state.clone())
+                .app_data(document_json.clone())
+                .app_data(route_table.clone())
                 .app_data(json_config(max_body))
                 .app_data(path_config())
                 .app_data(query_config())
-                .configure(routes)
+                .into_utoipa_app()
+                .configure(routes::configure)
+                .into_app()
                 .default_service(web::to(route_not_found))
         })
         .shutdown_timeout(30);

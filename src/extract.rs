@@ -1,8 +1,12 @@
 //! Makes the framework's own failures speak problem JSON: JSON body, path and query extractor
 //! errors, unknown routes, wrong methods, oversized bodies.
+//!
+//! A wrong method on a known path (each method of a path is its own guarded resource) reaches
+//! the default service, which answers 405 with `Allow` from the [`RouteTable`] that
+//! [`crate::routes`] derives from the route declarations and hands over as app data.
 
 use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::ServiceResponse;
+use actix_web::dev::{ResourceDef, ServiceResponse};
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::http::{header, StatusCode};
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
@@ -53,18 +57,54 @@ pub fn query_config() -> web::QueryConfig {
     })
 }
 
-/// The default service: any unknown route answers 404 `route_not_found`.
-pub async fn route_not_found(req: HttpRequest) -> HttpResponse {
-    problem_response(
-        StatusCode::NOT_FOUND,
-        "route_not_found",
-        format!("no route for {} {}", req.method(), req.path()),
-        None,
-    )
+/// The methods each route pattern answers, in the order the routes are declared.
+pub struct RouteTable {
+    routes: Vec<(ResourceDef, String)>,
 }
 
-/// Rewrites any error response that is not already problem JSON (a 405 from a resource with
-/// no matching method, an extractor the handlers above do not cover) into problem JSON.
+impl RouteTable {
+    /// A table of `(pattern, methods)`, e.g. `("/api/v1/supplies/{id}", ["GET", "PATCH"])`.
+    /// Patterns without parameters are tried first, so `/connections/export.csv` is not taken
+    /// for `/connections/{id}`.
+    pub fn new<'a>(routes: impl IntoIterator<Item = (&'a str, Vec<&'a str>)>) -> Self {
+        let mut routes: Vec<(ResourceDef, String)> =
+            routes.into_iter().map(|(pattern, methods)| (ResourceDef::new(pattern), methods.join(", "))).collect();
+        routes.sort_by_key(|(def, _)| def.pattern().is_some_and(|p| p.contains('{')));
+        Self { routes }
+    }
+
+    /// The methods of the route matching `path` (`GET, PATCH`), if any route matches it.
+    pub fn allowed(&self, path: &str) -> Option<&str> {
+        self.routes.iter().find(|(def, _)| def.is_match(path)).map(|(_, methods)| methods.as_str())
+    }
+}
+
+/// The default service: a known path with another method answers 405 `method_not_allowed` with
+/// `Allow` (RFC 9110 §15.5.6); any other route answers 404 `route_not_found`.
+pub async fn route_not_found(req: HttpRequest) -> HttpResponse {
+    let allow = req.app_data::<web::Data<RouteTable>>().and_then(|table| table.allowed(req.path()));
+    let Some(allow) = allow else {
+        return problem_response(
+            StatusCode::NOT_FOUND,
+            "route_not_found",
+            format!("no route for {} {}", req.method(), req.path()),
+            None,
+        );
+    };
+    let mut response = problem_response(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{} is not allowed on {}", req.method(), req.path()),
+        None,
+    );
+    if let Ok(value) = header::HeaderValue::from_str(allow) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    response
+}
+
+/// Rewrites any error response that is not already problem JSON (an extractor the handlers
+/// above do not cover, a framework failure) into problem JSON.
 pub fn problem_catch_all<B: MessageBody + 'static>() -> ErrorHandlers<B> {
     ErrorHandlers::new().default_handler(|res: ServiceResponse<B>| {
         let is_problem = res
@@ -90,16 +130,8 @@ pub fn problem_catch_all<B: MessageBody + 'static>() -> ErrorHandlers<B> {
             }
             s => s.canonical_reason().unwrap_or("error").to_string(),
         };
-        let allow = (status == StatusCode::METHOD_NOT_ALLOWED)
-            .then(|| res.request().match_pattern())
-            .flatten()
-            .and_then(|pattern| crate::openapi::allowed_methods(&pattern));
         let (req, _) = res.into_parts();
-        let mut response: HttpResponse<BoxBody> = problem_response(status, code, detail, None);
-        if let Some(allow) = allow.and_then(|a| header::HeaderValue::from_str(&a).ok()) {
-            // RFC 9110 §15.5.6: a 405 names the methods the resource does support.
-            response.headers_mut().insert(header::ALLOW, allow);
-        }
+        let response: HttpResponse<BoxBody> = problem_response(status, code, detail, None);
         Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, response).map_into_right_body()))
     })
 }

@@ -1,15 +1,15 @@
 //! `GET /healthz` (the process is alive) and `GET /readyz` (the database answers).
 
-use actix_web::web;
+use actix_web::{get, web};
 use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::app::AppState;
 use crate::db;
 use crate::error::ApiError;
 use crate::matching::Side;
-use crate::openapi as oa;
+use crate::spec as oa;
+use crate::state::AppState;
 
 /// Body of the health endpoints.
 #[derive(Debug, Serialize, ToSchema)]
@@ -34,8 +34,10 @@ pub struct Readiness {
 /// Liveness probe.
 ///
 /// 200 while the process serves requests, whatever the database does.
-#[utoipa::path(get, operation_id = "healthz", path = "/healthz", tag = "health",
-    responses((status = 200, description = "The process is alive.", body = Health)))]
+#[utoipa::path(operation_id = "healthz", tag = "health",
+    responses(
+    (status = 200, description = "The process is alive.", body = Health)))]
+#[get("/healthz")]
 pub async fn healthz() -> web::Json<Health> {
     web::Json(Health { status: "ok" })
 }
@@ -43,9 +45,10 @@ pub async fn healthz() -> web::Json<Health> {
 /// Readiness probe.
 ///
 /// 200 when a pooled connection answers `SELECT 1`; 503 `database_unavailable` otherwise.
-#[utoipa::path(get, operation_id = "readyz", path = "/readyz", tag = "health", responses(
+#[utoipa::path(operation_id = "readyz", tag = "health", responses(
     (status = 200, description = "PostgreSQL answers; the matching index's size.", body = Readiness),
-    (status = 503, response = oa::ServiceUnavailable)))]
+    oa::ServiceUnavailable))]
+#[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Readiness>, ApiError> {
     db::run(&state.pool, |conn| {
         diesel::sql_query("SELECT 1").execute(conn)?;

@@ -2,16 +2,16 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
 use super::model::{Account, LoginInput, PasswordChangeInput, RefreshInput, RegisterInput, Session};
 use super::{repo, service};
-use crate::app::AppState;
 use crate::auth::Principal;
 use crate::db;
 use crate::error::ApiError;
-use crate::openapi as oa;
 use crate::organizations::repo as org_repo;
+use crate::spec as oa;
+use crate::state::AppState;
 use crate::validation::query_text;
 
 fn client_ip(req: &HttpRequest) -> IpAddr {
@@ -20,21 +20,16 @@ fn client_ip(req: &HttpRequest) -> IpAddr {
 
 /// Register an organisation and its first user.
 ///
-/// `POST /api/v1/auth/register` → 201 with the user and organisation (then log in).
-#[utoipa::path(post, operation_id = "register",
-    path = "/api/v1/auth/register", tag = "accounts",
+/// 201 with the user and organisation (then log in).
+#[utoipa::path(operation_id = "register", tag = "accounts",
     request_body = RegisterInput, responses(
     (status = 201,
         description = "The new user (role `broker` for a service agency, `member` otherwise) and organisation.",
         body = Account),
-    (status = 400, response = oa::BadRequest),
-    (status = 413, response = oa::PayloadTooLarge),
-    (status = 415, response = oa::UnsupportedMediaType),
     (status = 409, description = "`email_taken`, `organization_exists` (same kind and name) or `credit_code_taken`.",
         body = oa::Problem, content_type = "application/problem+json"),
-    (status = 422, response = oa::ValidationFailed),
-    (status = 429, response = oa::TooManyRequests),
-    (status = 503, response = oa::ServiceUnavailable)))]
+    oa::Std, oa::JsonBody, oa::ValidationFailed, oa::TooManyRequests))]
+#[post("/auth/register")]
 #[tracing::instrument(skip(state, req, body))]
 pub async fn register(
     state: web::Data<AppState>,
@@ -50,19 +45,16 @@ pub async fn register(
 
 /// Sign in.
 ///
-/// `POST /api/v1/auth/login` → 200 with an access token and a refresh token. Throttled per
+/// 200 with an access token and a refresh token. Throttled per
 /// client address and per account (429 with `Retry-After`).
-#[utoipa::path(post, operation_id = "login", path = "/api/v1/auth/login", tag = "accounts",
+#[utoipa::path(operation_id = "login", tag = "accounts",
     request_body = LoginInput, responses(
     (status = 200, description = "An access token and a refresh token.", body = Session),
-    (status = 400, response = oa::BadRequest),
-    (status = 413, response = oa::PayloadTooLarge),
-    (status = 415, response = oa::UnsupportedMediaType),
     (status = 401, description = "`invalid_credentials`: wrong e-mail or password.", body = oa::Problem,
         content_type = "application/problem+json",
         headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"techmatch\"`"))),
-    (status = 429, response = oa::TooManyRequests),
-    (status = 503, response = oa::ServiceUnavailable)))]
+    oa::Std, oa::JsonBody, oa::TooManyRequests))]
+#[post("/auth/login")]
 #[tracing::instrument(skip(state, req, body))]
 pub async fn login(
     state: web::Data<AppState>,
@@ -81,18 +73,15 @@ pub async fn login(
 
 /// Rotate a refresh token.
 ///
-/// `POST /api/v1/auth/refresh` → a new token pair; the presented refresh token is used up.
-#[utoipa::path(post, operation_id = "refresh",
-    path = "/api/v1/auth/refresh", tag = "accounts",
+/// A new token pair; the presented refresh token is used up.
+#[utoipa::path(operation_id = "refresh", tag = "accounts",
     request_body = RefreshInput, responses(
     (status = 200, description = "A new token pair.", body = Session),
-    (status = 400, response = oa::BadRequest),
-    (status = 413, response = oa::PayloadTooLarge),
-    (status = 415, response = oa::UnsupportedMediaType),
     (status = 401, description = "`invalid_refresh_token`: unknown, used-up (its family is then revoked), revoked or \
 expired.", body = oa::Problem, content_type = "application/problem+json",
         headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"techmatch\"`"))),
-    (status = 503, response = oa::ServiceUnavailable)))]
+    oa::Std, oa::JsonBody))]
+#[post("/auth/refresh")]
 #[tracing::instrument(skip(state, body))]
 pub async fn refresh(
     state: web::Data<AppState>,
@@ -105,14 +94,12 @@ pub async fn refresh(
 
 /// Sign out.
 ///
-/// `POST /api/v1/auth/logout` → 204; the refresh token's family is revoked.
-#[utoipa::path(post, operation_id = "logout", path = "/api/v1/auth/logout", tag = "accounts",
+/// 204; the refresh token's family is revoked.
+#[utoipa::path(operation_id = "logout", tag = "accounts",
     request_body = RefreshInput, responses(
     (status = 204, description = "Signed out (also for an unknown token)."),
-    (status = 400, response = oa::BadRequest),
-    (status = 413, response = oa::PayloadTooLarge),
-    (status = 415, response = oa::UnsupportedMediaType),
-    (status = 503, response = oa::ServiceUnavailable)))]
+    oa::Std, oa::JsonBody))]
+#[post("/auth/logout")]
 #[tracing::instrument(skip(state, body))]
 pub async fn logout(state: web::Data<AppState>, body: web::Json<RefreshInput>) -> Result<HttpResponse, ApiError> {
     let token = body.into_inner().refresh_token;
@@ -122,13 +109,12 @@ pub async fn logout(state: web::Data<AppState>, body: web::Json<RefreshInput>) -
 
 /// The caller's account.
 ///
-/// `GET /api/v1/me` → the caller and their organisation.
-#[utoipa::path(get, operation_id = "get_me", path = "/api/v1/me", tag = "accounts",
+/// The caller and their organisation.
+#[utoipa::path(operation_id = "get_me", tag = "accounts",
     security(("bearer" = [])), responses(
     (status = 200, description = "The caller and their organisation.", body = Account),
-    (status = 401, response = oa::Unauthorized),
-    (status = 404, response = oa::NotFound),
-    (status = 503, response = oa::ServiceUnavailable)))]
+    oa::Unauthorized, oa::NotFound, oa::ServiceUnavailable))]
+#[get("/me")]
 #[tracing::instrument(skip(state))]
 pub async fn me(state: web::Data<AppState>, caller: Principal) -> Result<web::Json<Account>, ApiError> {
     let account = db::run(&state.pool, move |conn| {
@@ -142,19 +128,13 @@ pub async fn me(state: web::Data<AppState>, caller: Principal) -> Result<web::Js
 
 /// Change the caller's password.
 ///
-/// `POST /api/v1/me/password` → 204; every refresh token of the user is revoked.
-#[utoipa::path(post, operation_id = "change_password",
-    path = "/api/v1/me/password", tag = "accounts",
+/// 204; every refresh token of the user is revoked.
+#[utoipa::path(operation_id = "change_password", tag = "accounts",
     security(("bearer" = [])),
     request_body = PasswordChangeInput, responses(
     (status = 204, description = "Changed; every refresh token of the user is revoked."),
-    (status = 400, response = oa::BadRequest),
-    (status = 413, response = oa::PayloadTooLarge),
-    (status = 415, response = oa::UnsupportedMediaType),
-    (status = 401, response = oa::Unauthorized),
-    (status = 404, response = oa::NotFound),
-    (status = 422, response = oa::ValidationFailed),
-    (status = 503, response = oa::ServiceUnavailable)))]
+    oa::Std, oa::JsonBody, oa::Unauthorized, oa::NotFound, oa::ValidationFailed))]
+#[post("/me/password")]
 #[tracing::instrument(skip(state, body))]
 pub async fn change_password(
     state: web::Data<AppState>,

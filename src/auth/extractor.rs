@@ -6,8 +6,8 @@ use actix_web::http::header;
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::error::ApiError;
+use crate::state::AppState;
 use crate::vocab::{OrganizationKind, Role};
 
 /// Who is calling: a user acting for one organisation with one role.

@@ -1,21 +1,21 @@
 //! `/api/v1/connections`: open (idempotent with `Idempotency-Key`), get, list, move, export.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 use super::input::{ConnectionListParams, MoveInput, OpenInput};
 use super::model::ConnectionView;
 use super::repo::{self, Scope};
 use super::{export, idempotency, service};
-use crate::app::AppState;
 use crate::auth::{policy, Principal};
 use crate::db;
 use crate::error::ApiError;
 use crate::matches::documents::{as_query, demand_document};
 use crate::matching::Side;
-use crate::openapi as oa;
 use crate::pagination::{Page, PageRequest};
+use crate::spec as oa;
+use crate::state::AppState;
 
 fn created(view: &serde_json::Value, status: u16) -> HttpResponse {
     let mut response = HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED));
@@ -27,10 +27,9 @@ fn created(view: &serde_json::Value, status: u16) -> HttpResponse {
 
 /// Open a connection.
 ///
-/// `POST /api/v1/connections` → 201 with the connection. With `Idempotency-Key`, a retry of
+/// 201 with the connection. With `Idempotency-Key`, a retry of
 /// the same request returns the first response.
-#[utoipa::path(post, operation_id = "open_connection",
-    path = "/api/v1/connections", tag = "connections",
+#[utoipa::path(operation_id = "open_connection", tag = "connections",
     security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,200}$",
         description = "1–200 visible ASCII characters, unique per request of this user: a retry with the same key \
@@ -38,18 +37,14 @@ and body returns the first response.")),
     request_body = OpenInput, responses(
     (status = 201, description = "The new connection in status `proposed`, with the match at opening.",
         body = ConnectionView, headers(("Location" = String, description = "`/api/v1/connections/{id}`"))),
-    (status = 400, response = oa::BadRequest),
-    (status = 413, response = oa::PayloadTooLarge),
-    (status = 415, response = oa::UnsupportedMediaType),
-    (status = 401, response = oa::Unauthorized),
-    (status = 403, response = oa::Forbidden),
     (status = 409, description = "`connection_exists` (the pair has an open connection, named by `existing_id`) or \
 `listing_not_available` (the demand is not open or the supply not published).", body = oa::Problem,
         content_type = "application/problem+json"),
     (status = 422, description = "`validation_failed` (no such demand or supply, or a bad note) or \
 `idempotency_key_reused` (the key was used with another body).", body = oa::Problem,
         content_type = "application/problem+json"),
-    (status = 503, response = oa::ServiceUnavailable)))]
+    oa::Std, oa::JsonBody, oa::Unauthorized, oa::Forbidden))]
+#[post("/connections")]
 #[tracing::instrument(skip(state, req, body))]
 pub async fn open(
     state: web::Data<AppState>,
@@ -109,16 +104,13 @@ pub async fn open(
 
 /// Get a connection.
 ///
-/// `GET /api/v1/connections/{id}` with its outcome log; 404 for non-participants.
-#[utoipa::path(get, operation_id = "get_connection",
-    path = "/api/v1/connections/{id}", tag = "connections",
+/// With its outcome log; 404 for non-participants.
+#[utoipa::path(operation_id = "get_connection", tag = "connections",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Connection id.")), responses(
     (status = 200, description = "The connection with its outcome log.", body = ConnectionView),
-    (status = 400, response = oa::BadRequest),
-    (status = 401, response = oa::Unauthorized),
-    (status = 404, response = oa::NotFound),
-    (status = 503, response = oa::ServiceUnavailable)))]
+    oa::Std, oa::Unauthorized, oa::NotFound))]
+#[get("/connections/{id}")]
 #[tracing::instrument(skip(state))]
 pub async fn get(
     state: web::Data<AppState>,
@@ -131,26 +123,20 @@ pub async fn get(
 
 /// Move a connection to another status.
 ///
-/// `POST /api/v1/connections/{id}/events`: one move; 409 `illegal_transition` with the allowed moves.
-#[utoipa::path(post, operation_id = "move_connection",
-    path = "/api/v1/connections/{id}/events", tag = "connections",
+/// One move; 409 `illegal_transition` with the allowed moves.
+#[utoipa::path(operation_id = "move_connection", tag = "connections",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Connection id.")), request_body = MoveInput, responses(
     (status = 201, description = "The connection after the move, the new event last in its log.",
         body = ConnectionView),
-    (status = 400, response = oa::BadRequest),
-    (status = 413, response = oa::PayloadTooLarge),
-    (status = 415, response = oa::UnsupportedMediaType),
-    (status = 401, response = oa::Unauthorized),
     (status = 403, description = "`forbidden`: `proposed` → `contacted` is the other side's acceptance: the side \
 that opened the connection cannot make it (on a broker's connection, the broker makes it).", body = oa::Problem,
         content_type = "application/problem+json"),
-    (status = 404, response = oa::NotFound),
     (status = 409, description = "`illegal_transition`: the move is not allowed from the current status (or `from` \
 is stale); `from`, `to` and `allowed` say why. Nothing changed.", body = oa::Problem,
         content_type = "application/problem+json"),
-    (status = 422, response = oa::ValidationFailed),
-    (status = 503, response = oa::ServiceUnavailable)))]
+    oa::Std, oa::JsonBody, oa::Unauthorized, oa::NotFound, oa::ValidationFailed))]
+#[post("/connections/{id}/events")]
 #[tracing::instrument(skip(state, body))]
 pub async fn move_to(
     state: web::Data<AppState>,
@@ -174,17 +160,14 @@ fn scope(caller: &Principal) -> Scope {
 
 /// List connections.
 ///
-/// `GET /api/v1/connections?status=&industry=&organization_id=&broker_id=&from=&to=&page=&per_page=`:
-/// the caller's connections (admins: all).
-#[utoipa::path(get, operation_id = "list_connections",
-    path = "/api/v1/connections", tag = "connections",
+/// The caller's connections (admins: all).
+#[utoipa::path(operation_id = "list_connections", tag = "connections",
     security(("bearer" = [])),
     params(ConnectionListParams), responses(
     (status = 200, description = "A page of the caller's connections (admins: all), newest first.",
         body = Page<ConnectionView>),
-    (status = 400, response = oa::BadRequest),
-    (status = 401, response = oa::Unauthorized),
-    (status = 503, response = oa::ServiceUnavailable)))]
+    oa::Std, oa::Unauthorized))]
+#[get("/connections")]
 #[tracing::instrument(skip(state))]
 pub async fn list(
     state: web::Data<AppState>,
@@ -204,9 +187,8 @@ pub async fn list(
 
 /// Export connections as CSV (admins).
 ///
-/// `GET /api/v1/connections/export.csv` (admins): every matching connection as CSV.
-#[utoipa::path(get, operation_id = "export_connections_csv",
-    path = "/api/v1/connections/export.csv",
+/// Every matching connection as CSV.
+#[utoipa::path(operation_id = "export_connections_csv",
     tag = "connections",
     security(("bearer" = [])),
     params(ConnectionListParams), responses(
@@ -215,10 +197,8 @@ organisation), industries, broker, match score, contract amount in yuan, contrac
 failure reason, created and updated times. `page` and `per_page` are ignored (at most 100000 rows).",
         content_type = "text/csv", body = String,
         headers(("Content-Disposition" = String, description = "`attachment; filename=\"connections.csv\"`"))),
-    (status = 400, response = oa::BadRequest),
-    (status = 401, response = oa::Unauthorized),
-    (status = 403, response = oa::Forbidden),
-    (status = 503, response = oa::ServiceUnavailable)))]
+    oa::Std, oa::Unauthorized, oa::Forbidden))]
+#[get("/connections/export.csv")]
 #[tracing::instrument(skip(state))]
 pub async fn export_csv(
     state: web::Data<AppState>,

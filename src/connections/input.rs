@@ -10,7 +10,8 @@ use utoipa::{IntoParams, PartialSchema, ToSchema};
 use uuid::Uuid;
 
 use crate::error::ApiError;
-use crate::openapi::{IndustryCode, REQUIRED_TEXT};
+use crate::spec::text::REQUIRED_TEXT;
+use crate::spec::IndustryCode;
 use crate::validation::{opt_integer, query_period, query_text, Fields, MAX_MONEY_FEN};
 use crate::vocab::{ConnectionStatus, ContractType, FailureReason};
 

@@ -10,7 +10,7 @@ use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::industries::taxonomy::Taxonomy;
 use crate::listing::{editable_status, mode_names, ListFilter, ListQuery};
-use crate::openapi::{EditableDemandStatus, IndustryCode, IndustryList, Keyword};
+use crate::spec::{EditableDemandStatus, IndustryCode, IndustryList, Keyword};
 use crate::validation::{
     nullable, nullable_integer, opt_integer, Fields, MAX_BODY_CHARS, MAX_KEYWORDS, MAX_KEYWORD_CHARS, MAX_REGION_CHARS,
     MAX_TITLE_CHARS,

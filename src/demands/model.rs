@@ -10,7 +10,7 @@ use crate::db::schema::demands;
 use crate::listing::{Head, Kind, Listing};
 use crate::matches::documents::demand_document;
 use crate::matching::{Document, Side};
-use crate::openapi::IndustryCode;
+use crate::spec::IndustryCode;
 use crate::vocab::{DemandStatus, TransferMode};
 
 /// A demand (技术需求) as stored and returned.

@@ -1,17 +1,17 @@
 //! `GET /api/v1/industries`: the taxonomy as stored in the database, grouped.
 
-use actix_web::web;
+use actix_web::{get, web};
 use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::app::AppState;
 use crate::db::{
     self,
     schema::{industries, industry_groups},
 };
 use crate::error::ApiError;
-use crate::openapi::{self as oa, IndustryCode};
+use crate::spec::{self as oa, IndustryCode};
+use crate::state::AppState;
 
 /// One industry as listed.
 #[derive(Debug, Serialize, Queryable, ToSchema)]
@@ -48,10 +48,10 @@ pub struct TaxonomyView {
 /// List the industry taxonomy.
 ///
 /// Lists every group and industry (20 industries in 4 groups).
-#[utoipa::path(get, operation_id = "list_industries",
-    path = "/api/v1/industries", tag = "industries", responses(
+#[utoipa::path(operation_id = "list_industries", tag = "industries", responses(
     (status = 200, description = "The taxonomy, in its order.", body = TaxonomyView),
-    (status = 503, response = oa::ServiceUnavailable)))]
+    oa::ServiceUnavailable))]
+#[get("/industries")]
 #[tracing::instrument(skip(state))]
 pub async fn list(state: web::Data<AppState>) -> Result<web::Json<TaxonomyView>, ApiError> {
     let (groups, mut all) = db::run(&state.pool, |conn| {

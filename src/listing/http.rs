@@ -6,12 +6,12 @@ use actix_web::{HttpResponse, HttpResponseBuilder};
 use uuid::Uuid;
 
 use super::{store, what, Listing, ListingStore};
-use crate::app::AppState;
 use crate::auth::{policy, Principal};
 use crate::db;
 use crate::error::ApiError;
 use crate::etag::etag;
 use crate::organizations;
+use crate::state::AppState;
 
 /// `response` with the listing as JSON and its `ETag`.
 fn with_etag<L: Listing>(mut response: HttpResponseBuilder, listing: &L) -> HttpResponse {

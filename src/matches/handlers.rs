@@ -3,13 +3,12 @@
 
 use std::collections::HashMap;
 
-use actix_web::web;
+use actix_web::{get, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::documents::as_query;
-use crate::app::AppState;
 use crate::auth::{policy, MaybePrincipal, Principal};
 use crate::db;
 use crate::demands::model::Demand;
@@ -17,8 +16,9 @@ use crate::error::ApiError;
 use crate::industries::taxonomy::Taxonomy;
 use crate::listing::{mode_names, non_blank, trl_in_range, what, ListingStore};
 use crate::matching::{Explanation, Filters, Query, Side};
-use crate::openapi::{self as oa, IndustryCode, IndustryOrGroupList, Keyword, TransferModeList};
 use crate::pagination::{Page, PageRequest, DEFAULT_PER_PAGE};
+use crate::spec::{self as oa, IndustryCode, IndustryOrGroupList, Keyword, TransferModeList};
+use crate::state::AppState;
 use crate::supplies::model::Supply;
 use crate::validation::{
     opt_integer, query_text, Fields, MAX_BODY_CHARS, MAX_KEYWORDS, MAX_KEYWORD_CHARS, MAX_REGION_CHARS, MAX_TITLE_CHARS,
@@ -170,17 +170,14 @@ async fn ranked_for<L: ListingStore, T: ListingStore>(
 
 /// Supplies matching a demand.
 ///
-/// `GET /api/v1/demands/{id}/matches`: published supplies ranked for the demand.
-#[utoipa::path(get, operation_id = "match_supplies_for_demand",
-    path = "/api/v1/demands/{id}/matches", tag = "matches",
+/// Published supplies ranked for the demand.
+#[utoipa::path(operation_id = "match_supplies_for_demand", tag = "matches",
     security((), ("bearer" = [])),
     params(("id" = Uuid, Path, description = "Demand id."), MatchParams), responses(
     (status = 200, description = "Published supplies ranked for the demand, best first.",
         body = Page<MatchItem<Supply>>),
-    (status = 400, response = oa::BadRequest),
-    (status = 401, response = oa::Unauthorized),
-    (status = 404, response = oa::NotFound),
-    (status = 503, response = oa::ServiceUnavailable)))]
+    oa::Std, oa::Unauthorized, oa::NotFound))]
+#[get("/demands/{id}/matches")]
 #[tracing::instrument(skip(state))]
 pub async fn for_demand(
     state: web::Data<AppState>,
@@ -193,16 +190,13 @@ pub async fn for_demand(
 
 /// Demands matching a supply.
 ///
-/// `GET /api/v1/supplies/{id}/matches`: open demands ranked for the supply.
-#[utoipa::path(get, operation_id = "match_demands_for_supply",
-    path = "/api/v1/supplies/{id}/matches", tag = "matches",
+/// Open demands ranked for the supply.
+#[utoipa::path(operation_id = "match_demands_for_supply", tag = "matches",
     security((), ("bearer" = [])),
     params(("id" = Uuid, Path, description = "Supply id."), MatchParams), responses(
     (status = 200, description = "Open demands ranked for the supply, best first.", body = Page<MatchItem<Demand>>),
-    (status = 400, response = oa::BadRequest),
-    (status = 401, response = oa::Unauthorized),
-    (status = 404, response = oa::NotFound),
-    (status = 503, response = oa::ServiceUnavailable)))]
+    oa::Std, oa::Unauthorized, oa::NotFound))]
+#[get("/supplies/{id}/matches")]
 #[tracing::instrument(skip(state))]
 pub async fn for_supply(
     state: web::Data<AppState>,
@@ -285,19 +279,15 @@ pub enum Listing {
 
 /// Preview matches for an unsaved listing.
 ///
-/// `POST /api/v1/matches?industry=&trl_min=&…&page=&per_page=`: ranks published supplies (or
+/// Ranks published supplies (or
 /// open demands) for a text and tags that are not stored, so a frontend can preview matches
 /// before posting. Open to anonymous callers (only public listings are candidates).
-#[utoipa::path(post, operation_id = "preview_matches",
-    path = "/api/v1/matches", tag = "matches", params(MatchParams),
+#[utoipa::path(operation_id = "preview_matches", tag = "matches", params(MatchParams),
     request_body = PreviewInput, responses(
     (status = 200, description = "Published supplies (`target: supply`) or open demands (`target: demand`) ranked \
 for the text, best first.", body = Page<MatchItem<Listing>>),
-    (status = 400, response = oa::BadRequest),
-    (status = 413, response = oa::PayloadTooLarge),
-    (status = 415, response = oa::UnsupportedMediaType),
-    (status = 422, response = oa::ValidationFailed),
-    (status = 503, response = oa::ServiceUnavailable)))]
+    oa::Std, oa::JsonBody, oa::ValidationFailed))]
+#[post("/matches")]
 #[tracing::instrument(skip(state, body))]
 pub async fn preview(
     state: web::Data<AppState>,

@@ -1,38 +1,32 @@
 //! `/api/v1/organizations`: create, get, list.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::model::{Organization, OrganizationInput, VerificationInput};
 use super::repo;
-use crate::app::AppState;
 use crate::auth::{policy, Principal};
 use crate::db;
 use crate::error::ApiError;
-use crate::openapi as oa;
 use crate::pagination::{Page, PageRequest};
+use crate::spec as oa;
+use crate::state::AppState;
 
 /// Create an organisation (admins).
 ///
-/// `POST /api/v1/organizations` (admins) → 201 with the organisation. Everyone else gets an
+/// 201 with the organisation. Everyone else gets an
 /// organisation by registering (`POST /api/v1/auth/register`).
-#[utoipa::path(post, operation_id = "create_organization",
-    path = "/api/v1/organizations", tag = "organizations",
+#[utoipa::path(operation_id = "create_organization", tag = "organizations",
     security(("bearer" = [])),
     request_body = OrganizationInput, responses(
     (status = 201, description = "The organisation.", body = Organization,
         headers(("Location" = String, description = "`/api/v1/organizations/{id}`"))),
-    (status = 400, response = oa::BadRequest),
-    (status = 413, response = oa::PayloadTooLarge),
-    (status = 415, response = oa::UnsupportedMediaType),
-    (status = 401, response = oa::Unauthorized),
-    (status = 403, response = oa::Forbidden),
     (status = 409, description = "`organization_exists` (same kind and name) or `credit_code_taken`.",
         body = oa::Problem, content_type = "application/problem+json"),
-    (status = 422, response = oa::ValidationFailed),
-    (status = 503, response = oa::ServiceUnavailable)))]
+    oa::Std, oa::JsonBody, oa::Unauthorized, oa::Forbidden, oa::ValidationFailed))]
+#[post("/organizations")]
 #[tracing::instrument(skip(state, body))]
 pub async fn create(
     state: web::Data<AppState>,
@@ -46,15 +40,11 @@ pub async fn create(
 }
 
 /// Get an organisation.
-///
-/// `GET /api/v1/organizations/{id}`.
-#[utoipa::path(get, operation_id = "get_organization",
-    path = "/api/v1/organizations/{id}", tag = "organizations",
+#[utoipa::path(operation_id = "get_organization", tag = "organizations",
     params(("id" = Uuid, Path, description = "Organisation id.")), responses(
     (status = 200, description = "The organisation.", body = Organization),
-    (status = 400, response = oa::BadRequest),
-    (status = 404, response = oa::NotFound),
-    (status = 503, response = oa::ServiceUnavailable)))]
+    oa::Std, oa::NotFound))]
+#[get("/organizations/{id}")]
 #[tracing::instrument(skip(state))]
 pub async fn get(state: web::Data<AppState>, id: web::Path<Uuid>) -> Result<web::Json<Organization>, ApiError> {
     let id = id.into_inner();
@@ -75,14 +65,11 @@ pub struct ListParams {
 }
 
 /// List organisations.
-///
-/// `GET /api/v1/organizations?page=&per_page=`.
-#[utoipa::path(get, operation_id = "list_organizations",
-    path = "/api/v1/organizations", tag = "organizations",
+#[utoipa::path(operation_id = "list_organizations", tag = "organizations",
     params(ListParams), responses(
     (status = 200, description = "A page of organisations, by name.", body = Page<Organization>),
-    (status = 400, response = oa::BadRequest),
-    (status = 503, response = oa::ServiceUnavailable)))]
+    oa::Std))]
+#[get("/organizations")]
 #[tracing::instrument(skip(state))]
 pub async fn list(
     state: web::Data<AppState>,
@@ -95,20 +82,14 @@ pub async fn list(
 
 /// Verify an organisation (admins).
 ///
-/// `POST /api/v1/organizations/{id}/verification` (admins): sets `verification`.
-#[utoipa::path(post, operation_id = "verify_organization",
-    path = "/api/v1/organizations/{id}/verification",
+/// Sets `verification`.
+#[utoipa::path(operation_id = "verify_organization",
     tag = "organizations",
     security(("bearer" = [])), params(("id" = Uuid, Path, description = "Organisation id.")),
     request_body = VerificationInput, responses(
     (status = 200, description = "The organisation with its new verification.", body = Organization),
-    (status = 400, response = oa::BadRequest),
-    (status = 413, response = oa::PayloadTooLarge),
-    (status = 415, response = oa::UnsupportedMediaType),
-    (status = 401, response = oa::Unauthorized),
-    (status = 403, response = oa::Forbidden),
-    (status = 404, response = oa::NotFound),
-    (status = 503, response = oa::ServiceUnavailable)))]
+    oa::Std, oa::JsonBody, oa::Unauthorized, oa::Forbidden, oa::NotFound))]
+#[post("/organizations/{id}/verification")]
 #[tracing::instrument(skip(state, body))]
 pub async fn verify(
     state: web::Data<AppState>,

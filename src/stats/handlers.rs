@@ -1,6 +1,6 @@
 //! `GET /api/v1/stats/listings`, `/stats/connections`, `/stats/contracts` (admins only).
 
-use actix_web::web;
+use actix_web::{get, web};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -8,11 +8,11 @@ use utoipa::{IntoParams, ToSchema};
 use super::queries::{
     self, BrokerContracts, ContractSum, FailureCount, Funnel, IndustryContracts, ListingCounts, PeriodContracts,
 };
-use crate::app::AppState;
 use crate::auth::{policy, Principal};
 use crate::db;
 use crate::error::ApiError;
-use crate::openapi as oa;
+use crate::spec as oa;
+use crate::state::AppState;
 
 /// Period of the connection and contract statistics: `from` and `to` are days (UTC), both included.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -69,16 +69,12 @@ pub struct ListingStats {
 }
 
 /// Listing statistics (admins).
-///
-/// `GET /api/v1/stats/listings`.
-#[utoipa::path(get, operation_id = "listing_stats",
-    path = "/api/v1/stats/listings", tag = "stats",
+#[utoipa::path(operation_id = "listing_stats", tag = "stats",
     security(("bearer" = [])), responses(
     (status = 200, description = "Published supplies, open demands and connections by industry and by group.",
         body = ListingStats),
-    (status = 401, response = oa::Unauthorized),
-    (status = 403, response = oa::Forbidden),
-    (status = 503, response = oa::ServiceUnavailable)))]
+    oa::Unauthorized, oa::Forbidden, oa::ServiceUnavailable))]
+#[get("/stats/listings")]
 #[tracing::instrument(skip(state))]
 pub async fn listings(state: web::Data<AppState>, caller: Principal) -> Result<web::Json<ListingStats>, ApiError> {
     policy::require_admin(&caller)?;
@@ -112,17 +108,14 @@ fn ratio(a: i64, b: i64) -> Option<f64> {
 
 /// Connection funnel statistics (admins).
 ///
-/// `GET /api/v1/stats/connections?from=&to=`: connections opened in the period.
-#[utoipa::path(get, operation_id = "connection_stats",
-    path = "/api/v1/stats/connections", tag = "stats",
+/// Connections opened in the period.
+#[utoipa::path(operation_id = "connection_stats", tag = "stats",
     security(("bearer" = [])),
     params(PeriodParams), responses(
     (status = 200, description = "The funnel of connections opened in the period, conversion between stages and \
 failure reasons.", body = ConnectionStats),
-    (status = 400, response = oa::BadRequest),
-    (status = 401, response = oa::Unauthorized),
-    (status = 403, response = oa::Forbidden),
-    (status = 503, response = oa::ServiceUnavailable)))]
+    oa::Std, oa::Unauthorized, oa::Forbidden))]
+#[get("/stats/connections")]
 #[tracing::instrument(skip(state))]
 pub async fn connections(
     state: web::Data<AppState>,
@@ -154,17 +147,14 @@ pub struct ContractStats {
 
 /// Contract statistics (admins).
 ///
-/// `GET /api/v1/stats/contracts?from=&to=&period=month|quarter|year`: contracts signed in the period.
-#[utoipa::path(get, operation_id = "contract_stats",
-    path = "/api/v1/stats/contracts", tag = "stats",
+/// Contracts signed in the period.
+#[utoipa::path(operation_id = "contract_stats", tag = "stats",
     security(("bearer" = [])),
     params(PeriodParams), responses(
     (status = 200, description = "Contracts signed in the period: count and value in total, by industry, by period \
 and by broker.", body = ContractStats),
-    (status = 400, response = oa::BadRequest),
-    (status = 401, response = oa::Unauthorized),
-    (status = 403, response = oa::Forbidden),
-    (status = 503, response = oa::ServiceUnavailable)))]
+    oa::Std, oa::Unauthorized, oa::Forbidden))]
+#[get("/stats/contracts")]
 #[tracing::instrument(skip(state))]
 pub async fn contracts(
     state: web::Data<AppState>,

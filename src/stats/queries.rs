@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::error::ApiError;
-use crate::openapi::{IndustryCode, IndustryOrGroupCode};
+use crate::spec::{IndustryCode, IndustryOrGroupCode};
 use crate::vocab::FailureReason;
 
 /// Listings and connections of one industry or group.

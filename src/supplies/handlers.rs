@@ -1,41 +1,35 @@
 //! `/api/v1/supplies`: create, get, list, update (If-Match), archive. Access rules come from
 //! [`crate::auth::policy`].
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 use super::input::{SupplyInput, SupplyListParams, SupplyPatch};
 use super::model::Supply;
 use super::repo;
-use crate::app::AppState;
 use crate::auth::{policy, MaybePrincipal, Principal};
 use crate::db;
 use crate::error::ApiError;
 use crate::etag::expected_version;
 use crate::listing;
-use crate::openapi as oa;
 use crate::pagination::{Page, PageRequest};
+use crate::spec as oa;
+use crate::state::AppState;
 
 /// Publish a supply.
 ///
-/// `POST /api/v1/supplies` → 201 with the supply, `Location` and `ETag`; owned by the caller's organisation.
-#[utoipa::path(post, operation_id = "create_supply",
-    path = "/api/v1/supplies", tag = "supplies",
+/// 201 with the supply, `Location` and `ETag`; owned by the caller's organisation.
+#[utoipa::path(operation_id = "create_supply", tag = "supplies",
     security(("bearer" = [])), request_body = SupplyInput,
     responses(
     (status = 201, description = "The new supply, owned by the caller's organisation.", body = Supply,
         headers(("Location" = String, description = "`/api/v1/supplies/{id}`"),
             ("ETag" = String, description = "The version, e.g. `\"1\"`."))),
-    (status = 400, response = oa::BadRequest),
-    (status = 413, response = oa::PayloadTooLarge),
-    (status = 415, response = oa::UnsupportedMediaType),
-    (status = 401, response = oa::Unauthorized),
-    (status = 403, response = oa::Forbidden),
     (status = 409, description = "`conflict`: a supply with the same `source_url` and title exists.",
         body = oa::Problem,
         content_type = "application/problem+json"),
-    (status = 422, response = oa::ValidationFailed),
-    (status = 503, response = oa::ServiceUnavailable)))]
+    oa::Std, oa::JsonBody, oa::Unauthorized, oa::Forbidden, oa::ValidationFailed))]
+#[post("/supplies")]
 #[tracing::instrument(skip(state, body))]
 pub async fn create(
     state: web::Data<AppState>,
@@ -49,17 +43,14 @@ pub async fn create(
 
 /// Get a supply.
 ///
-/// `GET /api/v1/supplies/{id}` with its `ETag`; 404 for another organisation's private supply.
-#[utoipa::path(get, operation_id = "get_supply",
-    path = "/api/v1/supplies/{id}", tag = "supplies",
+/// With its `ETag`; 404 for another organisation's private supply.
+#[utoipa::path(operation_id = "get_supply", tag = "supplies",
     security((), ("bearer" = [])),
     params(("id" = Uuid, Path, description = "Supply id.")), responses(
     (status = 200, description = "The supply.", body = Supply,
         headers(("ETag" = String, description = "The version, e.g. `\"3\"`; send it back as `If-Match`."))),
-    (status = 400, response = oa::BadRequest),
-    (status = 401, response = oa::Unauthorized),
-    (status = 404, response = oa::NotFound),
-    (status = 503, response = oa::ServiceUnavailable)))]
+    oa::Std, oa::Unauthorized, oa::NotFound))]
+#[get("/supplies/{id}")]
 #[tracing::instrument(skip(state))]
 pub async fn get(
     state: web::Data<AppState>,
@@ -70,16 +61,12 @@ pub async fn get(
 }
 
 /// List supplies.
-///
-/// `GET /api/v1/supplies?industry=&keyword=&q=&status=&trl_min=&trl_max=&organization_id=&region=&page=&per_page=`.
-#[utoipa::path(get, operation_id = "list_supplies",
-    path = "/api/v1/supplies", tag = "supplies",
+#[utoipa::path(operation_id = "list_supplies", tag = "supplies",
     security((), ("bearer" = [])),
     params(SupplyListParams), responses(
     (status = 200, description = "A page of supplies, newest first.", body = Page<Supply>),
-    (status = 400, response = oa::BadRequest),
-    (status = 401, response = oa::Unauthorized),
-    (status = 503, response = oa::ServiceUnavailable)))]
+    oa::Std, oa::Unauthorized))]
+#[get("/supplies")]
 #[tracing::instrument(skip(state))]
 pub async fn list(
     state: web::Data<AppState>,
@@ -94,30 +81,23 @@ pub async fn list(
 
 /// Update a supply.
 ///
-/// `PATCH /api/v1/supplies/{id}` with `If-Match: "<version>"`; 412 when stale, 428 without it.
-#[utoipa::path(patch, operation_id = "update_supply",
-    path = "/api/v1/supplies/{id}", tag = "supplies",
+/// With `If-Match: "<version>"`; 412 when stale, 428 without it.
+#[utoipa::path(operation_id = "update_supply", tag = "supplies",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Supply id."), ("If-Match" = String, Header, pattern = "^\"[1-9][0-9]{0,8}\"$",
         description = "The `ETag` of the version being edited, e.g. `\"3\"`.")),
     request_body = SupplyPatch, responses(
     (status = 200, description = "The changed supply.", body = Supply,
         headers(("ETag" = String, description = "The version, e.g. `\"3\"`; send it back as `If-Match`."))),
-    (status = 400, response = oa::BadRequest),
-    (status = 413, response = oa::PayloadTooLarge),
-    (status = 415, response = oa::UnsupportedMediaType),
-    (status = 401, response = oa::Unauthorized),
-    (status = 403, response = oa::Forbidden),
-    (status = 404, response = oa::NotFound),
     (status = 409, description = "`archived`: the supply is off the market and cannot change; `conflict`: another \
 supply has the same `source_url` and title.", body = oa::Problem,
         content_type = "application/problem+json"),
     (status = 412, description = "`version_mismatch`: `If-Match` is stale; nothing changed.", body = oa::Problem,
         content_type = "application/problem+json"),
-    (status = 422, response = oa::ValidationFailed),
     (status = 428, description = "`if_match_required`: send `If-Match`.", body = oa::Problem,
         content_type = "application/problem+json"),
-    (status = 503, response = oa::ServiceUnavailable)))]
+    oa::Std, oa::JsonBody, oa::Unauthorized, oa::Forbidden, oa::NotFound, oa::ValidationFailed))]
+#[patch("/supplies/{id}")]
 #[tracing::instrument(skip(state, req, body))]
 pub async fn update(
     state: web::Data<AppState>,
@@ -134,18 +114,14 @@ pub async fn update(
 
 /// Archive a supply.
 ///
-/// `POST /api/v1/supplies/{id}/archive`: takes the supply off the market (idempotent).
-#[utoipa::path(post, operation_id = "archive_supply",
-    path = "/api/v1/supplies/{id}/archive", tag = "supplies",
+/// Takes the supply off the market (idempotent).
+#[utoipa::path(operation_id = "archive_supply", tag = "supplies",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Supply id.")), responses(
     (status = 200, description = "The archived supply (unchanged when it already was).", body = Supply,
         headers(("ETag" = String, description = "The new version."))),
-    (status = 400, response = oa::BadRequest),
-    (status = 401, response = oa::Unauthorized),
-    (status = 403, response = oa::Forbidden),
-    (status = 404, response = oa::NotFound),
-    (status = 503, response = oa::ServiceUnavailable)))]
+    oa::Std, oa::Unauthorized, oa::Forbidden, oa::NotFound))]
+#[post("/supplies/{id}/archive")]
 #[tracing::instrument(skip(state))]
 pub async fn archive(
     state: web::Data<AppState>,

@@ -9,7 +9,7 @@ use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::industries::taxonomy::Taxonomy;
 use crate::listing::{editable_status, mode_names, trl_in_range, ListFilter, ListQuery};
-use crate::openapi::{EditableSupplyStatus, IndustryCode, IndustryList, Keyword};
+use crate::spec::{EditableSupplyStatus, IndustryCode, IndustryList, Keyword};
 use crate::validation::{
     nullable, nullable_integer, opt_integer, Fields, MAX_BODY_CHARS, MAX_KEYWORDS, MAX_KEYWORD_CHARS, MAX_REGION_CHARS,
     MAX_TITLE_CHARS,

@@ -10,7 +10,7 @@ use crate::db::schema::supplies;
 use crate::listing::{Head, Kind, Listing};
 use crate::matches::documents::supply_document;
 use crate::matching::{Document, Side};
-use crate::openapi::IndustryCode;
+use crate::spec::IndustryCode;
 use crate::vocab::{IpType, SupplyStatus, TransferMode};
 
 /// A supply (科技成果) as stored and returned.

@@ -19,18 +19,16 @@
 
 use std::time::Instant;
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::{header, Method};
-use actix_web::middleware::Next;
-use actix_web::{web, HttpResponse};
+use actix_web::http::Method;
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
-use crate::app::AppState;
+use crate::db::PgPool;
 use crate::error::ApiError;
 use crate::matching::Side;
+
+pub mod http;
 
 /// Upper bounds (seconds) of the HTTP latency buckets.
 const HTTP_BUCKETS: &[f64] = &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
@@ -43,7 +41,7 @@ pub struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     request_duration: HistogramVec,
-    in_flight: IntGauge,
+    pub(crate) in_flight: IntGauge,
     match_duration: HistogramVec,
     index_listings: IntGaugeVec,
     pool_connections: IntGauge,
@@ -64,7 +62,7 @@ fn side_label(side: Side) -> &'static str {
     }
 }
 
-fn method_label(method: &Method) -> &'static str {
+pub(crate) fn method_label(method: &Method) -> &'static str {
     match *method {
         Method::GET => "GET",
         Method::POST => "POST",
@@ -151,7 +149,7 @@ impl Metrics {
         result
     }
 
-    fn observe_request(&self, method: &str, route: &str, status: u16, seconds: f64) {
+    pub(crate) fn observe_request(&self, method: &str, route: &str, status: u16, seconds: f64) {
         let status = status.to_string();
         let labels = [method, route, status.as_str()];
         self.requests.with_label_values(&labels).inc();
@@ -159,13 +157,13 @@ impl Metrics {
     }
 
     /// Samples the pool and the index, then renders every series in the Prometheus text format.
-    pub fn render(&self, state: &AppState) -> Result<String, ApiError> {
-        let pool = state.pool.state();
-        self.pool_connections.set(i64::from(pool.connections));
-        self.pool_idle.set(i64::from(pool.idle_connections));
-        self.pool_max.set(i64::from(state.pool.max_size()));
+    pub fn render(&self, pool: &PgPool, index_len: impl Fn(Side) -> usize) -> Result<String, ApiError> {
+        let pool_state = pool.state();
+        self.pool_connections.set(i64::from(pool_state.connections));
+        self.pool_idle.set(i64::from(pool_state.idle_connections));
+        self.pool_max.set(i64::from(pool.max_size()));
         for side in [Side::Supply, Side::Demand] {
-            let len = i64::try_from(state.matcher.len(side)).unwrap_or(i64::MAX);
+            let len = i64::try_from(index_len(side)).unwrap_or(i64::MAX);
             self.index_listings.with_label_values(&[side_label(side)]).set(len);
         }
         let mut out = Vec::new();
@@ -174,58 +172,4 @@ impl Metrics {
             .map_err(|e| ApiError::Internal(anyhow::anyhow!("cannot encode metrics: {e}")))?;
         String::from_utf8(out).map_err(|e| ApiError::Internal(e.into()))
     }
-}
-
-/// Counts a request as in flight until dropped (also when the client goes away mid-request).
-struct InFlight<'a>(&'a IntGauge);
-
-impl<'a> InFlight<'a> {
-    fn enter(gauge: &'a IntGauge) -> Self {
-        gauge.inc();
-        Self(gauge)
-    }
-}
-
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        self.0.dec();
-    }
-}
-
-/// Middleware (`actix_web::middleware::from_fn(metrics::track)`): counts and times every
-/// request by method, route pattern and status.
-pub async fn track(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
-        return next.call(req).await;
-    };
-    let started = Instant::now();
-    let method = method_label(req.method());
-    let route = req.match_pattern().unwrap_or_else(|| "unmatched".to_string());
-    let result = {
-        let _in_flight = InFlight::enter(&state.metrics.in_flight);
-        next.call(req).await
-    };
-    let status = match &result {
-        Ok(res) => res.status(),
-        Err(e) => e.as_response_error().status_code(),
-    };
-    state.metrics.observe_request(method, &route, status.as_u16(), started.elapsed().as_secs_f64());
-    result
-}
-
-/// Prometheus metrics.
-///
-/// `GET /metrics`: this instance's series in the Prometheus text exposition format (0.0.4).
-#[utoipa::path(get, operation_id = "metrics",
-    path = "/metrics", tag = "health", responses(
-    (status = 200, description = "This instance's series (requests and latency per route pattern and status, engine \
-search latency, pool and index gauges) in the Prometheus text format 0.0.4.",
-        content_type = "text/plain; version=0.0.4",
-        body = String)))]
-pub async fn scrape(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let body = state.metrics.render(&state)?;
-    Ok(HttpResponse::Ok().insert_header((header::CONTENT_TYPE, TextEncoder::new().format_type())).body(body))
 }

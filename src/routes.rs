@@ -1,0 +1,169 @@
+//! Every route of the API, declared once. Each handler carries its method and path
+//! (`#[get("/supplies/{id}")]`) beside its `#[utoipa::path]` description; [`configure`] mounts the
+//! handlers, and the OpenAPI document ([`document`]) and the `Allow` table of 405 answers
+//! ([`route_table`]) are derived from that same declaration, so no list of paths is kept by hand.
+//!
+//! This is the top of the import graph: it imports the features, nothing imports it but
+//! [`crate::app`].
+
+use actix_web::App;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{scope, AppExt};
+
+use crate::extract::RouteTable;
+use crate::spec::{self, BEARER};
+use crate::{
+    accounts, connections, demands, docs, health, industries, matches, metrics, organizations, stats, supplies,
+};
+
+/// Mounts every route. The handlers' own attributes give each one's method and path.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(metrics::http::scrape)
+        .service(docs::docs_page)
+        .service(docs::docs_script)
+        .service(
+            scope::scope("/api/v1")
+                .service(docs::api_document)
+                .service(industries::handlers::list)
+                .service(accounts::handlers::register)
+                .service(accounts::handlers::login)
+                .service(accounts::handlers::refresh)
+                .service(accounts::handlers::logout)
+                .service(accounts::handlers::me)
+                .service(accounts::handlers::change_password)
+                .service(organizations::handlers::list)
+                .service(organizations::handlers::create)
+                .service(organizations::handlers::get)
+                .service(organizations::handlers::verify)
+                .service(supplies::handlers::list)
+                .service(supplies::handlers::create)
+                .service(supplies::handlers::get)
+                .service(supplies::handlers::update)
+                .service(supplies::handlers::archive)
+                .service(matches::handlers::for_supply)
+                .service(demands::handlers::list)
+                .service(demands::handlers::create)
+                .service(demands::handlers::get)
+                .service(demands::handlers::update)
+                .service(demands::handlers::withdraw)
+                .service(matches::handlers::for_demand)
+                .service(matches::handlers::preview)
+                .service(connections::handlers::list)
+                .service(connections::handlers::open)
+                .service(connections::handlers::export_csv)
+                .service(connections::handlers::get)
+                .service(connections::handlers::move_to)
+                .service(stats::handlers::listings)
+                .service(stats::handlers::connections)
+                .service(stats::handlers::contracts),
+        );
+}
+
+/// What the route declarations cannot say: the title and description, the shared components,
+/// the bearer scheme and the tags.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "techmatch",
+        description = "REST API of a regional science and technology achievement supply–demand matching platform \
+(科技成果供需对接平台): universities and institutes publish technology achievements (supplies), enterprises post \
+technology needs (demands), the service ranks one side for the other with an explanation of every match, and logs each \
+connection (对接) from first contact to signed contract.\n\nConventions (errors, pagination, concurrency, \
+idempotency) are described in docs/API.md. Every failure is an RFC 9457 problem (`application/problem+json`) with a \
+stable `code`.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+    ),
+    components(
+        schemas(
+            spec::Problem,
+            crate::error::FieldError,
+            spec::IndustryCode,
+            spec::IndustryOrGroupCode,
+            spec::IndustryList,
+            spec::IndustryOrGroupList,
+            spec::TransferModeList,
+            spec::Keyword,
+            crate::stats::handlers::Period
+        ),
+        responses(
+            spec::BadRequest,
+            spec::Unauthorized,
+            spec::Forbidden,
+            spec::NotFound,
+            spec::PayloadTooLarge,
+            spec::UnsupportedMediaType,
+            spec::ValidationFailed,
+            spec::TooManyRequests,
+            spec::ServiceUnavailable
+        ),
+    ),
+    modifiers(&BearerScheme),
+    tags(
+        (name = "health", description = "Liveness and readiness probes, Prometheus metrics."),
+        (name = "docs", description = "This document and its human-readable rendering."),
+        (name = "industries", description = "The industry taxonomy: 六新六特六优 plus the +N frontier fields."),
+        (name = "accounts", description = "Registration, sign-in, token rotation and the caller's account."),
+        (name = "organizations", description = "Universities, institutes, enterprises, agencies and departments."),
+        (name = "supplies", description = "Technology achievements offered for transfer (科技成果)."),
+        (name = "demands", description = "Technology needs posted by enterprises (技术需求)."),
+        (name = "matches", description = "Ranked, scored and explained pairings of demands and supplies."),
+        (name = "connections", description = "Tracked connections (对接) with an append-only outcome log."),
+        (name = "stats", description = "Statistics for the science and technology department (admins)."),
+    ),
+)]
+struct ApiDoc;
+
+/// Adds what the derive cannot express: the bearer (JWT) security scheme.
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            BEARER,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "An access token from `POST /api/v1/auth/login` or `POST /api/v1/auth/refresh` \
+(HS256 JWT, 15 minutes by default).",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The OpenAPI 3.1 document of the API, derived from [`configure`]. It is committed as
+/// `openapi/openapi.json` (a test fails when the two differ) and served at
+/// `GET /api/v1/openapi.json`.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let (_, document) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(configure).split_for_parts();
+    document
+}
+
+/// The document as pretty-printed JSON with a final newline (the form committed).
+pub fn document_json(document: &utoipa::openapi::OpenApi) -> serde_json::Result<String> {
+    let mut text = document.to_pretty_json()?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// The methods of every path of the document, for the `Allow` header of a 405.
+pub fn route_table(document: &utoipa::openapi::OpenApi) -> RouteTable {
+    RouteTable::new(document.paths.paths.iter().map(|(path, item)| {
+        let methods = [
+            ("GET", item.get.is_some()),
+            ("POST", item.post.is_some()),
+            ("PUT", item.put.is_some()),
+            ("PATCH", item.patch.is_some()),
+            ("DELETE", item.delete.is_some()),
+        ];
+        (path.as_str(), methods.into_iter().filter_map(|(name, present)| present.then_some(name)).collect())
+    }))
+}

@@ -1,0 +1,22 @@
+//! What every handler can reach: the pool, the taxonomy, the matching service, the token
+//! service, the login throttle and the metrics registry. This module sits low: it imports the
+//! services it holds, never a handler or the routes.
+
+use std::sync::Arc;
+
+use crate::auth::throttle::LoginThrottle;
+use crate::auth::tokens::TokenService;
+use crate::db::PgPool;
+use crate::industries::taxonomy::Taxonomy;
+use crate::matches::service::MatchService;
+use crate::metrics::Metrics;
+
+/// The application state, shared by every worker as `web::Data<AppState>`.
+pub struct AppState {
+    pub pool: PgPool,
+    pub taxonomy: &'static Taxonomy,
+    pub matcher: Arc<MatchService>,
+    pub tokens: Arc<TokenService>,
+    pub throttle: LoginThrottle,
+    pub metrics: Metrics,
+}
