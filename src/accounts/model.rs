@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::auth::password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 use crate::db::schema::users;
 use crate::organizations::model::{Organization, OrganizationInput};
+use crate::spec::text::{AccountEmail, DisplayName, NewPassword};
 use crate::validation::Fields;
 use crate::vocab::Role;
 
@@ -68,21 +69,13 @@ pub struct NewUser {
 #[serde(deny_unknown_fields)]
 pub struct RegisterInput {
     /// An e-mail address (at most 254 characters), the sign-in name.
-    #[schema(
-        max_length = 254,
-        example = "tech@example.org",
-        pattern = "^[\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[^@\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00]+@[^@.\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00][^@\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00]*\\.[^@\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00]*[^@.\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00][\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$"
-    )]
+    #[schema(value_type = AccountEmail)]
     pub email: String,
     /// 10–128 characters.
-    #[schema(min_length = 10, max_length = 128, pattern = "^[^\\x00]*$")]
+    #[schema(value_type = NewPassword)]
     pub password: String,
     /// 1–100 characters.
-    #[schema(
-        min_length = 1,
-        max_length = 100,
-        pattern = "^[^\\x00]*[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00][^\\x00]*$"
-    )]
+    #[schema(value_type = DisplayName)]
     pub display_name: String,
     /// `enterprise`, `university`, `research_institute` or `service_agency` (whose users are
     /// brokers); government accounts are created by operators (`techmatch create-user`).
@@ -114,7 +107,7 @@ pub struct PasswordChangeInput {
     #[schema(pattern = "^[^\\x00]*$")]
     pub current_password: String,
     /// 10–128 characters.
-    #[schema(min_length = 10, max_length = 128, pattern = "^[^\\x00]*$")]
+    #[schema(value_type = NewPassword)]
     pub new_password: String,
 }
 

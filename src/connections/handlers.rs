@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::input::{ConnectionListParams, MoveInput, OpenInput};
 use super::model::ConnectionView;
+use super::move_schema::MoveBody;
 use super::repo::{self, Scope};
 use super::{export, idempotency, service};
 use crate::auth::{policy, Principal};
@@ -126,7 +127,7 @@ pub async fn get(
 /// One move; 409 `illegal_transition` with the allowed moves.
 #[utoipa::path(operation_id = "move_connection", tag = "connections",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Connection id.")), request_body = MoveInput, responses(
+    params(("id" = Uuid, Path, description = "Connection id.")), request_body = MoveBody, responses(
     (status = 201, description = "The connection after the move, the new event last in its log.",
         body = ConnectionView),
     (status = 403, description = "`forbidden`: `proposed` → `contacted` is the other side's acceptance: the side \

@@ -2,15 +2,11 @@
 
 use chrono::NaiveDate;
 use serde::Deserialize;
-use utoipa::openapi::schema::{
-    AdditionalProperties, KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, SchemaType, Type,
-};
-use utoipa::openapi::{Ref, RefOr, Schema};
-use utoipa::{IntoParams, PartialSchema, ToSchema};
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::error::ApiError;
-use crate::spec::text::REQUIRED_TEXT;
+use crate::spec::text::Note;
 use crate::spec::IndustryCode;
 use crate::validation::{opt_integer, query_period, query_text, Fields, MAX_MONEY_FEN};
 use crate::vocab::{ConnectionStatus, ContractType, FailureReason};
@@ -27,7 +23,7 @@ pub struct OpenInput {
     /// A published supply.
     pub supply_id: Uuid,
     /// Why these two should talk (at most 2000 characters).
-    #[schema(max_length = 2000, pattern = "^[^\\x00]*$")]
+    #[schema(value_type = Option<Note>)]
     pub note: Option<String>,
 }
 
@@ -52,128 +48,6 @@ pub struct MoveInput {
     /// Required for `failed`.
     pub failure_reason: Option<FailureReason>,
 }
-
-/// The schema of [`MoveInput`]: one variant per kind of move, so that the fields each target
-/// status needs (and forbids) are part of the contract.
-impl PartialSchema for MoveInput {
-    fn schema() -> RefOr<Schema> {
-        let nullable_text = |max: usize, description: &str| -> RefOr<Schema> {
-            ObjectBuilder::new()
-                .schema_type(SchemaType::Array(vec![Type::String, Type::Null]))
-                .max_length(Some(max))
-                .pattern(Some("^[^\\x00]*$"))
-                .description(Some(description))
-                .into()
-        };
-        let from = || -> RefOr<Schema> {
-            Schema::OneOf(
-                OneOfBuilder::new()
-                    .item(Ref::from_schema_name("ConnectionStatus"))
-                    .item(ObjectBuilder::new().schema_type(Type::Null))
-                    .description(Some(
-                        "The status the client last saw: the move applies only if the connection is still in it \
-(409 `illegal_transition` otherwise).",
-                    ))
-                    .build(),
-            )
-            .into()
-        };
-        let note = || nullable_text(MAX_NOTE_CHARS, "At most 2000 characters.");
-        let absent = || -> RefOr<Schema> { ObjectBuilder::new().schema_type(Type::Null).into() };
-        let to = |values: &[&str]| -> RefOr<Schema> {
-            ObjectBuilder::new().schema_type(Type::String).enum_values(Some(values.to_vec())).into()
-        };
-        let variant = |title: &str, required: &[&str], properties: Vec<(&str, RefOr<Schema>)>| -> RefOr<Schema> {
-            let mut object = ObjectBuilder::new()
-                .title(Some(title))
-                .schema_type(Type::Object)
-                .additional_properties(Some(AdditionalProperties::FreeForm(false)));
-            for (name, schema) in properties {
-                object = object.property(name, schema);
-            }
-            for name in required {
-                object = object.required(*name);
-            }
-            object.into()
-        };
-        let reasons: Vec<&str> =
-            FailureReason::ALL.iter().filter(|r| **r != FailureReason::Other).map(|r| r.as_str()).collect();
-        let amount: RefOr<Schema> = ObjectBuilder::new()
-            .schema_type(Type::Integer)
-            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
-            .minimum(Some(0))
-            .maximum(Some(MAX_MONEY_FEN as f64))
-            .description(Some("The contract amount in fen (0.01 CNY)."))
-            .into();
-        let other_note: RefOr<Schema> = ObjectBuilder::new()
-            .schema_type(Type::String)
-            .max_length(Some(MAX_NOTE_CHARS))
-            .pattern(Some(REQUIRED_TEXT))
-            .description(Some("Why the connection failed (at most 2000 characters)."))
-            .into();
-        let one_of = OneOfBuilder::new()
-            .description(Some(
-                "A move of the connection to `to`. `signed` needs the contract amount and type; `failed` needs a \
-failure reason, and a note when the reason is `other`; the other moves carry neither.",
-            ))
-            .item(variant(
-                "Advance or withdraw",
-                &["to"],
-                vec![
-                    ("from", from()),
-                    ("to", to(&["contacted", "negotiating", "withdrawn"])),
-                    ("note", note()),
-                    ("contract_amount_fen", absent()),
-                    ("contract_type", absent()),
-                    ("contract_registration_no", absent()),
-                    ("failure_reason", absent()),
-                ],
-            ))
-            .item(variant(
-                "Sign",
-                &["to", "contract_amount_fen", "contract_type"],
-                vec![
-                    ("from", from()),
-                    ("to", to(&["signed"])),
-                    ("note", note()),
-                    ("contract_amount_fen", amount),
-                    ("contract_type", Ref::from_schema_name("ContractType").into()),
-                    ("contract_registration_no", nullable_text(64, "技术合同登记号, at most 64 characters.")),
-                    ("failure_reason", absent()),
-                ],
-            ))
-            .item(variant(
-                "Fail",
-                &["to", "failure_reason"],
-                vec![
-                    ("from", from()),
-                    ("to", to(&["failed"])),
-                    ("note", note()),
-                    ("failure_reason", to(&reasons)),
-                    ("contract_amount_fen", absent()),
-                    ("contract_type", absent()),
-                    ("contract_registration_no", absent()),
-                ],
-            ))
-            .item(variant(
-                "Fail for another reason",
-                &["to", "failure_reason", "note"],
-                vec![
-                    ("from", from()),
-                    ("to", to(&["failed"])),
-                    ("note", other_note),
-                    ("failure_reason", to(&["other"])),
-                    ("contract_amount_fen", absent()),
-                    ("contract_type", absent()),
-                    ("contract_registration_no", absent()),
-                ],
-            ))
-            .build();
-        Schema::OneOf(one_of).into()
-    }
-}
-
-impl ToSchema for MoveInput {}
 
 /// A checked move.
 #[derive(Debug, Clone)]

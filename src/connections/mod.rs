@@ -7,5 +7,6 @@ pub mod handlers;
 pub mod idempotency;
 pub mod input;
 pub mod model;
+pub mod move_schema;
 pub mod repo;
 pub mod service;

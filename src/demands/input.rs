@@ -10,6 +10,7 @@ use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::industries::taxonomy::Taxonomy;
 use crate::listing::{editable_status, mode_names, ListFilter, ListQuery};
+use crate::spec::text::{LongText, Region, SourceUrl, Title};
 use crate::spec::{EditableDemandStatus, IndustryCode, IndustryList, Keyword};
 use crate::validation::{
     nullable, nullable_integer, opt_integer, Fields, MAX_BODY_CHARS, MAX_KEYWORDS, MAX_KEYWORD_CHARS, MAX_REGION_CHARS,
@@ -22,19 +23,10 @@ use crate::vocab::{DemandStatus, TransferMode};
 #[serde(deny_unknown_fields)]
 pub struct DemandInput {
     /// 1–200 characters.
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[^\\x00]*[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00][^\\x00]*$",
-        example = "枸杞鲜果无损分选"
-    )]
+    #[schema(value_type = Title)]
     pub title: String,
     /// 1–5000 characters.
-    #[schema(
-        min_length = 1,
-        max_length = 5000,
-        pattern = "^[^\\x00]*[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00][^\\x00]*$"
-    )]
+    #[schema(value_type = LongText)]
     pub description: String,
     /// At most 20, each 1–30 characters (duplicates are dropped).
     #[serde(default)]
@@ -58,16 +50,13 @@ pub struct DemandInput {
     #[serde(default)]
     pub cooperation_modes: Vec<TransferMode>,
     /// At most 100 characters.
-    #[schema(max_length = 100, pattern = "^[^\\x00]*$")]
+    #[schema(value_type = Option<Region>)]
     pub region: Option<String>,
     /// `draft`, `open` (default) or `closed`; withdrawing has its own endpoint.
     #[schema(value_type = Option<EditableDemandStatus>)]
     pub status: Option<DemandStatus>,
     /// An absolute http(s) URL of the public source.
-    #[schema(
-        max_length = 2000,
-        pattern = "^[\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*(https?://[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00]*)?[\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$"
-    )]
+    #[schema(value_type = Option<SourceUrl>)]
     pub source_url: Option<String>,
 }
 
@@ -77,18 +66,10 @@ pub struct DemandInput {
 #[serde(deny_unknown_fields)]
 pub struct DemandPatch {
     /// 1–200 characters.
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[^\\x00]*[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00][^\\x00]*$"
-    )]
+    #[schema(value_type = Option<Title>)]
     pub title: Option<String>,
     /// 1–5000 characters.
-    #[schema(
-        min_length = 1,
-        max_length = 5000,
-        pattern = "^[^\\x00]*[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00][^\\x00]*$"
-    )]
+    #[schema(value_type = Option<LongText>)]
     pub description: Option<String>,
     /// Replaces the keywords: at most 20, each 1–30 characters.
     #[schema(max_items = 20, value_type = Option<Vec<Keyword>>)]
@@ -111,14 +92,14 @@ pub struct DemandPatch {
     pub cooperation_modes: Option<Vec<TransferMode>>,
     /// At most 100 characters; `null` clears it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, max_length = 100, pattern = "^[^\\x00]*$")]
+    #[schema(value_type = Option<Region>)]
     pub region: Option<Option<String>>,
     /// `draft`, `open` or `closed`; withdrawing has its own endpoint.
     #[schema(value_type = Option<EditableDemandStatus>)]
     pub status: Option<DemandStatus>,
     /// An absolute http(s) URL; `null` clears it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, max_length = 2000, pattern = "^[\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*(https?://[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00]*)?[\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$")]
+    #[schema(value_type = Option<SourceUrl>)]
     pub source_url: Option<Option<String>>,
 }
 

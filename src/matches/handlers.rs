@@ -17,6 +17,7 @@ use crate::industries::taxonomy::Taxonomy;
 use crate::listing::{mode_names, non_blank, trl_in_range, what, ListingStore};
 use crate::matching::{Explanation, Filters, Query, Side};
 use crate::pagination::{Page, PageRequest, DEFAULT_PER_PAGE};
+use crate::spec::text::{PreviewText, Region, Title};
 use crate::spec::{self as oa, IndustryCode, IndustryOrGroupList, Keyword, TransferModeList};
 use crate::state::AppState;
 use crate::supplies::model::Supply;
@@ -214,16 +215,11 @@ pub struct PreviewInput {
     /// What to rank: `supply` (for a demand being written) or `demand` (for a supply).
     pub target: Side,
     /// 1–200 characters.
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[^\\x00]*[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00][^\\x00]*$",
-        example = "枸杞鲜果无损分选"
-    )]
+    #[schema(value_type = Title)]
     pub title: String,
     /// Description or summary, at most 5000 characters.
     #[serde(default)]
-    #[schema(max_length = 5000, pattern = "^[^\\x00]*$")]
+    #[schema(value_type = PreviewText)]
     pub body: String,
     /// At most 20, each 1–30 characters.
     #[serde(default)]
@@ -245,7 +241,7 @@ pub struct PreviewInput {
     #[serde(default)]
     pub modes: Vec<TransferMode>,
     /// When set, region agreement takes part in the score (at most 100 characters).
-    #[schema(max_length = 100, pattern = "^[^\\x00]*$")]
+    #[schema(value_type = Option<Region>)]
     pub region: Option<String>,
 }
 

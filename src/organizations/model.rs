@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::credit_code;
 use crate::db::schema::organizations;
 use crate::error::ApiError;
+use crate::spec::text::{Email, Phone, Region, Title};
 use crate::validation::{Fields, MAX_REGION_CHARS};
 use crate::vocab::{OrganizationKind, Verification};
 
@@ -46,15 +47,10 @@ pub struct OrganizationInput {
     /// `government` only through `POST /api/v1/organizations` (admins), never at registration.
     pub kind: OrganizationKind,
     /// 1–200 characters.
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[^\\x00]*[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00][^\\x00]*$",
-        example = "宁夏大学"
-    )]
+    #[schema(value_type = Title)]
     pub name: String,
     /// At most 100 characters.
-    #[schema(max_length = 100, pattern = "^[^\\x00]*$", example = "宁夏")]
+    #[schema(value_type = Option<Region>)]
     pub region: Option<String>,
     /// 统一社会信用代码 (18 characters with a check character, GB 32100-2015): required for enterprises;
     /// blank counts as absent.
@@ -64,10 +60,10 @@ pub struct OrganizationInput {
     )]
     pub credit_code: Option<String>,
     /// Contact e-mail for connections (at most 254 characters).
-    #[schema(max_length = 254, pattern = "^[^\\x00]*$")]
+    #[schema(value_type = Option<Email>)]
     pub contact_email: Option<String>,
     /// Contact phone for connections (at most 40 characters).
-    #[schema(max_length = 40, pattern = "^[^\\x00]*$")]
+    #[schema(value_type = Option<Phone>)]
     pub contact_phone: Option<String>,
 }
 

@@ -27,6 +27,10 @@ pub const HTTP_URL: &str =
 (https?://[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00]*)?\
 [\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$";
 
+/// The pattern of an account's e-mail address: one `@`, a dot in the domain, surrounded by
+/// optional white space.
+pub const ACCOUNT_EMAIL: &str = "^[\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[^@\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00]+@[^@.\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00][^@\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00]*\\.[^@\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00]*[^@.\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00][\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$";
+
 /// A string schema with optional bounds, a pattern, a description and an example.
 fn text(min: Option<usize>, max: usize, pattern: &str, description: &str, example: Option<&str>) -> RefOr<Schema> {
     let mut object = ObjectBuilder::new()
@@ -88,6 +92,31 @@ text_type!(
 text_type!(
     /// A keyword of a listing: at most 30 characters, not blank.
     Keyword: Some(1), 30, REQUIRED_TEXT, "A keyword: at most 30 characters, not blank.", "枸杞"
+);
+text_type!(
+    /// Why a connection failed for another reason: 1–2000 characters, not blank.
+    Reason: Some(1), 2000, REQUIRED_TEXT, "Why the connection failed: 1–2000 characters, not blank."
+);
+text_type!(
+    /// A technology-contract registration number (技术合同登记号): at most 64 characters.
+    RegistrationNo: None, 64, NO_NUL, "技术合同登记号, at most 64 characters."
+);
+text_type!(
+    /// The free text of a match preview: at most 5000 characters.
+    PreviewText: None, 5000, NO_NUL, "At most 5000 characters."
+);
+text_type!(
+    /// An e-mail address: at most 254 characters.
+    Email: None, 254, NO_NUL, "An e-mail address, at most 254 characters.", "enterprise@demo.techmatch"
+);
+text_type!(
+    /// The e-mail address that signs an account in: at most 254 characters.
+    AccountEmail: None, 254, ACCOUNT_EMAIL, "An e-mail address (at most 254 characters), the sign-in name.",
+    "tech@example.org"
+);
+text_type!(
+    /// A telephone number: at most 40 characters.
+    Phone: None, 40, NO_NUL, "At most 40 characters.", "0951-1234567"
 );
 text_type!(
     /// A new password: 10–128 characters.

@@ -9,6 +9,7 @@ use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::industries::taxonomy::Taxonomy;
 use crate::listing::{editable_status, mode_names, trl_in_range, ListFilter, ListQuery};
+use crate::spec::text::{LongText, Region, SourceUrl, Title};
 use crate::spec::{EditableSupplyStatus, IndustryCode, IndustryList, Keyword};
 use crate::validation::{
     nullable, nullable_integer, opt_integer, Fields, MAX_BODY_CHARS, MAX_KEYWORDS, MAX_KEYWORD_CHARS, MAX_REGION_CHARS,
@@ -21,19 +22,10 @@ use crate::vocab::{IpType, SupplyStatus, TransferMode};
 #[serde(deny_unknown_fields)]
 pub struct SupplyInput {
     /// 1–200 characters.
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[^\\x00]*[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00][^\\x00]*$",
-        example = "枸杞多糖高效提取技术"
-    )]
+    #[schema(value_type = Title)]
     pub title: String,
     /// 1–5000 characters.
-    #[schema(
-        min_length = 1,
-        max_length = 5000,
-        pattern = "^[^\\x00]*[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00][^\\x00]*$"
-    )]
+    #[schema(value_type = LongText)]
     pub summary: String,
     /// At most 20, each 1–30 characters (duplicates are dropped).
     #[serde(default)]
@@ -56,16 +48,13 @@ pub struct SupplyInput {
     #[serde(default, deserialize_with = "opt_integer")]
     pub price_fen: Option<i64>,
     /// At most 100 characters.
-    #[schema(max_length = 100, pattern = "^[^\\x00]*$")]
+    #[schema(value_type = Option<Region>)]
     pub region: Option<String>,
     /// `draft` or `published` (default); archiving has its own endpoint.
     #[schema(value_type = Option<EditableSupplyStatus>)]
     pub status: Option<SupplyStatus>,
     /// An absolute http(s) URL of the public source.
-    #[schema(
-        max_length = 2000,
-        pattern = "^[\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*(https?://[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00]*)?[\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$"
-    )]
+    #[schema(value_type = Option<SourceUrl>)]
     pub source_url: Option<String>,
 }
 
@@ -75,18 +64,10 @@ pub struct SupplyInput {
 #[serde(deny_unknown_fields)]
 pub struct SupplyPatch {
     /// 1–200 characters.
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[^\\x00]*[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00][^\\x00]*$"
-    )]
+    #[schema(value_type = Option<Title>)]
     pub title: Option<String>,
     /// 1–5000 characters.
-    #[schema(
-        min_length = 1,
-        max_length = 5000,
-        pattern = "^[^\\x00]*[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00][^\\x00]*$"
-    )]
+    #[schema(value_type = Option<LongText>)]
     pub summary: Option<String>,
     /// Replaces the keywords: at most 20, each 1–30 characters.
     #[schema(max_items = 20, value_type = Option<Vec<Keyword>>)]
@@ -109,14 +90,14 @@ pub struct SupplyPatch {
     pub price_fen: Option<Option<i64>>,
     /// At most 100 characters; `null` clears it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, max_length = 100, pattern = "^[^\\x00]*$")]
+    #[schema(value_type = Option<Region>)]
     pub region: Option<Option<String>>,
     /// `draft` or `published`; archiving has its own endpoint.
     #[schema(value_type = Option<EditableSupplyStatus>)]
     pub status: Option<SupplyStatus>,
     /// An absolute http(s) URL; `null` clears it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, max_length = 2000, pattern = "^[\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*(https?://[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\x00]*)?[\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$")]
+    #[schema(value_type = Option<SourceUrl>)]
     pub source_url: Option<Option<String>>,
 }
 
