@@ -15,6 +15,7 @@ pub mod cors;
 pub mod db;
 pub mod demands;
 pub mod error;
+pub mod error_code;
 pub mod etag;
 pub mod extract;
 pub mod health;

@@ -574,7 +574,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::error::ApiError;
+    use crate::error::{ApiError, ErrorCode};
 
     fn body_of(err: ApiError) -> Problem {
         let response = err.error_response();
@@ -589,13 +589,13 @@ mod tests {
         let p = body_of(ApiError::invalid_field("title", "too long"));
         assert_eq!(p.errors.map(|e| e.len()), Some(1));
         let p = body_of(ApiError::ConflictWith {
-            code: "illegal_transition",
+            code: ErrorCode::IllegalTransition,
             detail: "no".into(),
             extension: json!({"from": "signed", "to": "failed", "allowed": []}),
         });
         assert_eq!(p.from, Some(ConnectionStatus::Signed));
         let p = body_of(ApiError::ConflictWith {
-            code: "connection_exists",
+            code: ErrorCode::ConnectionExists,
             detail: "no".into(),
             extension: json!({"existing_id": Uuid::nil()}),
         });

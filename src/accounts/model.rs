@@ -21,7 +21,7 @@ pub struct User {
     pub email: String,
     pub display_name: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -34,8 +34,7 @@ pub struct UserView {
     pub email: String,
     pub display_name: String,
     /// `member`, `broker` or `admin`.
-    #[schema(value_type = Role)]
-    pub role: String,
+    pub role: Role,
     pub created_at: DateTime<Utc>,
 }
 
@@ -60,7 +59,7 @@ pub struct NewUser {
     pub email: String,
     pub display_name: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
 }
 
 /// Body of `POST /api/v1/auth/register`: a user and the organisation they act for.

@@ -7,7 +7,7 @@ use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::vocab::{OrganizationKind, Role};
 
 /// Who is calling: a user acting for one organisation with one role.
@@ -53,7 +53,7 @@ impl FromRequest for Principal {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(principal(req).and_then(|p| {
             p.ok_or(ApiError::Unauthorized {
-                code: "authentication_required",
+                code: ErrorCode::AuthenticationRequired,
                 detail: "sign in and send Authorization: Bearer <access token>".into(),
             })
         }))

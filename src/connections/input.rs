@@ -9,7 +9,7 @@ use utoipa::openapi::{Ref, RefOr, Schema};
 use utoipa::{IntoParams, PartialSchema, ToSchema};
 use uuid::Uuid;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::openapi::{IndustryCode, REQUIRED_TEXT};
 use crate::validation::{opt_integer, query_period, query_text, Fields, MAX_MONEY_FEN};
 use crate::vocab::{ConnectionStatus, ContractType, FailureReason};
@@ -277,7 +277,7 @@ impl ConnectionListParams {
         query_text("industry", self.industry.as_deref())?;
         query_period(self.from, self.to)?;
         if let Some(code) = self.industry.as_deref().filter(|c| !taxonomy.contains(c)) {
-            return Err(ApiError::bad_request("invalid_query", format!("unknown industry code `{code}`")));
+            return Err(ApiError::bad_request(ErrorCode::InvalidQuery, format!("unknown industry code `{code}`")));
         }
         Ok(())
     }

@@ -5,7 +5,8 @@
 use actix_web::{HttpResponse, HttpResponseBuilder};
 use uuid::Uuid;
 
-use super::{store, what, Listing, ListingStore};
+use super::kind::{what, Listing};
+use super::store::{self, ListingStore};
 use crate::app::AppState;
 use crate::auth::{policy, Principal};
 use crate::db;
@@ -32,7 +33,7 @@ pub async fn create<L: ListingStore>(
 ) -> Result<HttpResponse, ApiError> {
     let organization_id = caller.organization_id;
     let listing = db::run(&state.pool, move |conn| {
-        policy::require_not_rejected(organizations::repo::verification(conn, organization_id)?.as_deref())?;
+        policy::require_not_rejected(organizations::repo::verification(conn, organization_id)?)?;
         L::insert(conn, &new)
     })
     .await?;

@@ -11,7 +11,7 @@ use super::queries::{
 use crate::app::AppState;
 use crate::auth::{policy, Principal};
 use crate::db;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::openapi as oa;
 
 /// Period of the connection and contract statistics: `from` and `to` are days (UTC), both included.
@@ -55,7 +55,7 @@ impl PeriodParams {
     fn bucket(&self) -> Result<String, ApiError> {
         let period = self.period.clone().unwrap_or_else(|| "month".into());
         if !matches!(period.as_str(), "month" | "quarter" | "year") {
-            return Err(ApiError::bad_request("invalid_query", "period must be month, quarter or year"));
+            return Err(ApiError::bad_request(ErrorCode::InvalidQuery, "period must be month, quarter or year"));
         }
         Ok(period)
     }
