@@ -30,6 +30,7 @@ Usage: layers.py [--root DIR] [--graph] [--verbose] [--self-test]
 
 import argparse
 import os
+import signal
 import sys
 import tempfile
 from collections import defaultdict, deque
@@ -767,6 +768,7 @@ def main():
     parser.add_argument("--verbose", action="store_true", help="print every reference and every edge")
     parser.add_argument("--self-test", action="store_true", help="check the checker on built-in fixtures")
     args = parser.parse_args()
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `layers.py --graph | head` ends quietly
     if args.self_test:
         sys.exit(0 if self_test() else 1)
     cycles = check(args.root, sys.stdout, graph=args.graph, verbose=args.verbose)
