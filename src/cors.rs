@@ -17,7 +17,7 @@ use actix_web::http::{Method, StatusCode, Uri};
 use actix_web::middleware::{Condition, ErrorHandlerResponse, ErrorHandlers};
 use actix_web::HttpResponse;
 
-use crate::error::problem_response;
+use crate::error::{problem_response, ErrorCode};
 
 /// `Idempotency-Key` of `POST /api/v1/connections`, lower-cased as header names are on the wire.
 const IDEMPOTENCY_KEY: &str = "idempotency-key";
@@ -69,7 +69,8 @@ pub fn rejections_as_problems<B: MessageBody + 'static>() -> ErrorHandlers<B> {
             return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
         };
         let (req, _) = res.into_parts();
-        let response: HttpResponse<BoxBody> = problem_response(StatusCode::BAD_REQUEST, "cors_rejected", detail, None);
+        let response: HttpResponse<BoxBody> =
+            problem_response(StatusCode::BAD_REQUEST, ErrorCode::CorsRejected, detail, None);
         Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, response).map_into_right_body()))
     })
 }

@@ -14,6 +14,8 @@ use actix_web::{HttpResponse, ResponseError};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::Serialize;
 
+pub use crate::error_code::ErrorCode;
+
 /// Seconds a client should wait before retrying when the database is unavailable.
 pub const RETRY_AFTER_SECS: u32 = 5;
 
@@ -36,14 +38,14 @@ pub struct FieldError {
 pub enum ApiError {
     /// 400: the request is malformed (bad JSON, bad path or query value, NUL character). `code` names which.
     #[error("{detail}")]
-    BadRequest { code: &'static str, detail: String },
+    BadRequest { code: ErrorCode, detail: String },
     /// 422 `validation_failed`: well-formed but invalid fields, listed one by one.
     #[error("validation failed")]
     Validation(Vec<FieldError>),
     /// 401: no valid bearer token (`authentication_required`, `invalid_token`,
     /// `invalid_credentials`, `invalid_refresh_token`); answered with `WWW-Authenticate: Bearer`.
     #[error("{detail}")]
-    Unauthorized { code: &'static str, detail: String },
+    Unauthorized { code: ErrorCode, detail: String },
     /// 403 `forbidden`: authenticated, but the role or organisation may not do this.
     #[error("{0}")]
     Forbidden(String),
@@ -55,10 +57,10 @@ pub enum ApiError {
     NotFound(String),
     /// 409: the request conflicts with the current state (`code` says how).
     #[error("{detail}")]
-    Conflict { code: &'static str, detail: String },
+    Conflict { code: ErrorCode, detail: String },
     /// 409 with extension members (e.g. the existing connection's id, the allowed moves).
     #[error("{detail}")]
-    ConflictWith { code: &'static str, detail: String, extension: serde_json::Value },
+    ConflictWith { code: ErrorCode, detail: String, extension: serde_json::Value },
     /// 412 `version_mismatch`: `If-Match` names a version that is no longer current.
     #[error("the record has changed: current version is {current}")]
     VersionMismatch { current: i32 },
@@ -73,7 +75,7 @@ pub enum ApiError {
     Internal(#[source] anyhow::Error),
     /// Any other status with a stable code, used for framework-level failures (405, 413, 415…).
     #[error("{detail}")]
-    Status { status: StatusCode, code: &'static str, detail: String },
+    Status { status: StatusCode, code: ErrorCode, detail: String },
 }
 
 #[derive(Serialize)]
@@ -82,7 +84,7 @@ struct Problem<'a> {
     kind: String,
     title: &'a str,
     status: u16,
-    code: &'a str,
+    code: ErrorCode,
     detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     errors: Option<&'a [FieldError]>,
@@ -93,13 +95,13 @@ struct Problem<'a> {
 
 impl ApiError {
     /// A 400 with the given code and message.
-    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn bad_request(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self::BadRequest { code, detail: detail.into() }
     }
 
     /// A 401 `invalid_token` (a bearer token was sent but is not valid).
     pub fn invalid_token(detail: impl Into<String>) -> Self {
-        Self::Unauthorized { code: "invalid_token", detail: detail.into() }
+        Self::Unauthorized { code: ErrorCode::InvalidToken, detail: detail.into() }
     }
 
     /// A 422 for a single field.
@@ -108,21 +110,21 @@ impl ApiError {
     }
 
     /// The stable machine-readable code of this error.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
             Self::BadRequest { code, .. }
             | Self::Conflict { code, .. }
             | Self::Status { code, .. }
             | Self::Unauthorized { code, .. }
-            | Self::ConflictWith { code, .. } => code,
-            Self::Forbidden(_) => "forbidden",
-            Self::TooManyRequests { .. } => "rate_limited",
-            Self::Validation(_) => "validation_failed",
-            Self::NotFound(_) => "not_found",
-            Self::VersionMismatch { .. } => "version_mismatch",
-            Self::IfMatchRequired => "if_match_required",
-            Self::Unavailable => "database_unavailable",
-            Self::Internal(_) => "internal",
+            | Self::ConflictWith { code, .. } => *code,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::TooManyRequests { .. } => ErrorCode::RateLimited,
+            Self::Validation(_) => ErrorCode::ValidationFailed,
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::VersionMismatch { .. } => ErrorCode::VersionMismatch,
+            Self::IfMatchRequired => ErrorCode::IfMatchRequired,
+            Self::Unavailable => ErrorCode::DatabaseUnavailable,
+            Self::Internal(_) => ErrorCode::Internal,
         }
     }
 }
@@ -167,7 +169,7 @@ impl ResponseError for ApiError {
         match self {
             Self::Unauthorized { code, .. } => {
                 let challenge = match *code {
-                    "invalid_token" => "Bearer realm=\"techmatch\", error=\"invalid_token\"",
+                    ErrorCode::InvalidToken => "Bearer realm=\"techmatch\", error=\"invalid_token\"",
                     _ => "Bearer realm=\"techmatch\"",
                 };
                 headers.insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static(challenge));
@@ -182,13 +184,18 @@ impl ResponseError for ApiError {
 }
 
 /// Builds a problem+json response; used by [`ApiError`] and by the catch-all for framework errors.
-pub fn problem_response(status: StatusCode, code: &str, detail: String, errors: Option<&[FieldError]>) -> HttpResponse {
+pub fn problem_response(
+    status: StatusCode,
+    code: ErrorCode,
+    detail: String,
+    errors: Option<&[FieldError]>,
+) -> HttpResponse {
     problem_body(status, code, detail, errors, None)
 }
 
 fn problem_body(
     status: StatusCode,
-    code: &str,
+    code: ErrorCode,
     detail: String,
     errors: Option<&[FieldError]>,
     extension: Option<&serde_json::Map<String, serde_json::Value>>,
@@ -237,10 +244,14 @@ impl From<DieselError> for ApiError {
 /// reaches the client).
 fn unique_violation(constraint: Option<&str>) -> ApiError {
     let (code, detail) = match constraint {
-        Some("users_email_key") => ("email_taken", "an account with this e-mail exists"),
-        Some("organizations_kind_name_key") => ("organization_exists", "an organisation of this kind and name exists"),
-        Some("organizations_credit_code_key") => ("credit_code_taken", "an organisation with this credit code exists"),
-        _ => ("conflict", "a record with the same key exists"),
+        Some("users_email_key") => (ErrorCode::EmailTaken, "an account with this e-mail exists"),
+        Some("organizations_kind_name_key") => {
+            (ErrorCode::OrganizationExists, "an organisation of this kind and name exists")
+        }
+        Some("organizations_credit_code_key") => {
+            (ErrorCode::CreditCodeTaken, "an organisation with this credit code exists")
+        }
+        _ => (ErrorCode::Conflict, "a record with the same key exists"),
     };
     ApiError::Conflict { code, detail: detail.into() }
 }

@@ -5,7 +5,7 @@
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::HttpRequest;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// The `ETag` header for a record version.
 pub fn etag(version: i32) -> (header::HeaderName, String) {
@@ -17,7 +17,7 @@ pub fn etag(version: i32) -> (header::HeaderName, String) {
 pub fn expected_version(req: &HttpRequest) -> Result<i32, ApiError> {
     let value = req.headers().get(header::IF_MATCH).ok_or(ApiError::IfMatchRequired)?;
     parse_if_match(value).ok_or_else(|| {
-        ApiError::bad_request("invalid_if_match", "If-Match must be one ETag as sent by this API, e.g. \"3\"")
+        ApiError::bad_request(ErrorCode::InvalidIfMatch, "If-Match must be one ETag as sent by this API, e.g. \"3\"")
     })
 }
 

@@ -12,7 +12,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use crate::error::{problem_response, ApiError, PROBLEM_JSON};
+use crate::error::{problem_response, ApiError, ErrorCode, PROBLEM_JSON};
 
 /// JSON bodies: size limit in bytes, `application/json` required, errors as problem JSON.
 pub fn json_config(limit_bytes: usize) -> web::JsonConfig {
@@ -23,37 +23,37 @@ fn json_error(err: JsonPayloadError) -> ApiError {
     match err {
         JsonPayloadError::ContentType => ApiError::Status {
             status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            code: "unsupported_media_type",
+            code: ErrorCode::UnsupportedMediaType,
             detail: "send the body as application/json".into(),
         },
         JsonPayloadError::Overflow { limit } | JsonPayloadError::OverflowKnownLength { limit, .. } => {
             ApiError::Status {
                 status: StatusCode::PAYLOAD_TOO_LARGE,
-                code: "payload_too_large",
+                code: ErrorCode::PayloadTooLarge,
                 detail: format!("the body is larger than {limit} bytes"),
             }
         }
         JsonPayloadError::Deserialize(e) if e.is_data() => {
-            ApiError::bad_request("invalid_body", format!("the body does not fit the schema: {e}"))
+            ApiError::bad_request(ErrorCode::InvalidBody, format!("the body does not fit the schema: {e}"))
         }
         JsonPayloadError::Deserialize(e) => {
-            ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
+            ApiError::bad_request(ErrorCode::MalformedJson, format!("the body is not valid JSON: {e}"))
         }
-        other => ApiError::bad_request("malformed_json", format!("the body could not be read: {other}")),
+        other => ApiError::bad_request(ErrorCode::MalformedJson, format!("the body could not be read: {other}")),
     }
 }
 
 /// Path parameters (e.g. a bad UUID) answer 400 `invalid_path`.
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|err: PathError, _req| {
-        ApiError::bad_request("invalid_path", format!("invalid path parameter: {err}")).into()
+        ApiError::bad_request(ErrorCode::InvalidPath, format!("invalid path parameter: {err}")).into()
     })
 }
 
 /// Query strings answer 400 `invalid_query` when a value does not parse.
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err: QueryPayloadError, _req| {
-        ApiError::bad_request("invalid_query", format!("invalid query string: {err}")).into()
+        ApiError::bad_request(ErrorCode::InvalidQuery, format!("invalid query string: {err}")).into()
     })
 }
 
@@ -86,14 +86,14 @@ pub async fn route_not_found(req: HttpRequest) -> HttpResponse {
     let Some(allow) = allow else {
         return problem_response(
             StatusCode::NOT_FOUND,
-            "route_not_found",
+            ErrorCode::RouteNotFound,
             format!("no route for {} {}", req.method(), req.path()),
             None,
         );
     };
     let mut response = problem_response(
         StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        ErrorCode::MethodNotAllowed,
         format!("{} is not allowed on {}", req.method(), req.path()),
         None,
     );
@@ -117,12 +117,12 @@ pub fn problem_catch_all<B: MessageBody + 'static>() -> ErrorHandlers<B> {
         }
         let status = res.status();
         let code = match status {
-            StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
-            StatusCode::NOT_FOUND => "route_not_found",
-            StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
-            s if s.is_server_error() => "internal",
-            _ => "bad_request",
+            StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
+            StatusCode::NOT_FOUND => ErrorCode::RouteNotFound,
+            StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::UnsupportedMediaType,
+            s if s.is_server_error() => ErrorCode::Internal,
+            _ => ErrorCode::BadRequest,
         };
         let detail = match status {
             StatusCode::METHOD_NOT_ALLOWED => {

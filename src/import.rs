@@ -91,7 +91,7 @@ fn organization_for(record: &ListingRecord) -> Result<NewOrganization, String> {
     };
     let region = record.extra.get("region").and_then(|v| v.as_str()).map(str::to_string);
     Ok(NewOrganization {
-        kind: kind.as_str().to_string(),
+        kind,
         name,
         region,
         credit_code: None,

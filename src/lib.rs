@@ -16,6 +16,7 @@ pub mod db;
 pub mod demands;
 pub mod docs;
 pub mod error;
+pub mod error_code;
 pub mod etag;
 pub mod extract;
 pub mod health;

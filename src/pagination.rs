@@ -4,7 +4,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// Page size when none is asked for.
 pub const DEFAULT_PER_PAGE: u32 = 20;
@@ -26,11 +26,14 @@ impl PageRequest {
         let page = page.unwrap_or(1);
         let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE);
         if !(1..=MAX_PAGE).contains(&page) {
-            return Err(ApiError::bad_request("invalid_query", format!("page must be between 1 and {MAX_PAGE}")));
+            return Err(ApiError::bad_request(
+                ErrorCode::InvalidQuery,
+                format!("page must be between 1 and {MAX_PAGE}"),
+            ));
         }
         if !(1..=MAX_PER_PAGE).contains(&per_page) {
             return Err(ApiError::bad_request(
-                "invalid_query",
+                ErrorCode::InvalidQuery,
                 format!("per_page must be between 1 and {MAX_PER_PAGE}"),
             ));
         }

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, ErrorCode, FieldError};
 use crate::industries::taxonomy::Taxonomy;
 
 /// Collects field errors while input is turned into domain values.
@@ -136,7 +136,10 @@ impl Fields {
     /// error, else `Ok`.
     pub fn finish(self) -> Result<(), ApiError> {
         if let Some(field) = self.nul_field {
-            return Err(ApiError::bad_request("nul_character", format!("`{field}` contains the NUL character U+0000")));
+            return Err(ApiError::bad_request(
+                ErrorCode::NulCharacter,
+                format!("`{field}` contains the NUL character U+0000"),
+            ));
         }
         if self.errors.is_empty() {
             Ok(())
@@ -225,7 +228,7 @@ pub fn nullable_integer<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Re
 pub fn query_text(name: &str, value: Option<&str>) -> Result<(), ApiError> {
     match value {
         Some(v) if v.contains('\0') => {
-            Err(ApiError::bad_request("nul_character", format!("`{name}` contains the NUL character U+0000")))
+            Err(ApiError::bad_request(ErrorCode::NulCharacter, format!("`{name}` contains the NUL character U+0000")))
         }
         _ => Ok(()),
     }
@@ -242,7 +245,7 @@ pub fn day_in_range(day: NaiveDate) -> bool {
 pub fn query_day(name: &str, day: Option<NaiveDate>) -> Result<(), ApiError> {
     match day {
         Some(d) if !day_in_range(d) => Err(ApiError::bad_request(
-            "invalid_query",
+            ErrorCode::InvalidQuery,
             format!("`{name}` must be a day of the years 0001–9999 (got {d})"),
         )),
         _ => Ok(()),
@@ -255,7 +258,9 @@ pub fn query_period(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<()
     query_day("from", from)?;
     query_day("to", to)?;
     match (from, to) {
-        (Some(from), Some(to)) if from > to => Err(ApiError::bad_request("invalid_query", "`from` is after `to`")),
+        (Some(from), Some(to)) if from > to => {
+            Err(ApiError::bad_request(ErrorCode::InvalidQuery, "`from` is after `to`"))
+        }
         _ => Ok(()),
     }
 }

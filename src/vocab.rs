@@ -1,12 +1,49 @@
 //! Controlled vocabularies of the platform, stored as text in PostgreSQL (each table has a
-//! CHECK constraint listing the same values) and exchanged as snake_case strings in JSON.
+//! CHECK constraint listing the same values) and exchanged as snake_case strings in JSON. Each
+//! enum goes through Diesel as `Text` (a stored value outside the vocabulary is a
+//! deserialisation error).
+
+/// What every vocabulary enum offers, for code generic over one (e.g. a listing's statuses).
+pub trait Vocabulary: Copy + Eq + std::fmt::Debug + std::fmt::Display + Send + Sync + 'static {
+    /// Every value, in declaration order.
+    const ALL: &'static [Self];
+
+    /// The stored and serialised form.
+    fn as_str(self) -> &'static str;
+}
 
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:tt),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+            diesel::AsExpression, diesel::FromSqlRow,
+        )]
+        #[diesel(sql_type = diesel::sql_types::Text)]
         pub enum $name {
             $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
+        }
+
+        impl Vocabulary for $name {
+            const ALL: &'static [Self] = Self::ALL;
+
+            fn as_str(self) -> &'static str {
+                Self::as_str(self)
+            }
+        }
+
+        impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
+            fn to_sql<'b>(&'b self, out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>) -> diesel::serialize::Result {
+                std::io::Write::write_all(out, self.as_str().as_bytes())?;
+                Ok(diesel::serialize::IsNull::No)
+            }
+        }
+
+        impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
+            fn from_sql(value: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
+                let text = std::str::from_utf8(value.as_bytes())?;
+                Self::parse(text).ok_or_else(|| format!("`{text}` is not a {}", stringify!($name)).into())
+            }
         }
 
         impl $name {

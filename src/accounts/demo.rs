@@ -9,7 +9,7 @@ use super::repo;
 use crate::auth::password;
 use crate::error::ApiError;
 use crate::organizations::{model::NewOrganization, repo as org_repo};
-use crate::vocab::{OrganizationKind, Role};
+use crate::vocab::{OrganizationKind, Role, Verification};
 
 /// One demo account: e-mail, display name, role, organisation kind and name.
 pub const DEMO_ACCOUNTS: [(&str, &str, Role, OrganizationKind, &str); 4] = [
@@ -47,7 +47,7 @@ pub fn ensure_demo_accounts(conn: &mut PgConnection, password_text: &str) -> Res
         let org = org_repo::get_or_create(
             conn,
             &NewOrganization {
-                kind: kind.as_str().into(),
+                kind,
                 name: org_name.into(),
                 region: Some("宁夏".into()),
                 credit_code: None,
@@ -59,14 +59,14 @@ pub fn ensure_demo_accounts(conn: &mut PgConnection, password_text: &str) -> Res
         // Demo organisations stand for known, checked ones (the demo broker opens connections),
         // with a contact address even when the import created them without one (so that a
         // connection's contacts can be seen once it is accepted).
-        org_repo::set_verification(conn, org.id, "verified")?;
+        org_repo::set_verification(conn, org.id, Verification::Verified)?;
         org_repo::set_contact_email_if_missing(conn, org.id, email)?;
         let user = NewUser {
             organization_id: org.id,
             email: email.into(),
             display_name: display_name.into(),
             password_hash: password::hash(password_text)?,
-            role: role.as_str().into(),
+            role,
         };
         repo::insert_user(conn, &user)?;
         created += 1;

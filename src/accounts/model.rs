@@ -22,7 +22,7 @@ pub struct User {
     pub email: String,
     pub display_name: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -35,8 +35,7 @@ pub struct UserView {
     pub email: String,
     pub display_name: String,
     /// `member`, `broker` or `admin`.
-    #[schema(value_type = Role)]
-    pub role: String,
+    pub role: Role,
     pub created_at: DateTime<Utc>,
 }
 
@@ -61,7 +60,7 @@ pub struct NewUser {
     pub email: String,
     pub display_name: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
 }
 
 /// Body of `POST /api/v1/auth/register`: a user and the organisation they act for.

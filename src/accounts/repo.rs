@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::model::{NewUser, User};
 use crate::db::schema::{refresh_tokens, users};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 diesel::define_sql_function! {
     /// PostgreSQL's `lower(text)`, matching the `users_email_key` index.
@@ -18,7 +18,7 @@ pub fn insert_user(conn: &mut PgConnection, new: &NewUser) -> Result<User, ApiEr
     diesel::insert_into(users::table).values(new).returning(User::as_returning()).get_result(conn).map_err(|e| {
         match ApiError::from(e) {
             ApiError::Conflict { .. } => {
-                ApiError::Conflict { code: "email_taken", detail: "an account with this e-mail exists".into() }
+                ApiError::Conflict { code: ErrorCode::EmailTaken, detail: "an account with this e-mail exists".into() }
             }
             other => other,
         }

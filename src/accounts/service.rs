@@ -7,28 +7,26 @@ use uuid::Uuid;
 
 use super::model::{email, new_password, Account, NewUser, RegisterInput, Session, User};
 use super::repo;
+use crate::auth::password;
+use crate::auth::principal::Principal;
 use crate::auth::tokens::{new_refresh_token, refresh_token_digest, TokenService};
-use crate::auth::{password, Principal};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::organizations::repo as org_repo;
 use crate::validation::Fields;
 use crate::vocab::{OrganizationKind, Role};
 
 fn invalid_credentials() -> ApiError {
-    ApiError::Unauthorized { code: "invalid_credentials", detail: "wrong e-mail or password".into() }
+    ApiError::Unauthorized { code: ErrorCode::InvalidCredentials, detail: "wrong e-mail or password".into() }
 }
 
 fn invalid_refresh(detail: &str) -> ApiError {
-    ApiError::Unauthorized { code: "invalid_refresh_token", detail: detail.into() }
+    ApiError::Unauthorized { code: ErrorCode::InvalidRefreshToken, detail: detail.into() }
 }
 
 /// The principal of a stored user (its organisation's kind looked up).
 pub fn principal_of(conn: &mut PgConnection, user: &User) -> Result<Principal, ApiError> {
     let org = org_repo::get(conn, user.organization_id)?;
-    let org_kind = OrganizationKind::parse(&org.kind)
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("bad org kind {}", org.kind)))?;
-    let role = Role::parse(&user.role).ok_or_else(|| ApiError::Internal(anyhow::anyhow!("bad role {}", user.role)))?;
-    Ok(Principal { user_id: user.id, organization_id: org.id, org_kind, role })
+    Ok(Principal { user_id: user.id, organization_id: org.id, org_kind: org.kind, role: user.role })
 }
 
 /// Creates the organisation and its first user (role `broker` for a service agency, `member`
@@ -57,10 +55,8 @@ pub fn register(conn: &mut PgConnection, input: RegisterInput) -> Result<Account
     let role = if kind == OrganizationKind::ServiceAgency { Role::Broker } else { Role::Member };
     conn.transaction(|conn| {
         let org = org_repo::insert(conn, &organization)?;
-        let user = repo::insert_user(
-            conn,
-            &NewUser { organization_id: org.id, email, display_name, password_hash, role: role.as_str().to_string() },
-        )?;
+        let user =
+            repo::insert_user(conn, &NewUser { organization_id: org.id, email, display_name, password_hash, role })?;
         Ok(Account { user: user.into(), organization: org })
     })
 }

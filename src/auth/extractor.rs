@@ -1,30 +1,13 @@
-//! The authenticated caller, taken from `Authorization: Bearer <access token>`.
+//! The authenticated caller ([`Principal`]), taken from `Authorization: Bearer <access token>`.
 
 use std::future::{ready, Ready};
 
 use actix_web::http::header;
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
-use uuid::Uuid;
 
-use crate::error::ApiError;
+use super::principal::Principal;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
-use crate::vocab::{OrganizationKind, Role};
-
-/// Who is calling: a user acting for one organisation with one role.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Principal {
-    pub user_id: Uuid,
-    pub organization_id: Uuid,
-    pub org_kind: OrganizationKind,
-    pub role: Role,
-}
-
-impl Principal {
-    /// True for department administrators.
-    pub fn is_admin(&self) -> bool {
-        self.role == Role::Admin
-    }
-}
 
 fn bearer(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else { return Ok(None) };
@@ -53,7 +36,7 @@ impl FromRequest for Principal {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(principal(req).and_then(|p| {
             p.ok_or(ApiError::Unauthorized {
-                code: "authentication_required",
+                code: ErrorCode::AuthenticationRequired,
                 detail: "sign in and send Authorization: Bearer <access token>".into(),
             })
         }))

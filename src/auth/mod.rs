@@ -5,7 +5,9 @@
 pub mod extractor;
 pub mod password;
 pub mod policy;
+pub mod principal;
 pub mod throttle;
 pub mod tokens;
 
-pub use extractor::{MaybePrincipal, Principal};
+pub use extractor::MaybePrincipal;
+pub use principal::Principal;

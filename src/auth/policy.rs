@@ -13,9 +13,9 @@
 
 use uuid::Uuid;
 
-use super::Principal;
-use crate::error::ApiError;
-use crate::vocab::{OrganizationKind, Role};
+use super::principal::Principal;
+use crate::error::{ApiError, ErrorCode};
+use crate::vocab::{OrganizationKind, Role, Verification};
 
 /// Organisation kinds that may publish supplies (科技成果).
 pub const SUPPLY_PUBLISHERS: [OrganizationKind; 3] =
@@ -43,10 +43,10 @@ pub fn require_demand_publisher(p: &Principal) -> Result<(), ApiError> {
     }
 }
 
-/// 403 when the department has rejected the caller's organisation (`verification` given as
-/// stored): it may still read and sign in, but neither publish listings nor open connections.
-pub fn require_not_rejected(verification: Option<&str>) -> Result<(), ApiError> {
-    if verification == Some("rejected") {
+/// 403 when the department has rejected the caller's organisation (`None`: no such
+/// organisation): it may still read and sign in, but neither publish listings nor open connections.
+pub fn require_not_rejected(verification: Option<Verification>) -> Result<(), ApiError> {
+    if verification == Some(Verification::Rejected) {
         return Err(ApiError::Forbidden(
             "the department has rejected this organisation's verification: it cannot publish or open connections"
                 .into(),
@@ -103,7 +103,7 @@ pub fn require_admin(caller: &Principal) -> Result<(), ApiError> {
 pub fn private_list_scope(caller: Option<&Principal>, asked: Option<Uuid>) -> Result<Option<Uuid>, ApiError> {
     match caller {
         None => Err(ApiError::Unauthorized {
-            code: "authentication_required",
+            code: ErrorCode::AuthenticationRequired,
             detail: "sign in to list unpublished listings".into(),
         }),
         Some(p) if p.is_admin() => Ok(asked),

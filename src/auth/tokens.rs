@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::Principal;
+use super::principal::Principal;
 use crate::config::AuthConfig;
 use crate::error::ApiError;
 use crate::vocab::{OrganizationKind, Role};

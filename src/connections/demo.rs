@@ -11,6 +11,7 @@ use crate::accounts::{repo as account_repo, service as account_service};
 use crate::db::schema::{connections, demands};
 use crate::demands::model::Demand;
 use crate::error::ApiError;
+use crate::listing::Listing;
 use crate::matches::documents::{as_query, demand_document};
 use crate::matches::service::MatchService;
 use crate::matching::{Filters, Side};
@@ -58,7 +59,7 @@ pub fn seed(conn: &mut PgConnection, matcher: &MatchService, count: usize) -> Re
     let Some(broker) = account_repo::user_by_email(conn, "broker@demo.techmatch")? else { return Ok(0) };
     let broker = account_service::principal_of(conn, &broker)?;
     let open_demands: Vec<Demand> = demands::table
-        .filter(demands::status.eq("open"))
+        .filter(demands::status.eq(Demand::KIND.candidate))
         .order(demands::title)
         .select(Demand::as_select())
         .load(conn)?;

@@ -79,7 +79,7 @@ pub fn csv(conn: &mut PgConnection, params: &ConnectionListParams) -> Result<Str
         let amount = c.contract_amount_fen.map(|f| format!("{}.{:02}", f / 100, f % 100)).unwrap_or_default();
         let cells = [
             c.id.to_string(),
-            c.status,
+            c.status.to_string(),
             c.demand_id.to_string(),
             d.0.clone(),
             d.1.clone(),
@@ -90,9 +90,9 @@ pub fn csv(conn: &mut PgConnection, params: &ConnectionListParams) -> Result<Str
             c.broker_id.map(|b| b.to_string()).unwrap_or_default(),
             c.match_score.map(|m| format!("{m:.4}")).unwrap_or_default(),
             amount,
-            c.contract_type.unwrap_or_default(),
+            c.contract_type.map(|t| t.to_string()).unwrap_or_default(),
             c.contract_registration_no.unwrap_or_default(),
-            c.failure_reason.unwrap_or_default(),
+            c.failure_reason.map(|r| r.to_string()).unwrap_or_default(),
             c.created_at.to_rfc3339(),
             c.updated_at.to_rfc3339(),
         ];

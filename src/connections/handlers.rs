@@ -71,7 +71,7 @@ pub async fn open(
         Ok((demand, supply, crate::organizations::repo::verification(conn, reader.organization_id)?))
     })
     .await?;
-    service::check_can_open(&caller, &demand, &supply, verification.as_deref())?;
+    service::check_can_open(&caller, &demand, &supply, verification)?;
     let matched = state
         .matcher
         .pair(&as_query(demand_document(&demand), false), Side::Supply, supply.id)

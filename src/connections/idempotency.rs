@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::db::schema::idempotency_keys;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// Name of the request header.
 pub const HEADER: &str = "Idempotency-Key";
@@ -31,7 +31,10 @@ pub fn key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
         .map(str::trim)
         .filter(|t| (1..=200).contains(&t.len()) && t.chars().all(|c| c.is_ascii_graphic()));
     text.map(|t| Some(t.to_string())).ok_or_else(|| {
-        ApiError::bad_request("invalid_idempotency_key", "Idempotency-Key must be 1–200 visible ASCII characters")
+        ApiError::bad_request(
+            ErrorCode::InvalidIdempotencyKey,
+            "Idempotency-Key must be 1–200 visible ASCII characters",
+        )
     })
 }
 
@@ -79,7 +82,7 @@ impl StoredResponse {
         } else {
             Err(ApiError::Status {
                 status: actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-                code: "idempotency_key_reused",
+                code: ErrorCode::IdempotencyKeyReused,
                 detail: "this Idempotency-Key was used with a different request".into(),
             })
         }

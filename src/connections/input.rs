@@ -5,7 +5,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::spec::text::Note;
 use crate::spec::IndustryCode;
 use crate::validation::{opt_integer, query_period, query_text, Fields, MAX_MONEY_FEN};
@@ -152,7 +152,7 @@ impl ConnectionListParams {
         query_text("industry", self.industry.as_deref())?;
         query_period(self.from, self.to)?;
         if let Some(code) = self.industry.as_deref().filter(|c| !taxonomy.contains(c)) {
-            return Err(ApiError::bad_request("invalid_query", format!("unknown industry code `{code}`")));
+            return Err(ApiError::bad_request(ErrorCode::InvalidQuery, format!("unknown industry code `{code}`")));
         }
         Ok(())
     }

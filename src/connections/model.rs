@@ -17,15 +17,15 @@ pub struct Connection {
     pub id: Uuid,
     pub demand_id: Uuid,
     pub supply_id: Uuid,
-    pub status: String,
+    pub status: ConnectionStatus,
     pub opened_by: Option<Uuid>,
     pub broker_id: Option<Uuid>,
     pub match_score: Option<f32>,
     pub match_explanation: Option<serde_json::Value>,
     pub contract_amount_fen: Option<i64>,
-    pub contract_type: Option<String>,
+    pub contract_type: Option<ContractType>,
     pub contract_registration_no: Option<String>,
-    pub failure_reason: Option<String>,
+    pub failure_reason: Option<FailureReason>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -40,11 +40,9 @@ pub struct ConnectionEvent {
     #[serde(skip)]
     pub connection_id: Uuid,
     /// `null` for the opening event.
-    #[schema(value_type = Option<ConnectionStatus>)]
-    pub from_status: Option<String>,
+    pub from_status: Option<ConnectionStatus>,
     /// The status reached by this move.
-    #[schema(value_type = ConnectionStatus)]
-    pub to_status: String,
+    pub to_status: ConnectionStatus,
     /// The user who made the move.
     pub actor_id: Option<Uuid>,
     pub note: Option<String>,
@@ -75,12 +73,10 @@ pub struct Side {
 pub struct ConnectionView {
     pub id: Uuid,
     /// `proposed`, `contacted`, `negotiating`, `signed`, `failed` or `withdrawn`.
-    #[schema(value_type = ConnectionStatus)]
-    pub status: String,
+    pub status: ConnectionStatus,
     /// Statuses the caller may move this connection to next (`contacted` only for the side
     /// that may accept the proposal).
-    #[schema(value_type = Vec<ConnectionStatus>)]
-    pub allowed_moves: Vec<&'static str>,
+    pub allowed_moves: Vec<ConnectionStatus>,
     pub demand: Side,
     pub supply: Side,
     pub opened_by: Option<Uuid>,
@@ -94,12 +90,10 @@ pub struct ConnectionView {
     pub match_explanation: Option<serde_json::Value>,
     /// Contract amount in fen (0.01 CNY), once signed.
     pub contract_amount_fen: Option<i64>,
-    #[schema(value_type = Option<ContractType>)]
-    pub contract_type: Option<String>,
+    pub contract_type: Option<ContractType>,
     /// 技术合同登记号, if registered.
     pub contract_registration_no: Option<String>,
-    #[schema(value_type = Option<FailureReason>)]
-    pub failure_reason: Option<String>,
+    pub failure_reason: Option<FailureReason>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

@@ -12,7 +12,7 @@ use super::model::{Connection, ConnectionEvent};
 use crate::db::schema::{connection_events, connections, demands, supplies};
 use crate::error::ApiError;
 use crate::pagination::PageRequest;
-use crate::vocab::ConnectionStatus;
+use crate::vocab::{ConnectionStatus, ContractType, FailureReason};
 
 /// Columns written when a connection is opened.
 #[derive(Debug, Insertable)]
@@ -42,7 +42,7 @@ pub fn insert(conn: &mut PgConnection, new: &NewConnection) -> Result<Connection
 
 /// The open connection of a pair, if any.
 pub fn open_for_pair(conn: &mut PgConnection, demand_id: Uuid, supply_id: Uuid) -> Result<Option<Uuid>, ApiError> {
-    let open: Vec<&str> = ConnectionStatus::ALL.iter().filter(|s| !s.is_final()).map(|s| s.as_str()).collect();
+    let open: Vec<ConnectionStatus> = ConnectionStatus::ALL.iter().copied().filter(|s| !s.is_final()).collect();
     Ok(connections::table
         .filter(connections::demand_id.eq(demand_id))
         .filter(connections::supply_id.eq(supply_id))
@@ -81,8 +81,8 @@ pub fn events_of(conn: &mut PgConnection, ids: &[Uuid]) -> Result<HashMap<Uuid, 
 pub fn append_event(
     conn: &mut PgConnection,
     connection_id: Uuid,
-    from: Option<&str>,
-    to: &str,
+    from: Option<ConnectionStatus>,
+    to: ConnectionStatus,
     actor: Uuid,
     note: Option<&str>,
 ) -> Result<(), ApiError> {
@@ -102,18 +102,18 @@ pub fn append_event(
 #[derive(Debug, AsChangeset)]
 #[diesel(table_name = connections)]
 pub struct MoveChanges {
-    pub status: String,
+    pub status: ConnectionStatus,
     pub contract_amount_fen: Option<i64>,
-    pub contract_type: Option<String>,
+    pub contract_type: Option<ContractType>,
     pub contract_registration_no: Option<String>,
-    pub failure_reason: Option<String>,
+    pub failure_reason: Option<FailureReason>,
 }
 
 /// Moves the connection if its status is still `from`; `None` when another move came first.
 pub fn guarded_move(
     conn: &mut PgConnection,
     id: Uuid,
-    from: &str,
+    from: ConnectionStatus,
     changes: &MoveChanges,
 ) -> Result<Option<Connection>, ApiError> {
     Ok(diesel::update(connections::table.find(id).filter(connections::status.eq(from)))
@@ -136,7 +136,7 @@ fn filtered(scope: Scope, params: &ConnectionListParams) -> diesel::dsl::IntoBox
         );
     }
     if let Some(status) = params.status {
-        query = query.filter(connections::status.eq(status.as_str()));
+        query = query.filter(connections::status.eq(status));
     }
     if let Some(code) = &params.industry {
         query = query.filter(

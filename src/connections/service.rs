@@ -25,13 +25,13 @@ use super::input::Move;
 use super::model::{Connection, ConnectionView, Contact, Side};
 use super::repo::{self, MoveChanges, NewConnection};
 use crate::auth::policy::can_read;
-use crate::auth::Principal;
+use crate::auth::principal::Principal;
 use crate::db::schema::organizations;
 use crate::demands::model::Demand;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::listing::Listing;
 use crate::supplies::model::Supply;
-use crate::vocab::{ConnectionStatus, Role};
+use crate::vocab::{ConnectionStatus, DemandStatus, Role, SupplyStatus, Verification};
 use crate::{demands, supplies};
 
 /// Loads the two listings of a new connection; 422 naming the missing one. A listing the caller
@@ -59,7 +59,7 @@ pub fn load_pair(
 /// 409 `listing_not_available`.
 fn not_on_market() -> ApiError {
     ApiError::Conflict {
-        code: "listing_not_available",
+        code: ErrorCode::ListingNotAvailable,
         detail: "connections join an open demand and a published supply".into(),
     }
 }
@@ -68,12 +68,12 @@ fn not_on_market() -> ApiError {
 /// market is checked under lock by [`insert_open`]): a side's organisation, an admin, or a broker whose
 /// agency the department has verified (a broker sees both sides' contacts, so
 /// self-registration alone is not enough); 403 too for an organisation whose verification was
-/// rejected. `verification` is the caller's organisation's, as stored.
+/// rejected. `verification` is the caller's organisation's (`None`: no such organisation).
 pub fn check_can_open(
     caller: &Principal,
     demand: &Demand,
     supply: &Supply,
-    verification: Option<&str>,
+    verification: Option<Verification>,
 ) -> Result<(), ApiError> {
     if !caller.is_admin() {
         crate::auth::policy::require_not_rejected(verification)?;
@@ -84,7 +84,7 @@ pub fn check_can_open(
             "only the demand's enterprise, the supply's holder, a broker or an admin may open this connection".into(),
         ));
     }
-    if !(is_party || caller.is_admin() || verification == Some("verified")) {
+    if !(is_party || caller.is_admin() || verification == Some(Verification::Verified)) {
         return Err(ApiError::Forbidden(
             "a broker opens connections between others once the department has verified the agency".into(),
         ));
@@ -98,8 +98,8 @@ pub fn check_can_open(
 /// the connection was being opened.
 fn lock_on_market(conn: &mut PgConnection, demand_id: Uuid, supply_id: Uuid) -> Result<(), ApiError> {
     use crate::db::schema::{demands as d, supplies as s};
-    let demand: String = d::table.find(demand_id).select(d::status).for_share().first(conn)?;
-    let supply: String = s::table.find(supply_id).select(s::status).for_share().first(conn)?;
+    let demand: DemandStatus = d::table.find(demand_id).select(d::status).for_share().first(conn)?;
+    let supply: SupplyStatus = s::table.find(supply_id).select(s::status).for_share().first(conn)?;
     if demand != Demand::KIND.candidate || supply != Supply::KIND.candidate {
         return Err(not_on_market());
     }
@@ -129,7 +129,7 @@ pub fn insert_open(
     lock_on_market(conn, demand_id, supply_id)?;
     let inserted = conn.transaction(|conn| {
         let connection = repo::insert(conn, &new)?;
-        repo::append_event(conn, connection.id, None, ConnectionStatus::Proposed.as_str(), caller.user_id, note)?;
+        repo::append_event(conn, connection.id, None, ConnectionStatus::Proposed, caller.user_id, note)?;
         Ok::<_, ApiError>(connection)
     });
     match inserted {
@@ -137,7 +137,7 @@ pub fn insert_open(
             // The open-pair unique index refused the row (the transaction was rolled back).
             let existing = repo::open_for_pair(conn, demand_id, supply_id)?;
             Err(ApiError::ConflictWith {
-                code: "connection_exists",
+                code: ErrorCode::ConnectionExists,
                 detail: "this demand and supply already have an open connection".into(),
                 extension: json!({ "existing_id": existing }),
             })
@@ -151,7 +151,7 @@ pub fn insert_open(
 /// organisation); on a broker's connection, that broker. Admins may always. 403 otherwise. The
 /// rule is [`may_accept`], already applied to `current.allowed_moves` by [`views`].
 fn check_can_accept(current: &ConnectionView) -> Result<(), ApiError> {
-    if current.allowed_moves.contains(&ConnectionStatus::Contacted.as_str()) {
+    if current.allowed_moves.contains(&ConnectionStatus::Contacted) {
         Ok(())
     } else if current.broker_id.is_some() {
         Err(ApiError::Forbidden("the broker who opened this connection records that both sides agreed to talk".into()))
@@ -251,7 +251,7 @@ pub fn views(
         };
         let Some(rel) = relation(caller, &c, demand_org, supply_org) else { continue };
         let events = events_by_id.remove(&c.id).unwrap_or_default();
-        let contacted = events.iter().any(|e| e.to_status == ConnectionStatus::Contacted.as_str());
+        let contacted = events.iter().any(|e| e.to_status == ConnectionStatus::Contacted);
         let side = |listing_id: Uuid, title: String, org: Uuid, visible: bool| {
             let o = orgs.get(&org);
             Side {
@@ -264,15 +264,15 @@ pub fn views(
         };
         let see_demand_contact = rel != Relation::SupplySide || contacted;
         let see_supply_contact = rel != Relation::DemandSide || contacted;
-        let status = ConnectionStatus::parse(&c.status).unwrap_or(ConnectionStatus::Proposed);
         let opener_org = c.opened_by.and_then(|u| opener_orgs.get(&u).copied());
         out.push(ConnectionView {
             id: c.id,
-            allowed_moves: status
+            allowed_moves: c
+                .status
                 .allowed_moves()
                 .iter()
-                .filter(|&&to| to != ConnectionStatus::Contacted || may_accept(caller, c.broker_id, opener_org))
-                .map(|s| s.as_str())
+                .copied()
+                .filter(|&to| to != ConnectionStatus::Contacted || may_accept(caller, c.broker_id, opener_org))
                 .collect(),
             status: c.status,
             demand: side(c.demand_id, demand_title, demand_org, see_demand_contact),
@@ -303,12 +303,11 @@ pub fn view(conn: &mut PgConnection, caller: &Principal, id: Uuid) -> Result<Con
 /// Moves a connection (see the module docs); returns the new view.
 pub fn move_to(conn: &mut PgConnection, caller: &Principal, id: Uuid, step: &Move) -> Result<ConnectionView, ApiError> {
     let current = view(conn, caller, id)?;
-    let from = ConnectionStatus::parse(&current.status).unwrap_or(ConnectionStatus::Proposed);
+    let from = current.status;
     let illegal = |from: ConnectionStatus, detail: String| ApiError::ConflictWith {
-        code: "illegal_transition",
+        code: ErrorCode::IllegalTransition,
         detail,
-        extension: json!({ "from": from.as_str(), "to": step.to.as_str(),
-                           "allowed": from.allowed_moves().iter().map(|s| s.as_str()).collect::<Vec<_>>() }),
+        extension: json!({ "from": from, "to": step.to, "allowed": from.allowed_moves() }),
     };
     let not_allowed = |from: ConnectionStatus| format!("a connection that is `{from}` cannot move to `{}`", step.to);
     if let Some(expected) = step.from.filter(|&expected| expected != from) {
@@ -321,21 +320,20 @@ pub fn move_to(conn: &mut PgConnection, caller: &Principal, id: Uuid, step: &Mov
         check_can_accept(&current)?;
     }
     let changes = MoveChanges {
-        status: step.to.as_str().to_string(),
+        status: step.to,
         contract_amount_fen: step.contract_amount_fen,
-        contract_type: step.contract_type.map(|t| t.as_str().to_string()),
+        contract_type: step.contract_type,
         contract_registration_no: step.contract_registration_no.clone(),
-        failure_reason: step.failure_reason.map(|r| r.as_str().to_string()),
+        failure_reason: step.failure_reason,
     };
     let moved = conn.transaction(|conn| {
-        let Some(_) = repo::guarded_move(conn, id, from.as_str(), &changes)? else { return Ok(false) };
-        repo::append_event(conn, id, Some(from.as_str()), step.to.as_str(), caller.user_id, step.note.as_deref())?;
+        let Some(_) = repo::guarded_move(conn, id, from, &changes)? else { return Ok(false) };
+        repo::append_event(conn, id, Some(from), step.to, caller.user_id, step.note.as_deref())?;
         Ok::<_, ApiError>(true)
     })?;
     if !moved {
         // Another move came first: answer with the status it left.
-        let now = repo::get(conn, id)?;
-        let now = ConnectionStatus::parse(&now.status).unwrap_or(from);
+        let now = repo::get(conn, id)?.status;
         return Err(illegal(now, not_allowed(now)));
     }
     view(conn, caller, id)

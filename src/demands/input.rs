@@ -6,10 +6,10 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::model::{Demand, DemandChanges, NewDemand};
-use crate::auth::Principal;
+use crate::auth::principal::Principal;
 use crate::error::ApiError;
 use crate::industries::taxonomy::Taxonomy;
-use crate::listing::{editable_status, mode_names, ListFilter, ListQuery};
+use crate::listing::{distinct_modes, editable_status, ListFilter, ListQuery};
 use crate::spec::text::{LongText, Region, SourceUrl, Title};
 use crate::spec::{EditableDemandStatus, IndustryCode, IndustryList, Keyword};
 use crate::validation::{
@@ -117,9 +117,9 @@ impl DemandInput {
             trl_min: f.small_range("trl_min", self.trl_min, 1, 9),
             budget_fen: f.money("budget_fen", self.budget_fen),
             deadline: self.deadline,
-            cooperation_modes: mode_names(self.cooperation_modes),
+            cooperation_modes: distinct_modes(self.cooperation_modes),
             region: f.opt_text("region", self.region, MAX_REGION_CHARS),
-            status: editable_status::<Demand>(&mut f, self.status.unwrap_or(DemandStatus::Open).as_str()),
+            status: editable_status::<Demand>(&mut f, self.status.unwrap_or(DemandStatus::Open)),
             source_url: f.url("source_url", self.source_url),
             extra: serde_json::json!({}),
         };
@@ -140,9 +140,9 @@ impl DemandPatch {
             trl_min: self.trl_min.map(|v| f.small_range("trl_min", v, 1, 9)),
             budget_fen: self.budget_fen.map(|v| f.money("budget_fen", v)),
             deadline: self.deadline,
-            cooperation_modes: self.cooperation_modes.map(mode_names),
+            cooperation_modes: self.cooperation_modes.map(distinct_modes),
             region: self.region.map(|v| f.opt_text("region", v, MAX_REGION_CHARS)),
-            status: self.status.map(|s| editable_status::<Demand>(&mut f, s.as_str())),
+            status: self.status.map(|s| editable_status::<Demand>(&mut f, s)),
             source_url: self.source_url.map(|v| f.url("source_url", v)),
         };
         f.finish()?;
@@ -183,7 +183,11 @@ pub struct DemandListParams {
 impl DemandListParams {
     /// Checks the filters; bad values answer 400 `invalid_query` (or `nul_character`).
     /// Unpublished statuses are limited to the caller's own organisation (admins: any).
-    pub fn filter(&self, caller: Option<&Principal>, taxonomy: &Taxonomy) -> Result<ListFilter, ApiError> {
+    pub fn filter(
+        &self,
+        caller: Option<&Principal>,
+        taxonomy: &Taxonomy,
+    ) -> Result<ListFilter<DemandStatus>, ApiError> {
         let query = ListQuery {
             industry: &self.industry,
             keyword: &self.keyword,
@@ -193,6 +197,6 @@ impl DemandListParams {
         };
         query.check_text()?;
         let status = self.status.unwrap_or(DemandStatus::Open);
-        query.filter::<Demand>(status.as_str(), caller, taxonomy)
+        query.filter::<Demand>(status, caller, taxonomy)
     }
 }

@@ -7,8 +7,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::db::schema::demands;
+use crate::error::ErrorCode;
 use crate::listing::{Head, Kind, Listing};
-use crate::matches::documents::demand_document;
 use crate::matching::{Document, Side};
 use crate::spec::IndustryCode;
 use crate::vocab::{DemandStatus, TransferMode};
@@ -34,12 +34,10 @@ pub struct Demand {
     /// Last day the need stands (a calendar date, `YYYY-MM-DD`).
     pub deadline: Option<NaiveDate>,
     /// Cooperation modes wanted.
-    #[schema(value_type = Vec<TransferMode>)]
-    pub cooperation_modes: Vec<String>,
+    pub cooperation_modes: Vec<TransferMode>,
     pub region: Option<String>,
     /// `draft`, `open`, `closed` or `withdrawn`.
-    #[schema(value_type = DemandStatus)]
-    pub status: String,
+    pub status: DemandStatus,
     pub source_url: Option<String>,
     /// Facts kept from an import (event, issuer, year…).
     #[schema(value_type = Object)]
@@ -63,9 +61,9 @@ pub struct NewDemand {
     pub trl_min: Option<i16>,
     pub budget_fen: Option<i64>,
     pub deadline: Option<NaiveDate>,
-    pub cooperation_modes: Vec<String>,
+    pub cooperation_modes: Vec<TransferMode>,
     pub region: Option<String>,
-    pub status: String,
+    pub status: DemandStatus,
     pub source_url: Option<String>,
     pub extra: serde_json::Value,
 }
@@ -81,29 +79,45 @@ pub struct DemandChanges {
     pub trl_min: Option<Option<i16>>,
     pub budget_fen: Option<Option<i64>>,
     pub deadline: Option<Option<NaiveDate>>,
-    pub cooperation_modes: Option<Vec<String>>,
+    pub cooperation_modes: Option<Vec<TransferMode>>,
     pub region: Option<Option<String>>,
-    pub status: Option<String>,
+    pub status: Option<DemandStatus>,
     pub source_url: Option<Option<String>>,
 }
 
 impl Listing for Demand {
-    const KIND: Kind = Kind {
+    type Status = DemandStatus;
+
+    const KIND: Kind<DemandStatus> = Kind {
         noun: "demand",
         path: "/api/v1/demands",
-        off_market: "withdrawn",
+        off_market: DemandStatus::Withdrawn,
+        off_market_code: ErrorCode::Withdrawn,
         off_market_action: "withdraw",
         off_market_detail: "a withdrawn demand cannot be changed",
-        public: &["open", "closed"],
-        candidate: "open",
+        public: &[DemandStatus::Open, DemandStatus::Closed],
+        candidate: DemandStatus::Open,
         side: Side::Demand,
     };
 
-    fn head(&self) -> Head<'_> {
-        Head { id: self.id, organization_id: self.organization_id, version: self.version, status: &self.status }
+    fn head(&self) -> Head<DemandStatus> {
+        Head { id: self.id, organization_id: self.organization_id, version: self.version, status: self.status }
     }
 
+    /// The engine document of a demand (budget as money, minimum TRL wanted).
     fn document(&self) -> Document {
-        demand_document(self)
+        Document {
+            id: self.id,
+            side: Side::Demand,
+            title: self.title.clone(),
+            body: self.description.clone(),
+            keywords: self.keywords.clone(),
+            industries: self.industries.clone(),
+            groups: Vec::new(),
+            trl: self.trl_min.and_then(|v| u8::try_from(v).ok()),
+            money_fen: self.budget_fen,
+            modes: self.cooperation_modes.iter().map(|m| m.as_str().to_string()).collect(),
+            region: self.region.clone(),
+        }
     }
 }

@@ -9,6 +9,7 @@ use crate::db::schema::demands;
 use crate::error::ApiError;
 use crate::listing::{like_pattern, not_found, ListFilter, Listing, ListingStore};
 use crate::pagination::PageRequest;
+use crate::vocab::DemandStatus;
 
 /// Inserts a demand unless one with the same `source_url` and title exists; `None` when skipped.
 pub fn insert_if_new(conn: &mut PgConnection, new: &NewDemand) -> Result<Option<Demand>, ApiError> {
@@ -25,8 +26,8 @@ pub fn get(conn: &mut PgConnection, id: Uuid) -> Result<Demand, ApiError> {
     demands::table.find(id).select(Demand::as_select()).first(conn).optional()?.ok_or_else(|| not_found::<Demand>(id))
 }
 
-fn filtered(filter: &ListFilter) -> demands::BoxedQuery<'static, Pg> {
-    let mut query = demands::table.filter(demands::status.eq(filter.status.clone())).into_boxed();
+fn filtered(filter: &ListFilter<DemandStatus>) -> demands::BoxedQuery<'static, Pg> {
+    let mut query = demands::table.filter(demands::status.eq(filter.status)).into_boxed();
     if !filter.industries.is_empty() {
         query = query.filter(demands::industries.overlaps_with(filter.industries.clone()));
     }
@@ -47,7 +48,11 @@ fn filtered(filter: &ListFilter) -> demands::BoxedQuery<'static, Pg> {
 }
 
 /// One page of demands matching `filter`, newest first, and the total count.
-pub fn list(conn: &mut PgConnection, filter: &ListFilter, page: PageRequest) -> Result<(Vec<Demand>, i64), ApiError> {
+pub fn list(
+    conn: &mut PgConnection,
+    filter: &ListFilter<DemandStatus>,
+    page: PageRequest,
+) -> Result<(Vec<Demand>, i64), ApiError> {
     let total = filtered(filter).count().get_result(conn)?;
     let items = filtered(filter)
         .order((demands::created_at.desc(), demands::id))
@@ -87,8 +92,8 @@ impl ListingStore for Demand {
             .get_result(conn)?)
     }
 
-    fn status_change(status: &str) -> DemandChanges {
-        DemandChanges { status: Some(status.to_string()), ..DemandChanges::default() }
+    fn status_change(status: DemandStatus) -> DemandChanges {
+        DemandChanges { status: Some(status), ..DemandChanges::default() }
     }
 
     fn candidates(conn: &mut PgConnection, ids: Vec<Uuid>) -> Result<Vec<Demand>, ApiError> {

@@ -3,9 +3,10 @@
 
 use uuid::Uuid;
 
+use super::kind::Listing;
 use super::values::{industry_codes, non_blank};
-use super::Listing;
-use crate::auth::{policy, Principal};
+use crate::auth::policy;
+use crate::auth::principal::Principal;
 use crate::error::ApiError;
 use crate::industries::taxonomy::Taxonomy;
 use crate::validation;
@@ -25,17 +26,17 @@ pub struct ListQuery<'a> {
     pub organization_id: Option<Uuid>,
 }
 
-/// Checked shared list filters.
-#[derive(Debug, Clone, Default)]
-pub struct ListFilter {
+/// Checked shared list filters of listings with statuses `S`.
+#[derive(Debug, Clone)]
+pub struct ListFilter<S> {
     /// Known industry codes; a listing matches when it carries any of them (none: no filter).
     pub industries: Vec<String>,
     /// An exact keyword the listing carries.
     pub keyword: Option<String>,
     /// Free text for a case-insensitive substring search in title and body.
     pub q: Option<String>,
-    /// The stored status name.
-    pub status: String,
+    /// The status.
+    pub status: S,
     /// The owning organisation.
     pub organization_id: Option<Uuid>,
     /// Exact region.
@@ -53,15 +54,15 @@ impl ListQuery<'_> {
         Ok(())
     }
 
-    /// The checked filters for listings of kind `L` in `status` (stored name). A private status
+    /// The checked filters for listings of kind `L` in `status`. A private status
     /// (not in [`Kind::public`](super::Kind::public)) limits the list to the caller's own organisation (admins: the
     /// one asked for, or any), 401 without a token; an unknown industry code is 400 `invalid_query`.
     pub fn filter<L: Listing>(
         &self,
-        status: &str,
+        status: L::Status,
         caller: Option<&Principal>,
         taxonomy: &Taxonomy,
-    ) -> Result<ListFilter, ApiError> {
+    ) -> Result<ListFilter<L::Status>, ApiError> {
         let organization_id = if L::KIND.public.contains(&status) {
             self.organization_id
         } else {
@@ -71,7 +72,7 @@ impl ListQuery<'_> {
             industries: industry_codes(self.industry.as_deref(), taxonomy)?,
             keyword: non_blank(self.keyword),
             q: non_blank(self.q),
-            status: status.to_string(),
+            status,
             organization_id,
             region: non_blank(self.region),
         })

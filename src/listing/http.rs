@@ -5,8 +5,10 @@
 use actix_web::{HttpResponse, HttpResponseBuilder};
 use uuid::Uuid;
 
-use super::{store, what, Listing, ListingStore};
-use crate::auth::{policy, Principal};
+use super::kind::{what, Listing};
+use super::store::{self, ListingStore};
+use crate::auth::policy;
+use crate::auth::principal::Principal;
 use crate::db;
 use crate::error::ApiError;
 use crate::etag::etag;
@@ -32,7 +34,7 @@ pub async fn create<L: ListingStore>(
 ) -> Result<HttpResponse, ApiError> {
     let organization_id = caller.organization_id;
     let listing = db::run(&state.pool, move |conn| {
-        policy::require_not_rejected(organizations::repo::verification(conn, organization_id)?.as_deref())?;
+        policy::require_not_rejected(organizations::repo::verification(conn, organization_id)?)?;
         L::insert(conn, &new)
     })
     .await?;

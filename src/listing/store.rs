@@ -5,7 +5,7 @@
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::Listing;
+use super::kind::Listing;
 use crate::error::ApiError;
 
 /// The queries of one listing table that the shared code needs.
@@ -24,7 +24,7 @@ pub trait ListingStore: Listing {
     /// Writes `changes`, bumps the version and `updated_at`; returns the new row.
     fn apply(conn: &mut PgConnection, id: Uuid, changes: &Self::Changes) -> Result<Self, ApiError>;
     /// Changes that set only the status.
-    fn status_change(status: &str) -> Self::Changes;
+    fn status_change(status: Self::Status) -> Self::Changes;
     /// The match candidates among `ids` (in the candidate status), in no particular order.
     fn candidates(conn: &mut PgConnection, ids: Vec<Uuid>) -> Result<Vec<Self>, ApiError>;
 }
@@ -48,7 +48,7 @@ pub fn update<L: ListingStore>(
         }
         let kind = L::KIND;
         if current.status() == kind.off_market {
-            return Err(ApiError::Conflict { code: kind.off_market, detail: kind.off_market_detail.into() });
+            return Err(ApiError::Conflict { code: kind.off_market_code, detail: kind.off_market_detail.into() });
         }
         L::apply(conn, id, changes)
     })

@@ -1,20 +1,26 @@
 //! Checks of single values that both kinds of listing take, in bodies and in queries.
 
-use super::Listing;
-use crate::error::ApiError;
+use super::kind::Listing;
+use crate::error::{ApiError, ErrorCode};
 use crate::industries::taxonomy::Taxonomy;
 use crate::validation::Fields;
 use crate::vocab::TransferMode;
 
-/// Stored names of cooperation/transfer modes, duplicates dropped (first kept).
-pub fn mode_names(modes: Vec<TransferMode>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
+/// Cooperation/transfer modes, duplicates dropped (first kept).
+pub fn distinct_modes(modes: Vec<TransferMode>) -> Vec<TransferMode> {
+    let mut out: Vec<TransferMode> = Vec::with_capacity(modes.len());
     for mode in modes {
-        if !out.iter().any(|s| s == mode.as_str()) {
-            out.push(mode.as_str().to_string());
+        if !out.contains(&mode) {
+            out.push(mode);
         }
     }
     out
+}
+
+/// Names of cooperation/transfer modes (as the matching engine takes them), duplicates dropped
+/// (first kept).
+pub fn mode_names(modes: Vec<TransferMode>) -> Vec<String> {
+    distinct_modes(modes).into_iter().map(|m| m.as_str().to_string()).collect()
 }
 
 /// A trimmed query value, `None` when blank.
@@ -33,7 +39,7 @@ pub fn industry_codes(value: Option<&str>, taxonomy: &Taxonomy) -> Result<Vec<St
             if taxonomy.contains(code) {
                 Ok(code.to_string())
             } else {
-                Err(ApiError::bad_request("invalid_query", format!("unknown industry code `{code}`")))
+                Err(ApiError::bad_request(ErrorCode::InvalidQuery, format!("unknown industry code `{code}`")))
             }
         })
         .collect()
@@ -42,20 +48,20 @@ pub fn industry_codes(value: Option<&str>, taxonomy: &Taxonomy) -> Result<Vec<St
 /// 400 `invalid_query` (`<name> must be between 1 and 9`) for a TRL query value out of 1–9.
 pub fn trl_in_range(name: &str, value: Option<impl Into<i16>>) -> Result<(), ApiError> {
     if value.map(Into::into).is_some_and(|v| !(1..=9).contains(&v)) {
-        return Err(ApiError::bad_request("invalid_query", format!("{name} must be between 1 and 9")));
+        return Err(ApiError::bad_request(ErrorCode::InvalidQuery, format!("{name} must be between 1 and 9")));
     }
     Ok(())
 }
 
-/// The stored name of a status a body may set; the off-market status of `L` is an error on
-/// `status` naming the endpoint to use instead (e.g. `use POST /api/v1/supplies/{id}/archive to archive`).
-pub fn editable_status<L: Listing>(f: &mut Fields, status: &str) -> String {
+/// A status a body may set; the off-market status of `L` is an error on `status` naming the
+/// endpoint to use instead (e.g. `use POST /api/v1/supplies/{id}/archive to archive`).
+pub fn editable_status<L: Listing>(f: &mut Fields, status: L::Status) -> L::Status {
     let kind = L::KIND;
     if status == kind.off_market {
         let action = kind.off_market_action;
         f.error("status", format!("use POST {}/{{id}}/{action} to {action}", kind.path));
     }
-    status.to_string()
+    status
 }
 
 /// A case-insensitive substring pattern for `ILIKE`, with `%`, `_` and `\` in `text` escaped.
@@ -77,8 +83,9 @@ mod tests {
     use super::*;
     use crate::demands::model::Demand;
     use crate::supplies::model::Supply;
+    use crate::vocab::{DemandStatus, SupplyStatus};
 
-    fn status_errors(check: impl FnOnce(&mut Fields) -> String) -> Vec<String> {
+    fn status_errors<S>(check: impl FnOnce(&mut Fields) -> S) -> Vec<String> {
         let mut f = Fields::new();
         check(&mut f);
         match f.finish() {
@@ -92,14 +99,14 @@ mod tests {
 
     #[test]
     fn off_market_status_names_its_endpoint() {
-        assert!(status_errors(|f| editable_status::<Supply>(f, "published")).is_empty());
-        assert!(status_errors(|f| editable_status::<Demand>(f, "closed")).is_empty());
+        assert!(status_errors(|f| editable_status::<Supply>(f, SupplyStatus::Published)).is_empty());
+        assert!(status_errors(|f| editable_status::<Demand>(f, DemandStatus::Closed)).is_empty());
         assert_eq!(
-            status_errors(|f| editable_status::<Supply>(f, "archived")),
+            status_errors(|f| editable_status::<Supply>(f, SupplyStatus::Archived)),
             ["status: use POST /api/v1/supplies/{id}/archive to archive"]
         );
         assert_eq!(
-            status_errors(|f| editable_status::<Demand>(f, "withdrawn")),
+            status_errors(|f| editable_status::<Demand>(f, DemandStatus::Withdrawn)),
             ["status: use POST /api/v1/demands/{id}/withdraw to withdraw"]
         );
     }

@@ -1,45 +1,19 @@
-//! Turns stored listings into the engine's documents and queries.
+//! Turns stored listings into the engine's queries (each listing makes its own document:
+//! [`Listing::document`]).
 
 use crate::demands::model::Demand;
-use crate::matching::{Document, Query, Side};
+use crate::listing::Listing;
+use crate::matching::{Document, Query};
 use crate::supplies::model::Supply;
 
-fn trl(value: Option<i16>) -> Option<u8> {
-    value.and_then(|v| u8::try_from(v).ok())
-}
-
-/// The engine document of a supply (asking price as money, offered TRL).
+/// The engine document of a supply ([`Listing::document`]).
 pub fn supply_document(s: &Supply) -> Document {
-    Document {
-        id: s.id,
-        side: Side::Supply,
-        title: s.title.clone(),
-        body: s.summary.clone(),
-        keywords: s.keywords.clone(),
-        industries: s.industries.clone(),
-        groups: Vec::new(),
-        trl: trl(s.trl),
-        money_fen: s.price_fen,
-        modes: s.transfer_modes.clone(),
-        region: s.region.clone(),
-    }
+    s.document()
 }
 
-/// The engine document of a demand (budget as money, minimum TRL wanted).
+/// The engine document of a demand ([`Listing::document`]).
 pub fn demand_document(d: &Demand) -> Document {
-    Document {
-        id: d.id,
-        side: Side::Demand,
-        title: d.title.clone(),
-        body: d.description.clone(),
-        keywords: d.keywords.clone(),
-        industries: d.industries.clone(),
-        groups: Vec::new(),
-        trl: trl(d.trl_min),
-        money_fen: d.budget_fen,
-        modes: d.cooperation_modes.clone(),
-        region: d.region.clone(),
-    }
+    d.document()
 }
 
 /// A document as a query that never returns the document itself. The region takes part in the

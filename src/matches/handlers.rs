@@ -12,7 +12,7 @@ use super::documents::as_query;
 use crate::auth::{policy, MaybePrincipal, Principal};
 use crate::db;
 use crate::demands::model::Demand;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::industries::taxonomy::Taxonomy;
 use crate::listing::{mode_names, non_blank, trl_in_range, what, ListingStore};
 use crate::matching::{Explanation, Filters, Query, Side};
@@ -62,7 +62,7 @@ pub struct MatchParams {
 pub const MAX_MATCH_DEPTH: u32 = 1000;
 
 fn bad(detail: String) -> ApiError {
-    ApiError::bad_request("invalid_query", detail)
+    ApiError::bad_request(ErrorCode::InvalidQuery, detail)
 }
 
 impl MatchParams {

@@ -98,6 +98,6 @@ pub async fn verify(
     body: web::Json<VerificationInput>,
 ) -> Result<web::Json<Organization>, ApiError> {
     policy::require_admin(&caller)?;
-    let (id, verification) = (id.into_inner(), body.verification.as_str());
+    let (id, verification) = (id.into_inner(), body.verification);
     Ok(web::Json(db::run(&state.pool, move |conn| repo::set_verification(conn, id, verification)).await?))
 }

@@ -19,15 +19,13 @@ use crate::vocab::{OrganizationKind, Verification};
 pub struct Organization {
     pub id: Uuid,
     /// `enterprise`, `university`, `research_institute`, `service_agency` or `government`.
-    #[schema(value_type = OrganizationKind)]
-    pub kind: String,
+    pub kind: OrganizationKind,
     pub name: String,
     pub region: Option<String>,
     /// 统一社会信用代码, enterprises only.
     pub credit_code: Option<String>,
     /// `unverified`, `verified` or `rejected`; only department admins change it.
-    #[schema(value_type = Verification)]
-    pub verification: String,
+    pub verification: Verification,
     /// Created by the importer for public listings whose holder is not named.
     pub is_placeholder: bool,
     pub created_at: DateTime<Utc>,
@@ -78,7 +76,7 @@ pub struct VerificationInput {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = organizations)]
 pub struct NewOrganization {
-    pub kind: String,
+    pub kind: OrganizationKind,
     pub name: String,
     pub region: Option<String>,
     pub credit_code: Option<String>,
@@ -110,7 +108,7 @@ impl OrganizationInput {
         let contact_phone = f.opt_text(&format!("{prefix}contact_phone"), self.contact_phone, 40);
         f.finish()?;
         Ok(NewOrganization {
-            kind: self.kind.as_str().to_string(),
+            kind: self.kind,
             name,
             region,
             credit_code,

@@ -7,6 +7,7 @@ use super::model::{NewOrganization, Organization};
 use crate::db::schema::organizations;
 use crate::error::ApiError;
 use crate::pagination::PageRequest;
+use crate::vocab::Verification;
 
 /// Inserts an organisation; 409 `conflict` when one of the same kind and name exists.
 pub fn insert(conn: &mut PgConnection, new: &NewOrganization) -> Result<Organization, ApiError> {
@@ -34,7 +35,7 @@ pub fn get_or_create(conn: &mut PgConnection, new: &NewOrganization) -> Result<O
         .do_nothing()
         .execute(conn)?;
     Ok(organizations::table
-        .filter(organizations::kind.eq(&new.kind))
+        .filter(organizations::kind.eq(new.kind))
         .filter(organizations::name.eq(&new.name))
         .select(Organization::as_select())
         .first(conn)?)
@@ -53,7 +54,11 @@ pub fn list(conn: &mut PgConnection, page: PageRequest) -> Result<(Vec<Organizat
 }
 
 /// Sets the verification status; 404 when absent.
-pub fn set_verification(conn: &mut PgConnection, id: Uuid, verification: &str) -> Result<Organization, ApiError> {
+pub fn set_verification(
+    conn: &mut PgConnection,
+    id: Uuid,
+    verification: Verification,
+) -> Result<Organization, ApiError> {
     diesel::update(organizations::table.find(id))
         .set((organizations::verification.eq(verification), organizations::updated_at.eq(diesel::dsl::now)))
         .returning(Organization::as_returning())
@@ -62,9 +67,8 @@ pub fn set_verification(conn: &mut PgConnection, id: Uuid, verification: &str) -
         .ok_or_else(|| ApiError::NotFound(format!("organization {id}")))
 }
 
-/// The verification of an organisation (`unverified`, `verified` or `rejected`); `None` when
-/// it does not exist.
-pub fn verification(conn: &mut PgConnection, id: Uuid) -> Result<Option<String>, ApiError> {
+/// The verification of an organisation; `None` when it does not exist.
+pub fn verification(conn: &mut PgConnection, id: Uuid) -> Result<Option<Verification>, ApiError> {
     Ok(organizations::table.find(id).select(organizations::verification).first(conn).optional()?)
 }
 

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::error::FieldError;
+use crate::error::{ErrorCode, FieldError};
 use crate::vocab::ConnectionStatus;
 
 /// An RFC 9457 problem details body (`application/problem+json`): the shape of every error
@@ -26,10 +26,8 @@ pub struct Problem {
     /// The HTTP status code, repeated.
     #[schema(minimum = 400, maximum = 599, example = 404)]
     pub status: u16,
-    /// Stable machine-readable code (the table in docs/API.md lists every one), e.g.
-    /// `invalid_query`, `authentication_required`, `not_found`, `validation_failed`,
-    /// `database_unavailable`.
-    #[schema(example = "not_found")]
+    /// Stable machine-readable code: one of `ErrorCode` (docs/API.md has the same table).
+    #[schema(value_type = ErrorCode)]
     pub code: String,
     /// What went wrong, for a human.
     #[schema(example = "supply 6f1c0d7e-2a55-4c1b-9d0e-8f1f2b3c4d5e not found")]
@@ -63,7 +61,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::error::ApiError;
+    use crate::error::{ApiError, ErrorCode};
 
     fn body_of(err: ApiError) -> Problem {
         let response = err.error_response();
@@ -78,13 +76,13 @@ mod tests {
         let p = body_of(ApiError::invalid_field("title", "too long"));
         assert_eq!(p.errors.map(|e| e.len()), Some(1));
         let p = body_of(ApiError::ConflictWith {
-            code: "illegal_transition",
+            code: ErrorCode::IllegalTransition,
             detail: "no".into(),
             extension: json!({"from": "signed", "to": "failed", "allowed": []}),
         });
         assert_eq!(p.from, Some(ConnectionStatus::Signed));
         let p = body_of(ApiError::ConflictWith {
-            code: "connection_exists",
+            code: ErrorCode::ConnectionExists,
             detail: "no".into(),
             extension: json!({"existing_id": Uuid::nil()}),
         });

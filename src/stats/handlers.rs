@@ -10,7 +10,7 @@ use super::queries::{
 };
 use crate::auth::{policy, Principal};
 use crate::db;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::spec as oa;
 use crate::state::AppState;
 
@@ -55,7 +55,7 @@ impl PeriodParams {
     fn bucket(&self) -> Result<String, ApiError> {
         let period = self.period.clone().unwrap_or_else(|| "month".into());
         if !matches!(period.as_str(), "month" | "quarter" | "year") {
-            return Err(ApiError::bad_request("invalid_query", "period must be month, quarter or year"));
+            return Err(ApiError::bad_request(ErrorCode::InvalidQuery, "period must be month, quarter or year"));
         }
         Ok(period)
     }

@@ -5,10 +5,10 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::model::{NewSupply, Supply, SupplyChanges};
-use crate::auth::Principal;
+use crate::auth::principal::Principal;
 use crate::error::ApiError;
 use crate::industries::taxonomy::Taxonomy;
-use crate::listing::{editable_status, mode_names, trl_in_range, ListFilter, ListQuery};
+use crate::listing::{distinct_modes, editable_status, trl_in_range, ListFilter, ListQuery};
 use crate::spec::text::{LongText, Region, SourceUrl, Title};
 use crate::spec::{EditableSupplyStatus, IndustryCode, IndustryList, Keyword};
 use crate::validation::{
@@ -113,11 +113,11 @@ impl SupplyInput {
             keywords: f.terms("keywords", self.keywords, MAX_KEYWORDS, MAX_KEYWORD_CHARS),
             industries: f.industries("industries", self.industries, taxonomy),
             trl: f.small_range("trl", self.trl, 1, 9),
-            ip_type: self.ip_type.map(|t| t.as_str().to_string()),
-            transfer_modes: mode_names(self.transfer_modes),
+            ip_type: self.ip_type,
+            transfer_modes: distinct_modes(self.transfer_modes),
             price_fen: f.money("price_fen", self.price_fen),
             region: f.opt_text("region", self.region, MAX_REGION_CHARS),
-            status: editable_status::<Supply>(&mut f, self.status.unwrap_or(SupplyStatus::Published).as_str()),
+            status: editable_status::<Supply>(&mut f, self.status.unwrap_or(SupplyStatus::Published)),
             source_url: f.url("source_url", self.source_url),
             extra: serde_json::json!({}),
         };
@@ -136,11 +136,11 @@ impl SupplyPatch {
             keywords: self.keywords.map(|v| f.terms("keywords", v, MAX_KEYWORDS, MAX_KEYWORD_CHARS)),
             industries: self.industries.map(|v| f.industries("industries", v, taxonomy)),
             trl: self.trl.map(|v| f.small_range("trl", v, 1, 9)),
-            ip_type: self.ip_type.map(|v| v.map(|t| t.as_str().to_string())),
-            transfer_modes: self.transfer_modes.map(mode_names),
+            ip_type: self.ip_type,
+            transfer_modes: self.transfer_modes.map(distinct_modes),
             price_fen: self.price_fen.map(|v| f.money("price_fen", v)),
             region: self.region.map(|v| f.opt_text("region", v, MAX_REGION_CHARS)),
-            status: self.status.map(|s| editable_status::<Supply>(&mut f, s.as_str())),
+            status: self.status.map(|s| editable_status::<Supply>(&mut f, s)),
             source_url: self.source_url.map(|v| f.url("source_url", v)),
         };
         f.finish()?;
@@ -185,10 +185,10 @@ pub struct SupplyListParams {
 }
 
 /// Checked list filters: the shared ones and the TRL range.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct SupplyFilter {
     /// The filters every listing list takes.
-    pub list: ListFilter,
+    pub list: ListFilter<SupplyStatus>,
     /// Lowest TRL, 1–9.
     pub trl_min: Option<i16>,
     /// Highest TRL, 1–9.
@@ -211,7 +211,7 @@ impl SupplyListParams {
         trl_in_range("trl_max", self.trl_max)?;
         let status = self.status.unwrap_or(SupplyStatus::Published);
         Ok(SupplyFilter {
-            list: query.filter::<Supply>(status.as_str(), caller, taxonomy)?,
+            list: query.filter::<Supply>(status, caller, taxonomy)?,
             trl_min: self.trl_min,
             trl_max: self.trl_max,
         })

@@ -7,8 +7,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::db::schema::supplies;
+use crate::error::ErrorCode;
 use crate::listing::{Head, Kind, Listing};
-use crate::matches::documents::supply_document;
 use crate::matching::{Document, Side};
 use crate::spec::IndustryCode;
 use crate::vocab::{IpType, SupplyStatus, TransferMode};
@@ -30,17 +30,14 @@ pub struct Supply {
     #[schema(minimum = 1, maximum = 9)]
     pub trl: Option<i16>,
     /// Kind of intellectual property protecting the achievement.
-    #[schema(value_type = Option<IpType>)]
-    pub ip_type: Option<String>,
+    pub ip_type: Option<IpType>,
     /// Transfer modes offered.
-    #[schema(value_type = Vec<TransferMode>)]
-    pub transfer_modes: Vec<String>,
+    pub transfer_modes: Vec<TransferMode>,
     /// Asking price in fen (0.01 CNY); `null` means negotiable.
     pub price_fen: Option<i64>,
     pub region: Option<String>,
     /// `draft`, `published` or `archived`.
-    #[schema(value_type = SupplyStatus)]
-    pub status: String,
+    pub status: SupplyStatus,
     pub source_url: Option<String>,
     /// Facts kept from an import (event, year, maturity note…).
     #[schema(value_type = Object)]
@@ -62,11 +59,11 @@ pub struct NewSupply {
     pub keywords: Vec<String>,
     pub industries: Vec<String>,
     pub trl: Option<i16>,
-    pub ip_type: Option<String>,
-    pub transfer_modes: Vec<String>,
+    pub ip_type: Option<IpType>,
+    pub transfer_modes: Vec<TransferMode>,
     pub price_fen: Option<i64>,
     pub region: Option<String>,
-    pub status: String,
+    pub status: SupplyStatus,
     pub source_url: Option<String>,
     pub extra: serde_json::Value,
 }
@@ -80,31 +77,47 @@ pub struct SupplyChanges {
     pub keywords: Option<Vec<String>>,
     pub industries: Option<Vec<String>>,
     pub trl: Option<Option<i16>>,
-    pub ip_type: Option<Option<String>>,
-    pub transfer_modes: Option<Vec<String>>,
+    pub ip_type: Option<Option<IpType>>,
+    pub transfer_modes: Option<Vec<TransferMode>>,
     pub price_fen: Option<Option<i64>>,
     pub region: Option<Option<String>>,
-    pub status: Option<String>,
+    pub status: Option<SupplyStatus>,
     pub source_url: Option<Option<String>>,
 }
 
 impl Listing for Supply {
-    const KIND: Kind = Kind {
+    type Status = SupplyStatus;
+
+    const KIND: Kind<SupplyStatus> = Kind {
         noun: "supply",
         path: "/api/v1/supplies",
-        off_market: "archived",
+        off_market: SupplyStatus::Archived,
+        off_market_code: ErrorCode::Archived,
         off_market_action: "archive",
         off_market_detail: "an archived supply cannot be changed",
-        public: &["published"],
-        candidate: "published",
+        public: &[SupplyStatus::Published],
+        candidate: SupplyStatus::Published,
         side: Side::Supply,
     };
 
-    fn head(&self) -> Head<'_> {
-        Head { id: self.id, organization_id: self.organization_id, version: self.version, status: &self.status }
+    fn head(&self) -> Head<SupplyStatus> {
+        Head { id: self.id, organization_id: self.organization_id, version: self.version, status: self.status }
     }
 
+    /// The engine document of a supply (asking price as money, offered TRL).
     fn document(&self) -> Document {
-        supply_document(self)
+        Document {
+            id: self.id,
+            side: Side::Supply,
+            title: self.title.clone(),
+            body: self.summary.clone(),
+            keywords: self.keywords.clone(),
+            industries: self.industries.clone(),
+            groups: Vec::new(),
+            trl: self.trl.and_then(|v| u8::try_from(v).ok()),
+            money_fen: self.price_fen,
+            modes: self.transfer_modes.iter().map(|m| m.as_str().to_string()).collect(),
+            region: self.region.clone(),
+        }
     }
 }

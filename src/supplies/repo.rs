@@ -10,6 +10,7 @@ use crate::db::schema::supplies;
 use crate::error::ApiError;
 use crate::listing::{like_pattern, not_found, Listing, ListingStore};
 use crate::pagination::PageRequest;
+use crate::vocab::SupplyStatus;
 
 /// Inserts a supply unless one with the same `source_url` and title exists; `None` when skipped.
 pub fn insert_if_new(conn: &mut PgConnection, new: &NewSupply) -> Result<Option<Supply>, ApiError> {
@@ -27,7 +28,7 @@ pub fn get(conn: &mut PgConnection, id: Uuid) -> Result<Supply, ApiError> {
 }
 
 fn filtered(filter: &SupplyFilter) -> supplies::BoxedQuery<'static, Pg> {
-    let mut query = supplies::table.filter(supplies::status.eq(filter.list.status.clone())).into_boxed();
+    let mut query = supplies::table.filter(supplies::status.eq(filter.list.status)).into_boxed();
     if !filter.list.industries.is_empty() {
         query = query.filter(supplies::industries.overlaps_with(filter.list.industries.clone()));
     }
@@ -94,8 +95,8 @@ impl ListingStore for Supply {
             .get_result(conn)?)
     }
 
-    fn status_change(status: &str) -> SupplyChanges {
-        SupplyChanges { status: Some(status.to_string()), ..SupplyChanges::default() }
+    fn status_change(status: SupplyStatus) -> SupplyChanges {
+        SupplyChanges { status: Some(status), ..SupplyChanges::default() }
     }
 
     fn candidates(conn: &mut PgConnection, ids: Vec<Uuid>) -> Result<Vec<Supply>, ApiError> {

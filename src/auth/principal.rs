@@ -1,0 +1,22 @@
+//! Who is calling. A plain value that services and filters take; the HTTP extractor that makes
+//! one from a bearer token lives in [`super::extractor`].
+
+use uuid::Uuid;
+
+use crate::vocab::{OrganizationKind, Role};
+
+/// Who is calling: a user acting for one organisation with one role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub user_id: Uuid,
+    pub organization_id: Uuid,
+    pub org_kind: OrganizationKind,
+    pub role: Role,
+}
+
+impl Principal {
+    /// True for department administrators.
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+}

@@ -1,0 +1,180 @@
+//! Every machine-readable `code` of an error body, in one list. A low module: it imports
+//! nothing of the features, so anything may name a code. docs/API.md's error table lists
+//! exactly [`ErrorCode::ALL`] (checked by a test below).
+
+macro_rules! error_codes {
+    ($($(#[doc = $doc:literal])+ $variant:ident = ($text:literal, $status:literal),)+) => {
+        /// The stable machine-readable `code` of an error body (also the last segment of its
+        /// `type`, `urn:techmatch:problem:<code>`).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum ErrorCode {
+            $($(#[doc = $doc])+ $variant,)+
+        }
+
+        impl ErrorCode {
+            /// Every code, in the order of docs/API.md's table.
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+
+            /// The code as sent.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text),+ }
+            }
+
+            /// The HTTP status answered with this code.
+            pub fn status(self) -> u16 {
+                match self { $(Self::$variant => $status),+ }
+            }
+
+            /// What the code means, one sentence (its doc comment).
+            pub fn meaning(self) -> &'static str {
+                match self { $(Self::$variant => concat!($($doc),+).trim_start()),+ }
+            }
+        }
+    };
+}
+
+error_codes! {
+    /// 400: the body is not JSON (or could not be read).
+    MalformedJson = ("malformed_json", 400),
+    /// 400: the JSON does not fit the schema (unknown field, wrong type, a value outside a closed vocabulary).
+    InvalidBody = ("invalid_body", 400),
+    /// 400: a path parameter does not parse (e.g. not a UUID).
+    InvalidPath = ("invalid_path", 400),
+    /// 400: a query parameter is unknown or out of range.
+    InvalidQuery = ("invalid_query", 400),
+    /// 400: a text holds U+0000.
+    NulCharacter = ("nul_character", 400),
+    /// 400: `If-Match` is not one strong ETag.
+    InvalidIfMatch = ("invalid_if_match", 400),
+    /// 400: a CORS preflight from an origin, method or header that is not allowed.
+    CorsRejected = ("cors_rejected", 400),
+    /// 400: an `Idempotency-Key` that is not 1–200 visible ASCII characters.
+    InvalidIdempotencyKey = ("invalid_idempotency_key", 400),
+    /// 400: any other request the framework refuses before a handler runs.
+    BadRequest = ("bad_request", 400),
+    /// 401: no bearer token where one is needed.
+    AuthenticationRequired = ("authentication_required", 401),
+    /// 401: the bearer token is forged, expired or not an access token.
+    InvalidToken = ("invalid_token", 401),
+    /// 401: wrong e-mail or password.
+    InvalidCredentials = ("invalid_credentials", 401),
+    /// 401: an unknown, used-up, revoked or expired refresh token.
+    InvalidRefreshToken = ("invalid_refresh_token", 401),
+    /// 403: the caller's role or organisation may not do this.
+    Forbidden = ("forbidden", 403),
+    /// 404: no such record, or another organisation's private record.
+    NotFound = ("not_found", 404),
+    /// 404: no such route.
+    RouteNotFound = ("route_not_found", 404),
+    /// 405: the route exists, the method does not.
+    MethodNotAllowed = ("method_not_allowed", 405),
+    /// 409: an account with this e-mail exists.
+    EmailTaken = ("email_taken", 409),
+    /// 409: an organisation of this kind and name exists.
+    OrganizationExists = ("organization_exists", 409),
+    /// 409: an organisation with this credit code exists.
+    CreditCodeTaken = ("credit_code_taken", 409),
+    /// 409: another unique key is taken.
+    Conflict = ("conflict", 409),
+    /// 409: the supply is archived and cannot change.
+    Archived = ("archived", 409),
+    /// 409: the demand is withdrawn and cannot change.
+    Withdrawn = ("withdrawn", 409),
+    /// 409: the demand and supply already have an open connection.
+    ConnectionExists = ("connection_exists", 409),
+    /// 409: the move is not allowed from the connection's current status.
+    IllegalTransition = ("illegal_transition", 409),
+    /// 409: a connection needs an open demand and a published supply.
+    ListingNotAvailable = ("listing_not_available", 409),
+    /// 412: `If-Match` names a version that is no longer current.
+    VersionMismatch = ("version_mismatch", 412),
+    /// 413: the body exceeds the size limit.
+    PayloadTooLarge = ("payload_too_large", 413),
+    /// 415: the body is not `application/json`.
+    UnsupportedMediaType = ("unsupported_media_type", 415),
+    /// 422: fields are invalid, each listed in `errors`.
+    ValidationFailed = ("validation_failed", 422),
+    /// 422: an `Idempotency-Key` already used with a different body.
+    IdempotencyKeyReused = ("idempotency_key_reused", 422),
+    /// 428: an update without `If-Match`.
+    IfMatchRequired = ("if_match_required", 428),
+    /// 429: too many login attempts.
+    RateLimited = ("rate_limited", 429),
+    /// 503: PostgreSQL is unreachable or the pool is exhausted.
+    DatabaseUnavailable = ("database_unavailable", 503),
+    /// 500: a bug, logged with its cause and never described to the client.
+    Internal = ("internal", 500),
+}
+
+/// In the document: the codes as an enumeration, each with its status and meaning in the
+/// description, so the list of codes is documented where generators read it.
+impl utoipa::PartialSchema for ErrorCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let mut description = String::from(
+            "The stable machine-readable `code` of an error body (also the last segment of its `type`, \
+`urn:techmatch:problem:<code>`):\n",
+        );
+        for code in Self::ALL {
+            description.push_str(&format!("\n- `{}` — {}", code.as_str(), code.meaning()));
+        }
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some(description))
+            .enum_values(Some(Self::ALL.iter().map(|c| c.as_str())))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ErrorCode {}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorCode;
+
+    /// The (status, code) pairs of docs/API.md's error table, in order; a row may name several
+    /// codes (`` `a`, `b` `` or `` `a` / `b` ``).
+    fn documented() -> Vec<(u16, String)> {
+        let doc = include_str!("../docs/API.md");
+        let mut rows = Vec::new();
+        let mut in_table = false;
+        for line in doc.lines() {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            if cells.len() >= 4 && cells[1] == "status" && cells[2] == "code" {
+                in_table = true;
+                continue;
+            }
+            if !in_table || cells.len() < 4 || cells[1].starts_with("---") {
+                if in_table && !line.starts_with('|') {
+                    break;
+                }
+                continue;
+            }
+            let status: u16 = cells[1].parse().unwrap_or_else(|_| panic!("status of `{line}`"));
+            for code in cells[2].split('`').skip(1).step_by(2) {
+                rows.push((status, code.to_string()));
+            }
+        }
+        rows
+    }
+
+    #[test]
+    fn api_md_lists_every_code_with_its_status() {
+        let documented = documented();
+        let all: Vec<(u16, String)> = ErrorCode::ALL.iter().map(|c| (c.status(), c.as_str().to_string())).collect();
+        assert_eq!(documented, all, "docs/API.md's error table and ErrorCode::ALL differ");
+    }
+
+    #[test]
+    fn serialises_as_its_code() {
+        for code in ErrorCode::ALL {
+            assert_eq!(serde_json::to_value(code).ok(), Some(serde_json::json!(code.as_str())));
+        }
+    }
+}
