@@ -1,9 +1,7 @@
 //! Connections (对接) over HTTP: the path from proposal to contract, illegal and concurrent
 //! moves, idempotent opening, visibility, contact reveal, the append-only log, statistics.
 
-mod common;
-
-use common::{Session, TestApp, PASSWORD};
+use crate::common::{self, Session, TestApp, PASSWORD};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use serde_json::{json, Value};

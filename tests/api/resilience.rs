@@ -1,8 +1,6 @@
 //! Faults and lifecycle: PostgreSQL going away under a running server and coming back, a
 //! graceful stop on SIGTERM, and two instances migrating one database at the same time.
 
-mod common;
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::process::{Command, Stdio};
@@ -10,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Barrier, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{admin_url, serve_config, with_database, Reply, Session, TestApp, TestDb};
+use crate::common::{self, admin_url, serve_config, with_database, Reply, Session, TestApp, TestDb};
 use diesel::migration::MigrationSource;
 use diesel::pg::Pg;
 use diesel::prelude::*;

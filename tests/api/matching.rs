@@ -1,11 +1,9 @@
 //! Matching over HTTP on the real listings: ranked, explained results in both directions,
 //! candidates limited to published supplies and open demands, freshness across instances.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{TestApp, TestDb};
+use crate::common::{self, TestApp, TestDb};
 use serde_json::{json, Value};
 
 async fn find_id(app: &TestApp, kind: &str, title: &str) -> String {
