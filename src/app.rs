@@ -107,6 +107,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub struct Application {
     port: u16,
     server: Server,
+    matcher: Arc<MatchService>,
 }
 
 impl Application {
@@ -125,6 +126,7 @@ impl Application {
 
         let listener = TcpListener::bind(config.bind)?;
         let port = listener.local_addr()?.port();
+        let application_matcher = matcher.clone();
         let state = web::Data::new(AppState { pool, taxonomy, matcher, tokens, throttle, metrics: Metrics::new() });
         let max_body = usize::try_from(config.max_body_bytes)?;
         let mut server = HttpServer::new(move || {
@@ -147,12 +149,18 @@ impl Application {
         }
         let server = server.listen(listener)?.run();
         tracing::info!(port, "techmatch listening");
-        Ok(Self { port, server })
+        Ok(Self { port, server, matcher: application_matcher })
     }
 
     /// The port the server listens on.
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The matching index this server answers from (its [`MatchService::refreshes`] tells how
+    /// many polls for other instances' writes have completed).
+    pub fn matcher(&self) -> Arc<MatchService> {
+        self.matcher.clone()
     }
 
     /// Serves until the process is told to stop: SIGTERM stops accepting connections and lets
