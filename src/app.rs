@@ -127,7 +127,7 @@ impl Application {
         let listener = TcpListener::bind(config.bind)?;
         let port = listener.local_addr()?.port();
         let application_matcher = matcher.clone();
-        let state = web::Data::new(AppState { pool, taxonomy, matcher, tokens, throttle, metrics: Metrics::new() });
+        let state = web::Data::new(AppState { pool, taxonomy, matcher, tokens, throttle, metrics: Metrics::new()? });
         let max_body = usize::try_from(config.max_body_bytes)?;
         let mut server = HttpServer::new(move || {
             App::new()

@@ -5,6 +5,9 @@
 //!
 //! Needs `DATABASE_URL` (`scripts/test.sh` starts a throwaway cluster and sets it).
 
+// Panicking on an unexpected value is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 mod auth;
