@@ -17,6 +17,9 @@
 //! (`CLOCK_THREAD_CPUTIME_ID`), which separates the engine's cost from waiting for a core on a
 //! busy machine, and the process CPU time of the build.
 
+// A harness run by hand: a missing file or a bad setting stops it with the reason.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "support/synth.rs"]
 mod synth;
 

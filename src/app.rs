@@ -30,6 +30,7 @@ use crate::{cors, routes};
 pub struct Application {
     port: u16,
     server: Server,
+    matcher: Arc<MatchService>,
 }
 
 impl Application {
@@ -48,7 +49,8 @@ impl Application {
 
         let listener = TcpListener::bind(config.bind)?;
         let port = listener.local_addr()?.port();
-        let state = web::Data::new(AppState { pool, taxonomy, matcher, tokens, throttle, metrics: Metrics::new() });
+        let application_matcher = matcher.clone();
+        let state = web::Data::new(AppState { pool, taxonomy, matcher, tokens, throttle, metrics: Metrics::new()? });
         let document = routes::document();
         let document_json = web::Data::new(OpenApiJson(routes::document_json(&document)?));
         let route_table = web::Data::new(routes::route_table(&document));
@@ -77,12 +79,18 @@ impl Application {
         }
         let server = server.listen(listener)?.run();
         tracing::info!(port, "techmatch listening");
-        Ok(Self { port, server })
+        Ok(Self { port, server, matcher: application_matcher })
     }
 
     /// The port the server listens on.
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The matching index this server answers from (its [`MatchService::refreshes`] tells how
+    /// many polls for other instances' writes have completed).
+    pub fn matcher(&self) -> Arc<MatchService> {
+        self.matcher.clone()
     }
 
     /// Serves until the process is told to stop: SIGTERM stops accepting connections and lets

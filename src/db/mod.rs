@@ -52,7 +52,7 @@ pub fn build_pool(config: &DatabaseConfig) -> PgPool {
 ///
 /// The lock is session-level and taken outside any transaction, so it spans the whole run
 /// while diesel applies each migration in its own transaction: a second instance waits, then
-/// finds nothing pending (`tests/resilience.rs` races two on an empty database).
+/// finds nothing pending (`tests/api/resilience.rs` races two on an empty database).
 pub fn run_migrations(conn: &mut PgConnection) -> anyhow::Result<Vec<String>> {
     diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")).execute(conn)?;
     let applied = conn

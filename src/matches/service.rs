@@ -14,6 +14,7 @@
 //! only while some transaction stays open). Re-applying a row is harmless: versions decide.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, RwLock};
 
 use diesel::dsl::sql;
@@ -38,6 +39,8 @@ pub struct MatchService {
     /// `pg_snapshot_xmin` taken at the start of the last successful poll (`None` before the
     /// first): the next poll reads the rows written by transactions from this id on.
     horizon: Mutex<Option<i64>>,
+    /// Polls completed so far (see [`MatchService::refreshes`]).
+    refreshes: AtomicU64,
 }
 
 /// The engine and the version of every listing applied to it, so that a poll never puts back an
@@ -90,7 +93,7 @@ impl MatchService {
     /// An empty index over the taxonomy; call [`MatchService::refresh`] to load it.
     pub fn new(taxonomy: &Taxonomy, config: MatchingConfig) -> Self {
         let index = Indexed { engine: MatchEngine::new(industry_defs(taxonomy), config), versions: HashMap::new() };
-        Self { index: RwLock::new(index), horizon: Mutex::new(None) }
+        Self { index: RwLock::new(index), horizon: Mutex::new(None), refreshes: AtomicU64::new(0) }
     }
 
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, Indexed> {
@@ -161,7 +164,15 @@ impl MatchService {
             index.engine.upsert_many(batch);
         }
         *self.horizon.lock().unwrap_or_else(|p| p.into_inner()) = Some(horizon);
+        self.refreshes.fetch_add(1, Ordering::Release);
         Ok(applied)
+    }
+
+    /// How many calls of [`MatchService::refresh`] have succeeded. Once it has grown by two
+    /// since some moment, a poll that began after that moment has been applied: tests wait on
+    /// it instead of sleeping through poll intervals.
+    pub fn refreshes(&self) -> u64 {
+        self.refreshes.load(Ordering::Acquire)
     }
 
     /// Ranks listings of side `target` for `query`.

@@ -49,12 +49,6 @@ pub struct Metrics {
     pool_max: IntGauge,
 }
 
-impl Default for Metrics {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 fn side_label(side: Side) -> &'static str {
     match side {
         Side::Supply => "supply",
@@ -76,14 +70,14 @@ pub(crate) fn method_label(method: &Method) -> &'static str {
 }
 
 impl Metrics {
-    /// A fresh registry with every series registered (and no samples yet).
-    pub fn new() -> Self {
+    /// A fresh registry with every series registered (and no samples yet). Fails only if a
+    /// series above were ill-formed (a bad name or label, a name used twice).
+    pub fn new() -> prometheus::Result<Self> {
         let registry = Registry::new();
         let requests = IntCounterVec::new(
             Opts::new("techmatch_http_requests_total", "HTTP requests answered, by route pattern and status."),
             &["method", "route", "status"],
-        )
-        .expect("valid metric");
+        )?;
         let request_duration = HistogramVec::new(
             HistogramOpts::new(
                 "techmatch_http_request_duration_seconds",
@@ -91,10 +85,8 @@ impl Metrics {
             )
             .buckets(HTTP_BUCKETS.to_vec()),
             &["method", "route", "status"],
-        )
-        .expect("valid metric");
-        let in_flight = IntGauge::new("techmatch_http_requests_in_flight", "HTTP requests being handled now.")
-            .expect("valid metric");
+        )?;
+        let in_flight = IntGauge::new("techmatch_http_requests_in_flight", "HTTP requests being handled now.")?;
         let match_duration = HistogramVec::new(
             HistogramOpts::new(
                 "techmatch_match_search_duration_seconds",
@@ -102,20 +94,16 @@ impl Metrics {
             )
             .buckets(MATCH_BUCKETS.to_vec()),
             &["candidates"],
-        )
-        .expect("valid metric");
+        )?;
         let index_listings = IntGaugeVec::new(
             Opts::new("techmatch_match_index_listings", "Candidates in this instance's matching index, by side."),
             &["side"],
-        )
-        .expect("valid metric");
+        )?;
         let pool_connections =
-            IntGauge::new("techmatch_db_pool_connections", "Open PostgreSQL connections of the pool (busy or idle).")
-                .expect("valid metric");
-        let pool_idle = IntGauge::new("techmatch_db_pool_idle_connections", "Idle PostgreSQL connections of the pool.")
-            .expect("valid metric");
-        let pool_max = IntGauge::new("techmatch_db_pool_max_connections", "Largest size of the PostgreSQL pool.")
-            .expect("valid metric");
+            IntGauge::new("techmatch_db_pool_connections", "Open PostgreSQL connections of the pool (busy or idle).")?;
+        let pool_idle =
+            IntGauge::new("techmatch_db_pool_idle_connections", "Idle PostgreSQL connections of the pool.")?;
+        let pool_max = IntGauge::new("techmatch_db_pool_max_connections", "Largest size of the PostgreSQL pool.")?;
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(request_duration.clone()),
@@ -126,9 +114,9 @@ impl Metrics {
             Box::new(pool_idle.clone()),
             Box::new(pool_max.clone()),
         ] {
-            registry.register(collector).expect("metric names are unique");
+            registry.register(collector)?;
         }
-        Self {
+        Ok(Self {
             registry,
             requests,
             request_duration,
@@ -138,7 +126,7 @@ impl Metrics {
             pool_connections,
             pool_idle,
             pool_max,
-        }
+        })
     }
 
     /// Runs `search` (an engine search ranking `candidates`) and records how long it took.

@@ -1,9 +1,7 @@
 //! Every kind of failure answers RFC 9457 problem JSON with a stable code, never a plain-text
 //! body and never a 500 for a client mistake.
 
-mod common;
-
-use common::{serve_config, TestApp};
+use crate::common::{serve_config, TestApp};
 use serde_json::json;
 
 #[actix_web::test]

@@ -1,10 +1,10 @@
 //! Accounts and access control over HTTP: sessions, forged tokens, ownership, roles,
 //! mass assignment, throttling.
 
-mod common;
-
+use crate::common::{
+    auth_config, serve_config, Session, TestApp, TestDb, JWT_AUDIENCE, JWT_ISSUER, JWT_SECRET, PASSWORD,
+};
 use base64::Engine;
-use common::{auth_config, serve_config, Session, TestApp, TestDb, JWT_AUDIENCE, JWT_ISSUER, JWT_SECRET, PASSWORD};
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 

@@ -1,9 +1,7 @@
 //! Connections (对接) over HTTP: the path from proposal to contract, illegal and concurrent
 //! moves, idempotent opening, visibility, contact reveal, the append-only log, statistics.
 
-mod common;
-
-use common::{Session, TestApp, PASSWORD};
+use crate::common::{self, Session, TestApp, PASSWORD};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use serde_json::{json, Value};
@@ -306,10 +304,19 @@ async fn an_archive_racing_an_open_wins_or_waits() {
     let app = TestApp::spawn_on(db).await;
     let p = parties(&app).await;
     let archive = format!("UPDATE supplies SET status = 'archived', version = version + 1 WHERE id = '{}'", p.supply);
-    let archiver = common::hold_write(&url, archive, std::time::Duration::from_millis(800));
-    // The open's checks read the committed 'published' row; its insert must wait for the archive.
-    let opened = open(&app, &p.enterprise, &p).await;
-    actix_web::rt::task::spawn_blocking(move || archiver.join().unwrap()).await.unwrap();
+    let archiver = common::hold_write(&url, archive);
+    // The open's checks read the committed 'published' row; its insert must wait for the archive,
+    // which commits once the open waits for it (or once the open is answered, if it never waits).
+    let mut opening = std::pin::pin!(open(&app, &p.enterprise, &p));
+    let answered_first = tokio::select! {
+        opened = &mut opening => Some(opened),
+        () = archiver.blocks_another(&url, std::time::Duration::from_secs(10)) => None,
+    };
+    archiver.commit().await;
+    let opened = match answered_first {
+        Some(opened) => opened,
+        None => opening.await,
+    };
     opened.assert_problem(409, "listing_not_available");
     let listed = app.get_as(p.enterprise.bearer(), "/api/v1/connections").await;
     assert_eq!(listed.body["total"], 0, "{}", listed.body);

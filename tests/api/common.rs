@@ -8,6 +8,8 @@
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use awc::http::{header, StatusCode};
 use diesel::prelude::*;
@@ -17,6 +19,7 @@ use techmatch::app::Application;
 use techmatch::config::{AuthConfig, DatabaseConfig, Secret, ServeConfig};
 use techmatch::import::{import, ListingSide};
 use techmatch::industries::taxonomy::Taxonomy;
+use techmatch::matches::service::MatchService;
 
 const TEMPLATE_LOCK: i64 = 0x7465_7374_7470_6c00;
 
@@ -171,6 +174,8 @@ pub fn serve_config(database_url: &str) -> ServeConfig {
 pub struct TestApp {
     pub address: String,
     pub db: TestDb,
+    /// The server's matching index.
+    pub matcher: Arc<MatchService>,
     client: awc::Client,
 }
 
@@ -220,8 +225,10 @@ impl TestApp {
         techmatch::telemetry::init(techmatch::config::LogFormat::Pretty);
         let app = Application::build(config).await.expect("server builds");
         let address = format!("http://127.0.0.1:{}", app.port());
+        let matcher = app.matcher();
         actix_web::rt::spawn(app.run_until_stopped());
-        Self { address, db, client: awc::Client::builder().timeout(std::time::Duration::from_secs(30)).finish() }
+        let client = awc::Client::builder().timeout(Duration::from_secs(30)).finish();
+        Self { address, db, matcher, client }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -349,6 +356,18 @@ impl TestApp {
     }
 }
 
+/// Returns once `matcher` has applied a poll of the database that began after this call (its
+/// refresh count has grown by two: the poll running now may have begun before). Panics when
+/// that takes longer than `within`. Checks every 10 ms.
+pub async fn index_polled(matcher: &MatchService, within: Duration) {
+    let target = matcher.refreshes() + 2;
+    let started = Instant::now();
+    while matcher.refreshes() < target {
+        assert!(started.elapsed() < within, "the index did not poll the database within {within:?}");
+        actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 /// A signed-in user.
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -377,22 +396,77 @@ pub fn credit_code() -> String {
     format!("{first17}{check}")
 }
 
-/// Runs `sql` on its own connection in a transaction that stays open for `held` after the
-/// statement (another instance's slow request, an admin's long edit). Returns once the
-/// statement has run; joining the thread waits for the commit.
-pub fn hold_write(url: &str, sql: String, held: std::time::Duration) -> std::thread::JoinHandle<()> {
+/// A transaction of its own connection (on its own thread) that has run a statement and stays
+/// open until [`HeldWrite::commit`]: another instance's slow request, an admin's long edit.
+pub struct HeldWrite {
+    /// The PostgreSQL backend running the transaction.
+    pub pid: i32,
+    commit: std::sync::mpsc::Sender<()>,
+    writer: std::thread::JoinHandle<()>,
+}
+
+/// Runs `sql` in a transaction that stays open until [`HeldWrite::commit`]. Returns once the
+/// statement has run.
+pub fn hold_write(url: &str, sql: String) -> HeldWrite {
+    #[derive(QueryableByName)]
+    struct Pid {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        pid: i32,
+    }
     let (ran_tx, ran_rx) = std::sync::mpsc::channel();
+    let (commit, commit_rx) = std::sync::mpsc::channel::<()>();
     let url = url.to_string();
     let writer = std::thread::spawn(move || {
         let mut conn = PgConnection::establish(&url).unwrap();
         conn.transaction::<_, diesel::result::Error, _>(|conn| {
+            let backend = diesel::sql_query("SELECT pg_backend_pid() AS pid").get_result::<Pid>(conn)?;
             diesel::sql_query(sql).execute(conn)?;
-            ran_tx.send(()).unwrap();
-            std::thread::sleep(held);
+            ran_tx.send(backend.pid).unwrap();
+            // Commits when told to, or when the test is gone.
+            let _ = commit_rx.recv();
             Ok(())
         })
         .unwrap();
     });
-    ran_rx.recv().unwrap();
-    writer
+    let pid = ran_rx.recv().expect("the held statement runs");
+    HeldWrite { pid, commit, writer }
+}
+
+impl HeldWrite {
+    /// Commits the transaction; returns once it has committed.
+    pub async fn commit(self) {
+        let _ = self.commit.send(());
+        let writer = self.writer;
+        actix_web::rt::task::spawn_blocking(move || writer.join().unwrap()).await.unwrap();
+    }
+
+    /// Returns once another session of the database waits for this transaction's locks;
+    /// panics when none does within `within`. Checks every 10 ms.
+    pub async fn blocks_another(&self, url: &str, within: Duration) {
+        #[derive(QueryableByName)]
+        struct Blocked {
+            #[diesel(sql_type = diesel::sql_types::Bool)]
+            blocked: bool,
+        }
+        let started = Instant::now();
+        let mut conn = PgConnection::establish(url).unwrap();
+        loop {
+            let query = format!(
+                "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE {} = ANY (pg_blocking_pids(pid))) AS blocked",
+                self.pid
+            );
+            let (back, check) = actix_web::rt::task::spawn_blocking(move || {
+                let check = diesel::sql_query(query).get_result::<Blocked>(&mut conn).unwrap();
+                (conn, check)
+            })
+            .await
+            .unwrap();
+            conn = back;
+            if check.blocked {
+                return;
+            }
+            assert!(started.elapsed() < within, "no session waited for the held transaction within {within:?}");
+            actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
 }

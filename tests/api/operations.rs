@@ -1,11 +1,9 @@
 //! The operations surface: Prometheus metrics at `/metrics` and CORS for the separate frontend.
 
-mod common;
-
 use std::collections::HashMap;
 
+use crate::common::{serve_config, Reply, TestApp, TestDb};
 use awc::http::{header, Method};
-use common::{serve_config, Reply, TestApp, TestDb};
 use serde_json::json;
 
 /// Parses the Prometheus text format into `series -> value` (series = name plus labels as printed).

@@ -3,14 +3,12 @@
 //! construction), every documented route answers, and the server serves it with a docs page.
 //!
 //! After changing an annotation, regenerate the committed file with
-//! `UPDATE_OPENAPI=1 cargo test --test openapi` and commit it.
-
-mod common;
+//! `UPDATE_OPENAPI=1 cargo test --test api openapi::` and commit it.
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use common::TestApp;
+use crate::common::TestApp;
 use serde_json::Value;
 
 /// The document the code generates, as committed.
@@ -39,7 +37,7 @@ fn committed_document_is_the_generated_one() {
             .map_or_else(|| committed.lines().count().min(generated.lines().count()) + 1, |i| i + 1);
         panic!(
             "openapi/openapi.json differs from the document the code generates (first at line {line}: \
-             committed {:?}, generated {:?}).\nRegenerate it: UPDATE_OPENAPI=1 cargo test --test openapi",
+             committed {:?}, generated {:?}).\nRegenerate it: UPDATE_OPENAPI=1 cargo test --test api openapi::",
             committed.lines().nth(line - 1).unwrap_or("<end>"),
             generated.lines().nth(line - 1).unwrap_or("<end>"),
         );

@@ -1,9 +1,7 @@
 //! Supplies and demands over HTTP: CRUD round trips, optimistic concurrency, filters,
 //! pagination bounds, validation.
 
-mod common;
-
-use common::TestApp;
+use crate::common::{self, TestApp};
 use serde_json::{json, Value};
 
 fn supply(title: &str) -> Value {

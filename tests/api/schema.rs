@@ -1,9 +1,7 @@
 //! The database schema: migrations revert cleanly, the seeded taxonomy equals data/industries.json,
 //! a bad import writes nothing, the outcome log refuses updates.
 
-mod common;
-
-use common::{TestApp, TestDb};
+use crate::common::{TestApp, TestDb};
 use diesel::prelude::*;
 use diesel_migrations::MigrationHarness;
 use techmatch::import::{import, ListingSide};

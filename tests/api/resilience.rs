@@ -1,16 +1,14 @@
 //! Faults and lifecycle: PostgreSQL going away under a running server and coming back, a
 //! graceful stop on SIGTERM, and two instances migrating one database at the same time.
 
-mod common;
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Barrier, Mutex};
+use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, Barrier, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{admin_url, serve_config, with_database, Reply, Session, TestApp, TestDb};
+use crate::common::{self, admin_url, serve_config, with_database, Reply, Session, TestApp, TestDb};
 use diesel::migration::MigrationSource;
 use diesel::pg::Pg;
 use diesel::prelude::*;
@@ -33,9 +31,27 @@ struct DbProxy {
     upstream: String,
     /// `Some(open connections)` while forwarding, `None` while cut.
     state: Arc<Mutex<Option<Vec<TcpStream>>>>,
-    /// While set, bytes are read but held back: the peer looks alive and says nothing, as
+    /// While shut, bytes are read but held back: the peer looks alive and says nothing, as
     /// across a network partition or from a frozen host.
-    stalled: Arc<AtomicBool>,
+    stalled: Arc<Gate>,
+}
+
+/// Open or shut; [`Gate::pass`] blocks while it is shut and returns as soon as it opens.
+#[derive(Default)]
+struct Gate {
+    shut: Mutex<bool>,
+    changed: Condvar,
+}
+
+impl Gate {
+    fn set_shut(&self, shut: bool) {
+        *self.shut.lock().unwrap() = shut;
+        self.changed.notify_all();
+    }
+
+    fn pass(&self) {
+        let _open = self.changed.wait_while(self.shut.lock().unwrap(), |shut| *shut).unwrap();
+    }
 }
 
 impl DbProxy {
@@ -44,7 +60,7 @@ impl DbProxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let state = Arc::new(Mutex::new(Some(Vec::new())));
-        let stalled = Arc::new(AtomicBool::new(false));
+        let stalled = Arc::new(Gate::default());
         let (target, shared, stall) = (upstream.clone(), state.clone(), stalled.clone());
         std::thread::spawn(move || {
             for client in listener.incoming().flatten() {
@@ -76,23 +92,21 @@ impl DbProxy {
 
     /// The network to PostgreSQL goes silent: connections stay open, nothing gets through.
     fn stall(&self) {
-        self.stalled.store(true, Ordering::SeqCst);
+        self.stalled.set_shut(true);
     }
 
     /// PostgreSQL is back (after [`DbProxy::cut`] or [`DbProxy::stall`]).
     fn restore(&self) {
-        self.stalled.store(false, Ordering::SeqCst);
+        self.stalled.set_shut(false);
         self.state.lock().unwrap().get_or_insert_with(Vec::new);
     }
 }
 
-fn pipe(mut from: TcpStream, mut to: TcpStream, stalled: Arc<AtomicBool>) {
+fn pipe(mut from: TcpStream, mut to: TcpStream, stalled: Arc<Gate>) {
     std::thread::spawn(move || {
         let mut buf = vec![0u8; 64 * 1024];
         while let Ok(n @ 1..) = from.read(&mut buf) {
-            while stalled.load(Ordering::SeqCst) {
-                std::thread::sleep(Duration::from_millis(10));
-            }
+            stalled.pass();
             if to.write_all(&buf[..n]).is_err() {
                 break;
             }
@@ -178,8 +192,39 @@ async fn database_partition_answers_503_fast_and_recovers() {
     fails_fast_then_recovers(&app, &user, &proxy, DbProxy::stall, Duration::from_secs(10)).await;
 }
 
-/// Starts the real binary on `db` and returns it with its port.
-fn start_binary(db: &TestDb) -> (std::process::Child, u16, Arc<Mutex<Vec<String>>>) {
+/// The log lines of a server process, read as they arrive.
+struct ServerLog {
+    seen: Vec<String>,
+    incoming: Receiver<String>,
+}
+
+impl ServerLog {
+    /// Reads lines until one contains `needle` and returns it; panics when none has come within
+    /// `within` (or the process closed its log).
+    fn wait_for(&mut self, needle: &str, within: Duration) -> String {
+        let deadline = Instant::now() + within;
+        loop {
+            match self.incoming.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if line.contains(needle) {
+                        return line;
+                    }
+                }
+                Err(e) => panic!("no log line with {needle:?} within {within:?} ({e}); log:\n{}", self.seen.join("\n")),
+            }
+        }
+    }
+
+    /// Every line read so far.
+    fn text(&mut self) -> String {
+        self.seen.extend(self.incoming.try_iter());
+        self.seen.join("\n")
+    }
+}
+
+/// Starts the real binary on `db` and returns it with its port and its log.
+fn start_binary(db: &TestDb) -> (std::process::Child, u16, ServerLog) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_techmatch"))
         .arg("serve")
         .env("DATABASE_URL", &db.url)
@@ -192,63 +237,70 @@ fn start_binary(db: &TestDb) -> (std::process::Child, u16, Arc<Mutex<Vec<String>
         .stderr(Stdio::piped())
         .spawn()
         .expect("the techmatch binary starts");
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let port = loop {
-        let line = lines.next().expect("the server logs that it listens").unwrap();
-        log.lock().unwrap().push(line.clone());
-        if line.contains("techmatch listening") {
-            let entry: serde_json::Value = serde_json::from_str(&line).unwrap();
-            break entry["port"].as_u64().unwrap() as u16;
-        }
-    };
-    let sink = log.clone();
-    std::thread::spawn(move || lines.map_while(Result::ok).for_each(|line| sink.lock().unwrap().push(line)));
+    let lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let (sink, incoming) = mpsc::channel();
+    std::thread::spawn(move || lines.map_while(Result::ok).try_for_each(|line| sink.send(line)));
+    let mut log = ServerLog { seen: Vec::new(), incoming };
+    let listening = log.wait_for("techmatch listening", Duration::from_secs(60));
+    let entry: serde_json::Value = serde_json::from_str(&listening).unwrap();
+    let port = entry["port"].as_u64().unwrap() as u16;
     (child, port, log)
 }
+
+/// How long the slow client of [`sigterm_lets_the_request_in_flight_finish`] holds back the
+/// rest of its body once the shutdown has begun.
+const SLOW_CLIENT: Duration = Duration::from_millis(1500);
 
 #[test]
 fn sigterm_lets_the_request_in_flight_finish() {
     let db = TestDb::new();
     techmatch::accounts::demo::ensure_demo_accounts(&mut db.connect(), common::PASSWORD).unwrap();
-    let (mut child, port, log) = start_binary(&db);
+    let (mut child, port, mut log) = start_binary(&db);
 
-    // A login whose body arrives slowly: the request is in flight while the signal comes.
+    // A login whose body arrives slowly: the request is in flight while the signal comes. The
+    // server's `100 Continue` tells that it has taken the request; the rest of the body follows
+    // [`SLOW_CLIENT`] after its worker has begun the graceful shutdown.
     let body = serde_json::to_vec(&json!({"email": "broker@demo.techmatch", "password": common::PASSWORD})).unwrap();
-    let (half_sent_tx, half_sent) = std::sync::mpsc::channel();
+    let (half_sent_tx, half_sent) = mpsc::channel();
+    let (send_rest, rest_wanted) = mpsc::channel();
     let client = std::thread::spawn(move || {
         let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
         let head = format!(
-            "POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            "POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n",
             body.len()
         );
         stream.write_all(head.as_bytes()).unwrap();
+        let mut interim = [0u8; 25];
+        stream.read_exact(&mut interim).unwrap();
+        assert_eq!(String::from_utf8_lossy(&interim), "HTTP/1.1 100 Continue\r\n\r\n");
         stream.write_all(&body[..body.len() / 2]).unwrap();
         half_sent_tx.send(()).unwrap();
-        std::thread::sleep(Duration::from_millis(1500));
+        rest_wanted.recv().unwrap();
         stream.write_all(&body[body.len() / 2..]).unwrap();
         let mut response = String::new();
         stream.read_to_string(&mut response).unwrap();
         response
     });
-    half_sent.recv().unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    half_sent.recv_timeout(Duration::from_secs(30)).expect("the server takes the request");
     let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(status.success());
+    log.wait_for("graceful worker shutdown", Duration::from_secs(10));
+    // Not a wait for an event but the test's input: the client stays slow past the worker's
+    // first shutdown check (actix checks every second), so a server that cut in-flight
+    // requests there fails; the server grants 30 s.
+    std::thread::sleep(SLOW_CLIENT);
+    send_rest.send(()).unwrap();
 
     let response = client.join().unwrap();
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.contains("\"access_token\""), "{response}");
-    let started = Instant::now();
-    let exit = loop {
-        if let Some(exit) = child.try_wait().unwrap() {
-            break exit;
-        }
-        assert!(started.elapsed() < Duration::from_secs(10), "still running 10 s after the last request");
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let (exited_tx, exited) = mpsc::channel();
+    std::thread::spawn(move || exited_tx.send(child.wait()));
+    let exit =
+        exited.recv_timeout(Duration::from_secs(10)).expect("still running 10 s after the last request").unwrap();
     assert!(exit.success(), "{exit:?}");
-    let log = log.lock().unwrap().join("\n");
+    let log = log.text();
     assert!(log.contains("SIGTERM received; starting graceful shutdown"), "{log}");
 }
 

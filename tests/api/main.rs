@@ -1,0 +1,21 @@
+//! The integration tests: the real server on a random port and its own fresh PostgreSQL
+//! database per test, spoken to over HTTP. One test binary (one link, one build of the
+//! harness); each area is a module, so `cargo test --test api openapi::` or
+//! `scripts/test.sh matching::` runs one of them.
+//!
+//! Needs `DATABASE_URL` (`scripts/test.sh` starts a throwaway cluster and sets it).
+
+// Panicking on an unexpected value is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+mod auth;
+mod connections;
+mod errors;
+mod listings;
+mod matching;
+mod openapi;
+mod operations;
+mod resilience;
+mod schema;
