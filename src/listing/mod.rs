@@ -4,6 +4,7 @@
 //! checks ([`values`]). The children import [`kind`] (and each other), never this module, so the
 //! re-exports below point one way.
 
+pub mod endpoints;
 pub mod filter;
 pub mod http;
 pub mod kind;
