@@ -30,31 +30,29 @@ const DOCS_HTML: &str = include_str!("../docs/vendor/index.html");
 /// API documentation page.
 ///
 /// A human-readable rendering of this document (Redoc, served from the binary).
-#[utoipa::path(operation_id = "get_docs_page",
-    tag = "docs",
-    responses(
+#[utoipa::path(operation_id = "get_docs_page", tag = "docs", responses(
     (status = 200, description = "An HTML page rendering `/api/v1/openapi.json` with Redoc.",
         content_type = "text/html", body = String)))]
 #[get("/docs")]
 pub async fn docs_page() -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
-        .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .body(DOCS_HTML)
+    asset("text/html; charset=utf-8", "no-cache", DOCS_HTML)
 }
 
 /// Documentation page script.
 ///
 /// The vendored renderer used by the docs page.
-#[utoipa::path(operation_id = "get_docs_script",
-    tag = "docs",
-    responses(
+#[utoipa::path(operation_id = "get_docs_script", tag = "docs", responses(
     (status = 200, description = "Redoc 2.5.4 (MIT), the script the docs page runs.",
         content_type = "application/javascript", body = String)))]
 #[get("/docs/redoc.standalone.js")]
 pub async fn docs_script() -> HttpResponse {
+    asset("application/javascript; charset=utf-8", "public, max-age=86400", REDOC_JS)
+}
+
+/// A file compiled into the binary, with its type and caching.
+fn asset(content_type: &str, cache_control: &str, body: &'static str) -> HttpResponse {
     HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "application/javascript; charset=utf-8"))
-        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
-        .body(REDOC_JS)
+        .insert_header((header::CONTENT_TYPE, content_type))
+        .insert_header((header::CACHE_CONTROL, cache_control))
+        .body(body)
 }
