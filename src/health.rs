@@ -2,13 +2,13 @@
 
 use actix_web::web;
 use diesel::prelude::*;
+use matching::Side;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::db;
 use crate::error::ApiError;
-use crate::matching::Side;
 use crate::openapi as oa;
 
 /// Body of the health endpoints.

@@ -8,6 +8,7 @@ pub mod http;
 pub mod store;
 pub mod values;
 
+use matching::{Document, Side};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -16,7 +17,6 @@ pub use store::ListingStore;
 pub use values::{editable_status, like_pattern, mode_names, non_blank, trl_in_range};
 
 use crate::error::ApiError;
-use crate::matching::{Document, Side};
 
 /// The words and statuses that tell one kind of listing from the other.
 #[derive(Debug, Clone, Copy)]

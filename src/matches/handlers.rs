@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use actix_web::web;
+use matching::{Explanation, Filters, Query, Side};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -16,7 +17,6 @@ use crate::demands::model::Demand;
 use crate::error::ApiError;
 use crate::industries::taxonomy::Taxonomy;
 use crate::listing::{mode_names, non_blank, trl_in_range, what, ListingStore};
-use crate::matching::{Explanation, Filters, Query, Side};
 use crate::openapi::{self as oa, IndustryCode, IndustryOrGroupList, Keyword, TransferModeList};
 use crate::pagination::{Page, PageRequest, DEFAULT_PER_PAGE};
 use crate::supplies::model::Supply;

@@ -33,6 +33,7 @@
 pub mod analyzer;
 pub mod config;
 mod engine;
+#[cfg(feature = "eval")]
 pub mod eval;
 pub mod explain;
 pub mod index;
@@ -40,9 +41,6 @@ pub mod industry;
 mod ingest;
 pub mod score;
 mod vocab;
-
-#[cfg(test)]
-mod tests;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -52,7 +50,8 @@ pub use engine::MatchEngine;
 pub use explain::{AliasHit, Explanation, KeywordHit, KeywordSource, SignalShare, TermHit};
 
 /// Which kind of listing a document is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
     /// A technology achievement offered by a university or institute (科技成果).
