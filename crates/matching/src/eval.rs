@@ -23,7 +23,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{Document, Filters, IndustryDef, MatchEngine, MatchingConfig, Query, Side};
+use crate::config::MatchingConfig;
+use crate::document::{Document, Filters, IndustryDef, Query, Side};
+use crate::engine::MatchEngine;
 
 /// A supply line of `supplies.jsonl`.
 #[derive(Debug, Clone, Deserialize)]

@@ -1,27 +1,32 @@
 //! Matching engine: ranks technology supplies (科技成果) for a demand (技术需求) and demands
 //! for a supply.
 //!
-//! Pure Rust, in memory, no I/O (except [`eval`], which reads the development set).
+//! Pure Rust, in memory, no I/O. The quality harness over the development set (`eval`, which
+//! reads and writes files) is behind the cargo feature `eval`; `utoipa::ToSchema` on [`Side`]
+//! and the explanation types is behind the feature `openapi`.
 //!
 //! # How a match is found
-//! 1. **Analysis** ([`analyzer`]): NFKC + lower-case + zero-width removal, jieba-rs
-//!    segmentation (search mode) with the dictionary extended by the taxonomy's names and
-//!    aliases and by every indexed listing's keywords, stop words removed.
-//! 2. **Retrieval** ([`index`]): one inverted index per [`Side`] (term → postings sorted by
-//!    document slot, with per-field term frequencies). BM25F over title, keywords and body is
-//!    accumulated term at a time into a dense per-thread accumulator, rarest terms first. Terms
-//!    carried by more than 1 % of the documents ([`MatchingConfig::update_only_df_ratio`]) and
-//!    every term after the first 2,000 documents found ([`MatchingConfig::max_accumulators`])
-//!    only update documents already found; once the remaining terms cannot lift a document into
-//!    the top [`MatchingConfig::retrieval_depth`], it is dropped (max-score pruning), and the
-//!    long lists are galloped through for the few survivors. Documents whose keywords occur
-//!    verbatim in the query text join the candidates through a keyword index
-//!    ([`MatchingConfig::keyword_candidates`]).
-//! 3. **Scoring** ([`score`]): each candidate gets signals in `0..=1` — text relevance, keyword
-//!    agreement, industry agreement, TRL, money, cooperation modes, region — combined as a
-//!    weighted mean ([`MatchingConfig`]), so the score lies in `0..=1`.
-//! 4. **Explanation** ([`explain`]): matched keywords, aliases, industries, the best text terms
-//!    and every signal's contribution and share of the score.
+//! 1. **Analysis** (`analyzer`; `ingest` for documents, `query` for queries): NFKC +
+//!    lower-case + zero-width removal, jieba-rs segmentation (search mode) with the dictionary
+//!    extended by the taxonomy's names and aliases and by every indexed listing's keywords, stop
+//!    words removed.
+//! 2. **Retrieval** (`index`, driven by `retrieval`): one inverted index per [`Side`] (term →
+//!    postings sorted by document slot, with per-field term frequencies). BM25F over title,
+//!    keywords and body is accumulated term at a time into a dense per-thread accumulator,
+//!    rarest terms first. Terms carried by more than 1 % of the documents
+//!    ([`MatchingConfig::update_only_df_ratio`]) and every term after the first 2,000 documents
+//!    found ([`MatchingConfig::max_accumulators`]) only update documents already found; once the
+//!    remaining terms cannot lift a document into the top [`MatchingConfig::retrieval_depth`],
+//!    it is dropped (max-score pruning), and the long lists are galloped through for the few
+//!    survivors. Documents whose keywords occur verbatim in the query text join the candidates
+//!    through a keyword index ([`MatchingConfig::keyword_candidates`]).
+//! 3. **Scoring** (`score`: each signal and their combination; `scorer`: one candidate's
+//!    signals): each candidate gets signals in `0..=1` — text relevance, keyword agreement,
+//!    industry agreement, TRL, money, cooperation modes, region — combined as a weighted mean
+//!    ([`MatchingConfig`]), so the score lies in `0..=1`.
+//! 4. **Explanation** (`scorer`, beside the scoring; the types in `explanation`): matched
+//!    keywords, aliases, industries, the best text terms and every signal's contribution and
+//!    share of the score.
 //!
 //! # Updates
 //! [`MatchEngine::upsert`] appends a new slot (the old one, if any, is tombstoned);
@@ -29,177 +34,32 @@
 //! are dead the side's postings are rewritten once (amortised O(1) per write).
 //! [`MatchEngine::upsert_many`] is the fast path for loading: a batch is analysed on every core
 //! while one thread inserts the analysed documents in order (`ingest`).
+//!
+//! # Modules
+//! The public API is re-exported here; every other module is private. Shared types live in
+//! their own files (`document`, `config`, `explanation`), so no module imports this file, and
+//! the modules form layers, each importing only from the layers before it: `document`,
+//! `config`, `explanation` · `analyzer` · `fields`, `industry` · `index` · `vocab` · `ingest`,
+//! `query` · `score` · `retrieval` · `scorer` · `engine` · `eval`.
 
-pub mod analyzer;
-pub mod config;
+mod analyzer;
+mod config;
+mod document;
 mod engine;
 #[cfg(feature = "eval")]
 pub mod eval;
-pub mod explain;
-pub mod index;
-pub mod industry;
+mod explanation;
+mod fields;
+mod index;
+mod industry;
 mod ingest;
-pub mod score;
+mod query;
+mod retrieval;
+mod score;
+mod scorer;
 mod vocab;
 
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
-
 pub use config::MatchingConfig;
-pub use engine::MatchEngine;
-pub use explain::{AliasHit, Explanation, KeywordHit, KeywordSource, SignalShare, TermHit};
-
-/// Which kind of listing a document is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Side {
-    /// A technology achievement offered by a university or institute (科技成果).
-    Supply,
-    /// A technology need posted by an enterprise (技术需求).
-    Demand,
-}
-
-impl Side {
-    /// The other side (the side a listing of this side is matched against).
-    pub fn opposite(self) -> Side {
-        match self {
-            Side::Supply => Side::Demand,
-            Side::Demand => Side::Supply,
-        }
-    }
-}
-
-/// One industry of the taxonomy (`data/industries.json`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IndustryDef {
-    /// Stable code, e.g. `goji`.
-    pub code: String,
-    /// Code of the industry's group, e.g. `six_special`.
-    pub group: String,
-    /// `name_zh`, `name_en` and the aliases. Each name found in a text counts as evidence
-    /// for the industry and is added to the segmentation dictionary.
-    pub names: Vec<String>,
-}
-
-/// The cooperation / transfer modes the engine understands. Other strings are ignored.
-pub const MODES: [&str; 6] =
-    ["transfer", "license", "equity", "joint_development", "technical_service", "technical_consulting"];
-
-/// A listing as indexed by the engine.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Document {
-    /// Listing id (the database primary key).
-    pub id: Uuid,
-    /// Supply or demand.
-    pub side: Side,
-    /// Title.
-    pub title: String,
-    /// Supply summary / demand description.
-    pub body: String,
-    /// Publisher's keywords (also added to the segmentation dictionary).
-    pub keywords: Vec<String>,
-    /// Industry codes (unknown codes are ignored).
-    pub industries: Vec<String>,
-    /// Group-level tags (group codes) for a listing whose publisher only picked a broad
-    /// area. The groups of `industries` need not be repeated here.
-    pub groups: Vec<String>,
-    /// Supply: offered TRL 1..=9; demand: minimum TRL wanted.
-    pub trl: Option<u8>,
-    /// Supply: asking price; demand: budget; in fen (0.01 CNY).
-    pub money_fen: Option<i64>,
-    /// Cooperation modes, see [`MODES`].
-    pub modes: Vec<String>,
-    /// Region, free text (e.g. 宁夏, 银川). Compared after normalisation; one containing the
-    /// other counts as the same region.
-    pub region: Option<String>,
-}
-
-impl Default for Document {
-    fn default() -> Self {
-        Self {
-            id: Uuid::nil(),
-            side: Side::Supply,
-            title: String::new(),
-            body: String::new(),
-            keywords: Vec::new(),
-            industries: Vec::new(),
-            groups: Vec::new(),
-            trl: None,
-            money_fen: None,
-            modes: Vec::new(),
-            region: None,
-        }
-    }
-}
-
-/// What to match: the content fields of a [`Document`] without id and side.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Query {
-    /// Title (its terms weigh [`MatchingConfig::query_title_boost`]).
-    pub title: String,
-    /// Description / summary.
-    pub body: String,
-    /// Keywords (terms weigh [`MatchingConfig::query_keyword_boost`]; a keyword found verbatim
-    /// in a document's text counts as keyword agreement).
-    pub keywords: Vec<String>,
-    /// Industry codes.
-    pub industries: Vec<String>,
-    /// Group-level tags (group codes), e.g. when an enterprise only picked a broad area.
-    pub groups: Vec<String>,
-    /// Offered (query is a supply) or minimum wanted (query is a demand) TRL.
-    pub trl: Option<u8>,
-    /// Price (supply) or budget (demand), in fen.
-    pub money_fen: Option<i64>,
-    /// Cooperation modes, see [`MODES`].
-    pub modes: Vec<String>,
-    /// Region; only when set does region agreement take part in the score.
-    pub region: Option<String>,
-    /// A document id never to return (the listing the query was made from).
-    pub exclude: Option<Uuid>,
-}
-
-/// Hard filters on the returned documents. Empty / `None` fields do not filter.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Filters {
-    /// Keep documents tagged with at least one of these industry codes; a group code here
-    /// keeps every document tagged with an industry of that group (or with the group).
-    pub industries: Vec<String>,
-    /// Keep documents with TRL ≥ this (documents without TRL are dropped when set).
-    pub trl_min: Option<u8>,
-    /// Keep documents with TRL ≤ this (documents without TRL are dropped when set).
-    pub trl_max: Option<u8>,
-    /// Keep documents whose region equals this one or contains it / is contained in it
-    /// (after normalisation).
-    pub region: Option<String>,
-    /// Keep documents offering at least one of these modes.
-    pub modes: Vec<String>,
-    /// Keep matches whose score (0..=1) is at least this.
-    pub min_score: Option<f32>,
-}
-
-/// One page of results.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct MatchPage {
-    /// Number of candidates that passed the filters and `min_score`. Candidates are the top
-    /// `max(retrieval_depth, offset + limit)` documents by text relevance plus up to
-    /// `keyword_candidates` documents with a keyword occurring in the query, so once it
-    /// reaches that depth this is a lower bound of the true count, not an exact one.
-    pub total: usize,
-    /// The requested page, best first.
-    pub items: Vec<Match>,
-}
-
-/// One ranked document.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Match {
-    /// Document id.
-    pub id: Uuid,
-    /// Score in `0..=1` (weighted mean of the signals).
-    pub score: f32,
-    /// Why it matched.
-    pub explanation: Explanation,
-}
+pub use document::{Document, Filters, IndustryDef, Query, Side, MODES};
+pub use engine::{Match, MatchEngine, MatchPage};
+pub use explanation::{AliasHit, Explanation, KeywordHit, KeywordSource, SignalShare, TermHit};

@@ -64,7 +64,7 @@ pub struct SignalShare {
     pub raw: f32,
     /// Signal value in `0..=1` (what is weighted).
     pub value: f32,
-    /// Weight from [`super::MatchingConfig`].
+    /// Weight from `MatchingConfig`.
     pub weight: f32,
     /// `weight · value / Σ weights`: the points this signal adds to the score.
     pub contribution: f32,
@@ -72,7 +72,7 @@ pub struct SignalShare {
     pub share: f32,
 }
 
-/// The explanation attached to every [`super::Match`].
+/// The explanation attached to every `Match`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Explanation {
