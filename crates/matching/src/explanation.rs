@@ -1,4 +1,7 @@
 //! Why a document matched: the evidence a broker can check or challenge.
+//!
+//! With the `openapi` feature these types are schemas of the API, and their doc comments are
+//! the schema descriptions of the committed `openapi/openapi.json`: change both together.
 
 use serde::Serialize;
 
@@ -64,7 +67,7 @@ pub struct SignalShare {
     pub raw: f32,
     /// Signal value in `0..=1` (what is weighted).
     pub value: f32,
-    /// Weight from `MatchingConfig`.
+    /// Weight from [`super::MatchingConfig`].
     pub weight: f32,
     /// `weight · value / Σ weights`: the points this signal adds to the score.
     pub contribution: f32,
@@ -72,7 +75,7 @@ pub struct SignalShare {
     pub share: f32,
 }
 
-/// The explanation attached to every `Match`.
+/// The explanation attached to every [`super::Match`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Explanation {
