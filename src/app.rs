@@ -9,6 +9,7 @@ use std::time::Duration;
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
+use matching::MatchingConfig;
 use tracing_actix_web::TracingLogger;
 
 use utoipa_actix_web::AppExt;
@@ -21,7 +22,6 @@ use crate::docs::OpenApiJson;
 use crate::extract::{json_config, path_config, problem_catch_all, query_config, route_not_found};
 use crate::industries::taxonomy::Taxonomy;
 use crate::matches::service::MatchService;
-use crate::matching::MatchingConfig;
 use crate::metrics::{self, Metrics};
 use crate::state::AppState;
 use crate::{cors, routes};

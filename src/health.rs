@@ -2,12 +2,12 @@
 
 use actix_web::{get, web};
 use diesel::prelude::*;
+use matching::Side;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db;
 use crate::error::ApiError;
-use crate::matching::Side;
 use crate::spec as oa;
 use crate::state::AppState;
 

@@ -2,9 +2,9 @@
 //! matching platform (科技成果供需对接平台).
 //!
 //! Universities and institutes publish technology achievements ([`supplies`]), enterprises post
-//! technology needs ([`demands`]); the [`matching`] engine ranks one side for the other on
-//! keywords, text and the region's priority [`industries`]. [`app::Application`] builds the
-//! server; `main.rs` is a thin CLI over it.
+//! technology needs ([`demands`]); the [`matching`] engine (its own crate, `crates/matching`)
+//! ranks one side for the other on keywords, text and the region's priority [`industries`].
+//! [`app::Application`] builds the server; `main.rs` is a thin CLI over it.
 
 pub mod accounts;
 pub mod app;
@@ -24,7 +24,6 @@ pub mod import;
 pub mod industries;
 pub mod listing;
 pub mod matches;
-pub mod matching;
 pub mod metrics;
 pub mod organizations;
 pub mod pagination;

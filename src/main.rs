@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use diesel::prelude::*;
+use matching::eval::run_eval;
+use matching::MatchingConfig;
 
 use techmatch::accounts::demo::ensure_demo_accounts;
 use techmatch::app::Application;
@@ -13,8 +15,6 @@ use techmatch::connections::demo::seed as seed_demo_connections;
 use techmatch::import::{import, ListingSide};
 use techmatch::industries::taxonomy::Taxonomy;
 use techmatch::matches::service::MatchService;
-use techmatch::matching::eval::run_eval;
-use techmatch::matching::MatchingConfig;
 use techmatch::{db, telemetry};
 
 /// Demo connections created by `techmatch demo`.

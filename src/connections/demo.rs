@@ -4,6 +4,7 @@
 //! connections already exist.
 
 use diesel::prelude::*;
+use matching::{Filters, Side};
 
 use super::input::Move;
 use super::service;
@@ -14,7 +15,6 @@ use crate::error::ApiError;
 use crate::listing::Listing;
 use crate::matches::documents::{as_query, demand_document};
 use crate::matches::service::MatchService;
-use crate::matching::{Filters, Side};
 use crate::vocab::{ConnectionStatus, ContractType, FailureReason};
 
 /// Only a demand whose best match scores at least this can get a demo connection, so that the
@@ -64,7 +64,7 @@ pub fn seed(conn: &mut PgConnection, matcher: &MatchService, count: usize) -> Re
         .select(Demand::as_select())
         .load(conn)?;
     // Each open demand with its best match; the strongest pairs become the demo connections.
-    let mut pairs: Vec<(Demand, crate::matching::Match)> = open_demands
+    let mut pairs: Vec<(Demand, matching::Match)> = open_demands
         .into_iter()
         .filter_map(|demand| {
             let query = as_query(demand_document(&demand), false);

@@ -2,6 +2,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use matching::Side;
 use uuid::Uuid;
 
 use super::input::{ConnectionListParams, MoveInput, OpenInput};
@@ -13,7 +14,6 @@ use crate::auth::{policy, Principal};
 use crate::db;
 use crate::error::ApiError;
 use crate::matches::documents::{as_query, demand_document};
-use crate::matching::Side;
 use crate::pagination::{Page, PageRequest};
 use crate::spec as oa;
 use crate::state::AppState;

@@ -2,12 +2,12 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use matching::Explanation;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::db::schema::{connection_events, connections};
-use crate::matching::Explanation;
 use crate::vocab::{ConnectionStatus, ContractType, FailureReason};
 
 /// A connection as stored.

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
+use matching::{Document, Side};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -9,7 +10,6 @@ use uuid::Uuid;
 use crate::db::schema::demands;
 use crate::error::ErrorCode;
 use crate::listing::{Head, Kind, Listing};
-use crate::matching::{Document, Side};
 use crate::spec::IndustryCode;
 use crate::vocab::{DemandStatus, TransferMode};
 

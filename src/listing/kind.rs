@@ -5,8 +5,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::error::{ApiError, ErrorCode};
-use crate::matching::{Document, Side};
 use crate::vocab::Vocabulary;
+use matching::{Document, Side};
 
 /// The words and statuses that tell one kind of listing from the other; `S` is the kind's
 /// status vocabulary.

@@ -1,9 +1,10 @@
 //! Turns stored listings into the engine's queries (each listing makes its own document:
 //! [`Listing::document`]).
 
+use matching::{Document, Query};
+
 use crate::demands::model::Demand;
 use crate::listing::Listing;
-use crate::matching::{Document, Query};
 use crate::supplies::model::Supply;
 
 /// The engine document of a supply ([`Listing::document`]).
@@ -30,5 +31,22 @@ pub fn as_query(doc: Document, use_region: bool) -> Query {
         modes: doc.modes,
         region: if use_region { doc.region } else { None },
         exclude: Some(doc.id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use crate::vocab::TransferMode;
+
+    /// The listings' `transfer_modes` / `cooperation_modes` reach the engine as strings; the
+    /// engine ignores any string outside [`matching::MODES`], so the two lists must agree.
+    #[test]
+    fn engine_modes_are_the_api_transfer_modes() {
+        let api: BTreeSet<&str> = TransferMode::ALL.iter().map(|m| m.as_str()).collect();
+        let engine: BTreeSet<&str> = matching::MODES.iter().copied().collect();
+        assert_eq!(api, engine);
+        assert_eq!(TransferMode::ALL.len(), matching::MODES.len(), "no duplicates on either side");
     }
 }

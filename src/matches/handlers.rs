@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use actix_web::{get, post, web};
+use matching::{Explanation, Filters, Query, Side};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -15,7 +16,6 @@ use crate::demands::model::Demand;
 use crate::error::{ApiError, ErrorCode};
 use crate::industries::taxonomy::Taxonomy;
 use crate::listing::{mode_names, non_blank, trl_in_range, what, ListingStore};
-use crate::matching::{Explanation, Filters, Query, Side};
 use crate::pagination::{Page, PageRequest, DEFAULT_PER_PAGE};
 use crate::spec::text::{PreviewText, Region, Title};
 use crate::spec::{self as oa, IndustryCode, IndustryOrGroupList, Keyword, TransferModeList};

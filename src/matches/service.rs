@@ -20,6 +20,7 @@ use std::sync::{Mutex, RwLock};
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool};
+use matching::{Document, Filters, IndustryDef, MatchEngine, MatchPage, MatchingConfig, Query, Side};
 use uuid::Uuid;
 
 use crate::db::schema::{demands, supplies};
@@ -27,7 +28,6 @@ use crate::demands::model::Demand;
 use crate::error::ApiError;
 use crate::industries::taxonomy::Taxonomy;
 use crate::listing::Listing;
-use crate::matching::{Document, Filters, IndustryDef, MatchEngine, MatchPage, MatchingConfig, Query, Side};
 use crate::supplies::model::Supply;
 
 /// How deep [`MatchService::pair`] looks for a listing among the ranked candidates.
@@ -182,7 +182,7 @@ impl MatchService {
 
     /// The match of one listing `id` of side `target` for `query`, if it is among the best
     /// [`PAIR_DEPTH`] candidates (used to record the score when a connection is opened).
-    pub fn pair(&self, query: &Query, target: Side, id: uuid::Uuid) -> Option<crate::matching::Match> {
+    pub fn pair(&self, query: &Query, target: Side, id: uuid::Uuid) -> Option<matching::Match> {
         self.read()
             .engine
             .search(query, target, &Filters::default(), 0, PAIR_DEPTH)

@@ -20,13 +20,13 @@
 use std::time::Instant;
 
 use actix_web::http::Method;
+use matching::Side;
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
 use crate::db::PgPool;
 use crate::error::ApiError;
-use crate::matching::Side;
 
 pub mod http;
 

@@ -11,8 +11,8 @@
 //! latency and VmRSS/VmHWM. `MATCHING_BENCH_CONFIG=plain` uses `MatchingConfig::plain_bm25()`.
 //! Run one size per process for clean memory figures. Afterwards a criterion group measures
 //! the same searches on the smallest size (skip with `MATCHING_BENCH_NO_CRITERION=1`).
-//! `MATCHING_ROOT` is the repository root holding `eval/` and `data/` (default: this crate's
-//! directory). `MATCHING_CONFIG` (a JSON object) overrides fields of the configuration.
+//! `MATCHING_ROOT` is the repository root holding `eval/` and `data/` (default: two levels
+//! above this crate's directory). `MATCHING_CONFIG` (a JSON object) overrides fields of the configuration.
 //! Alongside wall-clock latency the harness prints on-CPU time per query
 //! (`CLOCK_THREAD_CPUTIME_ID`), which separates the engine's cost from waiting for a core on a
 //! busy machine, and the process CPU time of the build.
@@ -27,7 +27,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use criterion::{black_box, Criterion};
-use techmatch::matching::{Filters, IndustryDef, MatchEngine, MatchingConfig, Query, Side};
+use matching::{Filters, IndustryDef, MatchEngine, MatchingConfig, Query, Side};
 
 fn taxonomy(root: &std::path::Path) -> Vec<IndustryDef> {
     let text = std::fs::read_to_string(root.join("data/industries.json")).unwrap_or_default();
@@ -82,7 +82,8 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 fn main() {
-    let root = std::env::var("MATCHING_ROOT").map_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    let root = std::env::var("MATCHING_ROOT")
+        .map_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.."), PathBuf::from);
     let sizes: Vec<usize> = std::env::var("MATCHING_BENCH_SIZES")
         .unwrap_or_else(|_| "10000,200000".into())
         .split(',')

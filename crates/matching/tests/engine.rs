@@ -2,7 +2,7 @@
 
 use uuid::Uuid;
 
-use super::*;
+use matching::*;
 
 fn taxonomy() -> Vec<IndustryDef> {
     vec![

@@ -7,19 +7,19 @@ use std::sync::{mpsc, Mutex, PoisonError};
 
 use rustc_hash::FxHashMap;
 
-use super::analyzer::{normalize, Analyzer};
-use super::config::MatchingConfig;
-use super::engine::{mode_mask, norm_keywords, norm_region, side_ix};
-use super::index::{DocSlot, KeywordId, SideIndex, TermId, FIELDS, F_BIGRAM, F_BODY, F_KEYWORDS, F_TITLE};
-use super::industry::{IndustryEvidence, Taxonomy};
-use super::vocab::Vocab;
-use super::Document;
+use crate::analyzer::{normalize, Analyzer};
+use crate::config::MatchingConfig;
+use crate::document::Document;
+use crate::fields::{mode_mask, norm_keywords, norm_region, side_ix};
+use crate::index::{DocSlot, KeywordId, SideIndex, TermId, FIELDS, F_BIGRAM, F_BODY, F_KEYWORDS, F_TITLE};
+use crate::industry::{IndustryEvidence, Taxonomy};
+use crate::vocab::Vocab;
 
 /// Documents per unit of work handed to an analysis thread by [`load`].
 const BLOCK: usize = 256;
 
 /// A document after analysis, before its terms are interned (built in parallel).
-pub(super) struct Analyzed {
+pub(crate) struct Analyzed {
     doc: Document,
     text: String,
     title_len: usize,
@@ -34,16 +34,16 @@ pub(super) struct Analyzed {
 
 /// What analysing a document reads (shared by the analysis threads).
 #[derive(Clone, Copy)]
-pub(super) struct Analysis<'a> {
-    pub analyzer: &'a Analyzer,
-    pub taxonomy: &'a Taxonomy,
-    pub config: &'a MatchingConfig,
+pub(crate) struct Analysis<'a> {
+    pub(crate) analyzer: &'a Analyzer,
+    pub(crate) taxonomy: &'a Taxonomy,
+    pub(crate) config: &'a MatchingConfig,
 }
 
 impl Analysis<'_> {
     /// Normalise and cut a document's title, body and keywords; count terms per field;
     /// collect its industry evidence (tags plus aliases found in the text).
-    pub fn document(&self, doc: Document) -> Analyzed {
+    pub(crate) fn document(&self, doc: Document) -> Analyzed {
         let title = normalize(&doc.title);
         let body = normalize(&doc.body);
         let keywords = norm_keywords(&doc.keywords);
@@ -111,17 +111,17 @@ impl Analysis<'_> {
 }
 
 /// What indexing an analysed document writes: the dictionaries and the two side indexes.
-pub(super) struct Store<'a> {
-    pub vocab: &'a mut Vocab,
-    pub sides: &'a mut [SideIndex; 2],
+pub(crate) struct Store<'a> {
+    pub(crate) vocab: &'a mut Vocab,
+    pub(crate) sides: &'a mut [SideIndex; 2],
     /// [`MatchingConfig::keyword_min_chars`].
-    pub keyword_min_chars: usize,
+    pub(crate) keyword_min_chars: usize,
 }
 
 impl Store<'_> {
     /// Intern the document's terms and keywords and append it to its side, replacing the
     /// document with the same id on either side.
-    pub fn insert(&mut self, a: Analyzed) {
+    pub(crate) fn insert(&mut self, a: Analyzed) {
         let id = a.doc.id;
         for s in self.sides.iter_mut() {
             s.remove(id);
@@ -157,7 +157,7 @@ impl Store<'_> {
 /// available core, [`BLOCK`] documents at a time, while the calling thread inserts the
 /// finished blocks in their original order (so slots, and thus results, do not depend on
 /// thread timing). A panic in any thread propagates to the caller.
-pub(super) fn load(analysis: Analysis<'_>, mut store: Store<'_>, docs: Vec<Document>) {
+pub(crate) fn load(analysis: Analysis<'_>, mut store: Store<'_>, docs: Vec<Document>) {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     if threads == 1 || docs.len() < 2 * BLOCK {
         for d in docs {

@@ -1,9 +1,13 @@
 //! Why a document matched: the evidence a broker can check or challenge.
+//!
+//! With the `openapi` feature these types are schemas of the API, and their doc comments are
+//! the schema descriptions of the committed `openapi/openapi.json`: change both together.
 
 use serde::Serialize;
 
 /// Where a matched keyword was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum KeywordSource {
     /// One of the document's keywords occurs verbatim in the query text.
@@ -13,7 +17,8 @@ pub enum KeywordSource {
 }
 
 /// One agreeing keyword.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KeywordHit {
     /// The keyword, normalised (NFKC, lower case).
     pub keyword: String,
@@ -24,7 +29,8 @@ pub struct KeywordHit {
 }
 
 /// A taxonomy alias (or industry name) found in a text, and the industry it stands for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AliasHit {
     /// The alias, normalised.
     pub alias: String,
@@ -35,7 +41,8 @@ pub struct AliasHit {
 }
 
 /// One query term and what it added to the text relevance.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TermHit {
     /// Index term (normalised; character bigrams are shown without their marker).
     pub term: String,
@@ -44,7 +51,8 @@ pub struct TermHit {
 }
 
 /// One signal's part in the score.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignalShare {
     /// `text`, `keyword`, `industry`, `industry_feedback`, `trl`, `money`, `modes` or
     /// `region`.
@@ -55,7 +63,7 @@ pub struct SignalShare {
     /// industry among the query's best text matches; `trl` = offered − wanted levels; `money` = price / budget;
     /// `modes` = number of shared modes; `region` = 1 same, 0 different. For a
     /// compatibility signal with missing data, `NaN` is serialised as `null`.
-    #[schema(nullable)]
+    #[cfg_attr(feature = "openapi", schema(nullable))]
     pub raw: f32,
     /// Signal value in `0..=1` (what is weighted).
     pub value: f32,
@@ -68,7 +76,8 @@ pub struct SignalShare {
 }
 
 /// The explanation attached to every [`super::Match`].
-#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Explanation {
     /// Agreeing keywords, strongest first (the strings of `keyword_hits`).
     pub matched_keywords: Vec<String>,

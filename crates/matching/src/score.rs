@@ -1,15 +1,15 @@
 //! The signals of a match and how they combine into one score in `0..=1`.
 
-use super::config::MatchingConfig;
-use super::explain::SignalShare;
-use super::industry::{GroupId, IndustryEvidence, IndustryId, Taxonomy};
-use super::Side;
+use crate::config::MatchingConfig;
+use crate::document::Side;
+use crate::explanation::SignalShare;
+use crate::industry::{GroupId, IndustryEvidence, IndustryId, Taxonomy};
 
 /// Text relevance in `0..=1`: `bm25 / max(best, floor · ideal)`.
 ///
 /// `best` is the best BM25F score among this query's candidates, `ideal` the query's upper
-/// bound ([`super::index::Retrieved::ideal`]).
-pub fn text_signal(bm25: f32, best: f32, ideal: f32, cfg: &MatchingConfig) -> f32 {
+/// bound ([`crate::index::Retrieved::ideal`]).
+pub(crate) fn text_signal(bm25: f32, best: f32, ideal: f32, cfg: &MatchingConfig) -> f32 {
     let denom = best.max(cfg.text_floor * ideal);
     if denom <= 0.0 {
         0.0
@@ -19,7 +19,7 @@ pub fn text_signal(bm25: f32, best: f32, ideal: f32, cfg: &MatchingConfig) -> f3
 }
 
 /// Keyword agreement in `0..1`: `s / (s + keyword_half)`, `s` = summed rarity.
-pub fn keyword_signal(rarity_sum: f32, cfg: &MatchingConfig) -> f32 {
+pub(crate) fn keyword_signal(rarity_sum: f32, cfg: &MatchingConfig) -> f32 {
     if rarity_sum <= 0.0 {
         0.0
     } else {
@@ -29,23 +29,23 @@ pub fn keyword_signal(rarity_sum: f32, cfg: &MatchingConfig) -> f32 {
 
 /// How two listings' industries agree, with the evidence for the explanation.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct IndustryAgreement {
+pub(crate) struct IndustryAgreement {
     /// Signal in `0..=1`.
-    pub value: f32,
+    pub(crate) value: f32,
     /// Industries both sides name (tagged or inferred).
-    pub same: Vec<IndustryId>,
+    pub(crate) same: Vec<IndustryId>,
     /// Groups both sides fall in (through an industry or a group tag).
-    pub groups: Vec<GroupId>,
+    pub(crate) groups: Vec<GroupId>,
     /// The document's industries that only share a group with the query.
-    pub same_group: Vec<IndustryId>,
+    pub(crate) same_group: Vec<IndustryId>,
     /// Aliases that supplied an industry used above: (alias id, industry, found in query?).
-    pub aliases: Vec<(u32, IndustryId, bool)>,
+    pub(crate) aliases: Vec<(u32, IndustryId, bool)>,
 }
 
 /// Industry agreement: `industry_same` for a shared industry, `industry_same_group` for a
 /// shared group, each multiplied by the credit of both sides' evidence (1 for a tag,
 /// `alias_industry_credit` for an alias in the text); the best pair counts.
-pub fn industry_agreement(
+pub(crate) fn industry_agreement(
     tax: &Taxonomy,
     q: &IndustryEvidence,
     d: &IndustryEvidence,
@@ -118,7 +118,7 @@ pub fn industry_agreement(
 
 /// The value of [`industry_agreement`] without building its evidence lists (the hot path:
 /// every candidate is scored, only the returned page is explained).
-pub fn industry_value(tax: &Taxonomy, q: &IndustryEvidence, d: &IndustryEvidence, cfg: &MatchingConfig) -> f32 {
+pub(crate) fn industry_value(tax: &Taxonomy, q: &IndustryEvidence, d: &IndustryEvidence, cfg: &MatchingConfig) -> f32 {
     let ac = cfg.alias_industry_credit;
     let qi = q.tagged.iter().map(|&i| (i, 1.0)).chain(q.inferred.iter().map(|&(i, _)| (i, ac)));
     let di = || d.tagged.iter().map(|&i| (i, 1.0)).chain(d.inferred.iter().map(|&(i, _)| (i, ac)));
@@ -154,7 +154,7 @@ pub fn industry_value(tax: &Taxonomy, q: &IndustryEvidence, d: &IndustryEvidence
 
 /// TRL compatibility: 1 when the offered TRL reaches the wanted one, minus
 /// `trl_shortfall_penalty` per missing level (floored at 0); `None` when either is unknown.
-pub fn trl_signal(offered: Option<u8>, wanted: Option<u8>, cfg: &MatchingConfig) -> Option<f32> {
+pub(crate) fn trl_signal(offered: Option<u8>, wanted: Option<u8>, cfg: &MatchingConfig) -> Option<f32> {
     let (o, w) = (offered?, wanted?);
     if o >= w {
         Some(1.0)
@@ -166,7 +166,7 @@ pub fn trl_signal(offered: Option<u8>, wanted: Option<u8>, cfg: &MatchingConfig)
 /// Budget vs price: 1 when the price fits the budget, falling linearly to
 /// `money_over_budget_at_double` at twice the budget (floored at 0); `None` when either is
 /// unknown or the budget is not positive.
-pub fn money_signal(price: Option<i64>, budget: Option<i64>, cfg: &MatchingConfig) -> Option<f32> {
+pub(crate) fn money_signal(price: Option<i64>, budget: Option<i64>, cfg: &MatchingConfig) -> Option<f32> {
     let (p, b) = (price?, budget?);
     if b <= 0 {
         return None;
@@ -181,7 +181,7 @@ pub fn money_signal(price: Option<i64>, budget: Option<i64>, cfg: &MatchingConfi
 
 /// Mode overlap: 1 when the two mode sets share a mode, 0 otherwise; `None` when either is
 /// empty.
-pub fn modes_signal(a: u8, b: u8) -> Option<f32> {
+pub(crate) fn modes_signal(a: u8, b: u8) -> Option<f32> {
     if a == 0 || b == 0 {
         None
     } else if a & b != 0 {
@@ -192,20 +192,20 @@ pub fn modes_signal(a: u8, b: u8) -> Option<f32> {
 }
 
 /// Regions agree when equal or one contains the other (宁夏 / 宁夏回族自治区).
-pub fn same_region(a: &str, b: &str) -> bool {
+pub(crate) fn same_region(a: &str, b: &str) -> bool {
     !a.is_empty() && !b.is_empty() && (a.contains(b) || b.contains(a))
 }
 
 /// Region: `None` when the query has no region (the signal then takes no part), else 1 on
 /// agreement, 0 on disagreement, `unknown` when the document has none.
-pub fn region_signal(query: Option<&str>, doc: Option<&str>) -> Option<Option<f32>> {
+pub(crate) fn region_signal(query: Option<&str>, doc: Option<&str>) -> Option<Option<f32>> {
     let q = query?;
     Some(doc.map(|d| if same_region(q, d) { 1.0 } else { 0.0 }))
 }
 
 /// Which of two listings offers and which wants: returns `(offered, wanted)` arranged by
 /// the target side (a supply offers, a demand wants).
-pub fn offered_wanted<T>(target: Side, query_value: T, doc_value: T) -> (T, T) {
+pub(crate) fn offered_wanted<T>(target: Side, query_value: T, doc_value: T) -> (T, T) {
     match target {
         Side::Supply => (doc_value, query_value),
         Side::Demand => (query_value, doc_value),
@@ -214,28 +214,28 @@ pub fn offered_wanted<T>(target: Side, query_value: T, doc_value: T) -> (T, T) {
 
 /// One signal before combination.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Signal {
+pub(crate) struct Signal {
     /// Name shown in the explanation.
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// The underlying figure (BM25F points, rarity sum, TRL gap …, see
     /// [`SignalShare::raw`]).
-    pub raw: f32,
+    pub(crate) raw: f32,
     /// Value in `0..=1`.
-    pub value: f32,
+    pub(crate) value: f32,
     /// Weight.
-    pub weight: f32,
+    pub(crate) weight: f32,
 }
 
 /// Up to eight signals, inline (no allocation per candidate).
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Signals {
+pub(crate) struct Signals {
     items: [Signal; 8],
     len: usize,
 }
 
 impl Signals {
     /// Append a signal (ignored beyond eight).
-    pub fn push(&mut self, s: Signal) {
+    pub(crate) fn push(&mut self, s: Signal) {
         if let Some(slot) = self.items.get_mut(self.len) {
             *slot = s;
             self.len += 1;
@@ -243,14 +243,14 @@ impl Signals {
     }
 
     /// The signals pushed so far.
-    pub fn as_slice(&self) -> &[Signal] {
+    pub(crate) fn as_slice(&self) -> &[Signal] {
         &self.items[..self.len]
     }
 }
 
 /// Weighted mean of the signals with positive weight (the score of [`combine`] without the
 /// shares; allocation-free for the hot path).
-pub fn combine_score(signals: &[Signal]) -> f32 {
+pub(crate) fn combine_score(signals: &[Signal]) -> f32 {
     let (mut num, mut den) = (0.0f32, 0.0f32);
     for s in signals.iter().filter(|s| s.weight > 0.0) {
         num += s.weight * s.value;
@@ -264,7 +264,7 @@ pub fn combine_score(signals: &[Signal]) -> f32 {
 }
 
 /// Weighted mean of the signals with positive weight, and each signal's share.
-pub fn combine(signals: &[Signal]) -> (f32, Vec<SignalShare>) {
+pub(crate) fn combine(signals: &[Signal]) -> (f32, Vec<SignalShare>) {
     let total_w: f32 = signals.iter().filter(|s| s.weight > 0.0).map(|s| s.weight).sum();
     if total_w <= 0.0 {
         return (0.0, Vec::new());

@@ -13,7 +13,7 @@ use std::collections::HashSet;
 use jieba_rs::Jieba;
 use unicode_normalization::UnicodeNormalization;
 
-use super::config::MatchingConfig;
+use crate::config::MatchingConfig;
 
 /// Stop words removed from documents and queries (after normalisation).
 ///
@@ -25,7 +25,7 @@ use super::config::MatchingConfig;
 ///   方法, 分析, 应用, 系统 …). A match on them is never a reason a broker would accept,
 ///   they would only clutter the explanation, and BM25's idf already gives them almost no
 ///   weight. Topical words, even frequent ones (模型, 材料, 检测), are kept.
-pub const STOP_WORDS: &[&str] = &[
+pub(crate) const STOP_WORDS: &[&str] = &[
     // function words
     "的",
     "了",
@@ -179,7 +179,7 @@ pub const STOP_WORDS: &[&str] = &[
 /// Normalise a text: NFKC, lower-case, zero-width characters removed.
 ///
 /// `ＩｎＳＡＲ` → `insar`; `P＜0.05` → `p<0.05`.
-pub fn normalize(text: &str) -> String {
+pub(crate) fn normalize(text: &str) -> String {
     text.nfkc()
         .filter(|c| !matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'))
         .flat_map(char::to_lowercase)
@@ -187,7 +187,7 @@ pub fn normalize(text: &str) -> String {
 }
 
 /// True for a CJK unified ideograph (the ranges jieba treats as Chinese).
-pub fn is_han(c: char) -> bool {
+pub(crate) fn is_han(c: char) -> bool {
     matches!(c,
         '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}'
         | '\u{20000}'..='\u{2FA1F}')
@@ -200,7 +200,7 @@ fn is_block_char(c: char) -> bool {
 }
 
 /// The segmenter plus the switches from [`MatchingConfig`] that shape tokens.
-pub struct Analyzer {
+pub(crate) struct Analyzer {
     jieba: Jieba,
     stop: HashSet<&'static str>,
     search_mode: bool,
@@ -221,12 +221,12 @@ impl std::fmt::Debug for Analyzer {
 
 /// Prefix marking a character-bigram term, so 光伏 as a word and 光伏 as a bigram are two
 /// different index terms.
-pub const BIGRAM_PREFIX: char = '\u{2}';
+pub(crate) const BIGRAM_PREFIX: char = '\u{2}';
 
 impl Analyzer {
     /// An analyser with jieba's default dictionary (about 350k words) and the switches of
     /// `config`.
-    pub fn new(config: &MatchingConfig) -> Self {
+    pub(crate) fn new(config: &MatchingConfig) -> Self {
         Self {
             jieba: Jieba::new(),
             stop: STOP_WORDS.iter().copied().collect(),
@@ -239,19 +239,19 @@ impl Analyzer {
     }
 
     /// True when `token` is on the stop list.
-    pub fn is_stop(&self, token: &str) -> bool {
+    pub(crate) fn is_stop(&self, token: &str) -> bool {
         self.stop.contains(token)
     }
 
     /// Whether character bigrams are produced.
-    pub fn char_bigrams(&self) -> bool {
+    pub(crate) fn char_bigrams(&self) -> bool {
         self.char_bigrams
     }
 
     /// Add an already-normalised word to the segmentation dictionary so that it is cut
     /// whole. Words shorter than 2 characters, words jieba would split anyway (spaces,
     /// punctuation) and words already known are skipped. Returns true when added.
-    pub fn add_word(&mut self, word: &str) -> bool {
+    pub(crate) fn add_word(&mut self, word: &str) -> bool {
         let n = word.chars().count();
         if !(2..=32).contains(&n) || !word.chars().all(is_block_char) {
             return false;
@@ -290,7 +290,7 @@ impl Analyzer {
 
     /// Cut a normalised text into index terms and push them onto `out` (repeats kept, so
     /// the caller can count term frequencies).
-    pub fn tokens<'a>(&self, normalized: &'a str, out: &mut Vec<&'a str>) {
+    pub(crate) fn tokens<'a>(&self, normalized: &'a str, out: &mut Vec<&'a str>) {
         let cut = if self.search_mode {
             self.jieba.cut_for_search(normalized, self.hmm)
         } else {
@@ -301,7 +301,7 @@ impl Analyzer {
 
     /// Overlapping character bigrams of every run of Chinese characters, each prefixed
     /// with [`BIGRAM_PREFIX`]. A run of one character yields nothing.
-    pub fn bigrams(&self, normalized: &str, out: &mut Vec<String>) {
+    pub(crate) fn bigrams(&self, normalized: &str, out: &mut Vec<String>) {
         let mut prev: Option<char> = None;
         for c in normalized.chars() {
             if is_han(c) {

@@ -10,131 +10,129 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
-use super::industry::IndustryEvidence;
+use crate::industry::IndustryEvidence;
 
 /// Id of an index term (shared by both sides).
-pub type TermId = u32;
+pub(crate) type TermId = u32;
 /// Id of a normalised keyword string (shared by both sides).
-pub type KeywordId = u32;
+pub(crate) type KeywordId = u32;
 /// Document slot within one side.
-pub type Slot = u32;
+pub(crate) type Slot = u32;
 
 /// Field numbers of the per-field term frequencies.
-pub const F_TITLE: usize = 0;
+pub(crate) const F_TITLE: usize = 0;
 /// Keywords field.
-pub const F_KEYWORDS: usize = 1;
+pub(crate) const F_KEYWORDS: usize = 1;
 /// Body field (summary / description).
-pub const F_BODY: usize = 2;
+pub(crate) const F_BODY: usize = 2;
 /// Character-bigram field.
-pub const F_BIGRAM: usize = 3;
+pub(crate) const F_BIGRAM: usize = 3;
 /// Number of fields.
-pub const FIELDS: usize = 4;
+pub(crate) const FIELDS: usize = 4;
 
 /// One posting: a document slot and the term's frequency in each field (saturating at 255).
 /// 8 bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Posting {
+pub(crate) struct Posting {
     /// Document slot.
-    pub slot: Slot,
+    pub(crate) slot: Slot,
     /// Term frequency per field ([`F_TITLE`], [`F_KEYWORDS`], [`F_BODY`], [`F_BIGRAM`]).
-    pub tf: [u8; FIELDS],
+    pub(crate) tf: [u8; FIELDS],
 }
 
 /// What the engine keeps about an indexed document besides its postings.
 #[derive(Debug, Clone)]
-pub struct DocSlot {
+pub(crate) struct DocSlot {
     /// Listing id.
-    pub id: Uuid,
+    pub(crate) id: Uuid,
     /// Normalised `title + '\n' + body`; used to test whether a query keyword occurs in the
     /// document and to rebuild the document as a query.
-    pub text: Box<str>,
+    pub(crate) text: Box<str>,
     /// Byte length of the title inside `text`.
-    pub title_len: u32,
+    pub(crate) title_len: u32,
     /// Keyword ids (normalised, deduplicated).
-    pub keywords: Box<[KeywordId]>,
+    pub(crate) keywords: Box<[KeywordId]>,
     /// Tagged and alias-inferred industries, group tags.
-    pub evidence: IndustryEvidence,
+    pub(crate) evidence: IndustryEvidence,
     /// TRL 1..=9.
-    pub trl: Option<u8>,
+    pub(crate) trl: Option<u8>,
     /// Price or budget in fen.
-    pub money_fen: Option<i64>,
-    /// Bit i set = mode [`super::MODES`]`[i]`.
-    pub modes: u8,
+    pub(crate) money_fen: Option<i64>,
+    /// Bit i set = mode [`crate::document::MODES`]`[i]`.
+    pub(crate) modes: u8,
     /// Normalised region.
-    pub region: Option<Box<str>>,
+    pub(crate) region: Option<Box<str>>,
 }
 
 /// BM25F parameters, resolved for one side at query time.
 #[derive(Debug, Clone, Copy)]
-pub struct Bm25Params {
+pub(crate) struct Bm25Params {
     /// Saturation.
-    pub k1: f32,
+    pub(crate) k1: f32,
     /// Per-field length-normalisation strength.
-    pub b: [f32; FIELDS],
+    pub(crate) b: [f32; FIELDS],
     /// Per-field weight.
-    pub w: [f32; FIELDS],
+    pub(crate) w: [f32; FIELDS],
 }
 
 /// How deep and how exhaustively [`SideIndex::retrieve`] searches.
 #[derive(Debug, Clone, Copy)]
-pub struct RetrievalLimits {
+pub(crate) struct RetrievalLimits {
     /// Number of documents to return (the `depth` of the doc comment of `retrieve`).
-    pub depth: usize,
+    pub(crate) depth: usize,
     /// Terms in more documents than this only update documents already found.
-    pub update_only_df: usize,
+    pub(crate) update_only_df: usize,
     /// After this many documents are found, further terms only update them.
-    pub max_accumulators: usize,
+    pub(crate) max_accumulators: usize,
     /// At most this many documents (the best partial scores, at least `depth`) go through the
     /// update phase.
-    pub max_rescore: usize,
+    pub(crate) max_rescore: usize,
 }
 
 /// A query term with its query-side weight.
 #[derive(Debug, Clone, Copy)]
-pub struct QueryTerm {
+pub(crate) struct QueryTerm {
     /// Term id.
-    pub term: TermId,
+    pub(crate) term: TermId,
     /// Query-side weight (boosts × log term count).
-    pub weight: f32,
+    pub(crate) weight: f32,
     /// Inverse document frequency to use; `None` = this side's own
     /// ([`SideIndex::idf`]).
-    pub idf: Option<f32>,
+    pub(crate) idf: Option<f32>,
 }
 
 /// Retrieval output.
 #[derive(Debug, Clone, Default)]
-pub struct Retrieved {
+pub(crate) struct Retrieved {
     /// Top documents by BM25F, best first: (slot, score).
-    pub hits: Vec<(Slot, f32)>,
+    pub(crate) hits: Vec<(Slot, f32)>,
     /// The `forced` documents that passed `accept`, with their exact BM25F score.
-    pub forced: Vec<(Slot, f32)>,
+    pub(crate) forced: Vec<(Slot, f32)>,
     /// Upper bound of the BM25F score for this query: Σ idf·weight·(k1+1).
-    pub ideal: f32,
-    /// Postings read (for the speed report).
-    pub postings_scanned: usize,
+    pub(crate) ideal: f32,
 }
 
 /// The index of one side.
 #[derive(Debug, Default)]
-pub struct SideIndex {
+pub(crate) struct SideIndex {
     /// Postings by term id (terms unseen on this side have an empty list).
-    pub postings: Vec<Vec<Posting>>,
+    pub(crate) postings: Vec<Vec<Posting>>,
     /// Slots carrying each keyword, by keyword id.
-    pub kw_postings: Vec<Vec<Slot>>,
+    pub(crate) kw_postings: Vec<Vec<Slot>>,
     /// Documents by slot (dead slots keep their data until compaction).
-    pub docs: Vec<DocSlot>,
+    pub(crate) docs: Vec<DocSlot>,
     /// Field lengths (terms) by slot, kept apart from `docs` for cache locality.
-    pub lens: Vec<[u16; FIELDS]>,
+    pub(crate) lens: Vec<[u16; FIELDS]>,
     /// Liveness by slot.
-    pub alive: Vec<bool>,
+    pub(crate) alive: Vec<bool>,
     /// Live slot of each id.
-    pub by_id: HashMap<Uuid, Slot>,
+    pub(crate) by_id: HashMap<Uuid, Slot>,
     /// Number of live documents.
-    pub n_alive: usize,
+    pub(crate) n_alive: usize,
     /// Sum of live field lengths.
-    pub len_sum: [u64; FIELDS],
+    pub(crate) len_sum: [u64; FIELDS],
     /// Number of dead slots.
-    pub dead: usize,
+    pub(crate) dead: usize,
 }
 
 #[derive(Default)]
@@ -157,7 +155,7 @@ const FORCED: u8 = 3;
 impl SideIndex {
     /// Append a document. `terms` holds each distinct term with its per-field frequency.
     /// The caller has removed any previous version of the same id.
-    pub fn insert(&mut self, doc: DocSlot, terms: &[(TermId, [u8; FIELDS])], lens: [u16; FIELDS]) -> Slot {
+    pub(crate) fn insert(&mut self, doc: DocSlot, terms: &[(TermId, [u8; FIELDS])], lens: [u16; FIELDS]) -> Slot {
         let slot = self.docs.len() as Slot;
         for &(t, tf) in terms {
             let t = t as usize;
@@ -185,7 +183,7 @@ impl SideIndex {
     }
 
     /// Tombstone the document with this id. Returns false when it is not indexed.
-    pub fn remove(&mut self, id: Uuid) -> bool {
+    pub(crate) fn remove(&mut self, id: Uuid) -> bool {
         let Some(slot) = self.by_id.remove(&id) else {
             return false;
         };
@@ -200,14 +198,14 @@ impl SideIndex {
     }
 
     /// Compact when at least `ratio` of the slots are dead (and there are some).
-    pub fn maybe_compact(&mut self, ratio: f32) {
+    pub(crate) fn maybe_compact(&mut self, ratio: f32) {
         if self.dead > 0 && self.dead as f32 >= ratio * self.docs.len() as f32 {
             self.compact();
         }
     }
 
     /// Renumber live slots (keeping their order) and drop dead postings. O(postings).
-    pub fn compact(&mut self) {
+    pub(crate) fn compact(&mut self) {
         let mut remap = vec![Slot::MAX; self.docs.len()];
         let mut next: Slot = 0;
         for (i, a) in self.alive.iter().enumerate() {
@@ -249,7 +247,7 @@ impl SideIndex {
     }
 
     /// Release spare capacity after a bulk load.
-    pub fn shrink(&mut self) {
+    pub(crate) fn shrink(&mut self) {
         for l in &mut self.postings {
             l.shrink_to_fit();
         }
@@ -260,17 +258,17 @@ impl SideIndex {
 
     /// Document frequency of a term on this side (tombstoned postings included until the
     /// next compaction).
-    pub fn df(&self, term: TermId) -> usize {
+    pub(crate) fn df(&self, term: TermId) -> usize {
         self.postings.get(term as usize).map_or(0, Vec::len)
     }
 
     /// Lucene BM25 idf `ln(1 + (N − df + 0.5)/(df + 0.5))` over the live documents.
-    pub fn idf(&self, term: TermId) -> f32 {
+    pub(crate) fn idf(&self, term: TermId) -> f32 {
         lucene_idf(self.n_alive, self.df(term))
     }
 
     /// Keyword rarity `ln(1 + N/df)` (df = live-or-tombstoned documents carrying it).
-    pub fn keyword_rarity(&self, kw: KeywordId) -> f32 {
+    pub(crate) fn keyword_rarity(&self, kw: KeywordId) -> f32 {
         let df = self.kw_postings.get(kw as usize).map_or(0, Vec::len).max(1) as f32;
         (1.0 + self.n_alive as f32 / df).ln()
     }
@@ -300,7 +298,7 @@ impl SideIndex {
 
     /// BM25F contribution of each query term to one document (terms absent from it are
     /// left out). Binary search per term; used for re-ranking extras and explanations.
-    pub fn term_scores(&self, slot: Slot, terms: &[QueryTerm], p: &Bm25Params) -> Vec<(TermId, f32)> {
+    pub(crate) fn term_scores(&self, slot: Slot, terms: &[QueryTerm], p: &Bm25Params) -> Vec<(TermId, f32)> {
         let norms = self.norms(p);
         let mut out = Vec::new();
         for qt in terms {
@@ -335,7 +333,7 @@ impl SideIndex {
     ///
     /// `forced` documents (e.g. keyword candidates) are accumulated exactly, never pruned and
     /// always returned in [`Retrieved::forced`].
-    pub fn retrieve(
+    pub(crate) fn retrieve(
         &self,
         terms: &[QueryTerm],
         p: &Bm25Params,
@@ -370,7 +368,6 @@ impl SideIndex {
                 sc.acc.resize(n_slots, 0.0);
                 sc.state.resize(n_slots, UNSEEN);
             }
-            let mut scanned = 0usize;
             let mut accepted = 0usize;
             for &f in forced {
                 let fu = f as usize;
@@ -410,7 +407,6 @@ impl SideIndex {
                     }
                 }
                 let mult = idf * qt.weight;
-                scanned += list.len();
                 for post in list {
                     let s = post.slot as usize;
                     let st = sc.state[s];
@@ -496,7 +492,6 @@ impl SideIndex {
                         let mut lo = 0usize;
                         for &c in &cands {
                             lo = gallop(list, lo, c);
-                            scanned += 1;
                             if lo >= list.len() {
                                 break;
                             }
@@ -506,7 +501,6 @@ impl SideIndex {
                             }
                         }
                     } else {
-                        scanned += list.len();
                         for post in list {
                             let st = sc.state[post.slot as usize];
                             if st == ACCEPTED || st == FORCED {
@@ -540,13 +534,13 @@ impl SideIndex {
                 hits.truncate(depth);
             }
             hits.sort_unstable_by(cmp);
-            Retrieved { hits, forced: forced_hits, ideal, postings_scanned: scanned }
+            Retrieved { hits, forced: forced_hits, ideal }
         })
     }
 }
 
 /// Lucene BM25 idf `ln(1 + (N − df + 0.5)/(df + 0.5))` (df clamped to N).
-pub fn lucene_idf(n: usize, df: usize) -> f32 {
+pub(crate) fn lucene_idf(n: usize, df: usize) -> f32 {
     let n = n as f32;
     let df = (df as f32).min(n);
     (1.0 + (n - df + 0.5) / (df + 0.5)).ln()

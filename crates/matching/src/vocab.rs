@@ -2,30 +2,30 @@
 
 use rustc_hash::FxHashMap;
 
-use super::index::{KeywordId, TermId};
+use crate::index::{KeywordId, TermId};
 
 /// Interned index terms and keywords (both directions: string → id and id → string).
 ///
 /// Ids are dense and never reused: a term or keyword stays known after the last document that
 /// carried it is removed (its postings go, the entry is a few bytes).
 #[derive(Debug, Default)]
-pub(super) struct Vocab {
+pub(crate) struct Vocab {
     /// Index term → id.
-    pub term_ids: FxHashMap<Box<str>, TermId>,
+    pub(crate) term_ids: FxHashMap<Box<str>, TermId>,
     /// Id → index term.
-    pub term_names: Vec<Box<str>>,
+    pub(crate) term_names: Vec<Box<str>>,
     /// Normalised keyword → id.
-    pub keyword_ids: FxHashMap<Box<str>, KeywordId>,
+    pub(crate) keyword_ids: FxHashMap<Box<str>, KeywordId>,
     /// Id → normalised keyword.
-    pub keyword_names: Vec<Box<str>>,
+    pub(crate) keyword_names: Vec<Box<str>>,
     /// First two characters of every keyword → the longest such keyword in characters, to
     /// skip hopeless substring probes.
-    pub keyword_prefixes: FxHashMap<(char, char), usize>,
+    pub(crate) keyword_prefixes: FxHashMap<(char, char), usize>,
 }
 
 impl Vocab {
     /// The id of `t`, added when new.
-    pub fn intern_term(&mut self, t: &str) -> TermId {
+    pub(crate) fn intern_term(&mut self, t: &str) -> TermId {
         if let Some(&id) = self.term_ids.get(t) {
             return id;
         }
@@ -36,7 +36,7 @@ impl Vocab {
     }
 
     /// The id of keyword `k` (already normalised), added when new.
-    pub fn intern_keyword(&mut self, k: &str) -> KeywordId {
+    pub(crate) fn intern_keyword(&mut self, k: &str) -> KeywordId {
         if let Some(&id) = self.keyword_ids.get(k) {
             return id;
         }

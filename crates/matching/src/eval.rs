@@ -23,7 +23,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{Document, Filters, IndustryDef, MatchEngine, MatchingConfig, Query, Side};
+use crate::config::MatchingConfig;
+use crate::document::{Document, Filters, IndustryDef, Query, Side};
+use crate::engine::MatchEngine;
 
 /// A supply line of `supplies.jsonl`.
 #[derive(Debug, Clone, Deserialize)]
@@ -421,11 +423,11 @@ mod tests {
     /// The quality harness on the repository's development set, as a regression guard: the
     /// tuned engine must stay above the set's strongest baselines and above plain BM25
     /// (`techmatch eval` prints the full figures). `MATCHING_EVAL_DIR` overrides the data
-    /// directory (default `<crate>/eval`), `MATCHING_CONFIG` (JSON object) overrides fields of
+    /// directory (default: the repository's `eval/`), `MATCHING_CONFIG` (JSON object) overrides fields of
     /// the tuned configuration when tuning (`-- --nocapture` shows the figures).
     #[test]
     fn dev_set() {
-        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
         let dir = std::env::var("MATCHING_EVAL_DIR").map_or_else(|_| root.join("eval"), std::path::PathBuf::from);
         let mut tuned = MatchingConfig::default();
         if let Ok(js) = std::env::var("MATCHING_CONFIG") {

@@ -101,8 +101,8 @@ pub fn load(root: &Path) -> Pools {
 
 /// Build synthetic document number `i`: a real title, 2–4 real sentences (about the length
 /// of a real summary), 3–4 real keywords, 0–2 industries, TRL, price, modes, region.
-pub fn document(p: &Pools, rng: &mut Rng, i: u64) -> techmatch::matching::Document {
-    use techmatch::matching::{Document, Side, MODES};
+pub fn document(p: &Pools, rng: &mut Rng, i: u64) -> matching::Document {
+    use matching::{Document, Side, MODES};
     let n = 2 + rng.below(3);
     let body: String = (0..n).map(|_| p.sentences[rng.below(p.sentences.len())].as_str()).collect();
     let keywords = (0..3 + rng.below(2)).map(|_| p.keywords[rng.below(p.keywords.len())].clone()).collect();

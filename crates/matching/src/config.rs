@@ -1,7 +1,7 @@
 //! Every tunable number of the matching engine.
 //!
 //! [`MatchingConfig::default`] holds the tuned values. They were chosen by running the
-//! CSL-derived development set (`eval/`, see [`super::eval::run_eval`]) and keeping a
+//! CSL-derived development set (`eval/`, see `eval::run_eval`, behind the `eval` feature) and keeping a
 //! handful of round values that improved the *averages* of both directions; no value was
 //! fitted to a single query. `BENCHMARKS.md` ("Matching quality") lists the figures.
 //! [`MatchingConfig::plain_bm25`] switches every signal except text relevance off and
@@ -30,7 +30,7 @@ pub struct MatchingConfig {
     pub search_mode_segmentation: bool,
     /// Let jieba's HMM guess words that are not in the dictionary.
     pub hmm: bool,
-    /// Drop the stop-word list of [`super::analyzer::STOP_WORDS`] from the index and the
+    /// Drop the stop-word list of `analyzer::STOP_WORDS` from the index and the
     /// query. Off by default: on the development set removing them *lowered* NDCG@10 by
     /// about 0.02 in both directions (BM25's idf already gives them almost no weight, and
     /// max-score pruning skips their long posting lists). The list is always used to keep
@@ -85,13 +85,13 @@ pub struct MatchingConfig {
     pub retrieval_depth: usize,
     /// Terms found in more than `max(update_only_df_ratio · N, update_only_df_min)` documents
     /// only update candidates found through rarer terms (see
-    /// [`super::index::SideIndex::retrieve`]); this bounds the postings read per query.
+    /// `index::SideIndex::retrieve`); this bounds the postings read per query.
     pub update_only_df_ratio: f32,
     /// Accumulator limit ("continue" strategy): once this many documents have been found,
     /// further terms only update them. At least `retrieval_depth`.
     pub max_accumulators: usize,
     /// At most this many documents (the best partial text scores) are completed with the
-    /// terms of the update phase (see [`super::index::SideIndex::retrieve`]).
+    /// terms of the update phase (see `index::SideIndex::retrieve`).
     pub max_rescore: usize,
     /// At most this many documents that only carry a query keyword (and are not among the
     /// text candidates) join the candidates, by keyword rarity.

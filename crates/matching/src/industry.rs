@@ -3,36 +3,36 @@
 
 use rustc_hash::FxHashMap;
 
-use super::analyzer::normalize;
-use super::IndustryDef;
+use crate::analyzer::normalize;
+use crate::document::IndustryDef;
 
 /// Compact id of an industry (index into [`Taxonomy::industries`]).
-pub type IndustryId = u16;
+pub(crate) type IndustryId = u16;
 /// Compact id of a group (index into [`Taxonomy::groups`]).
-pub type GroupId = u16;
+pub(crate) type GroupId = u16;
 
 /// The taxonomy, with lookups by code and by normalised alias.
 #[derive(Debug, Clone, Default)]
-pub struct Taxonomy {
+pub(crate) struct Taxonomy {
     /// Industry codes, by [`IndustryId`].
-    pub industries: Vec<String>,
+    pub(crate) industries: Vec<String>,
     /// Group of each industry, by [`IndustryId`].
-    pub industry_group: Vec<GroupId>,
+    pub(crate) industry_group: Vec<GroupId>,
     /// Group codes, by [`GroupId`].
-    pub groups: Vec<String>,
+    pub(crate) groups: Vec<String>,
     industry_by_code: FxHashMap<String, IndustryId>,
     group_by_code: FxHashMap<String, GroupId>,
     /// Normalised name or alias → (alias id, the industries it names). One alias may name
     /// several industries: 光伏 is both a material chain and an energy source.
-    pub aliases: FxHashMap<String, (u32, Vec<IndustryId>)>,
+    pub(crate) aliases: FxHashMap<String, (u32, Vec<IndustryId>)>,
     /// Normalised aliases by alias id.
-    pub alias_names: Vec<String>,
+    pub(crate) alias_names: Vec<String>,
 }
 
 impl Taxonomy {
     /// Build from the definitions. Duplicate codes keep the first definition; names are
     /// normalised with [`normalize`]; names shorter than 2 characters are ignored.
-    pub fn new(defs: &[IndustryDef]) -> Self {
+    pub(crate) fn new(defs: &[IndustryDef]) -> Self {
         let mut t = Taxonomy::default();
         for def in defs {
             if t.industry_by_code.contains_key(&def.code) {
@@ -70,32 +70,32 @@ impl Taxonomy {
     }
 
     /// Industry id of a code.
-    pub fn industry(&self, code: &str) -> Option<IndustryId> {
+    pub(crate) fn industry(&self, code: &str) -> Option<IndustryId> {
         self.industry_by_code.get(code).copied()
     }
 
     /// Group id of a group code.
-    pub fn group(&self, code: &str) -> Option<GroupId> {
+    pub(crate) fn group(&self, code: &str) -> Option<GroupId> {
         self.group_by_code.get(code).copied()
     }
 
     /// Group of an industry.
-    pub fn group_of(&self, id: IndustryId) -> GroupId {
+    pub(crate) fn group_of(&self, id: IndustryId) -> GroupId {
         self.industry_group.get(id as usize).copied().unwrap_or(GroupId::MAX)
     }
 
     /// Industry code by id (empty string for an unknown id).
-    pub fn code(&self, id: IndustryId) -> &str {
+    pub(crate) fn code(&self, id: IndustryId) -> &str {
         self.industries.get(id as usize).map(String::as_str).unwrap_or("")
     }
 
     /// Alias text by alias id (empty string for an unknown id).
-    pub fn alias(&self, id: u32) -> &str {
+    pub(crate) fn alias(&self, id: u32) -> &str {
         self.alias_names.get(id as usize).map(String::as_str).unwrap_or("")
     }
 
     /// Evidence from tags plus the aliases among `tokens` (normalised index terms).
-    pub fn evidence<'a>(
+    pub(crate) fn evidence<'a>(
         &self,
         industries: &[String],
         groups: &[String],
@@ -117,12 +117,12 @@ impl Taxonomy {
     }
 
     /// Group code by id (empty string for an unknown id).
-    pub fn group_code(&self, id: GroupId) -> &str {
+    pub(crate) fn group_code(&self, id: GroupId) -> &str {
         self.groups.get(id as usize).map(String::as_str).unwrap_or("")
     }
 
     /// Resolve industry codes, dropping unknown ones and duplicates.
-    pub fn resolve_industries(&self, codes: &[String]) -> Vec<IndustryId> {
+    pub(crate) fn resolve_industries(&self, codes: &[String]) -> Vec<IndustryId> {
         let mut v: Vec<IndustryId> = codes.iter().filter_map(|c| self.industry(c)).collect();
         v.sort_unstable();
         v.dedup();
@@ -130,7 +130,7 @@ impl Taxonomy {
     }
 
     /// Resolve group codes, dropping unknown ones and duplicates.
-    pub fn resolve_groups(&self, codes: &[String]) -> Vec<GroupId> {
+    pub(crate) fn resolve_groups(&self, codes: &[String]) -> Vec<GroupId> {
         let mut v: Vec<GroupId> = codes.iter().filter_map(|c| self.group(c)).collect();
         v.sort_unstable();
         v.dedup();
@@ -140,12 +140,12 @@ impl Taxonomy {
 
 /// Industry evidence of one listing or query.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct IndustryEvidence {
+pub(crate) struct IndustryEvidence {
     /// Tagged industries.
-    pub tagged: Vec<IndustryId>,
+    pub(crate) tagged: Vec<IndustryId>,
     /// Tagged groups (group-level tags).
-    pub groups: Vec<GroupId>,
+    pub(crate) groups: Vec<GroupId>,
     /// Industries inferred from an alias in the text, with the alias id
     /// ([`Taxonomy::alias_names`]); never one that is also tagged.
-    pub inferred: Vec<(IndustryId, u32)>,
+    pub(crate) inferred: Vec<(IndustryId, u32)>,
 }

@@ -1,58 +1,12 @@
-//! Matching engine: ranks technology supplies (科技成果) for a demand (技术需求) and demands
-//! for a supply.
-//!
-//! Pure Rust, in memory, no I/O (except [`eval`], which reads the development set).
-//!
-//! # How a match is found
-//! 1. **Analysis** ([`analyzer`]): NFKC + lower-case + zero-width removal, jieba-rs
-//!    segmentation (search mode) with the dictionary extended by the taxonomy's names and
-//!    aliases and by every indexed listing's keywords, stop words removed.
-//! 2. **Retrieval** ([`index`]): one inverted index per [`Side`] (term → postings sorted by
-//!    document slot, with per-field term frequencies). BM25F over title, keywords and body is
-//!    accumulated term at a time into a dense per-thread accumulator, rarest terms first. Terms
-//!    carried by more than 1 % of the documents ([`MatchingConfig::update_only_df_ratio`]) and
-//!    every term after the first 2,000 documents found ([`MatchingConfig::max_accumulators`])
-//!    only update documents already found; once the remaining terms cannot lift a document into
-//!    the top [`MatchingConfig::retrieval_depth`], it is dropped (max-score pruning), and the
-//!    long lists are galloped through for the few survivors. Documents whose keywords occur
-//!    verbatim in the query text join the candidates through a keyword index
-//!    ([`MatchingConfig::keyword_candidates`]).
-//! 3. **Scoring** ([`score`]): each candidate gets signals in `0..=1` — text relevance, keyword
-//!    agreement, industry agreement, TRL, money, cooperation modes, region — combined as a
-//!    weighted mean ([`MatchingConfig`]), so the score lies in `0..=1`.
-//! 4. **Explanation** ([`explain`]): matched keywords, aliases, industries, the best text terms
-//!    and every signal's contribution and share of the score.
-//!
-//! # Updates
-//! [`MatchEngine::upsert`] appends a new slot (the old one, if any, is tombstoned);
-//! [`MatchEngine::remove`] tombstones. When [`MatchingConfig::compaction_ratio`] of the slots
-//! are dead the side's postings are rewritten once (amortised O(1) per write).
-//! [`MatchEngine::upsert_many`] is the fast path for loading: a batch is analysed on every core
-//! while one thread inserts the analysed documents in order (`ingest`).
-
-pub mod analyzer;
-pub mod config;
-mod engine;
-pub mod eval;
-pub mod explain;
-pub mod index;
-pub mod industry;
-mod ingest;
-pub mod score;
-mod vocab;
-
-#[cfg(test)]
-mod tests;
+//! What goes into the engine: documents (listings), queries and filters, and the vocabulary
+//! they share (sides, industry definitions, cooperation modes).
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-pub use config::MatchingConfig;
-pub use engine::MatchEngine;
-pub use explain::{AliasHit, Explanation, KeywordHit, KeywordSource, SignalShare, TermHit};
-
 /// Which kind of listing a document is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
     /// A technology achievement offered by a university or institute (科技成果).
@@ -139,11 +93,11 @@ impl Default for Document {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Query {
-    /// Title (its terms weigh [`MatchingConfig::query_title_boost`]).
+    /// Title (its terms weigh `MatchingConfig::query_title_boost`).
     pub title: String,
     /// Description / summary.
     pub body: String,
-    /// Keywords (terms weigh [`MatchingConfig::query_keyword_boost`]; a keyword found verbatim
+    /// Keywords (terms weigh `MatchingConfig::query_keyword_boost`; a keyword found verbatim
     /// in a document's text counts as keyword agreement).
     pub keywords: Vec<String>,
     /// Industry codes.
@@ -180,27 +134,4 @@ pub struct Filters {
     pub modes: Vec<String>,
     /// Keep matches whose score (0..=1) is at least this.
     pub min_score: Option<f32>,
-}
-
-/// One page of results.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct MatchPage {
-    /// Number of candidates that passed the filters and `min_score`. Candidates are the top
-    /// `max(retrieval_depth, offset + limit)` documents by text relevance plus up to
-    /// `keyword_candidates` documents with a keyword occurring in the query, so once it
-    /// reaches that depth this is a lower bound of the true count, not an exact one.
-    pub total: usize,
-    /// The requested page, best first.
-    pub items: Vec<Match>,
-}
-
-/// One ranked document.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Match {
-    /// Document id.
-    pub id: Uuid,
-    /// Score in `0..=1` (weighted mean of the signals).
-    pub score: f32,
-    /// Why it matched.
-    pub explanation: Explanation,
 }

@@ -1,0 +1,236 @@
+//! [`MatchEngine`]: the two side indexes and their dictionaries, updates, and a search as
+//! its stages: query analysis (`query`), candidates (`retrieval`), signals and explanations
+//! (`scorer`).
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::analyzer::Analyzer;
+use crate::config::MatchingConfig;
+use crate::document::{Document, Filters, IndustryDef, Query, Side};
+use crate::explanation::Explanation;
+use crate::fields::{mode_names, norm_keywords, side_ix};
+use crate::index::{SideIndex, Slot};
+use crate::industry::Taxonomy;
+use crate::ingest::{self, Analysis, Store};
+use crate::query::QueryAnalysis;
+use crate::retrieval::{self, idf_from_both_sides, FilterIds};
+use crate::score::{self, Signals};
+use crate::scorer::Scorer;
+use crate::vocab::Vocab;
+
+/// The in-memory matching engine for both sides.
+///
+/// `Send + Sync`: searches take `&self` and may run concurrently (each thread keeps its own
+/// scratch accumulator); writes take `&mut self` (wrap the engine in an `RwLock`).
+#[derive(Debug)]
+pub struct MatchEngine {
+    config: MatchingConfig,
+    analyzer: Analyzer,
+    taxonomy: Taxonomy,
+    vocab: Vocab,
+    sides: [SideIndex; 2],
+}
+
+impl MatchEngine {
+    /// A new, empty engine. Every taxonomy name and alias is added to the segmentation
+    /// dictionary.
+    pub fn new(industries: Vec<IndustryDef>, config: MatchingConfig) -> Self {
+        let taxonomy = Taxonomy::new(&industries);
+        let mut analyzer = Analyzer::new(&config);
+        for alias in &taxonomy.alias_names {
+            analyzer.add_word(alias);
+        }
+        Self {
+            config,
+            analyzer,
+            taxonomy,
+            vocab: Vocab::default(),
+            sides: [SideIndex::default(), SideIndex::default()],
+        }
+    }
+
+    /// The configuration in use.
+    pub fn config(&self) -> &MatchingConfig {
+        &self.config
+    }
+
+    /// Number of live documents of a side.
+    pub fn len(&self, side: Side) -> usize {
+        self.sides[side_ix(side)].n_alive
+    }
+
+    /// True when neither side holds a document.
+    pub fn is_empty(&self) -> bool {
+        self.len(Side::Supply) == 0 && self.len(Side::Demand) == 0
+    }
+
+    /// Whether a document with this id is indexed (on either side).
+    pub fn contains(&self, id: Uuid) -> bool {
+        self.sides.iter().any(|s| s.by_id.contains_key(&id))
+    }
+
+    /// Number of postings of a side (tombstoned ones included), for memory reports.
+    pub fn postings_len(&self, side: Side) -> usize {
+        self.sides[side_ix(side)].postings.iter().map(Vec::len).sum()
+    }
+
+    /// Insert a document, or replace the one with the same id (on either side). Its keywords
+    /// join the segmentation dictionary first. Cost: the analysis of one document plus
+    /// O(distinct terms) appends; an occasional compaction (see
+    /// [`MatchingConfig::compaction_ratio`]).
+    pub fn upsert(&mut self, doc: Document) {
+        self.upsert_many(vec![doc]);
+    }
+
+    /// Insert or replace many documents: all their keywords join the dictionary first (so
+    /// every document of the batch is cut with the full vocabulary), then the documents are
+    /// analysed on all available cores while this thread indexes them in order. Use it to
+    /// load the database at start-up.
+    pub fn upsert_many(&mut self, docs: Vec<Document>) {
+        for d in &docs {
+            self.learn_keywords(&d.keywords);
+        }
+        let analysis = Analysis { analyzer: &self.analyzer, taxonomy: &self.taxonomy, config: &self.config };
+        let store =
+            Store { vocab: &mut self.vocab, sides: &mut self.sides, keyword_min_chars: self.config.keyword_min_chars };
+        ingest::load(analysis, store, docs);
+        for s in &mut self.sides {
+            s.maybe_compact(self.config.compaction_ratio);
+        }
+    }
+
+    /// Release the spare capacity of the postings (call once after a bulk load; later
+    /// appends re-grow the lists they touch).
+    pub fn shrink_to_fit(&mut self) {
+        for s in &mut self.sides {
+            s.shrink();
+        }
+    }
+
+    /// Remove a document by id. Returns false when no such document is indexed.
+    pub fn remove(&mut self, id: Uuid) -> bool {
+        let mut found = false;
+        for s in &mut self.sides {
+            if s.remove(id) {
+                found = true;
+                s.maybe_compact(self.config.compaction_ratio);
+            }
+        }
+        found
+    }
+
+    /// A stored document as a query (for `/demands/{id}/matches`): its normalised title and
+    /// body, keywords, tags, TRL, money, modes and region, with `exclude` set to its id.
+    pub fn document_query(&self, id: Uuid) -> Option<Query> {
+        for s in &self.sides {
+            if let Some(&slot) = s.by_id.get(&id) {
+                let d = &s.docs[slot as usize];
+                let title_len = (d.title_len as usize).min(d.text.len());
+                let title = d.text.get(..title_len).unwrap_or("").to_string();
+                let body = d.text.get(title_len..).unwrap_or("").trim_start_matches('\n').to_string();
+                return Some(Query {
+                    title,
+                    body,
+                    keywords: d.keywords.iter().map(|&k| self.vocab.keyword_names[k as usize].to_string()).collect(),
+                    industries: d.evidence.tagged.iter().map(|&i| self.taxonomy.code(i).to_string()).collect(),
+                    groups: d.evidence.groups.iter().map(|&g| self.taxonomy.group_code(g).to_string()).collect(),
+                    trl: d.trl,
+                    money_fen: d.money_fen,
+                    modes: mode_names(d.modes),
+                    region: d.region.as_deref().map(str::to_string),
+                    exclude: Some(id),
+                });
+            }
+        }
+        None
+    }
+
+    fn learn_keywords(&mut self, keywords: &[String]) {
+        for k in norm_keywords(keywords) {
+            self.analyzer.add_word(&k);
+        }
+    }
+
+    fn query_analysis(&self) -> QueryAnalysis<'_> {
+        QueryAnalysis { analyzer: &self.analyzer, taxonomy: &self.taxonomy, vocab: &self.vocab, config: &self.config }
+    }
+
+    /// Rank the documents of side `target` for `query`.
+    ///
+    /// Returns the page `offset .. offset + limit` of the candidates that pass `filters`,
+    /// best first; see [`MatchPage::total`] for what the total counts. Never returns
+    /// `query.exclude`. Ties are broken by text relevance, then by slot (insertion order).
+    pub fn search(&self, query: &Query, target: Side, filters: &Filters, offset: usize, limit: usize) -> MatchPage {
+        let side = &self.sides[side_ix(target)];
+        if side.n_alive == 0 || limit == 0 {
+            return MatchPage::default();
+        }
+        let mut aq = self.query_analysis().analyze(query);
+        let fi = FilterIds::resolve(&self.taxonomy, filters);
+        if fi.rules_out_everything() {
+            return MatchPage::default();
+        }
+        if self.config.idf_from_both_sides {
+            idf_from_both_sides(&mut aq.terms, &self.sides);
+        }
+        let depth = self.config.retrieval_depth.max(offset.saturating_add(limit));
+        let found = retrieval::candidates(&self.config, &self.taxonomy, side, &aq, &fi, query.exclude, depth);
+        let scorer =
+            Scorer::new(&self.config, &self.analyzer, &self.taxonomy, &self.vocab, side, target, query, &aq, &found);
+        let mut scored: Vec<Scored> = Vec::with_capacity(found.bm25.len());
+        for (&slot, &b) in &found.bm25 {
+            let d = &side.docs[slot as usize];
+            let sig = scorer.signals(d, b, found.keyword_rarity.get(&slot).copied().unwrap_or(0.0));
+            let s = score::combine_score(sig.as_slice());
+            if filters.min_score.is_some_and(|m| s < m) {
+                continue;
+            }
+            scored.push((s, b, slot, sig));
+        }
+        scored.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
+        let total = scored.len();
+        let items = scored
+            .into_iter()
+            .skip(offset)
+            .take(limit)
+            .map(|(s, _, slot, sig)| {
+                let d = &side.docs[slot as usize];
+                Match { id: d.id, score: s, explanation: scorer.explain(d, slot, &sig) }
+            })
+            .collect();
+        MatchPage { total, items }
+    }
+}
+
+/// A scored candidate: (score, bm25, slot, signals).
+type Scored = (f32, f32, Slot, Signals);
+
+/// One page of results.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct MatchPage {
+    /// Number of candidates that passed the filters and `min_score`. Candidates are the top
+    /// `max(retrieval_depth, offset + limit)` documents by text relevance plus up to
+    /// `keyword_candidates` documents with a keyword occurring in the query, so once it
+    /// reaches that depth this is a lower bound of the true count, not an exact one.
+    pub total: usize,
+    /// The requested page, best first.
+    pub items: Vec<Match>,
+}
+
+/// One ranked document.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Match {
+    /// Document id.
+    pub id: Uuid,
+    /// Score in `0..=1` (weighted mean of the signals).
+    pub score: f32,
+    /// Why it matched.
+    pub explanation: Explanation,
+}
+
+#[cfg(test)]
+pub(crate) fn _assert_send_sync() {
+    fn f<T: Send + Sync>() {}
+    f::<MatchEngine>();
+}
