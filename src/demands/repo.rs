@@ -6,8 +6,9 @@ use uuid::Uuid;
 
 use super::model::{Demand, DemandChanges, NewDemand};
 use crate::db::schema::demands;
+use crate::db::FoundExtension;
 use crate::error::ApiError;
-use crate::listing::{like_pattern, not_found, ListFilter, Listing, ListingStore};
+use crate::listing::{like_pattern, what, ListFilter, Listing, ListingStore};
 use crate::pagination::PageRequest;
 use crate::vocab::DemandStatus;
 
@@ -23,7 +24,7 @@ pub fn insert_if_new(conn: &mut PgConnection, new: &NewDemand) -> Result<Option<
 
 /// The demand with this id; 404 when absent.
 pub fn get(conn: &mut PgConnection, id: Uuid) -> Result<Demand, ApiError> {
-    demands::table.find(id).select(Demand::as_select()).first(conn).optional()?.ok_or_else(|| not_found::<Demand>(id))
+    demands::table.find(id).select(Demand::as_select()).first(conn).or_not_found(what::<Demand>(id))
 }
 
 fn filtered(filter: &ListFilter<DemandStatus>) -> demands::BoxedQuery<'static, Pg> {
@@ -76,13 +77,7 @@ impl ListingStore for Demand {
     }
 
     fn locked(conn: &mut PgConnection, id: Uuid) -> Result<Demand, ApiError> {
-        demands::table
-            .find(id)
-            .select(Demand::as_select())
-            .for_update()
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| not_found::<Demand>(id))
+        demands::table.find(id).select(Demand::as_select()).for_update().first(conn).or_not_found(what::<Demand>(id))
     }
 
     fn apply(conn: &mut PgConnection, id: Uuid, changes: &DemandChanges) -> Result<Demand, ApiError> {

@@ -12,7 +12,7 @@ pub mod store;
 pub mod values;
 
 pub use filter::{ListFilter, ListQuery};
-pub use kind::{not_found, what, Head, Kind, Listing};
+pub use kind::{what, Head, Kind, Listing};
 pub use store::ListingStore;
 pub use values::{distinct_modes, editable_status, like_pattern, mode_names, non_blank, trl_in_range};
 

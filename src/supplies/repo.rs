@@ -7,8 +7,9 @@ use uuid::Uuid;
 use super::input::SupplyFilter;
 use super::model::{NewSupply, Supply, SupplyChanges};
 use crate::db::schema::supplies;
+use crate::db::FoundExtension;
 use crate::error::ApiError;
-use crate::listing::{like_pattern, not_found, Listing, ListingStore};
+use crate::listing::{like_pattern, what, Listing, ListingStore};
 use crate::pagination::PageRequest;
 use crate::vocab::SupplyStatus;
 
@@ -24,7 +25,7 @@ pub fn insert_if_new(conn: &mut PgConnection, new: &NewSupply) -> Result<Option<
 
 /// The supply with this id; 404 when absent.
 pub fn get(conn: &mut PgConnection, id: Uuid) -> Result<Supply, ApiError> {
-    supplies::table.find(id).select(Supply::as_select()).first(conn).optional()?.ok_or_else(|| not_found::<Supply>(id))
+    supplies::table.find(id).select(Supply::as_select()).first(conn).or_not_found(what::<Supply>(id))
 }
 
 fn filtered(filter: &SupplyFilter) -> supplies::BoxedQuery<'static, Pg> {
@@ -79,13 +80,7 @@ impl ListingStore for Supply {
     }
 
     fn locked(conn: &mut PgConnection, id: Uuid) -> Result<Supply, ApiError> {
-        supplies::table
-            .find(id)
-            .select(Supply::as_select())
-            .for_update()
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| not_found::<Supply>(id))
+        supplies::table.find(id).select(Supply::as_select()).for_update().first(conn).or_not_found(what::<Supply>(id))
     }
 
     fn apply(conn: &mut PgConnection, id: Uuid, changes: &SupplyChanges) -> Result<Supply, ApiError> {
