@@ -8,6 +8,7 @@ pub mod endpoints;
 pub mod filter;
 pub mod http;
 pub mod kind;
+pub mod model;
 pub mod store;
 pub mod table;
 pub mod values;
