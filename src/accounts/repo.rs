@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::model::{NewUser, User};
 use crate::db::schema::{refresh_tokens, users};
+use crate::db::FoundExtension;
 use crate::error::{ApiError, ErrorCode};
 
 diesel::define_sql_function! {
@@ -36,12 +37,7 @@ pub fn user_by_email(conn: &mut PgConnection, email: &str) -> Result<Option<User
 
 /// The user with this id; 404 when absent.
 pub fn user(conn: &mut PgConnection, id: Uuid) -> Result<User, ApiError> {
-    users::table
-        .find(id)
-        .select(User::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| ApiError::NotFound(format!("user {id}")))
+    users::table.find(id).select(User::as_select()).first(conn).or_not_found(|| format!("user {id}"))
 }
 
 /// Replaces a user's password hash.

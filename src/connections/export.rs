@@ -1,14 +1,13 @@
 //! The department's CSV export of connections (one row per connection, UTF-8 with a header).
 
-use std::collections::HashMap;
-
 use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::input::ConnectionListParams;
 use super::repo;
-use crate::db::schema::{demands, organizations, supplies};
 use crate::error::ApiError;
+use crate::listing::ListingRef;
+use crate::{demands, supplies};
 
 /// Most rows one export returns.
 pub const MAX_EXPORT_ROWS: i64 = 100_000;
@@ -30,22 +29,8 @@ pub fn csv(conn: &mut PgConnection, params: &ConnectionListParams) -> Result<Str
     let rows = repo::all(conn, params, MAX_EXPORT_ROWS)?;
     let demand_ids: Vec<Uuid> = rows.iter().map(|c| c.demand_id).collect();
     let supply_ids: Vec<Uuid> = rows.iter().map(|c| c.supply_id).collect();
-    let demand_info: HashMap<Uuid, (String, String, Vec<String>)> = demands::table
-        .inner_join(organizations::table)
-        .filter(demands::id.eq_any(demand_ids))
-        .select((demands::id, demands::title, organizations::name, demands::industries))
-        .load::<(Uuid, String, String, Vec<String>)>(conn)?
-        .into_iter()
-        .map(|(id, t, o, i)| (id, (t, o, i)))
-        .collect();
-    let supply_info: HashMap<Uuid, (String, String, Vec<String>)> = supplies::table
-        .inner_join(organizations::table)
-        .filter(supplies::id.eq_any(supply_ids))
-        .select((supplies::id, supplies::title, organizations::name, supplies::industries))
-        .load::<(Uuid, String, String, Vec<String>)>(conn)?
-        .into_iter()
-        .map(|(id, t, o, i)| (id, (t, o, i)))
-        .collect();
+    let demand_info = demands::repo::refs(conn, &demand_ids)?;
+    let supply_info = supplies::repo::refs(conn, &supply_ids)?;
     let mut writer = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| ApiError::Internal(e.into());
     writer
@@ -69,11 +54,11 @@ pub fn csv(conn: &mut PgConnection, params: &ConnectionListParams) -> Result<Str
             "updated_at",
         ])
         .map_err(fail)?;
-    let empty = (String::new(), String::new(), Vec::new());
+    let empty = ListingRef::default();
     for c in rows {
         let d = demand_info.get(&c.demand_id).unwrap_or(&empty);
         let s = supply_info.get(&c.supply_id).unwrap_or(&empty);
-        let mut industries: Vec<&str> = d.2.iter().chain(s.2.iter()).map(String::as_str).collect();
+        let mut industries: Vec<&str> = d.industries.iter().chain(&s.industries).map(String::as_str).collect();
         industries.sort_unstable();
         industries.dedup();
         let amount = c.contract_amount_fen.map(|f| format!("{}.{:02}", f / 100, f % 100)).unwrap_or_default();
@@ -81,11 +66,11 @@ pub fn csv(conn: &mut PgConnection, params: &ConnectionListParams) -> Result<Str
             c.id.to_string(),
             c.status.to_string(),
             c.demand_id.to_string(),
-            d.0.clone(),
-            d.1.clone(),
+            d.title.clone(),
+            d.organization_name.clone(),
             c.supply_id.to_string(),
-            s.0.clone(),
-            s.1.clone(),
+            s.title.clone(),
+            s.organization_name.clone(),
             industries.join(";"),
             c.broker_id.map(|b| b.to_string()).unwrap_or_default(),
             c.match_score.map(|m| format!("{m:.4}")).unwrap_or_default(),

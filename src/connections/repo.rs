@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::input::ConnectionListParams;
 use super::model::{Connection, ConnectionEvent};
 use crate::db::schema::{connection_events, connections, demands, supplies};
+use crate::db::FoundExtension;
 use crate::error::ApiError;
 use crate::pagination::PageRequest;
 use crate::vocab::{ConnectionStatus, ContractType, FailureReason};
@@ -54,12 +55,7 @@ pub fn open_for_pair(conn: &mut PgConnection, demand_id: Uuid, supply_id: Uuid) 
 
 /// The connection with this id; 404 when absent.
 pub fn get(conn: &mut PgConnection, id: Uuid) -> Result<Connection, ApiError> {
-    connections::table
-        .find(id)
-        .select(Connection::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| ApiError::NotFound(format!("connection {id}")))
+    connections::table.find(id).select(Connection::as_select()).first(conn).or_not_found(|| format!("connection {id}"))
 }
 
 /// The outcome logs of the connections `ids` in one query: connection id → its events, oldest

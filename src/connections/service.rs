@@ -213,24 +213,11 @@ pub fn views(
     caller: &Principal,
     connections: Vec<Connection>,
 ) -> Result<Vec<ConnectionView>, ApiError> {
-    use crate::db::schema::{demands as d, supplies as s};
     let demand_ids: Vec<Uuid> = connections.iter().map(|c| c.demand_id).collect();
     let supply_ids: Vec<Uuid> = connections.iter().map(|c| c.supply_id).collect();
-    let demand_rows: HashMap<Uuid, (String, Uuid)> = d::table
-        .filter(d::id.eq_any(&demand_ids))
-        .select((d::id, d::title, d::organization_id))
-        .load::<(Uuid, String, Uuid)>(conn)?
-        .into_iter()
-        .map(|(id, t, o)| (id, (t, o)))
-        .collect();
-    let supply_rows: HashMap<Uuid, (String, Uuid)> = s::table
-        .filter(s::id.eq_any(&supply_ids))
-        .select((s::id, s::title, s::organization_id))
-        .load::<(Uuid, String, Uuid)>(conn)?
-        .into_iter()
-        .map(|(id, t, o)| (id, (t, o)))
-        .collect();
-    let org_ids: Vec<Uuid> = demand_rows.values().chain(supply_rows.values()).map(|(_, o)| *o).collect();
+    let demand_rows = demands::repo::refs(conn, &demand_ids)?;
+    let supply_rows = supplies::repo::refs(conn, &supply_ids)?;
+    let org_ids: Vec<Uuid> = demand_rows.values().chain(supply_rows.values()).map(|r| r.organization_id).collect();
     let orgs: HashMap<Uuid, OrgContact> = organizations::table
         .filter(organizations::id.eq_any(org_ids))
         .select((organizations::id, organizations::name, organizations::contact_email, organizations::contact_phone))
@@ -244,11 +231,11 @@ pub fn views(
     let opener_orgs = organizations_of(conn, &openers)?;
     let mut out = Vec::with_capacity(connections.len());
     for c in connections {
-        let (Some((demand_title, demand_org)), Some((supply_title, supply_org))) =
-            (demand_rows.get(&c.demand_id).cloned(), supply_rows.get(&c.supply_id).cloned())
-        else {
+        let (Some(demand), Some(supply)) = (demand_rows.get(&c.demand_id), supply_rows.get(&c.supply_id)) else {
             continue;
         };
+        let (demand_title, demand_org) = (demand.title.clone(), demand.organization_id);
+        let (supply_title, supply_org) = (supply.title.clone(), supply.organization_id);
         let Some(rel) = relation(caller, &c, demand_org, supply_org) else { continue };
         let events = events_by_id.remove(&c.id).unwrap_or_default();
         let contacted = events.iter().any(|e| e.to_status == ConnectionStatus::Contacted);

@@ -63,6 +63,18 @@ pub fn run_migrations(conn: &mut PgConnection) -> anyhow::Result<Vec<String>> {
     applied
 }
 
+/// The one-row query result of a lookup by key, with 404 for a missing row.
+pub trait FoundExtension<T> {
+    /// The row; [`ApiError::NotFound`] with detail `what()` (e.g. `user <id>`) when there is none.
+    fn or_not_found(self, what: impl FnOnce() -> String) -> Result<T, ApiError>;
+}
+
+impl<T> FoundExtension<T> for QueryResult<T> {
+    fn or_not_found(self, what: impl FnOnce() -> String) -> Result<T, ApiError> {
+        self.optional()?.ok_or_else(|| ApiError::NotFound(what()))
+    }
+}
+
 /// Extra time allowed, on top of the pool's checkout timeout, before [`checkout`] gives up.
 const CHECKOUT_SLACK: Duration = Duration::from_millis(100);
 

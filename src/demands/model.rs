@@ -1,88 +1,44 @@
 //! The demand record as stored and returned, and the rows written to insert or change one.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use diesel::prelude::*;
+use chrono::NaiveDate;
+
 use matching::{Document, Side};
-use serde::Serialize;
-use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::db::schema::demands;
 use crate::error::ErrorCode;
+use crate::listing::model::listing_model;
 use crate::listing::{Head, Kind, Listing};
-use crate::spec::IndustryCode;
+
 use crate::vocab::{DemandStatus, TransferMode};
 
-/// A demand (技术需求) as stored and returned.
-#[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
-#[diesel(table_name = demands)]
-pub struct Demand {
-    pub id: Uuid,
-    /// The enterprise (or institute) with the need.
-    pub organization_id: Uuid,
-    pub title: String,
-    pub description: String,
-    pub keywords: Vec<String>,
-    /// Industry codes (see `GET /api/v1/industries`).
-    #[schema(value_type = Vec<IndustryCode>)]
-    pub industries: Vec<String>,
-    /// Lowest technology readiness level the enterprise will take, 1–9.
-    #[schema(minimum = 1, maximum = 9)]
-    pub trl_min: Option<i16>,
-    /// Budget in fen (0.01 CNY); `null` when not stated.
-    pub budget_fen: Option<i64>,
-    /// Last day the need stands (a calendar date, `YYYY-MM-DD`).
-    pub deadline: Option<NaiveDate>,
-    /// Cooperation modes wanted.
-    pub cooperation_modes: Vec<TransferMode>,
-    pub region: Option<String>,
-    /// `draft`, `open`, `closed` or `withdrawn`.
-    pub status: DemandStatus,
-    pub source_url: Option<String>,
-    /// Facts kept from an import (event, issuer, year…).
-    #[schema(value_type = Object)]
-    pub extra: serde_json::Value,
-    /// Bumped by every change; sent as the `ETag`.
-    #[schema(minimum = 1)]
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-/// A checked demand ready to insert.
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = demands)]
-pub struct NewDemand {
-    pub organization_id: Uuid,
-    pub title: String,
-    pub description: String,
-    pub keywords: Vec<String>,
-    pub industries: Vec<String>,
-    pub trl_min: Option<i16>,
-    pub budget_fen: Option<i64>,
-    pub deadline: Option<NaiveDate>,
-    pub cooperation_modes: Vec<TransferMode>,
-    pub region: Option<String>,
-    pub status: DemandStatus,
-    pub source_url: Option<String>,
-    pub extra: serde_json::Value,
-}
-
-/// Checked changes of a PATCH; `None` leaves a column alone, `Some(None)` clears it.
-#[derive(Debug, Default, AsChangeset)]
-#[diesel(table_name = demands)]
-pub struct DemandChanges {
-    pub title: Option<String>,
-    pub description: Option<String>,
-    pub keywords: Option<Vec<String>>,
-    pub industries: Option<Vec<String>>,
-    pub trl_min: Option<Option<i16>>,
-    pub budget_fen: Option<Option<i64>>,
-    pub deadline: Option<Option<NaiveDate>>,
-    pub cooperation_modes: Option<Vec<TransferMode>>,
-    pub region: Option<Option<String>>,
-    pub status: Option<DemandStatus>,
-    pub source_url: Option<Option<String>>,
+listing_model! {
+    /// A demand (技术需求) as stored and returned.
+    stored: Demand,
+    new: NewDemand,
+    changes: DemandChanges,
+    table: demands,
+    status: DemandStatus,
+    owner: {
+        /// The enterprise (or institute) with the need.
+    },
+    body: description,
+    own: {
+        /// Lowest technology readiness level the enterprise will take, 1–9.
+        #[schema(minimum = 1, maximum = 9)]
+        trl_min: Option<i16>,
+        /// Budget in fen (0.01 CNY); `null` when not stated.
+        budget_fen: Option<i64>,
+        /// Last day the need stands (a calendar date, `YYYY-MM-DD`).
+        deadline: Option<NaiveDate>,
+        /// Cooperation modes wanted.
+        cooperation_modes: Vec<TransferMode>,
+    },
+    status_values: {
+        /// `draft`, `open`, `closed` or `withdrawn`.
+    },
+    extra: {
+        /// Facts kept from an import (event, issuer, year…).
+    },
 }
 
 impl Listing for Demand {

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::error::{ApiError, ErrorCode};
+use crate::error::ErrorCode;
 use crate::vocab::Vocabulary;
 use matching::{Document, Side};
 
@@ -90,12 +90,8 @@ pub trait Listing: Serialize + Send + Sized + 'static {
     }
 }
 
-/// The 404 detail of a listing of kind `L`, e.g. `supply <id>`, made when needed.
+/// The 404 detail of a listing of kind `L`, e.g. `supply <id>`, made when needed (see
+/// [`crate::db::FoundExtension`]).
 pub fn what<L: Listing>(id: Uuid) -> impl FnOnce() -> String {
     move || format!("{} {id}", L::KIND.noun)
-}
-
-/// 404 for an absent listing of kind `L`: detail `<noun> <id>`, e.g. `supply <id>`.
-pub fn not_found<L: Listing>(id: Uuid) -> ApiError {
-    ApiError::NotFound(what::<L>(id)())
 }

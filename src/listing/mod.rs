@@ -8,12 +8,14 @@ pub mod endpoints;
 pub mod filter;
 pub mod http;
 pub mod kind;
+pub mod model;
 pub mod store;
+pub mod table;
 pub mod values;
 
 pub use filter::{ListFilter, ListQuery};
-pub use kind::{not_found, what, Head, Kind, Listing};
-pub use store::ListingStore;
+pub use kind::{what, Head, Kind, Listing};
+pub use store::{ListingRef, ListingStore};
 pub use values::{distinct_modes, editable_status, like_pattern, mode_names, non_blank, trl_in_range};
 
 #[cfg(test)]

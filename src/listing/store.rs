@@ -29,6 +29,20 @@ pub trait ListingStore: Listing {
     fn candidates(conn: &mut PgConnection, ids: Vec<Uuid>) -> Result<Vec<Self>, ApiError>;
 }
 
+/// What a connection shows of the listing on one side: its title, its owner and their name, and
+/// its industries (see each kind's `repo::refs`).
+#[derive(Debug, Clone, Default)]
+pub struct ListingRef {
+    /// The listing's title.
+    pub title: String,
+    /// The owning organisation.
+    pub organization_id: Uuid,
+    /// The owning organisation's name.
+    pub organization_name: String,
+    /// The listing's industry codes.
+    pub industries: Vec<String>,
+}
+
 /// Applies `changes` if the stored version is `expected_version`. The row is locked, then
 /// `guard` decides whether the caller may change it (its error is returned as is), then 412
 /// when the version is stale, 409 with the off-market status as `code` (`archived`,

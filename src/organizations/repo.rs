@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use super::model::{NewOrganization, Organization};
 use crate::db::schema::organizations;
+use crate::db::FoundExtension;
 use crate::error::ApiError;
 use crate::pagination::PageRequest;
 use crate::vocab::Verification;
@@ -23,8 +24,7 @@ pub fn get(conn: &mut PgConnection, id: Uuid) -> Result<Organization, ApiError> 
         .find(id)
         .select(Organization::as_select())
         .first(conn)
-        .optional()?
-        .ok_or_else(|| ApiError::NotFound(format!("organization {id}")))
+        .or_not_found(|| format!("organization {id}"))
 }
 
 /// Finds or creates the organisation of this kind and name (used by the importer).
@@ -63,8 +63,7 @@ pub fn set_verification(
         .set((organizations::verification.eq(verification), organizations::updated_at.eq(diesel::dsl::now)))
         .returning(Organization::as_returning())
         .get_result(conn)
-        .optional()?
-        .ok_or_else(|| ApiError::NotFound(format!("organization {id}")))
+        .or_not_found(|| format!("organization {id}"))
 }
 
 /// The verification of an organisation; `None` when it does not exist.

@@ -1,0 +1,149 @@
+//! The queries of a listing table — insert, get, the shared list filters, a page, the listings
+//! behind connections and [`ListingStore`](super::store::ListingStore) — written once. Each kind's
+//! `repo.rs` invokes [`listing_table!`] with its table and types, and adds what only it has
+//! (the supplies' TRL range).
+
+/// Defines, in a kind's `repo.rs`, `insert_if_new`, `get`, `refs`, the private `listed` (the shared
+/// list filters as a boxed query) and `page_of`, and implements `ListingStore` for the kind.
+/// Invoke it where `diesel::prelude::*` is in scope; `body` is the column of the free text
+/// (`summary`, `description`) that `q` searches besides the title.
+macro_rules! listing_table {
+    (
+        table: $table:ident, listing: $listing:ident, new: $new:ident, changes: $changes:ident, body: $body:ident $(,)?
+    ) => {
+        /// Inserts a listing unless one with the same `source_url` and title exists; `None` when skipped.
+        pub fn insert_if_new(conn: &mut PgConnection, new: &$new) -> Result<Option<$listing>, $crate::error::ApiError> {
+            Ok(diesel::insert_into($table::table)
+                .values(new)
+                .on_conflict_do_nothing()
+                .returning($listing::as_returning())
+                .get_result(conn)
+                .optional()?)
+        }
+
+        /// The listing with this id; 404 when absent.
+        pub fn get(conn: &mut PgConnection, id: uuid::Uuid) -> Result<$listing, $crate::error::ApiError> {
+            use $crate::db::FoundExtension;
+            $table::table
+                .find(id)
+                .select($listing::as_select())
+                .first(conn)
+                .or_not_found($crate::listing::kind::what::<$listing>(id))
+        }
+
+        /// The title, owner and industries of the listings `ids`, by id (absent ids are left out).
+        pub fn refs(
+            conn: &mut PgConnection,
+            ids: &[uuid::Uuid],
+        ) -> Result<std::collections::HashMap<uuid::Uuid, $crate::listing::store::ListingRef>, $crate::error::ApiError>
+        {
+            use $crate::db::schema::organizations;
+            Ok($table::table
+                .inner_join(organizations::table)
+                .filter($table::id.eq_any(ids))
+                .select(($table::id, $table::title, $table::organization_id, organizations::name, $table::industries))
+                .load::<(uuid::Uuid, String, uuid::Uuid, String, Vec<String>)>(conn)?
+                .into_iter()
+                .map(|(id, title, organization_id, organization_name, industries)| {
+                    (id, $crate::listing::store::ListingRef { title, organization_id, organization_name, industries })
+                })
+                .collect())
+        }
+
+        /// The listings matching the shared list filters (status, industries, keyword, `q` in the
+        /// title and body, organisation, region), as a query to add to.
+        fn listed(
+            filter: &$crate::listing::filter::ListFilter<<$listing as $crate::listing::kind::Listing>::Status>,
+        ) -> $table::BoxedQuery<'static, diesel::pg::Pg> {
+            let mut query = $table::table.filter($table::status.eq(filter.status)).into_boxed();
+            if !filter.industries.is_empty() {
+                query = query.filter($table::industries.overlaps_with(filter.industries.clone()));
+            }
+            if let Some(keyword) = &filter.keyword {
+                query = query.filter($table::keywords.contains(vec![keyword.clone()]));
+            }
+            if let Some(q) = &filter.q {
+                let pattern = $crate::listing::values::like_pattern(q);
+                query = query.filter($table::title.ilike(pattern.clone()).or($table::$body.ilike(pattern)));
+            }
+            if let Some(org) = filter.organization_id {
+                query = query.filter($table::organization_id.eq(org));
+            }
+            if let Some(region) = &filter.region {
+                query = query.filter($table::region.eq(region.clone()));
+            }
+            query
+        }
+
+        /// One page of the listings `filtered` makes, newest first, and their total count.
+        fn page_of(
+            conn: &mut PgConnection,
+            filtered: impl Fn() -> $table::BoxedQuery<'static, diesel::pg::Pg>,
+            page: $crate::pagination::PageRequest,
+        ) -> Result<(Vec<$listing>, i64), $crate::error::ApiError> {
+            let total = filtered().count().get_result(conn)?;
+            let items = filtered()
+                .order(($table::created_at.desc(), $table::id))
+                .offset(page.offset())
+                .limit(page.limit())
+                .select($listing::as_select())
+                .load(conn)?;
+            Ok((items, total))
+        }
+
+        impl $crate::listing::store::ListingStore for $listing {
+            type New = $new;
+            type Changes = $changes;
+
+            fn insert(conn: &mut PgConnection, new: &$new) -> Result<$listing, $crate::error::ApiError> {
+                Ok(diesel::insert_into($table::table)
+                    .values(new)
+                    .returning($listing::as_returning())
+                    .get_result(conn)?)
+            }
+
+            fn get(conn: &mut PgConnection, id: uuid::Uuid) -> Result<$listing, $crate::error::ApiError> {
+                get(conn, id)
+            }
+
+            fn locked(conn: &mut PgConnection, id: uuid::Uuid) -> Result<$listing, $crate::error::ApiError> {
+                use $crate::db::FoundExtension;
+                $table::table
+                    .find(id)
+                    .select($listing::as_select())
+                    .for_update()
+                    .first(conn)
+                    .or_not_found($crate::listing::kind::what::<$listing>(id))
+            }
+
+            fn apply(
+                conn: &mut PgConnection,
+                id: uuid::Uuid,
+                changes: &$changes,
+            ) -> Result<$listing, $crate::error::ApiError> {
+                Ok(diesel::update($table::table.find(id))
+                    .set((changes, $table::version.eq($table::version + 1), $table::updated_at.eq(diesel::dsl::now)))
+                    .returning($listing::as_returning())
+                    .get_result(conn)?)
+            }
+
+            fn status_change(status: <$listing as $crate::listing::kind::Listing>::Status) -> $changes {
+                $changes { status: Some(status), ..$changes::default() }
+            }
+
+            fn candidates(
+                conn: &mut PgConnection,
+                ids: Vec<uuid::Uuid>,
+            ) -> Result<Vec<$listing>, $crate::error::ApiError> {
+                use $crate::listing::kind::Listing;
+                Ok($table::table
+                    .filter($table::id.eq_any(ids))
+                    .filter($table::status.eq($listing::KIND.candidate))
+                    .select($listing::as_select())
+                    .load(conn)?)
+            }
+        }
+    };
+}
+
+pub(crate) use listing_table;
