@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+scripts/nginx.sh ensure-binary # tests/api/proxy.rs runs the API behind the real nginx
+
 if [ -z "${DATABASE_URL:-}" ]; then
     scripts/pg.sh ensure-binaries
     dir=$(mktemp -d /tmp/techmatch-test-pg.XXXXXX)

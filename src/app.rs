@@ -16,6 +16,7 @@ use utoipa_actix_web::AppExt;
 
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::tokens::TokenService;
+use crate::client_addr::TrustedProxies;
 use crate::config::ServeConfig;
 use crate::db::{self, PgPool};
 use crate::docs::OpenApiJson;
@@ -40,7 +41,8 @@ impl Application {
         config.auth.validate()?;
         let cors_origins = cors::parse_origins(&config.cors_origins)?;
         let tokens = Arc::new(TokenService::new(&config.auth));
-        let throttle = LoginThrottle::new(config.auth.login_per_ip_per_min, config.auth.login_per_account_per_min);
+        let throttle = LoginThrottle::new(config.auth.login_limits());
+        let trusted_proxies = TrustedProxies::new(config.auth.trusted_proxies.clone());
         let taxonomy = Taxonomy::embedded();
         let pool = db::build_pool(&config.database);
         let matcher = Arc::new(MatchService::new(taxonomy, MatchingConfig::default()));
@@ -50,7 +52,15 @@ impl Application {
         let listener = TcpListener::bind(config.bind)?;
         let port = listener.local_addr()?.port();
         let application_matcher = matcher.clone();
-        let state = web::Data::new(AppState { pool, taxonomy, matcher, tokens, throttle, metrics: Metrics::new()? });
+        let state = web::Data::new(AppState {
+            pool,
+            taxonomy,
+            matcher,
+            tokens,
+            throttle,
+            trusted_proxies,
+            metrics: Metrics::new()?,
+        });
         let document = routes::document();
         let document_json = web::Data::new(OpenApiJson(routes::document_json(&document)?));
         let route_table = web::Data::new(routes::route_table(&document));

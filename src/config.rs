@@ -73,15 +73,37 @@ pub struct AuthConfig {
     /// Login and registration attempts allowed per client address per minute (burst of the same size).
     #[arg(long, env = "TECHMATCH_LOGIN_PER_IP_PER_MIN", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub login_per_ip_per_min: u32,
-    /// Login attempts allowed per account (e-mail) per minute (burst of the same size).
+    /// Login attempts allowed per account (e-mail) from one client address per minute (burst of
+    /// the same size); the owner signing in from another address is not refused.
     #[arg(long, env = "TECHMATCH_LOGIN_PER_ACCOUNT_PER_MIN", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub login_per_account_per_min: u32,
+    /// Login attempts per account from all addresses per minute after which each attempt waits
+    /// (up to `TECHMATCH_LOGIN_SLOWDOWN_MS`) before its password is checked.
+    #[arg(long, env = "TECHMATCH_LOGIN_SLOW_AFTER_PER_MIN", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub login_slow_after_per_min: u32,
+    /// Longest wait, in milliseconds, of a slowed login attempt.
+    #[arg(long, env = "TECHMATCH_LOGIN_SLOWDOWN_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(0..=30_000))]
+    pub login_slowdown_ms: u64,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (addresses or CIDR networks,
+    /// comma-separated, e.g. `10.0.0.0/8,127.0.0.1`); none by default, so the TCP peer is the client.
+    #[arg(long, env = "TECHMATCH_TRUSTED_PROXIES", value_delimiter = ',', value_parser = crate::client_addr::parse_proxy)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// Shortest accepted JWT secret, in bytes (HS256 keys should be at least the hash size, RFC 7518 §3.2).
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
 
 impl AuthConfig {
+    /// The login throttle's limits.
+    pub fn login_limits(&self) -> crate::auth::throttle::LoginLimits {
+        crate::auth::throttle::LoginLimits {
+            per_ip_per_min: self.login_per_ip_per_min,
+            per_account_and_ip_per_min: self.login_per_account_per_min,
+            slow_after_per_account_per_min: self.login_slow_after_per_min,
+            slowdown_cap: std::time::Duration::from_millis(self.login_slowdown_ms),
+        }
+    }
+
     /// Checks the settings that clap cannot: the secret's length.
     pub fn validate(&self) -> anyhow::Result<()> {
         let len = self.jwt_secret.expose().len();

@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod app;
 pub mod auth;
+pub mod client_addr;
 pub mod config;
 pub mod connections;
 pub mod cors;

@@ -1,11 +1,12 @@
 //! What every handler can reach: the pool, the taxonomy, the matching service, the token
-//! service, the login throttle and the metrics registry. This module sits low: it imports the
+//! service, the login throttle, the trusted proxies and the metrics registry. This module sits low: it imports the
 //! services it holds, never a handler or the routes.
 
 use std::sync::Arc;
 
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::tokens::TokenService;
+use crate::client_addr::TrustedProxies;
 use crate::db::PgPool;
 use crate::industries::taxonomy::Taxonomy;
 use crate::matches::service::MatchService;
@@ -18,5 +19,7 @@ pub struct AppState {
     pub matcher: Arc<MatchService>,
     pub tokens: Arc<TokenService>,
     pub throttle: LoginThrottle,
+    /// Whose `X-Forwarded-For` names the client (throttles and logs).
+    pub trusted_proxies: TrustedProxies,
     pub metrics: Metrics,
 }

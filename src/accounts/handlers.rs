@@ -1,6 +1,6 @@
 //! `/api/v1/auth/*` and `/api/v1/me`.
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
@@ -14,8 +14,9 @@ use crate::spec as oa;
 use crate::state::AppState;
 use crate::validation::query_text;
 
-fn client_ip(req: &HttpRequest) -> IpAddr {
-    req.peer_addr().map(|a| a.ip()).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+/// The client's address, through trusted proxies only ([`crate::client_addr`]).
+fn client_ip(state: &AppState, req: &HttpRequest) -> IpAddr {
+    state.trusted_proxies.client_ip(req.peer_addr().map(|a| a.ip()), req.headers())
 }
 
 /// Register an organisation and its first user.
@@ -36,7 +37,7 @@ pub async fn register(
     req: HttpRequest,
     body: web::Json<RegisterInput>,
 ) -> Result<HttpResponse, ApiError> {
-    state.throttle.check_ip(client_ip(&req))?;
+    state.throttle.check_ip(client_ip(&state, &req))?;
     let input = body.into_inner();
     let account = db::run(&state.pool, move |conn| service::register(conn, input)).await?;
     tracing::info!(user_id = %account.user.id, organization_id = %account.organization.id, "account registered");
@@ -46,7 +47,8 @@ pub async fn register(
 /// Sign in.
 ///
 /// 200 with an access token and a refresh token. Throttled per
-/// client address and per account (429 with `Retry-After`).
+/// client address and per account and address (429 with `Retry-After`); many addresses trying
+/// one account are slowed, not refused, so the owner can still sign in.
 #[utoipa::path(operation_id = "login", tag = "accounts",
     request_body = LoginInput, responses(
     (status = 200, description = "An access token and a refresh token.", body = Session),
@@ -64,8 +66,13 @@ pub async fn login(
     let LoginInput { email, password } = body.into_inner();
     query_text("email", Some(&email))?;
     query_text("password", Some(&password))?;
-    state.throttle.check_ip(client_ip(&req))?;
-    state.throttle.check_account(&email)?;
+    let ip = client_ip(&state, &req);
+    state.throttle.check_ip(ip)?;
+    let wait = state.throttle.check_login(&email, ip)?;
+    if !wait.is_zero() {
+        // Guesses spread over many addresses: slowed, never refused.
+        actix_web::rt::time::sleep(wait).await;
+    }
     let tokens = state.tokens.clone();
     let session = db::run(&state.pool, move |conn| service::login(conn, &tokens, &email, &password)).await?;
     Ok(web::Json(session))

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+use crate::auth::password::{self, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 use crate::db::schema::users;
 use crate::organizations::model::{Organization, OrganizationInput};
 use crate::spec::text::{AccountEmail, DisplayName, NewPassword};
@@ -152,7 +152,8 @@ pub fn email(f: &mut Fields, field: &str, value: String) -> String {
     email
 }
 
-/// Checks a new password's length (10–128 characters; not trimmed).
+/// Checks a new password: 10–128 characters (not trimmed) and not one of the passwords
+/// attackers try first ([`password::too_guessable`]).
 pub fn new_password(f: &mut Fields, field: &str, value: &str) {
     if value.contains('\0') {
         f.text(field, value.to_string(), MAX_PASSWORD_CHARS);
@@ -161,5 +162,7 @@ pub fn new_password(f: &mut Fields, field: &str, value: &str) {
     let len = value.chars().count();
     if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&len) {
         f.error(field, format!("must be {MIN_PASSWORD_CHARS}–{MAX_PASSWORD_CHARS} characters (got {len})"));
+    } else if let Some(why) = password::too_guessable(value) {
+        f.error(field, format!("is too easy to guess: {why}; use a longer phrase of uncommon words"));
     }
 }

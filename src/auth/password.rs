@@ -21,6 +21,22 @@ fn argon2() -> Result<Argon2<'static>, ApiError> {
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
+/// The lowest `zxcvbn` score a new password may have: 2 ("somewhat guessable", more than 10^6
+/// guesses), which refuses the common passwords, keyboard walks, repeats and dictionary words
+/// that an online attacker tries first while accepting any phrase of a few uncommon words.
+const MIN_STRENGTH: zxcvbn::Score = zxcvbn::Score::Two;
+
+/// Why `password` is among the first an attacker would try (`zxcvbn`, the estimator of Dropbox,
+/// with its lists of common passwords, names and words), or `None` when it is not.
+pub fn too_guessable(password: &str) -> Option<String> {
+    let estimate = zxcvbn::zxcvbn(password, &[]);
+    if estimate.score() >= MIN_STRENGTH {
+        return None;
+    }
+    let warning = estimate.feedback().and_then(|f| f.warning()).map(|w| w.to_string());
+    Some(warning.unwrap_or_else(|| "it is a common password or pattern".to_string()))
+}
+
 /// The PHC string (`$argon2id$v=19$m=19456,t=2,p=1$...`) of `password` with a fresh salt.
 pub fn hash(password: &str) -> Result<String, ApiError> {
     let salt = SaltString::generate(&mut OsRng);
@@ -57,5 +73,22 @@ mod tests {
         assert!(!verify("correct horse batterx", &stored));
         assert!(!verify("anything", "not a phc string"));
         assert_ne!(hash("same").unwrap(), hash("same").unwrap(), "salted");
+    }
+}
+
+#[cfg(test)]
+mod strength_tests {
+    use super::too_guessable;
+
+    #[test]
+    fn common_passwords_are_refused_phrases_are_not() {
+        for weak in ["password123", "1234567890", "qwertyuiop", "aaaaaaaaaaaa", "iloveyou2024", "Password2026"] {
+            assert!(too_guessable(weak).is_some(), "{weak} should be refused");
+        }
+        for fine in
+            ["correct horse battery", "techmatch-demo-2026", "schemathesis-demo-password", "宁夏枸杞采收装备2026"]
+        {
+            assert_eq!(too_guessable(fine), None, "{fine} should be accepted");
+        }
     }
 }

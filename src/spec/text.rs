@@ -120,7 +120,7 @@ text_type!(
 );
 text_type!(
     /// A new password: 10–128 characters.
-    NewPassword: Some(10), 128, NO_NUL, "10–128 characters."
+    NewPassword: Some(10), 128, NO_NUL, "10–128 characters, not a common password or pattern."
 );
 
 #[cfg(test)]

@@ -386,3 +386,21 @@ async fn the_service_refuses_to_start_with_a_short_secret() {
     let err = techmatch::app::Application::build(config).await.err().expect("refused");
     assert!(err.to_string().contains("at least 32 bytes"), "{err}");
 }
+
+/// On c527b2a any 10 characters were a password, `1234567890` and `password123` included.
+#[actix_web::test]
+async fn common_passwords_are_refused_with_the_field_named() {
+    let app = TestApp::spawn().await;
+    for weak in ["1234567890", "password123", "qwertyuiop"] {
+        let body = json!({"email": "weak@example.org", "password": weak, "display_name": "张三",
+            "organization": {"kind": "university", "name": "某大学"}});
+        let reply = app.post("/api/v1/auth/register", &body).await;
+        reply.assert_problem(422, "validation_failed");
+        assert_eq!(reply.body["errors"][0]["field"], "password", "{weak}: {}", reply.body);
+    }
+    let user = app.register("university", "某大学").await;
+    let change = json!({"current_password": PASSWORD, "new_password": "1111111111"});
+    let reply = app.post_as(user.bearer(), "/api/v1/me/password", &change).await;
+    reply.assert_problem(422, "validation_failed");
+    assert_eq!(reply.body["errors"][0]["field"], "new_password");
+}

@@ -150,6 +150,9 @@ pub fn auth_config() -> AuthConfig {
         refresh_token_ttl_secs: 3600,
         login_per_ip_per_min: 10_000,
         login_per_account_per_min: 10_000,
+        login_slow_after_per_min: 10_000,
+        login_slowdown_ms: 0,
+        trusted_proxies: Vec::new(),
     }
 }
 

@@ -22,7 +22,7 @@ async fn malformed_requests_get_problem_json() {
     let unknown = app.post("/api/v1/auth/login", &json!({"email": "a@b.cn", "password": "x", "role": "admin"})).await;
     unknown.assert_problem(400, "invalid_body");
     assert!(unknown.body["detail"].as_str().unwrap().contains("role"));
-    let bad_kind = json!({"email": "a@b.cn", "password": "0123456789", "display_name": "x",
+    let bad_kind = json!({"email": "a@b.cn", "password": "a unique phrase 42", "display_name": "x",
                           "organization": {"kind": "bank", "name": "x"}});
     app.post("/api/v1/auth/register", &bad_kind).await.assert_problem(400, "invalid_body");
     app.post_as(t, "/api/v1/supplies", &json!({"title": 5})).await.assert_problem(400, "invalid_body");
@@ -48,11 +48,11 @@ async fn malformed_requests_get_problem_json() {
 async fn duplicate_organization_is_a_conflict() {
     let app = TestApp::spawn().await;
     app.register("university", "宁夏大学").await;
-    let again = json!({"email": "new@example.org", "password": "0123456789", "display_name": "x",
+    let again = json!({"email": "new@example.org", "password": "a unique phrase 42", "display_name": "x",
                        "organization": {"kind": "university", "name": "宁夏大学"}});
     app.post("/api/v1/auth/register", &again).await.assert_problem(409, "organization_exists");
     assert_eq!(app.get("/api/v1/organizations").await.body["total"], 1);
-    app.post("/api/v1/auth/login", &json!({"email": "new@example.org", "password": "0123456789"}))
+    app.post("/api/v1/auth/login", &json!({"email": "new@example.org", "password": "a unique phrase 42"}))
         .await
         .assert_problem(401, "invalid_credentials");
 }

@@ -17,5 +17,6 @@ mod listings;
 mod matching;
 mod openapi;
 mod operations;
+mod proxy;
 mod resilience;
 mod schema;
