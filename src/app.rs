@@ -7,10 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::Server;
-use actix_web::middleware::from_fn;
+use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpServer};
 use matching::MatchingConfig;
-use tracing_actix_web::TracingLogger;
 
 use utoipa_actix_web::AppExt;
 
@@ -24,6 +23,7 @@ use crate::extract::{json_config, path_config, problem_catch_all, query_config, 
 use crate::industries::taxonomy::Taxonomy;
 use crate::matches::service::MatchService;
 use crate::metrics::{self, Metrics};
+use crate::middleware::{self as mw, RequestDeadline};
 use crate::state::AppState;
 use crate::{cors, routes};
 
@@ -65,14 +65,22 @@ impl Application {
         let document_json = web::Data::new(OpenApiJson(routes::document_json(&document)?));
         let route_table = web::Data::new(routes::route_table(&document));
         let max_body = usize::try_from(config.max_body_bytes)?;
+        let deadline = web::Data::new(RequestDeadline(Duration::from_millis(config.request_timeout_ms)));
+        // The last `wrap` is the outermost: the request id and access log see everything, HEAD
+        // is routed as GET before the rest, the deadline bounds the handler.
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(problem_catch_all())
                 .wrap(cors::middleware(&cors_origins))
                 .wrap(cors::rejections_as_problems())
+                .wrap(from_fn(mw::deadline))
                 .wrap(from_fn(metrics::http::track))
-                .wrap(TracingLogger::default())
+                .wrap(Compress::default())
+                .wrap(from_fn(mw::security_headers))
+                .wrap(from_fn(mw::head_as_get))
+                .wrap(from_fn(mw::request_context))
                 .app_data(state.clone())
+                .app_data(deadline.clone())
                 .app_data(document_json.clone())
                 .app_data(route_table.clone())
                 .app_data(json_config(max_body))
@@ -83,7 +91,9 @@ impl Application {
                 .into_app()
                 .default_service(web::to(route_not_found))
         })
-        .shutdown_timeout(30);
+        // Below compose's `stop_grace_period` (30 s), so in-flight requests finish or are cut
+        // by the server itself, never by the orchestrator's SIGKILL.
+        .shutdown_timeout(config.shutdown_grace_secs);
         if config.workers > 0 {
             server = server.workers(config.workers);
         }
@@ -104,7 +114,8 @@ impl Application {
     }
 
     /// Serves until the process is told to stop: SIGTERM stops accepting connections and lets
-    /// in-flight requests finish (up to 30 s); SIGINT and SIGQUIT stop at once.
+    /// in-flight requests finish (up to `TECHMATCH_SHUTDOWN_GRACE_SECS`, 20 s); SIGINT and
+    /// SIGQUIT stop at once.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }

@@ -41,6 +41,14 @@ pub struct DatabaseConfig {
     /// Milliseconds a request waits for a pooled connection before answering 503.
     #[arg(long, env = "TECHMATCH_DB_CHECKOUT_TIMEOUT_MS", default_value_t = 1500, value_parser = clap::value_parser!(u64).range(100..=30_000))]
     pub db_checkout_timeout_ms: u64,
+    /// Milliseconds a statement may run before PostgreSQL cancels it (`statement_timeout` of
+    /// every pooled connection); the request answers 503 `database_busy`.
+    #[arg(long, env = "TECHMATCH_DB_STATEMENT_TIMEOUT_MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(100..=600_000))]
+    pub db_statement_timeout_ms: u64,
+    /// Milliseconds a statement may wait for a lock (`lock_timeout` of every pooled connection);
+    /// the request answers 503 `database_busy`.
+    #[arg(long, env = "TECHMATCH_DB_LOCK_TIMEOUT_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(100..=600_000))]
+    pub db_lock_timeout_ms: u64,
 }
 
 /// Log output format.
@@ -138,6 +146,14 @@ pub struct ServeConfig {
     /// `https://app.example.org,http://localhost:5173`; none by default (no CORS headers).
     #[arg(long, env = "TECHMATCH_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
+    /// Milliseconds a request may take before it answers 503 `request_timeout` (the deadline
+    /// middleware); keep it above the statement timeout.
+    #[arg(long, env = "TECHMATCH_REQUEST_TIMEOUT_MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(500..=600_000))]
+    pub request_timeout_ms: u64,
+    /// Seconds that requests in flight get to finish after SIGTERM; keep it below the
+    /// orchestrator's kill delay (compose's `stop_grace_period`, 30 s).
+    #[arg(long, env = "TECHMATCH_SHUTDOWN_GRACE_SECS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub shutdown_grace_secs: u64,
 }
 
 /// Settings shared by every command.

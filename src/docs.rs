@@ -35,7 +35,37 @@ const DOCS_HTML: &str = include_str!("../docs/vendor/index.html");
         content_type = "text/html", body = String)))]
 #[get("/docs")]
 pub async fn docs_page() -> HttpResponse {
-    asset("text/html; charset=utf-8", "no-cache", DOCS_HTML)
+    let mut response = asset("text/html; charset=utf-8", "no-cache", DOCS_HTML);
+    if let Ok(value) = header::HeaderValue::from_str(docs_policy()) {
+        response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    response
+}
+
+/// The page's Content-Security-Policy: scripts from this server (the bundle) and the page's one
+/// inline script, by its SHA-256; the document fetched from this server; styles inline (Redoc
+/// injects its own); images and fonts from this server or `data:`; the search worker from a
+/// `blob:`. Nothing may load from anywhere else, so the page works offline and tells no third
+/// party who reads it.
+fn docs_policy() -> &'static str {
+    static POLICY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    POLICY.get_or_init(|| {
+        use base64::Engine;
+        use sha2::Digest;
+        let scripts = DOCS_HTML.split("<script>").skip(1).filter_map(|rest| rest.split_once("</script>"));
+        let hashes: Vec<String> = scripts
+            .map(|(inline, _)| {
+                let digest = sha2::Sha256::digest(inline.as_bytes());
+                format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(digest))
+            })
+            .collect();
+        format!(
+            "default-src 'none'; script-src 'self' {}; connect-src 'self'; style-src 'self' 'unsafe-inline'; \
+img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; base-uri 'none'; form-action 'none'; \
+frame-ancestors 'none'",
+            hashes.join(" ")
+        )
+    })
 }
 
 /// Documentation page script.

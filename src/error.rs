@@ -233,6 +233,13 @@ impl From<DieselError> for ApiError {
                 }]),
                 DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand => Self::Unavailable,
                 _ if is_connection_loss(info.message()) => Self::Unavailable,
+                _ if is_timeout(info.message()) => Self::Status {
+                    status: StatusCode::SERVICE_UNAVAILABLE,
+                    code: ErrorCode::DatabaseBusy,
+                    detail:
+                        "the database is busy (a lock or statement timeout expired); nothing was changed, retry shortly"
+                            .into(),
+                },
                 _ => Self::Internal(anyhow::anyhow!("database error: {}", info.message())),
             },
             other => Self::Internal(other.into()),
@@ -282,6 +289,16 @@ fn is_connection_loss(message: &str) -> bool {
     ]
     .iter()
     .any(|needle| m.contains(needle))
+}
+
+/// A statement PostgreSQL cancelled: SQLSTATE 57014 `query_canceled` (`statement_timeout`) or
+/// 55P03 `lock_not_available` (`lock_timeout`, `NOWAIT`). Diesel does not expose the SQLSTATE,
+/// so the server's (English, the default `lc_messages`) wording is matched.
+fn is_timeout(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    ["canceling statement due to statement timeout", "canceling statement due to lock timeout", "could not obtain lock"]
+        .iter()
+        .any(|needle| m.contains(needle))
 }
 
 impl From<diesel::r2d2::PoolError> for ApiError {

@@ -103,6 +103,10 @@ error_codes! {
     RateLimited = ("rate_limited", 429),
     /// 503: PostgreSQL is unreachable or the pool is exhausted.
     DatabaseUnavailable = ("database_unavailable", 503),
+    /// 503: a statement waited for a lock or ran longer than the database timeouts allow; nothing was changed.
+    DatabaseBusy = ("database_busy", 503),
+    /// 503: the request did not finish within the server's request deadline.
+    RequestTimeout = ("request_timeout", 503),
     /// 500: a bug, logged with its cause and never described to the client.
     Internal = ("internal", 500),
 }

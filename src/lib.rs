@@ -26,6 +26,7 @@ pub mod industries;
 pub mod listing;
 pub mod matches;
 pub mod metrics;
+pub mod middleware;
 pub mod organizations;
 pub mod pagination;
 pub mod routes;

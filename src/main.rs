@@ -32,7 +32,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the HTTP API.
-    Serve(ServeConfig),
+    Serve(Box<ServeConfig>),
     /// Apply pending database migrations (safe to run from several replicas at once).
     Migrate(DatabaseConfig),
     /// Import listings from a JSON-lines file (format: data/README.md); idempotent.
@@ -80,7 +80,7 @@ async fn main() -> anyhow::Result<()> {
     telemetry::init(cli.log.log_format);
     match cli.command {
         Command::Serve(config) => {
-            Application::build(config).await?.run_until_stopped().await?;
+            Application::build(*config).await?.run_until_stopped().await?;
         }
         Command::Migrate(config) => {
             let applied = db::run_migrations(&mut connect(&config)?)?;

@@ -157,8 +157,11 @@ pub fn document_json(document: &utoipa::openapi::OpenApi) -> serde_json::Result<
 /// The methods of every path of the document, for the `Allow` header of a 405.
 pub fn route_table(document: &utoipa::openapi::OpenApi) -> RouteTable {
     RouteTable::new(document.paths.paths.iter().map(|(path, item)| {
+        // HEAD is answered on every GET route (`middleware::head_as_get`); the document keeps
+        // to GET, as HEAD follows from it (RFC 9110 §9.3.2).
         let methods = [
             ("GET", item.get.is_some()),
+            ("HEAD", item.get.is_some()),
             ("POST", item.post.is_some()),
             ("PUT", item.put.is_some()),
             ("PATCH", item.patch.is_some()),

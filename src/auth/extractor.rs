@@ -3,9 +3,9 @@
 use std::future::{ready, Ready};
 
 use actix_web::http::header;
-use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest};
 
-use super::principal::Principal;
+use super::principal::{Principal, SignedIn};
 use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 
@@ -25,7 +25,9 @@ fn principal(req: &HttpRequest) -> Result<Option<Principal>, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))?;
-    state.tokens.verify_access(&token).map(Some)
+    let principal = state.tokens.verify_access(&token)?;
+    req.extensions_mut().insert(SignedIn(principal.user_id));
+    Ok(Some(principal))
 }
 
 impl FromRequest for Principal {

@@ -20,3 +20,8 @@ impl Principal {
         self.role == Role::Admin
     }
 }
+
+/// Put in the request's extensions by the bearer-token extractor once a caller is
+/// authenticated, so the access log names the user.
+#[derive(Debug, Clone, Copy)]
+pub struct SignedIn(pub Uuid);

@@ -3,11 +3,14 @@
 
 pub mod schema;
 
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use actix_web::web;
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, HandleError, Pool, PooledConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::config::DatabaseConfig;
@@ -38,6 +41,10 @@ pub fn with_fail_fast_options(url: &str) -> String {
 
 /// Builds the pool without connecting: the service starts even while PostgreSQL is down and
 /// `/readyz` reports it. A checkout waits at most `db_checkout_timeout_ms`, then answers 503.
+/// Every new connection gets `statement_timeout` and `lock_timeout` ([`SessionTimeouts`]), so a
+/// held lock or a runaway query frees its pooled connection within seconds instead of holding
+/// it (and, with a few such requests, the whole pool). Connection failures are logged at most
+/// once a second ([`ThrottledErrorLog`]).
 pub fn build_pool(config: &DatabaseConfig) -> PgPool {
     let manager = ConnectionManager::<PgConnection>::new(with_fail_fast_options(config.database_url.expose()));
     Pool::builder()
@@ -45,7 +52,66 @@ pub fn build_pool(config: &DatabaseConfig) -> PgPool {
         .min_idle(Some(0))
         .connection_timeout(Duration::from_millis(config.db_checkout_timeout_ms))
         .test_on_check_out(true)
+        .connection_customizer(Box::new(SessionTimeouts {
+            statement_ms: config.db_statement_timeout_ms,
+            lock_ms: config.db_lock_timeout_ms,
+        }))
+        .error_handler(Box::new(ThrottledErrorLog::default()))
         .build_unchecked(manager)
+}
+
+/// Sets `statement_timeout` and `lock_timeout` on each connection the pool opens. A statement
+/// cancelled by either answers 503 `database_busy` with `Retry-After` (see [`crate::error`]).
+#[derive(Debug)]
+pub struct SessionTimeouts {
+    /// `statement_timeout` in milliseconds.
+    pub statement_ms: u64,
+    /// `lock_timeout` in milliseconds.
+    pub lock_ms: u64,
+}
+
+impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for SessionTimeouts {
+    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
+        conn.batch_execute(&format!(
+            "SET statement_timeout = {}; SET lock_timeout = {}",
+            self.statement_ms, self.lock_ms
+        ))
+        .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+/// The pool's error handler: logs a failure to connect at most once a second, with the number
+/// of failures left unlogged since the previous line (r2d2's default logs every attempt, about
+/// 13 lines a second per instance during an outage).
+#[derive(Debug, Default)]
+pub struct ThrottledErrorLog {
+    last: Mutex<Option<Instant>>,
+    suppressed: AtomicU64,
+}
+
+/// Shortest interval between two pool error lines.
+const POOL_ERROR_LOG_INTERVAL: Duration = Duration::from_secs(1);
+
+impl HandleError<diesel::r2d2::Error> for ThrottledErrorLog {
+    fn handle_error(&self, error: diesel::r2d2::Error) {
+        let now = Instant::now();
+        let due = match self.last.lock() {
+            Ok(mut last) => {
+                let due = !matches!(*last, Some(at) if now.duration_since(at) < POOL_ERROR_LOG_INTERVAL);
+                if due {
+                    *last = Some(now);
+                }
+                due
+            }
+            Err(_) => true,
+        };
+        if due {
+            let suppressed = self.suppressed.swap(0, Ordering::Relaxed);
+            tracing::error!(error = %error, suppressed, "database connection failed");
+        } else {
+            self.suppressed.fetch_add(1, Ordering::Relaxed);
+        }
+    }
 }
 
 /// Applies pending migrations under an advisory lock; returns the versions applied.

@@ -1,7 +1,7 @@
 //! Request bodies and query strings of `/api/v1/demands`, turned into checked values.
 
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -19,7 +19,7 @@ use crate::validation::{
 use crate::vocab::{DemandStatus, TransferMode};
 
 /// Body of `POST /api/v1/demands`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DemandInput {
     /// 1–200 characters.

@@ -26,22 +26,31 @@ macro_rules! listing_endpoints {
         #[doc = $create_detail]
         #[utoipa::path(operation_id = $create_id, tag = $tag,
             security(("bearer" = [])), request_body = $input,
+            params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,200}$",
+                description = "1–200 visible ASCII characters, unique per request of this user: a retry with the \
+same key and body returns the first response.")),
             responses(
             (status = 201, description = $created, body = $kind,
                 headers(("Location" = String, description = $location),
                     ("ETag" = String, description = "The version, e.g. `\"1\"`."))),
             (status = 409, description = $create_conflict, body = oa::Problem, content_type = "application/problem+json"),
-            oa::Std, oa::JsonBody, oa::Unauthorized, oa::Forbidden, oa::ValidationFailed))]
+            (status = 422, description = "`validation_failed` (fields are invalid, each listed in `errors`) or \
+`idempotency_key_reused` (the key was used with another body).", body = oa::Problem,
+                content_type = "application/problem+json"),
+            oa::Std, oa::JsonBody, oa::Unauthorized, oa::Forbidden))]
         #[post($collection)]
-        #[tracing::instrument(skip(state, body))]
+        #[tracing::instrument(skip(state, req, body))]
         pub async fn create(
             state: web::Data<AppState>,
             caller: Principal,
+            req: HttpRequest,
             body: web::Json<$input>,
         ) -> Result<HttpResponse, ApiError> {
             $publisher(&caller)?;
-            let new = body.into_inner().parse(caller.organization_id, state.taxonomy)?;
-            listing::http::create::<$kind>(&state, &caller, new).await
+            let input = body.into_inner();
+            let replay = listing::http::Replay::of(&req, $collection, &input)?;
+            let new = input.parse(caller.organization_id, state.taxonomy)?;
+            listing::http::create::<$kind>(&state, &caller, new, replay).await
         }
 
         #[doc = $get_summary]

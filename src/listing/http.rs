@@ -2,13 +2,15 @@
 //! (which carry the OpenAPI annotations) check what differs, such as who may publish and the
 //! body, and hand over to these. Every answer carries the listing's `ETag`.
 
-use actix_web::{HttpResponse, HttpResponseBuilder};
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
+use diesel::Connection;
 use uuid::Uuid;
 
 use super::kind::{what, Listing};
 use super::store::{self, ListingStore};
 use crate::auth::policy;
 use crate::auth::principal::Principal;
+use crate::connections::idempotency;
 use crate::db;
 use crate::error::ApiError;
 use crate::etag::etag;
@@ -25,23 +27,86 @@ fn may_edit<L: Listing>(caller: &Principal, listing: &L) -> Result<(), ApiError>
     policy::require_edit(caller, listing.organization_id(), listing.is_public(), what::<L>(listing.id()))
 }
 
+/// The `Idempotency-Key` of a create request with the hash of its path and body
+/// ([`idempotency`], shared with `POST /connections`): a retry with the same key and body gets
+/// the first response again instead of a second listing.
+pub struct Replay {
+    key: Option<String>,
+    hash: String,
+}
+
+impl Replay {
+    /// The key of `req` (400 `invalid_idempotency_key` when malformed) and the hash of `body`
+    /// sent to `path` (the path is hashed too, so a key reused on another endpoint is refused).
+    pub fn of<T: serde::Serialize>(req: &HttpRequest, path: &str, body: &T) -> Result<Self, ApiError> {
+        Ok(Self { key: idempotency::key(req)?, hash: idempotency::request_hash(&(path, body)) })
+    }
+}
+
+/// 201 with the stored or new listing's JSON, its `Location` and `ETag`.
+fn created<L: Listing>(body: &serde_json::Value) -> HttpResponse {
+    let mut response = HttpResponse::Created();
+    if let Some(id) = body.get("id").and_then(|v| v.as_str()) {
+        response.insert_header(("Location", format!("{}/{id}", L::KIND.path)));
+    }
+    if let Some(version) = body.get("version").and_then(|v| v.as_i64()).and_then(|v| i32::try_from(v).ok()) {
+        response.insert_header(etag(version));
+    }
+    response.json(body)
+}
+
+/// The stored first response to this user's key, if any (422 when the key came with another body).
+async fn replayed<L: Listing>(
+    state: &AppState,
+    user_id: Uuid,
+    replay: &Replay,
+) -> Result<Option<HttpResponse>, ApiError> {
+    let Some(key) = replay.key.clone() else { return Ok(None) };
+    let Some(stored) = db::run(&state.pool, move |conn| idempotency::lookup(conn, user_id, &key)).await? else {
+        return Ok(None);
+    };
+    let (_, body) = stored.replay(&replay.hash)?;
+    Ok(Some(created::<L>(&body)))
+}
+
 /// Inserts a checked listing for the caller's organisation and indexes it: 201 with `Location`
-/// and `ETag`; 403 when the organisation's verification was rejected.
+/// and `ETag`; 403 when the organisation's verification was rejected. With an `Idempotency-Key`
+/// the response is stored in the inserting transaction and a retry gets it again.
 pub async fn create<L: ListingStore>(
     state: &AppState,
     caller: &Principal,
     new: L::New,
+    replay: Replay,
 ) -> Result<HttpResponse, ApiError> {
-    let organization_id = caller.organization_id;
-    let listing = db::run(&state.pool, move |conn| {
-        policy::require_not_rejected(organizations::repo::verification(conn, organization_id)?)?;
-        L::insert(conn, &new)
+    if let Some(response) = replayed::<L>(state, caller.user_id, &replay).await? {
+        return Ok(response);
+    }
+    let (organization_id, user_id) = (caller.organization_id, caller.user_id);
+    let (key, hash) = (replay.key.clone(), replay.hash.clone());
+    let result = db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            policy::require_not_rejected(organizations::repo::verification(conn, organization_id)?)?;
+            let listing = L::insert(conn, &new)?;
+            let body = serde_json::to_value(&listing).map_err(|e| ApiError::Internal(e.into()))?;
+            if let Some(key) = &key {
+                idempotency::store(conn, user_id, key, &hash, 201, &body)?;
+            }
+            Ok((listing, body))
+        })
     })
-    .await?;
-    state.matcher.index(&listing);
-    let mut response = HttpResponse::Created();
-    response.insert_header(("Location", format!("{}/{}", L::KIND.path, listing.id())));
-    Ok(with_etag(response, &listing))
+    .await;
+    match result {
+        Ok((listing, body)) => {
+            state.matcher.index(&listing);
+            Ok(created::<L>(&body))
+        }
+        // A concurrent request with the same key stored its response first: answer as it did.
+        Err(e @ ApiError::Conflict { .. }) => match replayed::<L>(state, user_id, &replay).await? {
+            Some(response) => Ok(response),
+            None => Err(e),
+        },
+        Err(e) => Err(e),
+    }
 }
 
 /// The listing with its `ETag`; 404 when absent or private to another organisation.

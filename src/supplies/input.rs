@@ -1,6 +1,6 @@
 //! Request bodies and query strings of `/api/v1/supplies`, turned into checked values.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -18,7 +18,7 @@ use crate::validation::{
 use crate::vocab::{IpType, SupplyStatus, TransferMode};
 
 /// Body of `POST /api/v1/supplies`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SupplyInput {
     /// 1–200 characters.

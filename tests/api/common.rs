@@ -163,6 +163,8 @@ pub fn serve_config(database_url: &str) -> ServeConfig {
             database_url: database_url.parse::<Secret>().unwrap(),
             db_pool_size: 4,
             db_checkout_timeout_ms: 1000,
+            db_statement_timeout_ms: 5000,
+            db_lock_timeout_ms: 2000,
         },
         auth: auth_config(),
         bind: "127.0.0.1:0".parse().unwrap(),
@@ -170,6 +172,8 @@ pub fn serve_config(database_url: &str) -> ServeConfig {
         max_body_bytes: 64 * 1024,
         index_refresh_ms: 200,
         cors_origins: Vec::new(),
+        request_timeout_ms: 10_000,
+        shutdown_grace_secs: 20,
     }
 }
 

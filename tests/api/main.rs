@@ -20,3 +20,4 @@ mod operations;
 mod proxy;
 mod resilience;
 mod schema;
+mod trust_ops;
