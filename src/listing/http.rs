@@ -12,7 +12,6 @@ use crate::auth::principal::Principal;
 use crate::db;
 use crate::error::ApiError;
 use crate::etag::etag;
-use crate::organizations;
 use crate::state::AppState;
 
 /// `response` with the listing as JSON and its `ETag`.
@@ -32,9 +31,9 @@ pub async fn create<L: ListingStore>(
     caller: &Principal,
     new: L::New,
 ) -> Result<HttpResponse, ApiError> {
-    let organization_id = caller.organization_id;
+    let writer = caller.clone();
     let listing = db::run(&state.pool, move |conn| {
-        policy::require_not_rejected(organizations::repo::verification(conn, organization_id)?)?;
+        policy::require_writer(conn, &writer)?;
         L::insert(conn, &new)
     })
     .await?;
@@ -56,7 +55,8 @@ pub async fn get<L: ListingStore>(
 }
 
 /// Applies checked changes under `If-Match` (see [`store::update`]), the caller allowed by
-/// [`policy::require_edit`], and re-indexes the listing: 200 with the new `ETag`.
+/// [`policy::require_edit`] and [`policy::require_writer`] (a rejected organisation changes
+/// nothing), and re-indexes the listing: 200 with the new `ETag`.
 pub async fn update<L: ListingStore>(
     state: &AppState,
     caller: Principal,
@@ -65,6 +65,7 @@ pub async fn update<L: ListingStore>(
     changes: L::Changes,
 ) -> Result<HttpResponse, ApiError> {
     let listing = db::run(&state.pool, move |conn| {
+        policy::require_writer(conn, &caller)?;
         store::update(conn, id, expected_version, &changes, |l: &L| may_edit(&caller, l))
     })
     .await?;

@@ -6,7 +6,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::model::{Organization, OrganizationInput, VerificationInput};
-use super::repo;
+use super::{repo, service};
 use crate::auth::{policy, Principal};
 use crate::db;
 use crate::error::ApiError;
@@ -82,7 +82,9 @@ pub async fn list(
 
 /// Verify an organisation (admins).
 ///
-/// Sets `verification`.
+/// Sets `verification`. `rejected` takes the organisation's published supplies and open or closed
+/// demands off the market (they become drafts, out of matching); setting it back republishes
+/// nothing — the owner does, once allowed again.
 #[utoipa::path(operation_id = "verify_organization",
     tag = "organizations",
     security(("bearer" = [])), params(("id" = Uuid, Path, description = "Organisation id.")),
@@ -99,5 +101,8 @@ pub async fn verify(
 ) -> Result<web::Json<Organization>, ApiError> {
     policy::require_admin(&caller)?;
     let (id, verification) = (id.into_inner(), body.verification);
-    Ok(web::Json(db::run(&state.pool, move |conn| repo::set_verification(conn, id, verification)).await?))
+    let changed = db::run(&state.pool, move |conn| service::set_verification(conn, id, verification)).await?;
+    changed.supplies.iter().for_each(|s| state.matcher.index(s));
+    changed.demands.iter().for_each(|d| state.matcher.index(d));
+    Ok(web::Json(changed.organization))
 }
