@@ -44,7 +44,7 @@ pub struct DemandInput {
     #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     #[serde(default, deserialize_with = "opt_integer")]
     pub budget_fen: Option<i64>,
-    /// `YYYY-MM-DD`.
+    /// `YYYY-MM-DD`, a day of the years 0001–9999.
     pub deadline: Option<NaiveDate>,
     /// Cooperation modes wanted (duplicates are dropped).
     #[serde(default)]
@@ -85,7 +85,7 @@ pub struct DemandPatch {
     #[serde(default, deserialize_with = "nullable_integer")]
     #[schema(value_type = Option<i64>, minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     pub budget_fen: Option<Option<i64>>,
-    /// `YYYY-MM-DD`; `null` clears it.
+    /// `YYYY-MM-DD`, a day of the years 0001–9999; `null` clears it.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<NaiveDate>)]
     pub deadline: Option<Option<NaiveDate>>,

@@ -23,7 +23,8 @@ use crate::state::AppState;
     request_body = OrganizationInput, responses(
     (status = 201, description = "The organisation.", body = Organization,
         headers(("Location" = String, description = "`/api/v1/organizations/{id}`"))),
-    (status = 409, description = "`organization_exists` (same kind and name) or `credit_code_taken`.",
+    (status = 409, description = "`organization_exists` (a name with the same identity key, of any kind) or \
+`credit_code_taken`.",
         body = oa::Problem, content_type = "application/problem+json"),
     oa::Std, oa::JsonBody, oa::Unauthorized, oa::Forbidden, oa::ValidationFailed))]
 #[post("/organizations")]
