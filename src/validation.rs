@@ -350,10 +350,27 @@ mod tests {
         assert_eq!(f.opt_text("region", Some(format!("{} ", "b".repeat(100))), 100), Some("b".repeat(100)));
         f.terms("keywords", vec![format!(" {}", "c".repeat(30))], 20, 30);
         f.terms("industries", vec!["goji".to_string(); 6], 5, 40);
-        f.text("summary", " \u{3000}\t".into(), 10);
+        f.long_text("summary", " \u{3000}\t".into(), 10);
         let Err(ApiError::Validation(errors)) = f.finish() else { panic!("invalid fields") };
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["title", "region", "keywords.0", "industries", "summary"]);
+    }
+
+    #[test]
+    fn control_and_bidi_characters_are_refused_and_invisible_texts_are_blank() {
+        let mut f = Fields::new();
+        f.text("title", "a\u{202E}b".into(), 200);
+        f.text("name", "a\nb".into(), 200);
+        assert_eq!(f.long_text("summary", "a\r\n\tb".into(), 200), "a\r\n\tb");
+        f.long_text("description", "a\u{7}".into(), 200);
+        f.text("blank", "\u{200B}\u{FEFF}".into(), 200);
+        assert_eq!(f.opt_text("region", Some("\u{2060} ".into()), 100), None);
+        assert_eq!(f.url("source_url", Some("\u{200B}".into())), Some("\u{200B}".into()));
+        let day = NaiveDate::from_ymd_opt(10000, 1, 1);
+        assert_eq!(f.day("deadline", day), day);
+        let Err(ApiError::Validation(errors)) = f.finish() else { panic!("invalid fields") };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["title", "name", "description", "blank", "source_url", "deadline"]);
     }
 
     #[test]
