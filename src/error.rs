@@ -255,6 +255,11 @@ fn unique_violation(constraint: Option<&str>) -> ApiError {
         Some("organizations_kind_name_key") => {
             (ErrorCode::OrganizationExists, "an organisation of this kind and name exists")
         }
+        Some("organizations_name_key_key") => (
+            ErrorCode::OrganizationExists,
+            "an organisation of this name exists (names are compared after Unicode compatibility \
+             normalisation and lower-casing, without white space and invisible characters)",
+        ),
         Some("organizations_credit_code_key") => {
             (ErrorCode::CreditCodeTaken, "an organisation with this credit code exists")
         }

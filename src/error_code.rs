@@ -71,7 +71,7 @@ error_codes! {
     MethodNotAllowed = ("method_not_allowed", 405),
     /// 409: an account with this e-mail exists.
     EmailTaken = ("email_taken", 409),
-    /// 409: an organisation of this kind and name exists.
+    /// 409: an organisation of this name exists (names compared by their identity key: NFKC, lower case, without white space and invisible characters).
     OrganizationExists = ("organization_exists", 409),
     /// 409: an organisation with this credit code exists.
     CreditCodeTaken = ("credit_code_taken", 409),

@@ -92,6 +92,7 @@ fn organization_for(record: &ListingRecord) -> Result<NewOrganization, String> {
     let region = record.extra.get("region").and_then(|v| v.as_str()).map(str::to_string);
     Ok(NewOrganization {
         kind,
+        name_key: crate::text_rules::identity_key(&name),
         name,
         region,
         credit_code: None,

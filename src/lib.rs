@@ -35,5 +35,6 @@ pub mod state;
 pub mod stats;
 pub mod supplies;
 pub mod telemetry;
+pub mod text_rules;
 pub mod validation;
 pub mod vocab;

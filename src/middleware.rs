@@ -53,8 +53,7 @@ pub async fn request_context(
         Some(state) => state.trusted_proxies.client_ip(peer, req.headers()),
         None => TrustedProxies::default().client_ip(peer, req.headers()),
     };
-    let span =
-        tracing::info_span!("request", request_id = %id.0, method = %method, route = %route, client = %client);
+    let span = tracing::info_span!("request", request_id = %id.0, method = %method, route = %route, client = %client);
     req.extensions_mut().insert(id.clone());
     let result = next.call(req).instrument(span.clone()).await;
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;

@@ -9,6 +9,7 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::error::{ApiError, ErrorCode, FieldError};
 use crate::industries::taxonomy::Taxonomy;
+use crate::text_rules;
 
 /// Collects field errors while input is turned into domain values.
 #[derive(Default)]
@@ -36,31 +37,74 @@ impl Fields {
         true
     }
 
-    /// A required text: at most `max` characters as sent, not blank; trimmed.
-    pub fn text(&mut self, field: &str, value: String, max: usize) -> String {
+    /// 422 on `field` when `value` holds a character no text may hold (a bidirectional or C0
+    /// control; tab, line feed and carriage return are allowed in multi-line texts): see
+    /// [`text_rules`](crate::text_rules).
+    fn allowed_characters(&mut self, field: &str, value: &str, multi_line: bool) {
+        if let Some(c) = text_rules::first_refused(value, multi_line) {
+            let what = if text_rules::is_bidi_control(c) { "bidirectional control" } else { "control character" };
+            self.error(field, format!("must not contain the {what} U+{:04X}", c as u32));
+        }
+    }
+
+    fn required(&mut self, field: &str, value: String, max: usize, multi_line: bool) -> String {
         if !self.nul_free(field, &value) {
             return value;
         }
+        self.allowed_characters(field, &value, multi_line);
         let trimmed = value.trim();
-        let len = if trimmed.is_empty() { 0 } else { value.chars().count() };
+        let len = if text_rules::is_blank(trimmed) { 0 } else { value.chars().count() };
         if len == 0 || len > max {
             self.error(field, format!("must be 1–{max} characters (got {len})"));
         }
         trimmed.to_string()
     }
 
-    /// An optional text: at most `max` characters as sent; trimmed; blank becomes `None`.
-    pub fn opt_text(&mut self, field: &str, value: Option<String>, max: usize) -> Option<String> {
+    /// An optional text, `None` when `blank` holds for it trimmed.
+    fn optional(
+        &mut self,
+        field: &str,
+        value: Option<String>,
+        max: usize,
+        multi_line: bool,
+        blank: fn(&str) -> bool,
+    ) -> Option<String> {
         let value = value?;
         if !self.nul_free(field, &value) {
             return None;
         }
+        self.allowed_characters(field, &value, multi_line);
         let trimmed = value.trim();
         let len = value.chars().count();
         if len > max {
             self.error(field, format!("must be at most {max} characters (got {len})"));
         }
-        (!trimmed.is_empty()).then(|| trimmed.to_string())
+        (!blank(trimmed)).then(|| trimmed.to_string())
+    }
+
+    /// A required single-line text (a title, a name): at most `max` characters as sent, not
+    /// blank (white space and invisible characters alone are blank), no control characters;
+    /// trimmed.
+    pub fn text(&mut self, field: &str, value: String, max: usize) -> String {
+        self.required(field, value, max, false)
+    }
+
+    /// A required multi-line text (a summary, a description): as [`Fields::text`], but tab,
+    /// line feed and carriage return are allowed.
+    pub fn long_text(&mut self, field: &str, value: String, max: usize) -> String {
+        self.required(field, value, max, true)
+    }
+
+    /// An optional single-line text: at most `max` characters as sent, no control characters;
+    /// trimmed; blank becomes `None`.
+    pub fn opt_text(&mut self, field: &str, value: Option<String>, max: usize) -> Option<String> {
+        self.optional(field, value, max, false, text_rules::is_blank)
+    }
+
+    /// An optional multi-line text (a note): as [`Fields::opt_text`], but tab, line feed and
+    /// carriage return are allowed.
+    pub fn opt_long_text(&mut self, field: &str, value: Option<String>, max: usize) -> Option<String> {
+        self.optional(field, value, max, true, text_rules::is_blank)
     }
 
     /// A list of short texts (keywords): at most `max_items` items as sent, each at most
@@ -74,8 +118,9 @@ impl Fields {
             if !self.nul_free(&item, &value) {
                 continue;
             }
+            self.allowed_characters(&item, &value, false);
             let trimmed = value.trim();
-            let len = if trimmed.is_empty() { 0 } else { value.chars().count() };
+            let len = if text_rules::is_blank(trimmed) { 0 } else { value.chars().count() };
             if len == 0 || len > max_chars {
                 self.error(item, format!("must be 1–{max_chars} characters (got {len})"));
             } else if seen.insert(trimmed.to_string()) {
@@ -123,13 +168,29 @@ impl Fields {
         Some(v)
     }
 
+    /// An optional single-line code (a credit code, a URL): as [`Fields::opt_text`], but only
+    /// white space is blank (invisible characters make it an invalid code, as its pattern says).
+    pub fn opt_code(&mut self, field: &str, value: Option<String>, max: usize) -> Option<String> {
+        self.optional(field, value, max, false, str::is_empty)
+    }
+
     /// An absolute http(s) URL of at most 2000 characters.
     pub fn url(&mut self, field: &str, value: Option<String>) -> Option<String> {
-        let url = self.opt_text(field, value, 2000)?;
+        let url = self.opt_code(field, value, 2000)?;
         if !(url.starts_with("http://") || url.starts_with("https://")) || url.contains(char::is_whitespace) {
             self.error(field, "must be an absolute http:// or https:// URL");
         }
         Some(url)
+    }
+
+    /// A calendar day of a body: one of the years 0001–9999 (what `format: date` can write and
+    /// PostgreSQL stores), else an error on `field`.
+    pub fn day(&mut self, field: &str, value: Option<NaiveDate>) -> Option<NaiveDate> {
+        let day = value?;
+        if !day_in_range(day) {
+            self.error(field, format!("must be a day of the years 0001–9999 (got {day})"));
+        }
+        Some(day)
     }
 
     /// Ends the check: 400 `nul_character` if any text held U+0000, else 422 with every field
@@ -289,10 +350,27 @@ mod tests {
         assert_eq!(f.opt_text("region", Some(format!("{} ", "b".repeat(100))), 100), Some("b".repeat(100)));
         f.terms("keywords", vec![format!(" {}", "c".repeat(30))], 20, 30);
         f.terms("industries", vec!["goji".to_string(); 6], 5, 40);
-        f.text("summary", " \u{3000}\t".into(), 10);
+        f.long_text("summary", " \u{3000}\t".into(), 10);
         let Err(ApiError::Validation(errors)) = f.finish() else { panic!("invalid fields") };
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["title", "region", "keywords.0", "industries", "summary"]);
+    }
+
+    #[test]
+    fn control_and_bidi_characters_are_refused_and_invisible_texts_are_blank() {
+        let mut f = Fields::new();
+        f.text("title", "a\u{202E}b".into(), 200);
+        f.text("name", "a\nb".into(), 200);
+        assert_eq!(f.long_text("summary", "a\r\n\tb".into(), 200), "a\r\n\tb");
+        f.long_text("description", "a\u{7}".into(), 200);
+        f.text("blank", "\u{200B}\u{FEFF}".into(), 200);
+        assert_eq!(f.opt_text("region", Some("\u{2060} ".into()), 100), None);
+        assert_eq!(f.url("source_url", Some("\u{200B}".into())), Some("\u{200B}".into()));
+        let day = NaiveDate::from_ymd_opt(10000, 1, 1);
+        assert_eq!(f.day("deadline", day), day);
+        let Err(ApiError::Validation(errors)) = f.finish() else { panic!("invalid fields") };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["title", "name", "description", "blank", "source_url", "deadline"]);
     }
 
     #[test]

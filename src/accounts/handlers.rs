@@ -27,7 +27,7 @@ fn client_ip(state: &AppState, req: &HttpRequest) -> IpAddr {
     (status = 201,
         description = "The new user (role `broker` for a service agency, `member` otherwise) and organisation.",
         body = Account),
-    (status = 409, description = "`email_taken`, `organization_exists` (same kind and name) or `credit_code_taken`.",
+    (status = 409, description = "`email_taken`, `organization_exists` (a name with the same identity key, of any kind) or `credit_code_taken`.",
         body = oa::Problem, content_type = "application/problem+json"),
     oa::Std, oa::JsonBody, oa::ValidationFailed, oa::TooManyRequests))]
 #[post("/auth/register")]

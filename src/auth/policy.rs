@@ -11,6 +11,7 @@
 //! - Admins verify organisations; brokers read everything public and (with the connections
 //!   issue) open connections between parties.
 
+use diesel::PgConnection;
 use uuid::Uuid;
 
 use super::principal::Principal;
@@ -53,6 +54,18 @@ pub fn require_not_rejected(verification: Option<Verification>) -> Result<(), Ap
         ));
     }
     Ok(())
+}
+
+/// 403 when the department has rejected the caller's organisation; admins (who act for the
+/// department) pass. The one check of every write path that puts something on the market or
+/// moves it forward: creating and updating a listing (its status included), opening a connection
+/// and moving one other than to `failed` or `withdrawn`. Taking a listing off the market stays
+/// allowed.
+pub fn require_writer(conn: &mut PgConnection, caller: &Principal) -> Result<(), ApiError> {
+    if caller.is_admin() {
+        return Ok(());
+    }
+    require_not_rejected(crate::organizations::repo::verification(conn, caller.organization_id)?)
 }
 
 /// Whether `caller` may see a record owned by `owner` that is public or not.

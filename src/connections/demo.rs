@@ -1,7 +1,8 @@
 //! Demo connections for the run command: the imported demands whose best match scores highest
 //! (at least [`DEMO_MIN_SCORE`]) are each connected to that match by the demo broker and moved to
-//! a varied status, so the statistics endpoints show something on first start. Skipped when
-//! connections already exist.
+//! a varied status, so the statistics endpoints show something on first start. The imported
+//! parties have no users to accept for themselves, so the demo admin records the acceptance
+//! (`contacted`; a broker cannot). Skipped when connections already exist.
 
 use diesel::prelude::*;
 use matching::{Filters, Side};
@@ -58,6 +59,8 @@ pub fn seed(conn: &mut PgConnection, matcher: &MatchService, count: usize) -> Re
     }
     let Some(broker) = account_repo::user_by_email(conn, "broker@demo.techmatch")? else { return Ok(0) };
     let broker = account_service::principal_of(conn, &broker)?;
+    let Some(admin) = account_repo::user_by_email(conn, "admin@demo.techmatch")? else { return Ok(0) };
+    let admin = account_service::principal_of(conn, &admin)?;
     let open_demands: Vec<Demand> = demands::table
         .filter(demands::status.eq(Demand::KIND.candidate))
         .order(demands::title)
@@ -79,7 +82,8 @@ pub fn seed(conn: &mut PgConnection, matcher: &MatchService, count: usize) -> Re
         let connection =
             service::insert_open(conn, &broker, demand.id, best.id, Some("演示对接"), Some((best.score, explanation)))?;
         for step in script(created) {
-            service::move_to(conn, &broker, connection.id, &step)?;
+            let actor = if step.to == crate::vocab::ConnectionStatus::Contacted { &admin } else { &broker };
+            service::move_to(conn, actor, connection.id, &step)?;
         }
         created += 1;
     }

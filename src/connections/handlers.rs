@@ -128,10 +128,13 @@ pub async fn get(
 #[utoipa::path(operation_id = "move_connection", tag = "connections",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Connection id.")), request_body = MoveBody, responses(
-    (status = 201, description = "The connection after the move, the new event last in its log.",
+    (status = 201, description = "The connection after the move, the new event last in its log. On a broker's \
+connection the first side's `contacted` records its acceptance and the connection stays `proposed`; the second \
+side's moves it.",
         body = ConnectionView),
     (status = 403, description = "`forbidden`: `proposed` → `contacted` is the other side's acceptance: the side \
-that opened the connection cannot make it (on a broker's connection, the broker makes it).", body = oa::Problem,
+that opened the connection cannot make it (on a broker's connection each side accepts for itself, never the \
+broker); or the caller's organisation was rejected (only `failed` and `withdrawn` remain).", body = oa::Problem,
         content_type = "application/problem+json"),
     (status = 409, description = "`illegal_transition`: the move is not allowed from the current status (or `from` \
 is stale); `from`, `to` and `allowed` say why. Nothing changed.", body = oa::Problem,

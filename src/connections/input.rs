@@ -65,7 +65,7 @@ impl OpenInput {
     /// The checked note.
     pub fn note(&self) -> Result<Option<String>, ApiError> {
         let mut f = Fields::new();
-        let note = f.opt_text("note", self.note.clone(), MAX_NOTE_CHARS);
+        let note = f.opt_long_text("note", self.note.clone(), MAX_NOTE_CHARS);
         f.finish()?;
         Ok(note)
     }
@@ -75,7 +75,7 @@ impl MoveInput {
     /// Checks the fields each target status needs; 422 lists what is missing or misplaced.
     pub fn parse(self) -> Result<Move, ApiError> {
         let mut f = Fields::new();
-        let note = f.opt_text("note", self.note, MAX_NOTE_CHARS);
+        let note = f.opt_long_text("note", self.note, MAX_NOTE_CHARS);
         let amount = f.money("contract_amount_fen", self.contract_amount_fen);
         let registration = f.opt_text("contract_registration_no", self.contract_registration_no, 64);
         let signing = self.to == ConnectionStatus::Signed;

@@ -10,9 +10,14 @@
 //!   event in the same transaction.
 //! - Brokers open connections between others only once the department has verified their
 //!   agency. Contact details of a side are shown to the other side once the connection has
-//!   reached `contacted`, a move only the side that did not propose it can make (on a broker's
-//!   connection, the broker): so both sides have agreed to talk. Brokers on the connection and
-//!   admins see both.
+//!   reached `contacted`, a move only the side that did not propose it can make: so both sides
+//!   have agreed to talk. On a broker's connection each side accepts for itself (recorded in
+//!   `connection_acceptances`) and the connection reaches `contacted` with the second
+//!   acceptance; the broker sees neither side's contacts before that. Admins see both.
+//! - Every response that shows a user another organisation's contacts writes a `contact_views`
+//!   row (who, which connection, when).
+//! - An organisation the department has rejected moves its connections only to `failed` or
+//!   `withdrawn` ([`crate::auth::policy::require_writer`]).
 
 use std::collections::HashMap;
 
@@ -148,13 +153,17 @@ pub fn insert_open(
 
 /// `proposed` → `contacted` reveals each side's contacts to the other, so it is the acceptance
 /// of whoever did not propose: on a connection a side opened, the other side (any member of its
-/// organisation); on a broker's connection, that broker. Admins may always. 403 otherwise. The
-/// rule is [`may_accept`], already applied to `current.allowed_moves` by [`views`].
+/// organisation); on a broker's connection, each side for itself (the move happens with the
+/// second acceptance), never the broker. Admins may always. 403 otherwise. The rule is
+/// [`may_accept`], already applied to `current.allowed_moves` by [`views`].
 fn check_can_accept(current: &ConnectionView) -> Result<(), ApiError> {
     if current.allowed_moves.contains(&ConnectionStatus::Contacted) {
         Ok(())
     } else if current.broker_id.is_some() {
-        Err(ApiError::Forbidden("the broker who opened this connection records that both sides agreed to talk".into()))
+        Err(ApiError::Forbidden(
+            "on a broker's connection each side accepts for itself (your side has accepted, or you are the broker)"
+                .into(),
+        ))
     } else {
         Err(ApiError::Forbidden(
             "your organisation proposed this connection: the other side accepts it (moves it to `contacted`)".into(),
@@ -163,13 +172,63 @@ fn check_can_accept(current: &ConnectionView) -> Result<(), ApiError> {
 }
 
 /// Whether `caller` may accept a proposal (see [`check_can_accept`]), given the connection's
-/// broker and the organisation of the user who opened it.
-fn may_accept(caller: &Principal, broker_id: Option<Uuid>, opener_org: Option<Uuid>) -> bool {
+/// broker, the organisation of the user who opened it, the two sides' organisations and those
+/// that have accepted already (broker's connections).
+fn may_accept(
+    caller: &Principal,
+    broker_id: Option<Uuid>,
+    opener_org: Option<Uuid>,
+    sides: [Uuid; 2],
+    accepted: &[Uuid],
+) -> bool {
+    let org = caller.organization_id;
     caller.is_admin()
         || match broker_id {
-            Some(broker) => broker == caller.user_id,
-            None => opener_org != Some(caller.organization_id),
+            Some(broker) => broker != caller.user_id && sides.contains(&org) && !accepted.contains(&org),
+            None => opener_org != Some(org),
         }
+}
+
+/// The organisations that have accepted each of `connections` (broker's connections).
+fn acceptances_of(conn: &mut PgConnection, connections: &[Uuid]) -> Result<HashMap<Uuid, Vec<Uuid>>, ApiError> {
+    use crate::db::schema::connection_acceptances as a;
+    let mut out: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    let rows: Vec<(Uuid, Uuid)> = a::table
+        .filter(a::connection_id.eq_any(connections))
+        .select((a::connection_id, a::organization_id))
+        .load(conn)?;
+    for (connection, organization) in rows {
+        out.entry(connection).or_default().push(organization);
+    }
+    Ok(out)
+}
+
+/// Records that `caller`'s organisation accepts the broker's connection `id`; returns whether
+/// both sides (`sides`) have now accepted.
+fn accept_for_side(conn: &mut PgConnection, caller: &Principal, id: Uuid, sides: [Uuid; 2]) -> Result<bool, ApiError> {
+    use crate::db::schema::connection_acceptances as a;
+    diesel::insert_into(a::table)
+        .values((
+            a::connection_id.eq(id),
+            a::organization_id.eq(caller.organization_id),
+            a::accepted_by.eq(caller.user_id),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)?;
+    let accepted: Vec<Uuid> = a::table.filter(a::connection_id.eq(id)).select(a::organization_id).load(conn)?;
+    Ok(sides.iter().all(|side| accepted.contains(side)))
+}
+
+/// Records that `caller` was shown another organisation's contacts on each of `connections`.
+fn record_contact_views(conn: &mut PgConnection, caller: &Principal, connections: &[Uuid]) -> Result<(), ApiError> {
+    use crate::db::schema::contact_views as v;
+    if connections.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<_> =
+        connections.iter().map(|&id| (v::connection_id.eq(id), v::viewer_id.eq(caller.user_id))).collect();
+    diesel::insert_into(v::table).values(rows).execute(conn)?;
+    Ok(())
 }
 
 /// The organisation of each of `users` (one query).
@@ -229,6 +288,9 @@ pub fn views(
     let mut events_by_id = repo::events_of(conn, &ids)?;
     let openers: Vec<Uuid> = connections.iter().filter_map(|c| c.opened_by).collect();
     let opener_orgs = organizations_of(conn, &openers)?;
+    let brokered: Vec<Uuid> = connections.iter().filter(|c| c.broker_id.is_some()).map(|c| c.id).collect();
+    let acceptances = acceptances_of(conn, &brokered)?;
+    let mut shown = Vec::new();
     let mut out = Vec::with_capacity(connections.len());
     for c in connections {
         let (Some(demand), Some(supply)) = (demand_rows.get(&c.demand_id), supply_rows.get(&c.supply_id)) else {
@@ -249,9 +311,17 @@ pub fn views(
                 contact: o.filter(|_| visible).map(|o| Contact { email: o.email.clone(), phone: o.phone.clone() }),
             }
         };
-        let see_demand_contact = rel != Relation::SupplySide || contacted;
-        let see_supply_contact = rel != Relation::DemandSide || contacted;
+        // Each side sees its own contacts; the other side's, and a broker both, once accepted.
+        let see_demand_contact = rel == Relation::DemandSide || contacted || caller.is_admin();
+        let see_supply_contact = rel == Relation::SupplySide || contacted || caller.is_admin();
+        let other_org_shown = (see_demand_contact && demand_org != caller.organization_id)
+            || (see_supply_contact && supply_org != caller.organization_id);
+        if other_org_shown {
+            shown.push(c.id);
+        }
         let opener_org = c.opened_by.and_then(|u| opener_orgs.get(&u).copied());
+        let accepted = acceptances.get(&c.id).map(Vec::as_slice).unwrap_or_default();
+        let sides = [demand_org, supply_org];
         out.push(ConnectionView {
             id: c.id,
             allowed_moves: c
@@ -259,7 +329,9 @@ pub fn views(
                 .allowed_moves()
                 .iter()
                 .copied()
-                .filter(|&to| to != ConnectionStatus::Contacted || may_accept(caller, c.broker_id, opener_org))
+                .filter(|&to| {
+                    to != ConnectionStatus::Contacted || may_accept(caller, c.broker_id, opener_org, sides, accepted)
+                })
                 .collect(),
             status: c.status,
             demand: side(c.demand_id, demand_title, demand_org, see_demand_contact),
@@ -278,6 +350,7 @@ pub fn views(
             events,
         });
     }
+    record_contact_views(conn, caller, &shown)?;
     Ok(out)
 }
 
@@ -303,7 +376,11 @@ pub fn move_to(conn: &mut PgConnection, caller: &Principal, id: Uuid, step: &Mov
     if !from.allowed_moves().contains(&step.to) {
         return Err(illegal(from, not_allowed(from)));
     }
-    if from == ConnectionStatus::Proposed && step.to == ConnectionStatus::Contacted {
+    if !matches!(step.to, ConnectionStatus::Failed | ConnectionStatus::Withdrawn) {
+        crate::auth::policy::require_writer(conn, caller)?;
+    }
+    let accepting = from == ConnectionStatus::Proposed && step.to == ConnectionStatus::Contacted;
+    if accepting {
         check_can_accept(&current)?;
     }
     let changes = MoveChanges {
@@ -313,7 +390,13 @@ pub fn move_to(conn: &mut PgConnection, caller: &Principal, id: Uuid, step: &Mov
         contract_registration_no: step.contract_registration_no.clone(),
         failure_reason: step.failure_reason,
     };
+    let sides = [current.demand.organization_id, current.supply.organization_id];
+    let side_accepts = accepting && current.broker_id.is_some() && !caller.is_admin();
     let moved = conn.transaction(|conn| {
+        if side_accepts && !accept_for_side(conn, caller, id, sides)? {
+            // The first side's acceptance: recorded; the move waits for the other side's.
+            return Ok(true);
+        }
         let Some(_) = repo::guarded_move(conn, id, from, &changes)? else { return Ok(false) };
         repo::append_event(conn, id, Some(from), step.to, caller.user_id, step.note.as_deref())?;
         Ok::<_, ApiError>(true)

@@ -14,6 +14,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         contact_email -> Nullable<Text>,
         contact_phone -> Nullable<Text>,
+        name_key -> Text,
     }
 }
 
@@ -69,6 +70,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        off_market_reason -> Nullable<Text>,
     }
 }
 
@@ -91,6 +93,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        off_market_reason -> Nullable<Text>,
     }
 }
 
@@ -137,6 +140,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    connection_acceptances (connection_id, organization_id) {
+        connection_id -> Uuid,
+        organization_id -> Uuid,
+        accepted_by -> Uuid,
+        accepted_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    contact_views (id) {
+        id -> Int8,
+        connection_id -> Uuid,
+        viewer_id -> Uuid,
+        viewed_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(industries -> industry_groups (group_code));
 diesel::joinable!(supplies -> organizations (organization_id));
@@ -144,6 +165,8 @@ diesel::joinable!(demands -> organizations (organization_id));
 diesel::joinable!(connections -> demands (demand_id));
 diesel::joinable!(connections -> supplies (supply_id));
 diesel::joinable!(connection_events -> connections (connection_id));
+diesel::joinable!(connection_acceptances -> connections (connection_id));
+diesel::joinable!(contact_views -> connections (connection_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
@@ -156,6 +179,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     connection_events,
     refresh_tokens,
     idempotency_keys,
+    connection_acceptances,
+    contact_views,
 );
 
 diesel::table! {

@@ -44,7 +44,7 @@ pub struct DemandInput {
     #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     #[serde(default, deserialize_with = "opt_integer")]
     pub budget_fen: Option<i64>,
-    /// `YYYY-MM-DD`.
+    /// `YYYY-MM-DD`, a day of the years 0001–9999.
     pub deadline: Option<NaiveDate>,
     /// Cooperation modes wanted (duplicates are dropped).
     #[serde(default)]
@@ -85,7 +85,7 @@ pub struct DemandPatch {
     #[serde(default, deserialize_with = "nullable_integer")]
     #[schema(value_type = Option<i64>, minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     pub budget_fen: Option<Option<i64>>,
-    /// `YYYY-MM-DD`; `null` clears it.
+    /// `YYYY-MM-DD`, a day of the years 0001–9999; `null` clears it.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<NaiveDate>)]
     pub deadline: Option<Option<NaiveDate>>,
@@ -111,12 +111,12 @@ impl DemandInput {
         let new = NewDemand {
             organization_id: owner,
             title: f.text("title", self.title, MAX_TITLE_CHARS),
-            description: f.text("description", self.description, MAX_BODY_CHARS),
+            description: f.long_text("description", self.description, MAX_BODY_CHARS),
             keywords: f.terms("keywords", self.keywords, MAX_KEYWORDS, MAX_KEYWORD_CHARS),
             industries: f.industries("industries", self.industries, taxonomy),
             trl_min: f.small_range("trl_min", self.trl_min, 1, 9),
             budget_fen: f.money("budget_fen", self.budget_fen),
-            deadline: self.deadline,
+            deadline: f.day("deadline", self.deadline),
             cooperation_modes: distinct_modes(self.cooperation_modes),
             region: f.opt_text("region", self.region, MAX_REGION_CHARS),
             status: editable_status::<Demand>(&mut f, self.status.unwrap_or(DemandStatus::Open)),
@@ -134,12 +134,12 @@ impl DemandPatch {
         let mut f = Fields::new();
         let changes = DemandChanges {
             title: self.title.map(|v| f.text("title", v, MAX_TITLE_CHARS)),
-            description: self.description.map(|v| f.text("description", v, MAX_BODY_CHARS)),
+            description: self.description.map(|v| f.long_text("description", v, MAX_BODY_CHARS)),
             keywords: self.keywords.map(|v| f.terms("keywords", v, MAX_KEYWORDS, MAX_KEYWORD_CHARS)),
             industries: self.industries.map(|v| f.industries("industries", v, taxonomy)),
             trl_min: self.trl_min.map(|v| f.small_range("trl_min", v, 1, 9)),
             budget_fen: self.budget_fen.map(|v| f.money("budget_fen", v)),
-            deadline: self.deadline,
+            deadline: self.deadline.map(|v| f.day("deadline", v)),
             cooperation_modes: self.cooperation_modes.map(distinct_modes),
             region: self.region.map(|v| f.opt_text("region", v, MAX_REGION_CHARS)),
             status: self.status.map(|s| editable_status::<Demand>(&mut f, s)),

@@ -14,7 +14,6 @@ use crate::connections::idempotency;
 use crate::db;
 use crate::error::ApiError;
 use crate::etag::etag;
-use crate::organizations;
 use crate::state::AppState;
 
 /// `response` with the listing as JSON and its `ETag`.
@@ -81,11 +80,11 @@ pub async fn create<L: ListingStore>(
     if let Some(response) = replayed::<L>(state, caller.user_id, &replay).await? {
         return Ok(response);
     }
-    let (organization_id, user_id) = (caller.organization_id, caller.user_id);
+    let (writer, user_id) = (caller.clone(), caller.user_id);
     let (key, hash) = (replay.key.clone(), replay.hash.clone());
     let result = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            policy::require_not_rejected(organizations::repo::verification(conn, organization_id)?)?;
+            policy::require_writer(conn, &writer)?;
             let listing = L::insert(conn, &new)?;
             let body = serde_json::to_value(&listing).map_err(|e| ApiError::Internal(e.into()))?;
             if let Some(key) = &key {
@@ -121,7 +120,8 @@ pub async fn get<L: ListingStore>(
 }
 
 /// Applies checked changes under `If-Match` (see [`store::update`]), the caller allowed by
-/// [`policy::require_edit`], and re-indexes the listing: 200 with the new `ETag`.
+/// [`policy::require_edit`] and [`policy::require_writer`] (a rejected organisation changes
+/// nothing), and re-indexes the listing: 200 with the new `ETag`.
 pub async fn update<L: ListingStore>(
     state: &AppState,
     caller: Principal,
@@ -130,6 +130,7 @@ pub async fn update<L: ListingStore>(
     changes: L::Changes,
 ) -> Result<HttpResponse, ApiError> {
     let listing = db::run(&state.pool, move |conn| {
+        policy::require_writer(conn, &caller)?;
         store::update(conn, id, expected_version, &changes, |l: &L| may_edit(&caller, l))
     })
     .await?;

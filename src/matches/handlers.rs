@@ -250,7 +250,7 @@ impl PreviewInput {
         let mut f = Fields::new();
         let query = Query {
             title: f.text("title", self.title, MAX_TITLE_CHARS),
-            body: f.opt_text("body", Some(self.body), MAX_BODY_CHARS).unwrap_or_default(),
+            body: f.opt_long_text("body", Some(self.body), MAX_BODY_CHARS).unwrap_or_default(),
             keywords: f.terms("keywords", self.keywords, MAX_KEYWORDS, MAX_KEYWORD_CHARS),
             industries: f.industries("industries", self.industries, taxonomy),
             groups: Vec::new(),

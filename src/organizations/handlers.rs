@@ -6,7 +6,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::model::{Organization, OrganizationInput, VerificationInput};
-use super::repo;
+use super::{repo, service};
 use crate::auth::{policy, Principal};
 use crate::db;
 use crate::error::ApiError;
@@ -23,7 +23,8 @@ use crate::state::AppState;
     request_body = OrganizationInput, responses(
     (status = 201, description = "The organisation.", body = Organization,
         headers(("Location" = String, description = "`/api/v1/organizations/{id}`"))),
-    (status = 409, description = "`organization_exists` (same kind and name) or `credit_code_taken`.",
+    (status = 409, description = "`organization_exists` (a name with the same identity key, of any kind) or \
+`credit_code_taken`.",
         body = oa::Problem, content_type = "application/problem+json"),
     oa::Std, oa::JsonBody, oa::Unauthorized, oa::Forbidden, oa::ValidationFailed))]
 #[post("/organizations")]
@@ -82,7 +83,9 @@ pub async fn list(
 
 /// Verify an organisation (admins).
 ///
-/// Sets `verification`.
+/// Sets `verification`. `rejected` takes the organisation's published supplies and open or closed
+/// demands off the market (they become drafts, out of matching); setting it back republishes
+/// nothing — the owner does, once allowed again.
 #[utoipa::path(operation_id = "verify_organization",
     tag = "organizations",
     security(("bearer" = [])), params(("id" = Uuid, Path, description = "Organisation id.")),
@@ -99,5 +102,8 @@ pub async fn verify(
 ) -> Result<web::Json<Organization>, ApiError> {
     policy::require_admin(&caller)?;
     let (id, verification) = (id.into_inner(), body.verification);
-    Ok(web::Json(db::run(&state.pool, move |conn| repo::set_verification(conn, id, verification)).await?))
+    let changed = db::run(&state.pool, move |conn| service::set_verification(conn, id, verification)).await?;
+    changed.supplies.iter().for_each(|s| state.matcher.index(s));
+    changed.demands.iter().for_each(|d| state.matcher.index(d));
+    Ok(web::Json(changed.organization))
 }

@@ -4,3 +4,4 @@ pub mod credit_code;
 pub mod handlers;
 pub mod model;
 pub mod repo;
+pub mod service;

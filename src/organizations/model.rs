@@ -53,7 +53,7 @@ pub struct OrganizationInput {
     /// 统一社会信用代码 (18 characters with a check character, GB 32100-2015): required for enterprises;
     /// blank counts as absent.
     #[schema(
-        pattern = "^([\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]{0,18}|[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{10})$",
+        pattern = "^([ \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]{0,18}|[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{10})$",
         example = "91640100MA76H12345"
     )]
     pub credit_code: Option<String>,
@@ -78,6 +78,8 @@ pub struct VerificationInput {
 pub struct NewOrganization {
     pub kind: OrganizationKind,
     pub name: String,
+    /// The identity key of `name` ([`crate::text_rules::identity_key`]), unique.
+    pub name_key: String,
     pub region: Option<String>,
     pub credit_code: Option<String>,
     pub contact_email: Option<String>,
@@ -92,7 +94,7 @@ impl OrganizationInput {
         let name = f.text(&format!("{prefix}name"), self.name, 200);
         let region = f.opt_text(&format!("{prefix}region"), self.region, MAX_REGION_CHARS);
         let code_field = format!("{prefix}credit_code");
-        let credit_code = f.opt_text(&code_field, self.credit_code, 18).map(|c| c.to_ascii_uppercase());
+        let credit_code = f.opt_code(&code_field, self.credit_code, 18).map(|c| c.to_ascii_uppercase());
         match (&credit_code, self.kind) {
             (Some(code), _) => {
                 if let Err(e) = credit_code::validate(code) {
@@ -109,6 +111,7 @@ impl OrganizationInput {
         f.finish()?;
         Ok(NewOrganization {
             kind: self.kind,
+            name_key: crate::text_rules::identity_key(&name),
             name,
             region,
             credit_code,

@@ -10,7 +10,8 @@ use crate::error::ApiError;
 use crate::pagination::PageRequest;
 use crate::vocab::Verification;
 
-/// Inserts an organisation; 409 `conflict` when one of the same kind and name exists.
+/// Inserts an organisation; 409 `organization_exists` when one of the same name (the same
+/// identity key) exists.
 pub fn insert(conn: &mut PgConnection, new: &NewOrganization) -> Result<Organization, ApiError> {
     Ok(diesel::insert_into(organizations::table)
         .values(new)
@@ -27,16 +28,12 @@ pub fn get(conn: &mut PgConnection, id: Uuid) -> Result<Organization, ApiError> 
         .or_not_found(|| format!("organization {id}"))
 }
 
-/// Finds or creates the organisation of this kind and name (used by the importer).
+/// Finds or creates the organisation of this name (used by the importer and the demo): an
+/// existing one with the same identity key is returned, whatever its kind.
 pub fn get_or_create(conn: &mut PgConnection, new: &NewOrganization) -> Result<Organization, ApiError> {
-    diesel::insert_into(organizations::table)
-        .values(new)
-        .on_conflict((organizations::kind, organizations::name))
-        .do_nothing()
-        .execute(conn)?;
+    diesel::insert_into(organizations::table).values(new).on_conflict_do_nothing().execute(conn)?;
     Ok(organizations::table
-        .filter(organizations::kind.eq(new.kind))
-        .filter(organizations::name.eq(&new.name))
+        .filter(organizations::name_key.eq(&new.name_key))
         .select(Organization::as_select())
         .first(conn)?)
 }

@@ -109,7 +109,7 @@ impl SupplyInput {
         let new = NewSupply {
             organization_id: owner,
             title: f.text("title", self.title, MAX_TITLE_CHARS),
-            summary: f.text("summary", self.summary, MAX_BODY_CHARS),
+            summary: f.long_text("summary", self.summary, MAX_BODY_CHARS),
             keywords: f.terms("keywords", self.keywords, MAX_KEYWORDS, MAX_KEYWORD_CHARS),
             industries: f.industries("industries", self.industries, taxonomy),
             trl: f.small_range("trl", self.trl, 1, 9),
@@ -132,7 +132,7 @@ impl SupplyPatch {
         let mut f = Fields::new();
         let changes = SupplyChanges {
             title: self.title.map(|v| f.text("title", v, MAX_TITLE_CHARS)),
-            summary: self.summary.map(|v| f.text("summary", v, MAX_BODY_CHARS)),
+            summary: self.summary.map(|v| f.long_text("summary", v, MAX_BODY_CHARS)),
             keywords: self.keywords.map(|v| f.terms("keywords", v, MAX_KEYWORDS, MAX_KEYWORD_CHARS)),
             industries: self.industries.map(|v| f.industries("industries", v, taxonomy)),
             trl: self.trl.map(|v| f.small_range("trl", v, 1, 9)),

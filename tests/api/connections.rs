@@ -233,7 +233,8 @@ async fn only_the_parties_their_broker_and_admins_see_a_connection() {
     let by_broker = open(&app, &broker, &p).await;
     assert_eq!(by_broker.status, 201, "{}", by_broker.body);
     assert_eq!(by_broker.body["broker_id"], broker.user_id.as_str());
-    assert!(by_broker.body["demand"]["contact"].is_object() && by_broker.body["supply"]["contact"].is_object());
+    // Contacts reach the broker only once both sides have accepted (see trust_input).
+    assert!(by_broker.body["demand"]["contact"].is_null() && by_broker.body["supply"]["contact"].is_null());
     let id = by_broker.body["id"].as_str().unwrap();
     let path = format!("/api/v1/connections/{id}");
 
@@ -247,11 +248,11 @@ async fn only_the_parties_their_broker_and_admins_see_a_connection() {
         assert_eq!(app.get_as(who.bearer(), "/api/v1/connections").await.body["total"], 1);
     }
     app.get(&path).await.assert_problem(401, "authentication_required");
-    // On a broker's connection, the broker records that both sides agreed to talk.
+    // On a broker's connection, each side accepts for itself; the broker cannot.
+    step(&app, &broker, id, json!({"to": "contacted"})).await.assert_problem(403, "forbidden");
     for party in [&p.enterprise, &p.institute] {
-        step(&app, party, id, json!({"to": "contacted"})).await.assert_problem(403, "forbidden");
+        assert_eq!(step(&app, party, id, json!({"to": "contacted"})).await.status, 201);
     }
-    assert_eq!(step(&app, &broker, id, json!({"to": "contacted"})).await.status, 201);
     let filtered = app
         .get_as(
             admin.bearer(),

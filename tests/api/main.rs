@@ -20,4 +20,5 @@ mod operations;
 mod proxy;
 mod resilience;
 mod schema;
+mod trust_input;
 mod trust_ops;
