@@ -14,6 +14,8 @@ use tracing_actix_web::TracingLogger;
 
 use utoipa_actix_web::AppExt;
 
+use crate::auth::credentials::CredentialCache;
+use crate::auth::password::Hashing;
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::tokens::TokenService;
 use crate::config::ServeConfig;
@@ -40,7 +42,11 @@ impl Application {
         config.auth.validate()?;
         let cors_origins = cors::parse_origins(&config.cors_origins)?;
         let tokens = Arc::new(TokenService::new(&config.auth));
-        let throttle = LoginThrottle::new(config.auth.login_per_ip_per_min, config.auth.login_per_account_per_min);
+        let throttle = LoginThrottle::new(config.auth.login_per_ip_per_min, config.auth.login_per_account_per_min)
+            .with_password_changes(config.auth.password_changes_per_user_per_min);
+        let credentials = CredentialCache::new(Duration::from_millis(config.auth.auth_cache_ttl_ms));
+        let hashing =
+            Hashing::new(config.auth.hash_concurrency as usize, Duration::from_millis(config.auth.hash_wait_ms));
         let taxonomy = Taxonomy::embedded();
         let pool = db::build_pool(&config.database);
         let matcher = Arc::new(MatchService::new(taxonomy, MatchingConfig::default()));
@@ -50,7 +56,16 @@ impl Application {
         let listener = TcpListener::bind(config.bind)?;
         let port = listener.local_addr()?.port();
         let application_matcher = matcher.clone();
-        let state = web::Data::new(AppState { pool, taxonomy, matcher, tokens, throttle, metrics: Metrics::new()? });
+        let state = web::Data::new(AppState {
+            pool,
+            taxonomy,
+            matcher,
+            tokens,
+            throttle,
+            credentials,
+            hashing,
+            metrics: Metrics::new()?,
+        });
         let document = routes::document();
         let document_json = web::Data::new(OpenApiJson(routes::document_json(&document)?));
         let route_table = web::Data::new(routes::route_table(&document));

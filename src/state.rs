@@ -1,9 +1,11 @@
 //! What every handler can reach: the pool, the taxonomy, the matching service, the token
-//! service, the login throttle and the metrics registry. This module sits low: it imports the
+//! service, the login throttle, the credential cache, the hashing slots and the metrics registry. This module sits low: it imports the
 //! services it holds, never a handler or the routes.
 
 use std::sync::Arc;
 
+use crate::auth::credentials::CredentialCache;
+use crate::auth::password::Hashing;
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::tokens::TokenService;
 use crate::db::PgPool;
@@ -18,5 +20,9 @@ pub struct AppState {
     pub matcher: Arc<MatchService>,
     pub tokens: Arc<TokenService>,
     pub throttle: LoginThrottle,
+    /// What tokens are checked against: users' current standing, remembered briefly.
+    pub credentials: CredentialCache,
+    /// The bounded slots in which passwords are hashed and verified.
+    pub hashing: Hashing,
     pub metrics: Metrics,
 }

@@ -1,22 +1,24 @@
-//! Login throttling per client address and per account, with `governor`'s keyed GCRA rate
-//! limiters (in memory, per instance). A refused attempt answers 429 `rate_limited` with
-//! `Retry-After`.
+//! Login throttling per client address and per account, and password-change throttling per
+//! user, with `governor`'s keyed GCRA rate limiters (in memory, per instance). A refused
+//! attempt answers 429 `rate_limited` with `Retry-After`.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use uuid::Uuid;
 
 use crate::error::ApiError;
 
 /// Keys kept before stale ones are purged.
 const PURGE_ABOVE_KEYS: usize = 10_000;
 
-/// The two limiters.
+/// The limiters.
 pub struct LoginThrottle {
     per_ip: DefaultKeyedRateLimiter<IpAddr>,
     per_account: DefaultKeyedRateLimiter<String>,
+    password_changes: DefaultKeyedRateLimiter<Uuid>,
 }
 
 fn quota(per_minute: u32) -> Quota {
@@ -40,7 +42,19 @@ impl LoginThrottle {
         Self {
             per_ip: RateLimiter::keyed(quota(per_ip_per_min)),
             per_account: RateLimiter::keyed(quota(per_account_per_min)),
+            password_changes: RateLimiter::keyed(quota(per_account_per_min)),
         }
+    }
+
+    /// Allows `per_user_per_min` password changes a minute by one user (a burst of that size).
+    pub fn with_password_changes(mut self, per_user_per_min: u32) -> Self {
+        self.password_changes = RateLimiter::keyed(quota(per_user_per_min));
+        self
+    }
+
+    /// Counts a password change (right or wrong) by `user_id`.
+    pub fn check_password_change(&self, user_id: Uuid) -> Result<(), ApiError> {
+        check(&self.password_changes, &user_id)
     }
 
     /// Counts an attempt from `ip`.

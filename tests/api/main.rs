@@ -19,3 +19,4 @@ mod openapi;
 mod operations;
 mod resilience;
 mod schema;
+mod trust_auth;
