@@ -13,6 +13,8 @@ use matching::MatchingConfig;
 
 use utoipa_actix_web::AppExt;
 
+use crate::auth::credentials::CredentialCache;
+use crate::auth::password::Hashing;
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::tokens::TokenService;
 use crate::client_addr::TrustedProxies;
@@ -41,8 +43,12 @@ impl Application {
         config.auth.validate()?;
         let cors_origins = cors::parse_origins(&config.cors_origins)?;
         let tokens = Arc::new(TokenService::new(&config.auth));
-        let throttle = LoginThrottle::new(config.auth.login_limits());
+        let throttle = LoginThrottle::new(config.auth.login_limits())
+            .with_password_changes(config.auth.password_changes_per_user_per_min);
         let trusted_proxies = TrustedProxies::new(config.auth.trusted_proxies.clone());
+        let credentials = CredentialCache::new(Duration::from_millis(config.auth.auth_cache_ttl_ms));
+        let hashing =
+            Hashing::new(config.auth.hash_concurrency as usize, Duration::from_millis(config.auth.hash_wait_ms));
         let taxonomy = Taxonomy::embedded();
         let pool = db::build_pool(&config.database);
         let matcher = Arc::new(MatchService::new(taxonomy, MatchingConfig::default()));
@@ -59,6 +65,8 @@ impl Application {
             tokens,
             throttle,
             trusted_proxies,
+            credentials,
+            hashing,
             metrics: Metrics::new()?,
         });
         let document = routes::document();

@@ -96,10 +96,91 @@ pub struct AuthConfig {
     /// comma-separated, e.g. `10.0.0.0/8,127.0.0.1`); none by default, so the TCP peer is the client.
     #[arg(long, env = "TECHMATCH_TRUSTED_PROXIES", value_delimiter = ',', value_parser = crate::client_addr::parse_proxy)]
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Milliseconds a token's user (exists, active, role, organisation, password change) is
+    /// remembered before it is looked up again; admin tokens are always looked up. 0 = every request.
+    #[arg(long, env = "TECHMATCH_AUTH_CACHE_TTL_MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(0..=60_000))]
+    pub auth_cache_ttl_ms: u64,
+    /// Password changes (`POST /me/password`, right or wrong) allowed per user per minute (burst of the same size).
+    #[arg(long, env = "TECHMATCH_PASSWORD_CHANGES_PER_USER_PER_MIN", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub password_changes_per_user_per_min: u32,
+    /// Argon2id computations (login, registration, password change) run at once; 0 = one per CPU core.
+    #[arg(long, env = "TECHMATCH_HASH_CONCURRENCY", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=256))]
+    pub hash_concurrency: u32,
+    /// Milliseconds a request waits for a hashing slot before answering 503 `hashing_busy`.
+    #[arg(long, env = "TECHMATCH_HASH_WAIT_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(0..=30_000))]
+    pub hash_wait_ms: u64,
 }
 
 /// Shortest accepted JWT secret, in bytes (HS256 keys should be at least the hash size, RFC 7518 §3.2).
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
+/// Least estimated entropy of a JWT secret, in bits (see [`jwt_secret_weakness`]).
+pub const MIN_JWT_SECRET_BITS: f64 = 128.0;
+
+/// Fewest distinct bytes in a JWT secret.
+pub const MIN_JWT_SECRET_DISTINCT_BYTES: usize = 10;
+
+/// Secrets that have been published as examples (compose's old fallback, documentation):
+/// anyone can sign tokens with them, so the service refuses them whatever their length.
+pub const PUBLISHED_JWT_SECRETS: &[&str] = &[
+    "change-me-to-a-random-secret-of-32-bytes-or-more",
+    "change-me",
+    "changeme",
+    "secret",
+    "your-256-bit-secret",
+    "your-secret-key",
+];
+
+/// Words that mark a placeholder, anywhere in a secret (case-insensitive).
+const PLACEHOLDER_MARKERS: &[&str] =
+    &["change-me", "change_me", "changeme", "replace-me", "replace_me", "replaceme", "your-256-bit-secret"];
+
+/// Why `secret` is unfit to sign tokens, or `None` when it will do. Refused: fewer than
+/// [`MIN_JWT_SECRET_BYTES`] bytes; a published example or a placeholder word; fewer than
+/// [`MIN_JWT_SECRET_DISTINCT_BYTES`] distinct bytes; a repeated pattern (`abcabc…`) or a run
+/// (`0123…`, `aaaa…`) over half its length; an estimated entropy (its length times the
+/// Shannon entropy of its byte frequencies) below [`MIN_JWT_SECRET_BITS`]. A secret of 48
+/// random bytes in base64 (`head -c 48 /dev/urandom | base64`) estimates above 300 bits.
+pub fn jwt_secret_weakness(secret: &str) -> Option<String> {
+    let bytes = secret.as_bytes();
+    let len = bytes.len();
+    if len < MIN_JWT_SECRET_BYTES {
+        return Some(format!("must be at least {MIN_JWT_SECRET_BYTES} bytes (got {len})"));
+    }
+    let lower = secret.trim().to_ascii_lowercase();
+    if PUBLISHED_JWT_SECRETS.contains(&lower.as_str()) || PLACEHOLDER_MARKERS.iter().any(|m| lower.contains(m)) {
+        return Some("is a published placeholder: anyone could sign tokens with it".into());
+    }
+    let mut counts = [0usize; 256];
+    bytes.iter().for_each(|&b| counts[usize::from(b)] += 1);
+    let distinct = counts.iter().filter(|&&c| c > 0).count();
+    if distinct < MIN_JWT_SECRET_DISTINCT_BYTES {
+        return Some(format!("has only {distinct} distinct bytes (at least {MIN_JWT_SECRET_DISTINCT_BYTES} needed)"));
+    }
+    if (1..=len / 2).any(|period| bytes.iter().skip(period).zip(bytes).all(|(a, b)| a == b)) {
+        return Some("repeats a pattern".into());
+    }
+    let steps = bytes.windows(2).filter(|w| w[0].abs_diff(w[1]) <= 1).count();
+    if steps * 2 > len {
+        return Some("is mostly runs of neighbouring characters".into());
+    }
+    let n = len as f64;
+    let bits: f64 = counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / n;
+            -p * p.log2()
+        })
+        .sum::<f64>()
+        * n;
+    if bits < MIN_JWT_SECRET_BITS {
+        return Some(format!(
+            "is too predictable (about {bits:.0} bits of entropy, at least {MIN_JWT_SECRET_BITS} needed)"
+        ));
+    }
+    None
+}
 
 impl AuthConfig {
     /// The login throttle's limits.
@@ -112,11 +193,13 @@ impl AuthConfig {
         }
     }
 
-    /// Checks the settings that clap cannot: the secret's length.
+    /// Checks the settings that clap cannot: the secret's length and strength.
     pub fn validate(&self) -> anyhow::Result<()> {
-        let len = self.jwt_secret.expose().len();
-        if len < MIN_JWT_SECRET_BYTES {
-            anyhow::bail!("TECHMATCH_JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes (got {len})");
+        if let Some(why) = jwt_secret_weakness(self.jwt_secret.expose()) {
+            anyhow::bail!(
+                "TECHMATCH_JWT_SECRET {why}; generate one with `head -c 48 /dev/urandom | base64` \
+                 and give every replica the same value"
+            );
         }
         Ok(())
     }
@@ -162,4 +245,38 @@ pub struct LogConfig {
     /// `pretty` or `json`. The level comes from `RUST_LOG` (default `info`).
     #[arg(long, env = "TECHMATCH_LOG_FORMAT", default_value = "pretty", global = true)]
     pub log_format: LogFormat,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn random_secrets_pass() {
+        // 48 random bytes in base64, as scripts/run.sh and the compose instructions make them.
+        assert_eq!(jwt_secret_weakness("+g4ewoPTgTk4hrY3FY59fyJ79RVJ5fP3IRXbGab3zX0j5E4hQNiSCyXn4n14DdYw"), None);
+        // 32 random bytes in hex (`openssl rand -hex 32`).
+        assert_eq!(jwt_secret_weakness("a1a056471735dad84404072afb8fda5d4d33aa146f958bfdab37c2b61f93baed"), None);
+        // The integration tests' key.
+        assert_eq!(jwt_secret_weakness("test-secret-of-at-least-32-bytes-for-hs256"), None);
+    }
+
+    #[test]
+    fn published_and_weak_secrets_are_refused() {
+        let refused = |s: &str, why: &str| {
+            let got = jwt_secret_weakness(s);
+            assert!(got.as_deref().is_some_and(|g| g.contains(why)), "{s:?}: {got:?}");
+        };
+        refused("change-me-to-a-random-secret-of-32-bytes-or-more", "published placeholder");
+        refused("  CHANGE-ME-to-a-random-secret-of-32-bytes-or-more ", "published placeholder");
+        refused("please-replace-me-with-something-long-and-random", "published placeholder");
+        refused("too-short", "at least 32 bytes");
+        refused(&"a".repeat(64), "distinct bytes");
+        refused(&"ab".repeat(32), "distinct bytes");
+        refused(&"0123456789abcdef".repeat(4), "repeats a pattern");
+        refused("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", "runs of neighbouring");
+        refused("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa123456789b", "runs of neighbouring");
+        // 16 random bytes in hex: 32 characters but only about 122 bits by this estimate.
+        refused("4a93fc6b788ae5e8bde27129b21dd4f3", "too predictable");
+    }
 }

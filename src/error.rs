@@ -67,6 +67,9 @@ pub enum ApiError {
     /// 428 `if_match_required`: an update must say which version it edits.
     #[error("send If-Match with the ETag of the version you edit")]
     IfMatchRequired,
+    /// 503 with `Retry-After` in seconds: the server is saturated (`code` says by what).
+    #[error("{detail}")]
+    Busy { code: ErrorCode, detail: String, retry_after_secs: u64 },
     /// 503 `database_unavailable`, with `Retry-After`.
     #[error("the database is unavailable, retry shortly")]
     Unavailable,
@@ -116,6 +119,7 @@ impl ApiError {
             | Self::Conflict { code, .. }
             | Self::Status { code, .. }
             | Self::Unauthorized { code, .. }
+            | Self::Busy { code, .. }
             | Self::ConflictWith { code, .. } => *code,
             Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::TooManyRequests { .. } => ErrorCode::RateLimited,
@@ -141,7 +145,7 @@ impl ResponseError for ApiError {
             Self::Conflict { .. } | Self::ConflictWith { .. } => StatusCode::CONFLICT,
             Self::VersionMismatch { .. } => StatusCode::PRECONDITION_FAILED,
             Self::IfMatchRequired => StatusCode::PRECONDITION_REQUIRED,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Status { status, .. } => *status,
         }
@@ -174,7 +178,7 @@ impl ResponseError for ApiError {
                 };
                 headers.insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static(challenge));
             }
-            Self::TooManyRequests { retry_after_secs } => {
+            Self::TooManyRequests { retry_after_secs } | Self::Busy { retry_after_secs, .. } => {
                 headers.insert(header::RETRY_AFTER, header::HeaderValue::from(*retry_after_secs));
             }
             _ => {}

@@ -99,7 +99,7 @@ error_codes! {
     IdempotencyKeyReused = ("idempotency_key_reused", 422),
     /// 428: an update without `If-Match`.
     IfMatchRequired = ("if_match_required", 428),
-    /// 429: too many login attempts.
+    /// 429: too many login attempts or password changes.
     RateLimited = ("rate_limited", 429),
     /// 503: PostgreSQL is unreachable or the pool is exhausted.
     DatabaseUnavailable = ("database_unavailable", 503),
@@ -107,6 +107,8 @@ error_codes! {
     DatabaseBusy = ("database_busy", 503),
     /// 503: the request did not finish within the server's request deadline.
     RequestTimeout = ("request_timeout", 503),
+    /// 503: every password hashing slot stayed busy (a flood of logins or password changes); `Retry-After` in seconds.
+    HashingBusy = ("hashing_busy", 503),
     /// 500: a bug, logged with its cause and never described to the client.
     Internal = ("internal", 500),
 }

@@ -17,6 +17,13 @@ use techmatch::industries::taxonomy::Taxonomy;
 use techmatch::matches::service::MatchService;
 use techmatch::{db, telemetry};
 
+/// mimalloc instead of glibc's malloc: glibc keeps the freed 19 MiB blocks of Argon2 in each
+/// thread's arena (and raises its mmap threshold past them), so a burst of password hashing
+/// left the process at gigabytes; mimalloc returns freed memory to the OS (BENCHMARKS.md,
+/// "Password flood").
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Demo connections created by `techmatch demo`.
 const DEMO_CONNECTIONS: usize = 7;
 

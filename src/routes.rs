@@ -98,7 +98,9 @@ stable `code`.",
             spec::UnsupportedMediaType,
             spec::ValidationFailed,
             spec::TooManyRequests,
-            spec::ServiceUnavailable
+            spec::ServiceUnavailable,
+            spec::HashingUnavailable,
+            spec::PasswordChangesLimited
         ),
     ),
     modifiers(&BearerScheme),

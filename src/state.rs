@@ -1,9 +1,12 @@
 //! What every handler can reach: the pool, the taxonomy, the matching service, the token
-//! service, the login throttle, the trusted proxies and the metrics registry. This module sits low: it imports the
+//! service, the login throttle, the trusted proxies, the credential cache, the hashing slots and the
+//! metrics registry. This module sits low: it imports the
 //! services it holds, never a handler or the routes.
 
 use std::sync::Arc;
 
+use crate::auth::credentials::CredentialCache;
+use crate::auth::password::Hashing;
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::tokens::TokenService;
 use crate::client_addr::TrustedProxies;
@@ -21,5 +24,9 @@ pub struct AppState {
     pub throttle: LoginThrottle,
     /// Whose `X-Forwarded-For` names the client (throttles and logs).
     pub trusted_proxies: TrustedProxies,
+    /// What tokens are checked against: users' current standing, remembered briefly.
+    pub credentials: CredentialCache,
+    /// The bounded slots in which passwords are hashed and verified.
+    pub hashing: Hashing,
     pub metrics: Metrics,
 }

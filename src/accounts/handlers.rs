@@ -29,7 +29,7 @@ fn client_ip(state: &AppState, req: &HttpRequest) -> IpAddr {
         body = Account),
     (status = 409, description = "`email_taken`, `organization_exists` (a name with the same identity key, of any kind) or `credit_code_taken`.",
         body = oa::Problem, content_type = "application/problem+json"),
-    oa::Std, oa::JsonBody, oa::ValidationFailed, oa::TooManyRequests))]
+    oa::BadRequest, oa::HashingUnavailable, oa::JsonBody, oa::ValidationFailed, oa::TooManyRequests))]
 #[post("/auth/register")]
 #[tracing::instrument(skip(state, req, body))]
 pub async fn register(
@@ -38,8 +38,7 @@ pub async fn register(
     body: web::Json<RegisterInput>,
 ) -> Result<HttpResponse, ApiError> {
     state.throttle.check_ip(client_ip(&state, &req))?;
-    let input = body.into_inner();
-    let account = db::run(&state.pool, move |conn| service::register(conn, input)).await?;
+    let account = service::register(&state.pool, &state.hashing, body.into_inner()).await?;
     tracing::info!(user_id = %account.user.id, organization_id = %account.organization.id, "account registered");
     Ok(HttpResponse::Created().json(account))
 }
@@ -55,7 +54,7 @@ pub async fn register(
     (status = 401, description = "`invalid_credentials`: wrong e-mail or password.", body = oa::Problem,
         content_type = "application/problem+json",
         headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"techmatch\"`"))),
-    oa::Std, oa::JsonBody, oa::TooManyRequests))]
+    oa::BadRequest, oa::HashingUnavailable, oa::JsonBody, oa::TooManyRequests))]
 #[post("/auth/login")]
 #[tracing::instrument(skip(state, req, body))]
 pub async fn login(
@@ -73,8 +72,7 @@ pub async fn login(
         // Guesses spread over many addresses: slowed, never refused.
         actix_web::rt::time::sleep(wait).await;
     }
-    let tokens = state.tokens.clone();
-    let session = db::run(&state.pool, move |conn| service::login(conn, &tokens, &email, &password)).await?;
+    let session = service::login(&state.pool, &state.hashing, state.tokens.clone(), email, password).await?;
     Ok(web::Json(session))
 }
 
@@ -135,12 +133,15 @@ pub async fn me(state: web::Data<AppState>, caller: Principal) -> Result<web::Js
 
 /// Change the caller's password.
 ///
-/// 204; every refresh token of the user is revoked.
+/// 204; every refresh token of the user is revoked, and access tokens issued before the change
+/// are refused. Throttled per user (429 with `Retry-After`).
 #[utoipa::path(operation_id = "change_password", tag = "accounts",
     security(("bearer" = [])),
     request_body = PasswordChangeInput, responses(
-    (status = 204, description = "Changed; every refresh token of the user is revoked."),
-    oa::Std, oa::JsonBody, oa::Unauthorized, oa::NotFound, oa::ValidationFailed))]
+    (status = 204, description = "Changed; every refresh token of the user is revoked and access tokens issued \
+before the change are refused."),
+    oa::BadRequest, oa::HashingUnavailable, oa::JsonBody, oa::Unauthorized, oa::NotFound, oa::ValidationFailed,
+    oa::PasswordChangesLimited))]
 #[post("/me/password")]
 #[tracing::instrument(skip(state, body))]
 pub async fn change_password(
@@ -150,7 +151,15 @@ pub async fn change_password(
 ) -> Result<HttpResponse, ApiError> {
     let PasswordChangeInput { current_password, new_password } = body.into_inner();
     query_text("current_password", Some(&current_password))?;
-    db::run(&state.pool, move |conn| service::change_password(conn, caller.user_id, &current_password, &new_password))
-        .await?;
+    state.throttle.check_password_change(caller.user_id)?;
+    service::change_password(
+        &state.pool,
+        &state.hashing,
+        &state.credentials,
+        caller.user_id,
+        current_password,
+        new_password,
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

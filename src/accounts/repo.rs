@@ -40,12 +40,18 @@ pub fn user(conn: &mut PgConnection, id: Uuid) -> Result<User, ApiError> {
     users::table.find(id).select(User::as_select()).first(conn).or_not_found(|| format!("user {id}"))
 }
 
-/// Replaces a user's password hash.
-pub fn set_password_hash(conn: &mut PgConnection, id: Uuid, hash: &str) -> Result<(), ApiError> {
-    diesel::update(users::table.find(id))
-        .set((users::password_hash.eq(hash), users::updated_at.eq(diesel::dsl::now)))
+/// Replaces a user's password hash if it is still `old` (no other change came in between)
+/// and stamps `password_changed_at` with this server's clock, the one that stamps tokens'
+/// `iat`; returns whether it did.
+pub fn set_password_hash(conn: &mut PgConnection, id: Uuid, old: &str, hash: &str) -> Result<bool, ApiError> {
+    let changed = diesel::update(users::table.find(id).filter(users::password_hash.eq(old)))
+        .set((
+            users::password_hash.eq(hash),
+            users::password_changed_at.eq(Utc::now()),
+            users::updated_at.eq(diesel::dsl::now),
+        ))
         .execute(conn)?;
-    Ok(())
+    Ok(changed == 1)
 }
 
 /// A stored refresh token.

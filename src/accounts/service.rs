@@ -1,16 +1,24 @@
 //! Account rules: registration, login, refresh rotation with reuse detection, logout,
-//! password change. Blocking (Argon2 and Diesel): call through [`crate::db::run`].
+//! password change. The blocking ones (Diesel) are called through [`crate::db::run`]; the ones
+//! that hash ([`register`], [`login`], [`change_password`]) are async: they read what they need,
+//! give the pooled connection back, hash in a bounded slot ([`Hashing`]) and then write, so a
+//! connection never waits for Argon2.
 
-use chrono::{Duration, Utc};
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::model::{email, new_password, Account, NewUser, RegisterInput, Session, User};
 use super::repo;
-use crate::auth::password;
+use crate::auth::credentials::{self, CredentialCache};
+use crate::auth::password::{self, Hashing};
 use crate::auth::principal::Principal;
 use crate::auth::tokens::{new_refresh_token, refresh_token_digest, TokenService};
+use crate::db::{self, PgPool};
 use crate::error::{ApiError, ErrorCode};
+use crate::organizations::model::NewOrganization;
 use crate::organizations::repo as org_repo;
 use crate::validation::Fields;
 use crate::vocab::{OrganizationKind, Role};
@@ -30,8 +38,27 @@ pub fn principal_of(conn: &mut PgConnection, user: &User) -> Result<Principal, A
 }
 
 /// Creates the organisation and its first user (role `broker` for a service agency, `member`
-/// otherwise) in one transaction; 422 for bad fields, 409 `email_taken` or `conflict`.
-pub fn register(conn: &mut PgConnection, input: RegisterInput) -> Result<Account, ApiError> {
+/// otherwise) in one transaction; 422 for bad fields, 409 `email_taken` or `conflict`. The
+/// password is hashed before a connection is taken.
+pub async fn register(pool: &PgPool, hashing: &Hashing, input: RegisterInput) -> Result<Account, ApiError> {
+    let (organization, email, display_name, role, password_text) = parse_registration(input)?;
+    let password_hash = hashing.run(move || password::hash(&password_text)).await??;
+    db::run(pool, move |conn| {
+        conn.transaction(|conn| {
+            let org = org_repo::insert(conn, &organization)?;
+            let user = repo::insert_user(
+                conn,
+                &NewUser { organization_id: org.id, email, display_name, password_hash, role },
+            )?;
+            Ok(Account { user: user.into(), organization: org })
+        })
+    })
+    .await
+}
+
+type Registration = (NewOrganization, String, String, Role, String);
+
+fn parse_registration(input: RegisterInput) -> Result<Registration, ApiError> {
     let mut f = Fields::new();
     let email = email(&mut f, "email", input.email);
     new_password(&mut f, "password", &input.password);
@@ -51,14 +78,8 @@ pub fn register(conn: &mut PgConnection, input: RegisterInput) -> Result<Account
     f.finish()?;
     let organization =
         organization.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("organization parsed without errors")))?;
-    let password_hash = password::hash(&input.password)?;
     let role = if kind == OrganizationKind::ServiceAgency { Role::Broker } else { Role::Member };
-    conn.transaction(|conn| {
-        let org = org_repo::insert(conn, &organization)?;
-        let user =
-            repo::insert_user(conn, &NewUser { organization_id: org.id, email, display_name, password_hash, role })?;
-        Ok(Account { user: user.into(), organization: org })
-    })
+    Ok((organization, email, display_name, role, input.password))
 }
 
 fn issue(
@@ -66,8 +87,9 @@ fn issue(
     tokens: &TokenService,
     principal: &Principal,
     family: Uuid,
+    password_changed_at: Option<DateTime<Utc>>,
 ) -> Result<Session, ApiError> {
-    let access_token = tokens.issue_access(principal)?;
+    let access_token = tokens.issue_access(principal, password_changed_at)?;
     let (refresh_token, digest) = new_refresh_token();
     let expires_at = Utc::now() + Duration::seconds(tokens.refresh_ttl_secs());
     repo::insert_refresh(conn, principal.user_id, family, &digest, expires_at)?;
@@ -81,22 +103,35 @@ fn issue(
 }
 
 /// Checks the password and starts a session (a new refresh-token family); 401
-/// `invalid_credentials` for an unknown e-mail or a wrong password alike.
-pub fn login(
-    conn: &mut PgConnection,
-    tokens: &TokenService,
-    email: &str,
-    password_text: &str,
+/// `invalid_credentials` for an unknown e-mail, a wrong password or a deactivated account
+/// alike. The stored hash is read, the connection given back, the password verified in a
+/// hashing slot, and the session written only if the hash is still the one verified against.
+pub async fn login(
+    pool: &PgPool,
+    hashing: &Hashing,
+    tokens: Arc<TokenService>,
+    email: String,
+    password_text: String,
 ) -> Result<Session, ApiError> {
-    let Some(user) = repo::user_by_email(conn, email.trim())? else {
-        password::verify_dummy(password_text);
+    let user = db::run(pool, move |conn| repo::user_by_email(conn, email.trim())).await?;
+    let Some(user) = user else {
+        hashing.run(move || password::verify_dummy(&password_text)).await?;
         return Err(invalid_credentials());
     };
-    if !password::verify(password_text, &user.password_hash) {
+    let User { id, password_hash, .. } = user;
+    let verified_hash = password_hash.clone();
+    if !hashing.run(move || password::verify(&password_text, &verified_hash)).await? {
         return Err(invalid_credentials());
     }
-    let principal = principal_of(conn, &user)?;
-    issue(conn, tokens, &principal, Uuid::new_v4())
+    db::run(pool, move |conn| {
+        let Some(standing) = credentials::load(conn, id)? else { return Err(invalid_credentials()) };
+        if standing.deactivated || repo::user(conn, id)?.password_hash != password_hash {
+            tracing::info!(user_id = %id, deactivated = standing.deactivated, "login refused after verification");
+            return Err(invalid_credentials());
+        }
+        issue(conn, &tokens, &standing.principal(id), Uuid::new_v4(), standing.password_changed_at)
+    })
+    .await
 }
 
 /// Exchanges a refresh token for a new pair. The presented token is used up; presenting a
@@ -118,10 +153,14 @@ pub fn refresh(conn: &mut PgConnection, tokens: &TokenService, token: &str) -> R
         if stored.expires_at <= Utc::now() {
             return Ok(Err(invalid_refresh("the refresh token has expired")));
         }
+        let standing = credentials::load(conn, stored.user_id)?.filter(|s| !s.deactivated);
+        let Some(standing) = standing else {
+            repo::revoke_family(conn, stored.family_id)?;
+            return Ok(Err(invalid_refresh("the account is deactivated")));
+        };
         repo::mark_rotated(conn, stored.id)?;
-        let user = repo::user(conn, stored.user_id)?;
-        let principal = principal_of(conn, &user)?;
-        issue(conn, tokens, &principal, stored.family_id).map(Ok)
+        let principal = standing.principal(stored.user_id);
+        issue(conn, tokens, &principal, stored.family_id, standing.password_changed_at).map(Ok)
     })?;
     outcome
 }
@@ -138,19 +177,38 @@ pub fn logout(conn: &mut PgConnection, token: &str) -> Result<(), ApiError> {
 }
 
 /// Changes the caller's password after checking the current one, and revokes every refresh
-/// token of the user (other sessions end when their access token expires).
-pub fn change_password(conn: &mut PgConnection, user_id: Uuid, current: &str, new: &str) -> Result<(), ApiError> {
+/// token of the user; access tokens issued before the change are refused from then on
+/// ([`credentials`]: at once on this instance, within the credential cache's TTL on others).
+/// The stored hash is read, the connection given back, the current password verified and the
+/// new one hashed in one hashing slot, then the hash replaced only if it is still the one read.
+pub async fn change_password(
+    pool: &PgPool,
+    hashing: &Hashing,
+    cache: &CredentialCache,
+    user_id: Uuid,
+    current: String,
+    new: String,
+) -> Result<(), ApiError> {
     let mut f = Fields::new();
-    new_password(&mut f, "new_password", new);
+    new_password(&mut f, "new_password", &new);
     f.finish()?;
-    let user = repo::user(conn, user_id)?;
-    if !password::verify(current, &user.password_hash) {
-        return Err(ApiError::invalid_field("current_password", "does not match"));
-    }
-    let hash = password::hash(new)?;
-    conn.transaction(|conn| {
-        repo::set_password_hash(conn, user_id, &hash)?;
-        repo::revoke_user(conn, user_id)?;
-        Ok(())
+    let stored = db::run(pool, move |conn| Ok(repo::user(conn, user_id)?.password_hash)).await?;
+    let checked = stored.clone();
+    let hash = hashing
+        .run(move || if password::verify(&current, &checked) { password::hash(&new).map(Some) } else { Ok(None) })
+        .await??;
+    let mismatch = || ApiError::invalid_field("current_password", "does not match");
+    let hash = hash.ok_or_else(mismatch)?;
+    db::run(pool, move |conn| {
+        conn.transaction(|conn| {
+            if !repo::set_password_hash(conn, user_id, &stored, &hash)? {
+                return Err(mismatch());
+            }
+            repo::revoke_user(conn, user_id)?;
+            Ok(())
+        })
     })
+    .await?;
+    cache.forget(user_id);
+    Ok(())
 }

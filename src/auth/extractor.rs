@@ -1,6 +1,9 @@
-//! The authenticated caller ([`Principal`]), taken from `Authorization: Bearer <access token>`.
+//! The authenticated caller ([`Principal`]), taken from `Authorization: Bearer <access token>`:
+//! a token with a valid signature and claims whose user still stands as the token says
+//! ([`super::credentials`]).
 
-use std::future::{ready, Ready};
+use std::future::Future;
+use std::pin::Pin;
 
 use actix_web::http::header;
 use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest};
@@ -20,28 +23,32 @@ fn bearer(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     }
 }
 
-fn principal(req: &HttpRequest) -> Result<Option<Principal>, ApiError> {
-    let Some(token) = bearer(req)? else { return Ok(None) };
+async fn principal(req: HttpRequest) -> Result<Option<Principal>, ApiError> {
+    let Some(token) = bearer(&req)? else { return Ok(None) };
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))?;
-    let principal = state.tokens.verify_access(&token)?;
+    let (principal, issued_at) = state.tokens.verify_access_issued(&token)?;
+    state.credentials.check(&state.pool, &principal, issued_at).await?;
     req.extensions_mut().insert(SignedIn(principal.user_id));
     Ok(Some(principal))
 }
 
+type Extracted<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
+
 impl FromRequest for Principal {
     type Error = ApiError;
-    type Future = Ready<Result<Self, Self::Error>>;
+    type Future = Extracted<Self>;
 
     /// 401 `authentication_required` without a token, 401 `invalid_token` with a bad one.
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(principal(req).and_then(|p| {
-            p.ok_or(ApiError::Unauthorized {
+        let req = req.clone();
+        Box::pin(async move {
+            principal(req).await?.ok_or(ApiError::Unauthorized {
                 code: ErrorCode::AuthenticationRequired,
                 detail: "sign in and send Authorization: Bearer <access token>".into(),
             })
-        }))
+        })
     }
 }
 
@@ -52,9 +59,10 @@ pub struct MaybePrincipal(pub Option<Principal>);
 
 impl FromRequest for MaybePrincipal {
     type Error = ApiError;
-    type Future = Ready<Result<Self, Self::Error>>;
+    type Future = Extracted<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(principal(req).map(MaybePrincipal))
+        let req = req.clone();
+        Box::pin(async move { principal(req).await.map(MaybePrincipal) })
     }
 }

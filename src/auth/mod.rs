@@ -2,6 +2,7 @@
 //! hashing (Argon2id), the [`Principal`] extractor, login throttling and the role [`policy`].
 //! The model is written down in `docs/SECURITY.md`.
 
+pub mod credentials;
 pub mod extractor;
 pub mod password;
 pub mod policy;

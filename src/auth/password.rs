@@ -1,14 +1,19 @@
 //! Password hashing with Argon2id at the OWASP Password Storage Cheat Sheet's first
 //! recommended setting: m = 19 MiB (19456 KiB), t = 2, p = 1. Run these functions off the
-//! async executor (they take tens of milliseconds by design).
+//! async executor (they take tens of milliseconds by design): [`Hashing::run`] does, with at
+//! most a bounded number at once, and never while holding a pooled database connection.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use actix_web::web;
+use tokio::sync::Semaphore;
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// Shortest accepted password, in characters (NIST SP 800-63B asks for at least 8).
 pub const MIN_PASSWORD_CHARS: usize = 10;
@@ -58,6 +63,60 @@ pub fn verify_dummy(password: &str) {
     static DUMMY: OnceLock<Option<String>> = OnceLock::new();
     if let Some(stored) = DUMMY.get_or_init(|| hash("dummy password for timing").ok()) {
         let _ = verify(password, stored);
+    }
+}
+
+/// Seconds a client is told to wait when every hashing slot stayed busy.
+pub const HASHING_RETRY_AFTER_SECS: u64 = 1;
+
+/// Runs Argon2id work on the blocking thread pool, at most `concurrency` at once (each holds
+/// 19 MiB and a core for tens of milliseconds). A request that finds every slot busy waits up
+/// to `wait`, then answers 503 `hashing_busy` with `Retry-After`: a flood of logins or password
+/// changes queues here instead of multiplying memory and starving other requests of CPU.
+pub struct Hashing {
+    slots: Arc<Semaphore>,
+    wait: Duration,
+}
+
+impl Hashing {
+    /// `concurrency` slots (0: one per CPU core).
+    pub fn new(concurrency: usize, wait: Duration) -> Self {
+        let concurrency = if concurrency == 0 {
+            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+        } else {
+            concurrency
+        };
+        Self { slots: Arc::new(Semaphore::new(concurrency)), wait }
+    }
+
+    /// Runs `work` (which hashes or verifies) in a free slot on the blocking thread pool,
+    /// inside the caller's tracing span. The slot is held until `work` returns, even when the
+    /// client has gone.
+    pub async fn run<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let slot = match actix_web::rt::time::timeout(self.wait, self.slots.clone().acquire_owned()).await {
+            Ok(Ok(slot)) => slot,
+            Ok(Err(closed)) => return Err(ApiError::Internal(anyhow::anyhow!("hashing slots closed: {closed}"))),
+            Err(_) => {
+                tracing::warn!(wait_ms = self.wait.as_millis() as u64, "no free password hashing slot");
+                return Err(ApiError::Busy {
+                    code: ErrorCode::HashingBusy,
+                    detail: "too many sign-ins and password changes at once; retry shortly".into(),
+                    retry_after_secs: HASHING_RETRY_AFTER_SECS,
+                });
+            }
+        };
+        let span = tracing::Span::current();
+        Ok(web::block(move || {
+            let _entered = span.enter();
+            let out = work();
+            drop(slot);
+            out
+        })
+        .await?)
     }
 }
 

@@ -1,5 +1,6 @@
-//! Login throttling with `governor`'s keyed GCRA rate limiters (in memory, per instance). A
-//! refused attempt answers 429 `rate_limited` with `Retry-After`.
+//! Login throttling, and password-change throttling per user, with `governor`'s keyed GCRA rate
+//! limiters (in memory, per instance). A refused attempt answers 429 `rate_limited` with
+//! `Retry-After`.
 //!
 //! Three limits, so that an attacker is slowed without locking the owner out:
 //! - per client address, every login and registration attempt;
@@ -17,6 +18,7 @@ use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use uuid::Uuid;
 
 use crate::error::ApiError;
 
@@ -32,12 +34,13 @@ pub struct LoginLimits {
     pub slowdown_cap: Duration,
 }
 
-/// The three limiters.
+/// The limiters.
 pub struct LoginThrottle {
     per_ip: DefaultKeyedRateLimiter<IpAddr>,
     per_account_and_ip: DefaultKeyedRateLimiter<(String, IpAddr)>,
     per_account: DefaultKeyedRateLimiter<String>,
     slowdown_cap: Duration,
+    password_changes: DefaultKeyedRateLimiter<Uuid>,
 }
 
 fn quota(per_minute: u32) -> Quota {
@@ -68,7 +71,19 @@ impl LoginThrottle {
             per_account_and_ip: RateLimiter::keyed(quota(limits.per_account_and_ip_per_min)),
             per_account: RateLimiter::keyed(quota(limits.slow_after_per_account_per_min)),
             slowdown_cap: limits.slowdown_cap,
+            password_changes: RateLimiter::keyed(quota(limits.per_account_and_ip_per_min)),
         }
+    }
+
+    /// Allows `per_user_per_min` password changes a minute by one user (a burst of that size).
+    pub fn with_password_changes(mut self, per_user_per_min: u32) -> Self {
+        self.password_changes = RateLimiter::keyed(quota(per_user_per_min));
+        self
+    }
+
+    /// Counts a password change (right or wrong) by `user_id`.
+    pub fn check_password_change(&self, user_id: Uuid) -> Result<(), ApiError> {
+        count(&self.password_changes, &user_id).map_err(refuse)
     }
 
     /// Counts an attempt from `ip` (logins and registrations).

@@ -6,12 +6,13 @@
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use base64::Engine;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use super::credentials::earliest_valid_iat;
 use super::principal::Principal;
 use crate::config::AuthConfig;
 use crate::error::ApiError;
@@ -83,9 +84,16 @@ impl TokenService {
         self.refresh_ttl_secs
     }
 
-    /// Signs an access token for `principal`.
-    pub fn issue_access(&self, principal: &Principal) -> Result<String, ApiError> {
-        let now = Utc::now().timestamp();
+    /// Signs an access token for `principal`. `password_changed_at` is when the user last
+    /// changed their password: the token's `iat` is not before the whole second after it
+    /// ([`super::credentials::earliest_valid_iat`]), so that it stays valid while the tokens
+    /// issued before the change, in the same second included, are refused.
+    pub fn issue_access(
+        &self,
+        principal: &Principal,
+        password_changed_at: Option<DateTime<Utc>>,
+    ) -> Result<String, ApiError> {
+        let now = Utc::now().timestamp().max(password_changed_at.map_or(i64::MIN, earliest_valid_iat));
         let claims = AccessClaims {
             sub: principal.user_id,
             org: principal.organization_id,
@@ -105,6 +113,12 @@ impl TokenService {
     /// Verifies an access token: signature, algorithm, `exp`, `iss`, `aud`, `typ`; 401
     /// `invalid_token` otherwise (the reason is logged at debug level, not sent).
     pub fn verify_access(&self, token: &str) -> Result<Principal, ApiError> {
+        self.verify_access_issued(token).map(|(principal, _)| principal)
+    }
+
+    /// [`Self::verify_access`], with the token's `iat` (seconds since the Unix epoch), which
+    /// the caller compares with the user's last password change.
+    pub fn verify_access_issued(&self, token: &str) -> Result<(Principal, i64), ApiError> {
         let data = decode::<AccessClaims>(token, &self.decoding, &self.validation).map_err(|e| {
             tracing::debug!(error = %e, "access token refused");
             ApiError::invalid_token("the access token is invalid or expired")
@@ -113,7 +127,13 @@ impl TokenService {
         if claims.typ != ACCESS_TOKEN_TYPE {
             return Err(ApiError::invalid_token("not an access token"));
         }
-        Ok(Principal { user_id: claims.sub, organization_id: claims.org, org_kind: claims.org_kind, role: claims.role })
+        let principal = Principal {
+            user_id: claims.sub,
+            organization_id: claims.org,
+            org_kind: claims.org_kind,
+            role: claims.role,
+        };
+        Ok((principal, claims.iat))
     }
 }
 

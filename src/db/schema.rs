@@ -28,6 +28,8 @@ diesel::table! {
         role -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        password_changed_at -> Nullable<Timestamptz>,
+        deactivated_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -17,8 +17,8 @@ pub use codes::{
 };
 pub use problem::Problem;
 pub use responses::{
-    BadRequest, Forbidden, JsonBody, NotFound, PayloadTooLarge, ServiceUnavailable, Std, TooManyRequests, Unauthorized,
-    UnsupportedMediaType, ValidationFailed,
+    BadRequest, Forbidden, HashingUnavailable, JsonBody, NotFound, PasswordChangesLimited, PayloadTooLarge,
+    ServiceUnavailable, Std, TooManyRequests, Unauthorized, UnsupportedMediaType, ValidationFailed,
 };
 pub use text::Keyword;
 

@@ -140,6 +140,22 @@ problem_response!(
     retry_after("Seconds to wait before retrying (5).")
 );
 
+problem_response!(
+    /// 503 of the operations that hash a password: the database, or every hashing slot, is busy.
+    HashingUnavailable = 503,
+    "`database_unavailable`: PostgreSQL is unreachable or every pooled connection is busy; or `hashing_busy`: \
+every password hashing slot stayed busy (`TECHMATCH_HASH_CONCURRENCY` at once, waited for \
+`TECHMATCH_HASH_WAIT_MS`). Retry later.",
+    retry_after("Seconds to wait before retrying.")
+);
+
+problem_response!(
+    /// 429 of `POST /me/password`.
+    PasswordChangesLimited = 429,
+    "`rate_limited`: too many password changes by this user (`TECHMATCH_PASSWORD_CHANGES_PER_USER_PER_MIN`).",
+    retry_after("Seconds to wait before trying again.")
+);
+
 response_set!(
     /// What every operation that reads a path, a query or a body and uses the database may answer:
     /// 400 and 503.

@@ -140,7 +140,8 @@ pub const JWT_AUDIENCE: &str = "techmatch-api";
 /// Password of every account the harness registers.
 pub const PASSWORD: &str = "correct horse battery";
 
-/// Token settings for a test: generous login limits (the throttling test sets its own).
+/// Token settings for a test: generous login and password-change limits (the throttling tests
+/// set their own), no credential cache.
 pub fn auth_config() -> AuthConfig {
     AuthConfig {
         jwt_secret: JWT_SECRET.parse::<Secret>().unwrap(),
@@ -153,6 +154,11 @@ pub fn auth_config() -> AuthConfig {
         login_slow_after_per_min: 10_000,
         login_slowdown_ms: 0,
         trusted_proxies: Vec::new(),
+        // Every request looks its token's user up (the trust_auth tests see changes at once).
+        auth_cache_ttl_ms: 0,
+        password_changes_per_user_per_min: 10_000,
+        hash_concurrency: 0,
+        hash_wait_ms: 10_000,
     }
 }
 

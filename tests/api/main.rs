@@ -20,5 +20,6 @@ mod operations;
 mod proxy;
 mod resilience;
 mod schema;
+mod trust_auth;
 mod trust_input;
 mod trust_ops;
