@@ -51,6 +51,12 @@ export TECHMATCH_JWT_SECRET
 export TECHMATCH_DEMO_PASSWORD=schemathesis-demo-password
 # Schemathesis signs in and registers far more often than a person: lift the throttle.
 export TECHMATCH_LOGIN_PER_IP_PER_MIN=10000 TECHMATCH_LOGIN_PER_ACCOUNT_PER_MIN=10000
+# It also creates listings and opens connections by the hundred with the demo tokens, far above
+# any organisation's quotas (issue 11 item 5): lift them too, or most of the run would be 429s.
+# (The quotas themselves are proven by tests/api/quotas.rs; the 429 is still in the document.)
+export TECHMATCH_QUOTA_PROPOSALS_PER_DAY=1000000 TECHMATCH_QUOTA_LISTINGS_PER_HOUR=1000000 \
+    TECHMATCH_QUOTA_OPEN_LISTINGS=1000000 TECHMATCH_QUOTA_UNVERIFIED_PROPOSALS_PER_DAY=1000000 \
+    TECHMATCH_QUOTA_UNVERIFIED_LISTINGS_PER_HOUR=1000000 TECHMATCH_QUOTA_UNVERIFIED_OPEN_LISTINGS=1000000
 export RUST_LOG=${RUST_LOG:-warn}
 
 "$bin" migrate

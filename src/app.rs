@@ -67,6 +67,7 @@ impl Application {
             trusted_proxies,
             credentials,
             hashing,
+            quotas: config.quotas.quotas(),
             metrics: Metrics::new()?,
         });
         let document = routes::document();

@@ -205,6 +205,49 @@ impl AuthConfig {
     }
 }
 
+/// Per-organisation volume limits (`docs/SECURITY.md`, **Limits**): one set for verified
+/// organisations, a tighter one for the others. Admins have none.
+#[derive(clap::Args, Clone, Debug)]
+pub struct QuotaConfig {
+    /// Connections a verified organisation's users may open (`POST /connections`) in 24 hours.
+    #[arg(long, env = "TECHMATCH_QUOTA_PROPOSALS_PER_DAY", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub quota_proposals_per_day: u32,
+    /// Supplies and demands a verified organisation may create in an hour (drafts included).
+    #[arg(long, env = "TECHMATCH_QUOTA_LISTINGS_PER_HOUR", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub quota_listings_per_hour: u32,
+    /// Published supplies plus open demands a verified organisation may have at once.
+    #[arg(long, env = "TECHMATCH_QUOTA_OPEN_LISTINGS", default_value_t = 2000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub quota_open_listings: u32,
+    /// As `TECHMATCH_QUOTA_PROPOSALS_PER_DAY`, for organisations not (yet) verified.
+    #[arg(long, env = "TECHMATCH_QUOTA_UNVERIFIED_PROPOSALS_PER_DAY", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub quota_unverified_proposals_per_day: u32,
+    /// As `TECHMATCH_QUOTA_LISTINGS_PER_HOUR`, for organisations not (yet) verified.
+    #[arg(long, env = "TECHMATCH_QUOTA_UNVERIFIED_LISTINGS_PER_HOUR", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub quota_unverified_listings_per_hour: u32,
+    /// As `TECHMATCH_QUOTA_OPEN_LISTINGS`, for organisations not (yet) verified.
+    #[arg(long, env = "TECHMATCH_QUOTA_UNVERIFIED_OPEN_LISTINGS", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub quota_unverified_open_listings: u32,
+}
+
+impl QuotaConfig {
+    /// The limits as the quota checks take them.
+    pub fn quotas(&self) -> crate::quota::Quotas {
+        use crate::quota::{Quotas, Tier};
+        Quotas {
+            verified: Tier {
+                proposals_per_day: self.quota_proposals_per_day,
+                listings_per_hour: self.quota_listings_per_hour,
+                open_listings: self.quota_open_listings,
+            },
+            unverified: Tier {
+                proposals_per_day: self.quota_unverified_proposals_per_day,
+                listings_per_hour: self.quota_unverified_listings_per_hour,
+                open_listings: self.quota_unverified_open_listings,
+            },
+        }
+    }
+}
+
 /// Settings of `techmatch serve`.
 #[derive(clap::Args, Clone, Debug)]
 pub struct ServeConfig {
@@ -212,6 +255,8 @@ pub struct ServeConfig {
     pub database: DatabaseConfig,
     #[command(flatten)]
     pub auth: AuthConfig,
+    #[command(flatten)]
+    pub quotas: QuotaConfig,
     /// Address and port to listen on; port 0 picks a free one.
     #[arg(long, env = "TECHMATCH_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,

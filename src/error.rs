@@ -52,6 +52,9 @@ pub enum ApiError {
     /// 429 `rate_limited`, with `Retry-After` in seconds.
     #[error("too many attempts; retry in {retry_after_secs} s")]
     TooManyRequests { retry_after_secs: u64 },
+    /// 429 with `Retry-After` in seconds and extension members (`quota_exceeded`: `quota`, `limit`).
+    #[error("{detail}")]
+    TooManyWith { code: ErrorCode, detail: String, retry_after_secs: u64, extension: serde_json::Value },
     /// 404 `not_found`: the record does not exist (or is not visible to the caller).
     #[error("{0} not found")]
     NotFound(String),
@@ -120,6 +123,7 @@ impl ApiError {
             | Self::Status { code, .. }
             | Self::Unauthorized { code, .. }
             | Self::Busy { code, .. }
+            | Self::TooManyWith { code, .. }
             | Self::ConflictWith { code, .. } => *code,
             Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::TooManyRequests { .. } => ErrorCode::RateLimited,
@@ -140,7 +144,7 @@ impl ResponseError for ApiError {
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyRequests { .. } | Self::TooManyWith { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict { .. } | Self::ConflictWith { .. } => StatusCode::CONFLICT,
             Self::VersionMismatch { .. } => StatusCode::PRECONDITION_FAILED,
@@ -165,7 +169,8 @@ impl ResponseError for ApiError {
             _ => None,
         };
         let extension = match self {
-            Self::ConflictWith { extension: serde_json::Value::Object(map), .. } => Some(map),
+            Self::ConflictWith { extension: serde_json::Value::Object(map), .. }
+            | Self::TooManyWith { extension: serde_json::Value::Object(map), .. } => Some(map),
             _ => None,
         };
         let mut response = problem_body(status, self.code(), detail, errors, extension);
@@ -178,7 +183,9 @@ impl ResponseError for ApiError {
                 };
                 headers.insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static(challenge));
             }
-            Self::TooManyRequests { retry_after_secs } | Self::Busy { retry_after_secs, .. } => {
+            Self::TooManyRequests { retry_after_secs }
+            | Self::TooManyWith { retry_after_secs, .. }
+            | Self::Busy { retry_after_secs, .. } => {
                 headers.insert(header::RETRY_AFTER, header::HeaderValue::from(*retry_after_secs));
             }
             _ => {}

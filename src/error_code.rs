@@ -101,6 +101,8 @@ error_codes! {
     IfMatchRequired = ("if_match_required", 428),
     /// 429: too many login attempts or password changes.
     RateLimited = ("rate_limited", 429),
+    /// 429: the organisation has used up a quota, named by `quota` (`proposals_per_day`, `listings_per_hour`, `open_listings`) with its size in `limit`; `Retry-After` in seconds.
+    QuotaExceeded = ("quota_exceeded", 429),
     /// 503: PostgreSQL is unreachable or the pool is exhausted.
     DatabaseUnavailable = ("database_unavailable", 503),
     /// 503: a statement waited for a lock or ran longer than the database timeouts allow; nothing was changed.

@@ -29,6 +29,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod organizations;
 pub mod pagination;
+pub mod quota;
 pub mod routes;
 pub mod spec;
 pub mod state;

@@ -1,6 +1,6 @@
 //! What every handler can reach: the pool, the taxonomy, the matching service, the token
-//! service, the login throttle, the trusted proxies, the credential cache, the hashing slots and the
-//! metrics registry. This module sits low: it imports the
+//! service, the login throttle, the trusted proxies, the credential cache, the hashing slots, the
+//! organisation quotas and the metrics registry. This module sits low: it imports the
 //! services it holds, never a handler or the routes.
 
 use std::sync::Arc;
@@ -14,6 +14,7 @@ use crate::db::PgPool;
 use crate::industries::taxonomy::Taxonomy;
 use crate::matches::service::MatchService;
 use crate::metrics::Metrics;
+use crate::quota::Quotas;
 
 /// The application state, shared by every worker as `web::Data<AppState>`.
 pub struct AppState {
@@ -28,5 +29,7 @@ pub struct AppState {
     pub credentials: CredentialCache,
     /// The bounded slots in which passwords are hashed and verified.
     pub hashing: Hashing,
+    /// Per-organisation volume limits, counted in PostgreSQL ([`crate::quota`]).
+    pub quotas: Quotas,
     pub metrics: Metrics,
 }

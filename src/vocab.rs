@@ -243,6 +243,18 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// A per-organisation volume limit (`quota` of a 429 `quota_exceeded`; `docs/SECURITY.md`, **Limits**).
+    Quota {
+        /// Connections opened by the organisation's users in the last 24 hours.
+        ProposalsPerDay = "proposals_per_day",
+        /// Supplies and demands created by the organisation in the last hour.
+        ListingsPerHour = "listings_per_hour",
+        /// Published supplies and open demands of the organisation at once.
+        OpenListings = "open_listings",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::ConnectionStatus::{self, *};

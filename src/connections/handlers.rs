@@ -15,6 +15,7 @@ use crate::db;
 use crate::error::ApiError;
 use crate::matches::documents::{as_query, demand_document};
 use crate::pagination::{Page, PageRequest};
+use crate::quota;
 use crate::spec as oa;
 use crate::state::AppState;
 
@@ -29,7 +30,8 @@ fn created(view: &serde_json::Value, status: u16) -> HttpResponse {
 /// Open a connection.
 ///
 /// 201 with the connection. With `Idempotency-Key`, a retry of
-/// the same request returns the first response.
+/// the same request returns the first response. Counts against the caller's organisation's
+/// `proposals_per_day` quota (429 `quota_exceeded` above it; admins have none).
 #[utoipa::path(operation_id = "open_connection", tag = "connections",
     security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,200}$",
@@ -44,7 +46,7 @@ and body returns the first response.")),
     (status = 422, description = "`validation_failed` (no such demand or supply, or a bad note) or \
 `idempotency_key_reused` (the key was used with another body).", body = oa::Problem,
         content_type = "application/problem+json"),
-    oa::Std, oa::JsonBody, oa::Unauthorized, oa::Forbidden))]
+    oa::Std, oa::JsonBody, oa::Unauthorized, oa::Forbidden, oa::TooManyRequests))]
 #[post("/connections")]
 #[tracing::instrument(skip(state, req, body))]
 pub async fn open(
@@ -78,8 +80,10 @@ pub async fn open(
         .map(|m| (m.score, serde_json::to_value(&m.explanation).unwrap_or_default()));
     let opener = caller.clone();
     let (k, h) = (key.clone(), hash.clone());
+    let quotas = state.quotas;
     let result = db::run(&state.pool, move |conn| {
         conn.build_transaction().run(|conn| {
+            quota::check_proposal(conn, &quotas, &opener)?;
             let connection = service::insert_open(conn, &opener, demand_id, supply_id, note.as_deref(), matched)?;
             let view = service::view(conn, &opener, connection.id)?;
             let body = serde_json::to_value(&view).map_err(|e| ApiError::Internal(e.into()))?;
@@ -92,8 +96,9 @@ pub async fn open(
     .await;
     match (result, key) {
         (Ok(body), _) => Ok(created(&body, 201)),
-        // A concurrent retry with the same key may have won: answer as it did.
-        (Err(e @ ApiError::ConflictWith { .. }), Some(k)) => {
+        // A concurrent retry with the same key may have won (and taken the last slot of the
+        // quota): answer as it did.
+        (Err(e @ (ApiError::ConflictWith { .. } | ApiError::TooManyWith { .. })), Some(k)) => {
             match db::run(&state.pool, move |conn| idempotency::lookup(conn, user_id, &k)).await? {
                 Some(stored) => stored.replay(&hash).map(|(status, body)| created(&body, status)),
                 None => Err(e),

@@ -24,6 +24,8 @@ macro_rules! listing_endpoints {
         #[doc = $create_summary]
         ///
         #[doc = $create_detail]
+        #[doc = "Counts against the organisation's `listings_per_hour` quota and, when created on the market, its \
+`open_listings` quota (429 `quota_exceeded`; admins have none)."]
         #[utoipa::path(operation_id = $create_id, tag = $tag,
             security(("bearer" = [])), request_body = $input,
             params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,200}$",
@@ -37,7 +39,7 @@ same key and body returns the first response.")),
             (status = 422, description = "`validation_failed` (fields are invalid, each listed in `errors`) or \
 `idempotency_key_reused` (the key was used with another body).", body = oa::Problem,
                 content_type = "application/problem+json"),
-            oa::Std, oa::JsonBody, oa::Unauthorized, oa::Forbidden))]
+            oa::Std, oa::JsonBody, oa::Unauthorized, oa::Forbidden, oa::TooManyRequests))]
         #[post($collection)]
         #[tracing::instrument(skip(state, req, body))]
         pub async fn create(
@@ -93,7 +95,8 @@ same key and body returns the first response.")),
 
         #[doc = $update_summary]
         ///
-        #[doc = "With `If-Match: \"<version>\"`; 412 when stale, 428 without it."]
+        #[doc = "With `If-Match: \"<version>\"`; 412 when stale, 428 without it. Putting the listing on the market \
+(published, open) counts against the organisation's `open_listings` quota (429 `quota_exceeded`)."]
         #[utoipa::path(operation_id = $update_id, tag = $tag,
             security(("bearer" = [])),
             params(("id" = Uuid, Path, description = $id_description),
@@ -107,7 +110,8 @@ same key and body returns the first response.")),
                 content_type = "application/problem+json"),
             (status = 428, description = "`if_match_required`: send `If-Match`.", body = oa::Problem,
                 content_type = "application/problem+json"),
-            oa::Std, oa::JsonBody, oa::Unauthorized, oa::Forbidden, oa::NotFound, oa::ValidationFailed))]
+            oa::Std, oa::JsonBody, oa::Unauthorized, oa::Forbidden, oa::NotFound, oa::ValidationFailed,
+            oa::TooManyRequests))]
         #[patch($item)]
         #[tracing::instrument(skip(state, req, body))]
         pub async fn update(

@@ -14,6 +14,7 @@ use crate::connections::idempotency;
 use crate::db;
 use crate::error::ApiError;
 use crate::etag::etag;
+use crate::quota;
 use crate::state::AppState;
 
 /// `response` with the listing as JSON and its `ETag`.
@@ -69,8 +70,11 @@ async fn replayed<L: Listing>(
 }
 
 /// Inserts a checked listing for the caller's organisation and indexes it: 201 with `Location`
-/// and `ETag`; 403 when the organisation's verification was rejected. With an `Idempotency-Key`
-/// the response is stored in the inserting transaction and a retry gets it again.
+/// and `ETag`; 403 when the organisation's verification was rejected; 429 `quota_exceeded` when
+/// it has created too many listings in the last hour or, for a listing created on the market,
+/// has too many on the market ([`quota::check_new_listing`], counted under the organisation's
+/// lock in the inserting transaction). With an `Idempotency-Key` the response is stored in the
+/// inserting transaction and a retry gets it again (a replay is not counted again).
 pub async fn create<L: ListingStore>(
     state: &AppState,
     caller: &Principal,
@@ -82,9 +86,12 @@ pub async fn create<L: ListingStore>(
     }
     let (writer, user_id) = (caller.clone(), caller.user_id);
     let (key, hash) = (replay.key.clone(), replay.hash.clone());
+    let quotas = state.quotas;
     let result = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             policy::require_writer(conn, &writer)?;
+            let on_market = L::new_status(&new) == L::KIND.candidate;
+            quota::check_new_listing(conn, &quotas, &writer, on_market)?;
             let listing = L::insert(conn, &new)?;
             let body = serde_json::to_value(&listing).map_err(|e| ApiError::Internal(e.into()))?;
             if let Some(key) = &key {
@@ -99,11 +106,14 @@ pub async fn create<L: ListingStore>(
             state.matcher.index(&listing);
             Ok(created::<L>(&body))
         }
-        // A concurrent request with the same key stored its response first: answer as it did.
-        Err(e @ ApiError::Conflict { .. }) => match replayed::<L>(state, user_id, &replay).await? {
-            Some(response) => Ok(response),
-            None => Err(e),
-        },
+        // A concurrent request with the same key stored its response first (and may have taken
+        // the last slot of a quota): answer as it did.
+        Err(e @ (ApiError::Conflict { .. } | ApiError::TooManyWith { .. })) => {
+            match replayed::<L>(state, user_id, &replay).await? {
+                Some(response) => Ok(response),
+                None => Err(e),
+            }
+        }
         Err(e) => Err(e),
     }
 }
@@ -121,7 +131,9 @@ pub async fn get<L: ListingStore>(
 
 /// Applies checked changes under `If-Match` (see [`store::update`]), the caller allowed by
 /// [`policy::require_edit`] and [`policy::require_writer`] (a rejected organisation changes
-/// nothing), and re-indexes the listing: 200 with the new `ETag`.
+/// nothing), and re-indexes the listing: 200 with the new `ETag`. A change that puts the listing
+/// on the market (a draft published, a closed demand reopened) counts against the owner's
+/// `open_listings` quota ([`quota::check_publication`], in the updating transaction).
 pub async fn update<L: ListingStore>(
     state: &AppState,
     caller: Principal,
@@ -129,9 +141,17 @@ pub async fn update<L: ListingStore>(
     expected_version: i32,
     changes: L::Changes,
 ) -> Result<HttpResponse, ApiError> {
+    let quotas = state.quotas;
     let listing = db::run(&state.pool, move |conn| {
         policy::require_writer(conn, &caller)?;
-        store::update(conn, id, expected_version, &changes, |l: &L| may_edit(&caller, l))
+        let publishing = L::changed_status(&changes) == Some(L::KIND.candidate);
+        store::update(conn, id, expected_version, &changes, |conn, l: &L| {
+            may_edit(&caller, l)?;
+            if publishing && l.status() != L::KIND.candidate {
+                quota::check_publication(conn, &quotas, &caller, l.organization_id())?;
+            }
+            Ok(())
+        })
     })
     .await?;
     state.matcher.index(&listing);

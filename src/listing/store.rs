@@ -25,6 +25,10 @@ pub trait ListingStore: Listing {
     fn apply(conn: &mut PgConnection, id: Uuid, changes: &Self::Changes) -> Result<Self, ApiError>;
     /// Changes that set only the status.
     fn status_change(status: Self::Status) -> Self::Changes;
+    /// The status a new listing is created in.
+    fn new_status(new: &Self::New) -> Self::Status;
+    /// The status a PATCH sets, if it sets one.
+    fn changed_status(changes: &Self::Changes) -> Option<Self::Status>;
     /// The match candidates among `ids` (in the candidate status), in no particular order.
     fn candidates(conn: &mut PgConnection, ids: Vec<Uuid>) -> Result<Vec<Self>, ApiError>;
 }
@@ -44,7 +48,8 @@ pub struct ListingRef {
 }
 
 /// Applies `changes` if the stored version is `expected_version`. The row is locked, then
-/// `guard` decides whether the caller may change it (its error is returned as is), then 412
+/// `guard` decides whether the caller may change it (its error is returned as is; it runs in
+/// the updating transaction, so it may lock and count too), then 412
 /// when the version is stale, 409 with the off-market status as `code` (`archived`,
 /// `withdrawn`) for an off-market listing; 404 when absent.
 pub fn update<L: ListingStore>(
@@ -52,11 +57,11 @@ pub fn update<L: ListingStore>(
     id: Uuid,
     expected_version: i32,
     changes: &L::Changes,
-    guard: impl FnOnce(&L) -> Result<(), ApiError>,
+    guard: impl FnOnce(&mut PgConnection, &L) -> Result<(), ApiError>,
 ) -> Result<L, ApiError> {
     conn.transaction(|conn| {
         let current = L::locked(conn, id)?;
-        guard(&current)?;
+        guard(conn, &current)?;
         if current.version() != expected_version {
             return Err(ApiError::VersionMismatch { current: current.version() });
         }

@@ -131,6 +131,14 @@ macro_rules! listing_table {
                 $changes { status: Some(status), ..$changes::default() }
             }
 
+            fn new_status(new: &$new) -> <$listing as $crate::listing::kind::Listing>::Status {
+                new.status
+            }
+
+            fn changed_status(changes: &$changes) -> Option<<$listing as $crate::listing::kind::Listing>::Status> {
+                changes.status
+            }
+
             fn candidates(
                 conn: &mut PgConnection,
                 ids: Vec<uuid::Uuid>,

@@ -5,11 +5,12 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::error::{ErrorCode, FieldError};
-use crate::vocab::ConnectionStatus;
+use crate::vocab::{ConnectionStatus, Quota};
 
 /// An RFC 9457 problem details body (`application/problem+json`): the shape of every error
 /// answered by the API, mirroring `src/error.rs`. Some problems carry extension members
-/// (`existing_id` on `connection_exists`; `from`, `to` and `allowed` on `illegal_transition`).
+/// (`existing_id` on `connection_exists`; `from`, `to` and `allowed` on `illegal_transition`;
+/// `quota` and `limit` on `quota_exceeded`).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"type": "urn:techmatch:problem:validation_failed", "title": "Unprocessable Entity",
@@ -52,6 +53,14 @@ pub struct Problem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub allowed: Option<Vec<ConnectionStatus>>,
+    /// Only on `quota_exceeded`: the quota the organisation has used up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub quota: Option<Quota>,
+    /// Only on `quota_exceeded`: the quota's size for this organisation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, minimum = 0)]
+    pub limit: Option<u32>,
 }
 
 #[cfg(test)]
@@ -87,5 +96,12 @@ mod tests {
             extension: json!({"existing_id": Uuid::nil()}),
         });
         assert_eq!(p.existing_id, Some(Uuid::nil()));
+        let p = body_of(ApiError::TooManyWith {
+            code: ErrorCode::QuotaExceeded,
+            detail: "no".into(),
+            retry_after_secs: 60,
+            extension: json!({"quota": "listings_per_hour", "limit": 10}),
+        });
+        assert_eq!((p.status, p.quota, p.limit), (429, Some(Quota::ListingsPerHour), Some(10)));
     }
 }

@@ -127,10 +127,14 @@ message (lengths are counted in characters, as sent)."
 );
 
 problem_response!(
-    /// 429: too many attempts.
+    /// 429: too many attempts, or a quota of the organisation used up.
     TooManyRequests = 429,
-    "`rate_limited`: too many login or registration attempts from this address or for this account.",
-    retry_after("Seconds to wait before trying again.")
+    "Too many requests of this kind: `rate_limited` (login and registration: too many attempts from this address \
+or for this account) or `quota_exceeded` (connections and listings: the caller's organisation has used up a quota, \
+named by `quota` — `proposals_per_day`, `listings_per_hour` or `open_listings` — with its size in `limit`; \
+verified organisations have larger quotas, admins none).",
+    retry_after("Seconds to wait before trying again: until the window frees a slot (for `open_listings`, a fixed \
+hint of 3600: a slot frees when the organisation takes a listing off the market).")
 );
 
 problem_response!(

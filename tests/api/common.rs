@@ -16,7 +16,7 @@ use diesel::prelude::*;
 use serde_json::Value;
 
 use techmatch::app::Application;
-use techmatch::config::{AuthConfig, DatabaseConfig, Secret, ServeConfig};
+use techmatch::config::{AuthConfig, DatabaseConfig, QuotaConfig, Secret, ServeConfig};
 use techmatch::import::{import, ListingSide};
 use techmatch::industries::taxonomy::Taxonomy;
 use techmatch::matches::service::MatchService;
@@ -162,7 +162,19 @@ pub fn auth_config() -> AuthConfig {
     }
 }
 
-/// Server settings for a test: random port, one worker, fast index refresh.
+/// Quotas for a test: generous (the quota tests set their own), so that no other test meets them.
+pub fn quota_config() -> QuotaConfig {
+    QuotaConfig {
+        quota_proposals_per_day: 100_000,
+        quota_listings_per_hour: 100_000,
+        quota_open_listings: 100_000,
+        quota_unverified_proposals_per_day: 100_000,
+        quota_unverified_listings_per_hour: 100_000,
+        quota_unverified_open_listings: 100_000,
+    }
+}
+
+/// Server settings for a test: random port, one worker, fast index refresh, generous quotas.
 pub fn serve_config(database_url: &str) -> ServeConfig {
     ServeConfig {
         database: DatabaseConfig {
@@ -173,6 +185,7 @@ pub fn serve_config(database_url: &str) -> ServeConfig {
             db_lock_timeout_ms: 2000,
         },
         auth: auth_config(),
+        quotas: quota_config(),
         bind: "127.0.0.1:0".parse().unwrap(),
         workers: 1,
         max_body_bytes: 64 * 1024,
@@ -482,4 +495,28 @@ impl HeldWrite {
             actix_web::rt::time::sleep(Duration::from_millis(10)).await;
         }
     }
+}
+
+/// Runs the futures concurrently on this task and returns their outputs in order.
+pub async fn futures_join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    let mut pending: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut done = true;
+        for (future, output) in pending.iter_mut().zip(outputs.iter_mut()) {
+            if output.is_none() {
+                match future.as_mut().poll(cx) {
+                    std::task::Poll::Ready(value) => *output = Some(value),
+                    std::task::Poll::Pending => done = false,
+                }
+            }
+        }
+        if done {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    outputs.into_iter().map(|o| o.unwrap()).collect()
 }

@@ -18,6 +18,7 @@ mod matching;
 mod openapi;
 mod operations;
 mod proxy;
+mod quotas;
 mod resilience;
 mod schema;
 mod trust_auth;

@@ -6,7 +6,9 @@ use diesel::prelude::*;
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde_json::json;
 
-use crate::common::{serve_config, Reply, TestApp, TestDb, JWT_AUDIENCE, JWT_ISSUER, JWT_SECRET, PASSWORD};
+use crate::common::{
+    futures_join_all, serve_config, Reply, TestApp, TestDb, JWT_AUDIENCE, JWT_ISSUER, JWT_SECRET, PASSWORD,
+};
 
 fn now() -> i64 {
     chrono::Utc::now().timestamp()
@@ -252,28 +254,4 @@ async fn hashing_holds_no_pooled_connection() {
     let statuses = |r: &[Reply]| r.iter().map(|r| r.status.as_u16()).collect::<Vec<_>>();
     assert!(changes.iter().all(|r| r.status == 422), "{:?}", statuses(&changes));
     assert!(reads.iter().all(|r| r.status == 200), "{:?}", statuses(&reads));
-}
-
-/// Runs the futures concurrently on this task and returns their outputs in order.
-async fn futures_join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
-    let mut pending: Vec<_> = futures.into_iter().map(Box::pin).collect();
-    let mut outputs: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut done = true;
-        for (future, output) in pending.iter_mut().zip(outputs.iter_mut()) {
-            if output.is_none() {
-                match future.as_mut().poll(cx) {
-                    std::task::Poll::Ready(value) => *output = Some(value),
-                    std::task::Poll::Pending => done = false,
-                }
-            }
-        }
-        if done {
-            std::task::Poll::Ready(())
-        } else {
-            std::task::Poll::Pending
-        }
-    })
-    .await;
-    outputs.into_iter().map(|o| o.unwrap()).collect()
 }
