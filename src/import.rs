@@ -13,6 +13,7 @@ use std::path::Path;
 use diesel::prelude::*;
 use serde::Deserialize;
 
+use crate::db::schema::{demands, supplies};
 use crate::demands::{input::DemandInput, model::NewDemand, repo as demand_repo};
 use crate::error::ApiError;
 use crate::industries::taxonomy::Taxonomy;
@@ -202,13 +203,24 @@ pub fn import(
         for (org, checked) in rows {
             let owner = org_repo::get_or_create(conn, &org)?.id;
             let inserted = match checked {
+                // Marked as imported: the hourly creation quota counts only what users create.
                 Checked::Supply(mut new) => {
                     new.organization_id = owner;
-                    supply_repo::insert_if_new(conn, &new)?.is_some()
+                    let inserted = supply_repo::insert_if_new(conn, &new)?;
+                    if let Some(supply) = &inserted {
+                        diesel::update(supplies::table.find(supply.id))
+                            .set(supplies::imported.eq(true))
+                            .execute(conn)?;
+                    }
+                    inserted.is_some()
                 }
                 Checked::Demand(mut new) => {
                     new.organization_id = owner;
-                    demand_repo::insert_if_new(conn, &new)?.is_some()
+                    let inserted = demand_repo::insert_if_new(conn, &new)?;
+                    if let Some(demand) = &inserted {
+                        diesel::update(demands::table.find(demand.id)).set(demands::imported.eq(true)).execute(conn)?;
+                    }
+                    inserted.is_some()
                 }
             };
             if inserted {

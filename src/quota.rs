@@ -124,11 +124,13 @@ pub fn check_new_listing(
     let made_supplies: i64 = supplies::table
         .filter(supplies::organization_id.eq(org))
         .filter(supplies::created_at.gt(since))
+        .filter(supplies::imported.eq(false))
         .count()
         .get_result(conn)?;
     let made_demands: i64 = demands::table
         .filter(demands::organization_id.eq(org))
         .filter(demands::created_at.gt(since))
+        .filter(demands::imported.eq(false))
         .count()
         .get_result(conn)?;
     let made = made_supplies + made_demands;
@@ -138,6 +140,7 @@ pub fn check_new_listing(
         let mut stamps: Vec<DateTime<Utc>> = supplies::table
             .filter(supplies::organization_id.eq(org))
             .filter(supplies::created_at.gt(since))
+            .filter(supplies::imported.eq(false))
             .order(supplies::created_at.asc())
             .limit(k + 1)
             .select(supplies::created_at)
@@ -146,6 +149,7 @@ pub fn check_new_listing(
             demands::table
                 .filter(demands::organization_id.eq(org))
                 .filter(demands::created_at.gt(since))
+                .filter(demands::imported.eq(false))
                 .order(demands::created_at.asc())
                 .limit(k + 1)
                 .select(demands::created_at)

@@ -10,7 +10,8 @@
 //!   e-mail, phone, URLs, registration numbers) may not.
 //! - **Invisible**: general category Cf (format: zero-width space, joiners, soft hyphen, BOM, tags,
 //!   …) and the other default-ignorable characters that render as nothing (combining grapheme
-//!   joiner, Hangul fillers, Mongolian and standard variation selectors). They are allowed
+//!   joiner, Hangul fillers, Mongolian and standard variation selectors, the blank Braille
+//!   pattern U+2800). They are allowed
 //!   inside a text (emoji sequences and some scripts need joiners) but a text of nothing else
 //!   is blank.
 //! - **Identity key** ([`identity_key`]) of a name: NFKC, then lower case, with invisible
@@ -34,7 +35,8 @@ pub fn is_refused(c: char, multi_line: bool) -> bool {
 
 /// True for a character that renders as nothing: general category Cf (format) and the other
 /// default-ignorable code points that are not Cf (U+034F, U+115F, U+1160, U+17B4, U+17B5,
-/// U+180B–U+180F, U+3164, U+FE00–U+FE0F, U+FFA0, U+E0100–U+E01EF).
+/// U+180B–U+180F, U+3164, U+FE00–U+FE0F, U+FFA0, U+E0100–U+E01EF), and U+2800 BRAILLE PATTERN
+/// BLANK, which renders as a space without being white space.
 pub fn is_invisible(c: char) -> bool {
     c.general_category() == GeneralCategory::Format
         || matches!(
@@ -45,6 +47,7 @@ pub fn is_invisible(c: char) -> bool {
                 | '\u{17B4}'
                 | '\u{17B5}'
                 | '\u{180B}'..='\u{180F}'
+                | '\u{2800}'
                 | '\u{3164}'
                 | '\u{FE00}'..='\u{FE0F}'
                 | '\u{FFA0}'
@@ -112,6 +115,7 @@ mod tests {
             "AI\u{202E}测试大学",
             " AI 测试\u{3000}大学 ",
             "A\u{00AD}I测试大学",
+            "AI测试\u{2800}大学",
         ] {
             assert_eq!(identity_key(name), key, "{name:?}");
         }

@@ -73,6 +73,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         off_market_reason -> Nullable<Text>,
+        imported -> Bool,
     }
 }
 
@@ -96,6 +97,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         off_market_reason -> Nullable<Text>,
+        imported -> Bool,
     }
 }
 

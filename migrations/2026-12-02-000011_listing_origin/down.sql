@@ -1,0 +1,2 @@
+ALTER TABLE demands DROP COLUMN imported;
+ALTER TABLE supplies DROP COLUMN imported;
