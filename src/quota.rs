@@ -103,6 +103,25 @@ fn freeing_index(count: i64, limit: u32) -> i64 {
     (count - i64::from(limit)).max(0)
 }
 
+/// Takes the lock of `organization` and reads its tier and the transaction's clock: what every
+/// windowed check starts with.
+fn begin(conn: &mut PgConnection, quotas: &Quotas, organization: Uuid) -> Result<(Tier, DateTime<Utc>), ApiError> {
+    lock_organization(conn, organization)?;
+    Ok((limits_of(conn, quotas, organization)?, db_now(conn)?))
+}
+
+/// The stamps of the rows counted in a window, oldest first, against `limit`: `None` while one
+/// more fits, otherwise how many there are and the seconds until the row that frees a slot
+/// leaves the window.
+fn over(stamps: &[DateTime<Utc>], limit: u32, window: Duration, now: DateTime<Utc>) -> Option<(usize, u64)> {
+    let count = stamps.len();
+    if i64::try_from(count).unwrap_or(i64::MAX) < i64::from(limit) {
+        return None;
+    }
+    let freeing = usize::try_from(freeing_index(count as i64, limit)).ok().and_then(|k| stamps.get(k).copied());
+    Some((count, seconds_until_out(freeing.unwrap_or(now), window, now)))
+}
+
 /// Checks the quotas of a new listing of the caller's organisation: `listings_per_hour`, and
 /// `open_listings` when it is created on the market. Takes the organisation's lock (call it in
 /// the creating transaction, before the insert). Admins pass.
@@ -116,47 +135,26 @@ pub fn check_new_listing(
         return Ok(());
     }
     let org = caller.organization_id;
-    lock_organization(conn, org)?;
-    let limits = limits_of(conn, quotas, org)?;
-    let now = db_now(conn)?;
+    let (limits, now) = begin(conn, quotas, org)?;
     let window = Duration::hours(1);
     let since = now - window;
-    let made_supplies: i64 = supplies::table
+    // Listings created through the API in the window (imports are an operator's load).
+    let mut stamps: Vec<DateTime<Utc>> = supplies::table
         .filter(supplies::organization_id.eq(org))
         .filter(supplies::created_at.gt(since))
         .filter(supplies::imported.eq(false))
-        .count()
-        .get_result(conn)?;
-    let made_demands: i64 = demands::table
-        .filter(demands::organization_id.eq(org))
-        .filter(demands::created_at.gt(since))
-        .filter(demands::imported.eq(false))
-        .count()
-        .get_result(conn)?;
-    let made = made_supplies + made_demands;
-    if made >= i64::from(limits.listings_per_hour) {
-        // The oldest `k + 1` of each table hold the (k)th oldest of both.
-        let k = freeing_index(made, limits.listings_per_hour);
-        let mut stamps: Vec<DateTime<Utc>> = supplies::table
-            .filter(supplies::organization_id.eq(org))
-            .filter(supplies::created_at.gt(since))
-            .filter(supplies::imported.eq(false))
-            .order(supplies::created_at.asc())
-            .limit(k + 1)
-            .select(supplies::created_at)
-            .load(conn)?;
-        stamps.extend(
-            demands::table
-                .filter(demands::organization_id.eq(org))
-                .filter(demands::created_at.gt(since))
-                .filter(demands::imported.eq(false))
-                .order(demands::created_at.asc())
-                .limit(k + 1)
-                .select(demands::created_at)
-                .load::<DateTime<Utc>>(conn)?,
-        );
-        stamps.sort();
-        let freeing = usize::try_from(k).ok().and_then(|k| stamps.get(k).copied()).unwrap_or(now);
+        .select(supplies::created_at)
+        .load(conn)?;
+    stamps.extend(
+        demands::table
+            .filter(demands::organization_id.eq(org))
+            .filter(demands::created_at.gt(since))
+            .filter(demands::imported.eq(false))
+            .select(demands::created_at)
+            .load::<DateTime<Utc>>(conn)?,
+    );
+    stamps.sort();
+    if let Some((made, retry_after)) = over(&stamps, limits.listings_per_hour, window, now) {
         return Err(exceeded(
             Quota::ListingsPerHour,
             limits.listings_per_hour,
@@ -164,7 +162,7 @@ pub fn check_new_listing(
                 "your organisation has created {made} listings in the last hour; the limit is {}",
                 limits.listings_per_hour
             ),
-            seconds_until_out(freeing, window, now),
+            retry_after,
         ));
     }
     if on_market {
@@ -225,27 +223,16 @@ pub fn check_proposal(conn: &mut PgConnection, quotas: &Quotas, caller: &Princip
         return Ok(());
     }
     let org = caller.organization_id;
-    lock_organization(conn, org)?;
-    let limits = limits_of(conn, quotas, org)?;
-    let now = db_now(conn)?;
+    let (limits, now) = begin(conn, quotas, org)?;
     let window = Duration::days(1);
-    let since = now - window;
-    let by_org = || {
-        connections::table
-            .inner_join(users::table.on(connections::opened_by.eq(users::id.nullable())))
-            .filter(users::organization_id.eq(org))
-            .filter(connections::created_at.gt(since))
-    };
-    let opened: i64 = by_org().count().get_result(conn)?;
-    if opened >= i64::from(limits.proposals_per_day) {
-        let k = freeing_index(opened, limits.proposals_per_day);
-        let freeing: DateTime<Utc> = by_org()
-            .order(connections::created_at.asc())
-            .offset(k)
-            .select(connections::created_at)
-            .first(conn)
-            .optional()?
-            .unwrap_or(now);
+    let stamps: Vec<DateTime<Utc>> = connections::table
+        .inner_join(users::table.on(connections::opened_by.eq(users::id.nullable())))
+        .filter(users::organization_id.eq(org))
+        .filter(connections::created_at.gt(now - window))
+        .order(connections::created_at.asc())
+        .select(connections::created_at)
+        .load(conn)?;
+    if let Some((opened, retry_after)) = over(&stamps, limits.proposals_per_day, window, now) {
         return Err(exceeded(
             Quota::ProposalsPerDay,
             limits.proposals_per_day,
@@ -253,7 +240,7 @@ pub fn check_proposal(conn: &mut PgConnection, quotas: &Quotas, caller: &Princip
                 "your organisation has proposed {opened} connections in the last 24 hours; the limit is {}",
                 limits.proposals_per_day
             ),
-            seconds_until_out(freeing, window, now),
+            retry_after,
         ));
     }
     Ok(())
