@@ -7,7 +7,10 @@
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -519,4 +522,80 @@ pub async fn futures_join_all<F: std::future::Future>(futures: impl IntoIterator
     })
     .await;
     outputs.into_iter().map(|o| o.unwrap()).collect()
+}
+
+/// The log lines of a `techmatch serve` process, read as they arrive.
+pub struct ServerLog {
+    seen: Vec<String>,
+    incoming: Receiver<String>,
+}
+
+impl ServerLog {
+    /// Reads lines until one that `wanted` accepts and returns it; panics when none has come
+    /// within `within` (or the process closed its log).
+    pub fn wait_until(&mut self, wanted: impl Fn(&str) -> bool, within: Duration) -> String {
+        let deadline = Instant::now() + within;
+        loop {
+            match self.incoming.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if wanted(&line) {
+                        return line;
+                    }
+                }
+                Err(e) => panic!("no such log line within {within:?} ({e}); log:\n{}", self.seen.join("\n")),
+            }
+        }
+    }
+
+    /// Reads lines until one contains `needle` (see [`ServerLog::wait_until`]).
+    pub fn wait_for(&mut self, needle: &str, within: Duration) -> String {
+        self.wait_until(|line| line.contains(needle), within)
+    }
+
+    /// Every line logged so far.
+    pub fn lines(&mut self) -> &[String] {
+        self.seen.extend(self.incoming.try_iter());
+        &self.seen
+    }
+}
+
+/// Starts the real binary serving `database_url` (JSON logs at `info`, one worker, a free port):
+/// the process, its port and its log.
+pub fn start_binary(database_url: &str) -> (Child, u16, ServerLog) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_techmatch"))
+        .arg("serve")
+        .env("DATABASE_URL", database_url)
+        .env("TECHMATCH_JWT_SECRET", JWT_SECRET)
+        .env("TECHMATCH_BIND", "127.0.0.1:0")
+        .env("TECHMATCH_WORKERS", "1")
+        .env("TECHMATCH_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the techmatch binary starts");
+    let lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let (sink, incoming) = mpsc::channel();
+    std::thread::spawn(move || lines.map_while(Result::ok).try_for_each(|line| sink.send(line)));
+    let mut log = ServerLog { seen: Vec::new(), incoming };
+    let listening = log.wait_for("techmatch listening", Duration::from_secs(60));
+    let entry: Value = serde_json::from_str(&listening).unwrap();
+    let port = entry["port"].as_u64().unwrap() as u16;
+    (child, port, log)
+}
+
+/// Names of the tables in the `public` schema (the migrations' bookkeeping table included).
+pub fn public_tables(conn: &mut PgConnection) -> Vec<String> {
+    #[derive(QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        tablename: String,
+    }
+    diesel::sql_query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
+        .load::<Name>(conn)
+        .unwrap()
+        .into_iter()
+        .map(|n| n.tablename)
+        .collect()
 }

@@ -1,10 +1,10 @@
 //! Faults and lifecycle: PostgreSQL going away under a running server and coming back, a
 //! graceful stop on SIGTERM, and two instances migrating one database at the same time.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::process::{Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
+use std::process::Command;
+use std::sync::mpsc;
 use std::sync::{Arc, Barrier, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -192,61 +192,6 @@ async fn database_partition_answers_503_fast_and_recovers() {
     fails_fast_then_recovers(&app, &user, &proxy, DbProxy::stall, Duration::from_secs(10)).await;
 }
 
-/// The log lines of a server process, read as they arrive.
-struct ServerLog {
-    seen: Vec<String>,
-    incoming: Receiver<String>,
-}
-
-impl ServerLog {
-    /// Reads lines until one contains `needle` and returns it; panics when none has come within
-    /// `within` (or the process closed its log).
-    fn wait_for(&mut self, needle: &str, within: Duration) -> String {
-        let deadline = Instant::now() + within;
-        loop {
-            match self.incoming.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-                Ok(line) => {
-                    self.seen.push(line.clone());
-                    if line.contains(needle) {
-                        return line;
-                    }
-                }
-                Err(e) => panic!("no log line with {needle:?} within {within:?} ({e}); log:\n{}", self.seen.join("\n")),
-            }
-        }
-    }
-
-    /// Every line read so far.
-    fn text(&mut self) -> String {
-        self.seen.extend(self.incoming.try_iter());
-        self.seen.join("\n")
-    }
-}
-
-/// Starts the real binary on `db` and returns it with its port and its log.
-fn start_binary(db: &TestDb) -> (std::process::Child, u16, ServerLog) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_techmatch"))
-        .arg("serve")
-        .env("DATABASE_URL", &db.url)
-        .env("TECHMATCH_JWT_SECRET", common::JWT_SECRET)
-        .env("TECHMATCH_BIND", "127.0.0.1:0")
-        .env("TECHMATCH_WORKERS", "1")
-        .env("TECHMATCH_LOG_FORMAT", "json")
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the techmatch binary starts");
-    let lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let (sink, incoming) = mpsc::channel();
-    std::thread::spawn(move || lines.map_while(Result::ok).try_for_each(|line| sink.send(line)));
-    let mut log = ServerLog { seen: Vec::new(), incoming };
-    let listening = log.wait_for("techmatch listening", Duration::from_secs(60));
-    let entry: serde_json::Value = serde_json::from_str(&listening).unwrap();
-    let port = entry["port"].as_u64().unwrap() as u16;
-    (child, port, log)
-}
-
 /// How long the slow client of [`sigterm_lets_the_request_in_flight_finish`] holds back the
 /// rest of its body once the shutdown has begun.
 const SLOW_CLIENT: Duration = Duration::from_millis(1500);
@@ -255,7 +200,7 @@ const SLOW_CLIENT: Duration = Duration::from_millis(1500);
 fn sigterm_lets_the_request_in_flight_finish() {
     let db = TestDb::new();
     techmatch::accounts::demo::ensure_demo_accounts(&mut db.connect(), common::PASSWORD).unwrap();
-    let (mut child, port, mut log) = start_binary(&db);
+    let (mut child, port, mut log) = common::start_binary(&db.url);
 
     // A login whose body arrives slowly: the request is in flight while the signal comes. The
     // server's `100 Continue` tells that it has taken the request; the rest of the body follows
@@ -300,29 +245,14 @@ fn sigterm_lets_the_request_in_flight_finish() {
     let exit =
         exited.recv_timeout(Duration::from_secs(10)).expect("still running 10 s after the last request").unwrap();
     assert!(exit.success(), "{exit:?}");
-    let log = log.text();
+    let log = log.lines().join("\n");
     assert!(log.contains("SIGTERM received; starting graceful shutdown"), "{log}");
-}
-
-/// Names of the tables in `public`, migrations bookkeeping included.
-fn tables(conn: &mut PgConnection) -> Vec<String> {
-    #[derive(QueryableByName)]
-    struct Name {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        tablename: String,
-    }
-    diesel::sql_query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
-        .load::<Name>(conn)
-        .unwrap()
-        .into_iter()
-        .map(|n| n.tablename)
-        .collect()
 }
 
 #[test]
 fn two_instances_migrating_one_fresh_database_apply_it_once() {
     let migrations = MigrationSource::<Pg>::migrations(&techmatch::db::MIGRATIONS).unwrap().len();
-    let expected_tables = tables(&mut TestDb::new().connect()); // migrated once, the usual way
+    let expected_tables = common::public_tables(&mut TestDb::new().connect()); // migrated once, the usual way
     assert!(expected_tables.len() > 5 && expected_tables.contains(&"__diesel_schema_migrations".to_string()));
     let mut admin = PgConnection::establish(&admin_url()).unwrap();
     // A few rounds on fresh, empty databases: a race that slips through once is caught later.
@@ -354,7 +284,7 @@ fn two_instances_migrating_one_fresh_database_apply_it_once() {
             .unwrap()
             .n;
         assert_eq!(recorded, migrations as i64);
-        assert_eq!(tables(&mut conn), expected_tables, "round {round}");
+        assert_eq!(common::public_tables(&mut conn), expected_tables, "round {round}");
         assert!(techmatch::db::run_migrations(&mut conn).unwrap().is_empty());
         drop(conn);
         diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut admin).unwrap();

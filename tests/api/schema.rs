@@ -1,24 +1,15 @@
 //! The database schema: migrations revert cleanly, the seeded taxonomy equals data/industries.json,
 //! a bad import writes nothing, the outcome log refuses updates.
 
-use crate::common::{TestApp, TestDb};
+use crate::common::{self, TestApp, TestDb};
 use diesel::prelude::*;
 use diesel_migrations::MigrationHarness;
 use techmatch::import::{import, ListingSide};
 use techmatch::industries::taxonomy::Taxonomy;
 
+/// The tables the migrations made (their bookkeeping table left out).
 fn user_tables(conn: &mut PgConnection) -> Vec<String> {
-    #[derive(QueryableByName)]
-    struct Name {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        tablename: String,
-    }
-    diesel::sql_query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> '__diesel_schema_migrations' ORDER BY 1")
-        .load::<Name>(conn)
-        .unwrap()
-        .into_iter()
-        .map(|n| n.tablename)
-        .collect()
+    common::public_tables(conn).into_iter().filter(|t| t != "__diesel_schema_migrations").collect()
 }
 
 #[test]

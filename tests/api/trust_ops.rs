@@ -3,17 +3,16 @@
 //! hygiene (HEAD, nosniff, no-store, the docs page's CSP, gzip, request ids, the access log, a
 //! quiet log during a database outage).
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use awc::http::header;
 use clap::{Args, FromArgMatches};
 use serde_json::{json, Value};
 
-use crate::common::{self, hold_write, serve_config, TestApp, TestDb};
+use crate::common::{self, hold_write, serve_config, ServerLog, TestApp, TestDb};
 
 fn demand(title: &str) -> Value {
     json!({"title": title, "description": "需要按大小和色泽在线分选枸杞鲜果", "keywords": ["枸杞", "分选"], "industries": ["goji"]})
@@ -222,53 +221,23 @@ async fn http_hygiene_headers_head_gzip_and_request_ids() {
 struct Served {
     child: Child,
     port: u16,
-    lines: Receiver<String>,
-    seen: Vec<String>,
+    log: ServerLog,
 }
 
 impl Served {
     fn start(database_url: &str) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_techmatch"))
-            .arg("serve")
-            .env("DATABASE_URL", database_url)
-            .env("TECHMATCH_JWT_SECRET", common::JWT_SECRET)
-            .env("TECHMATCH_BIND", "127.0.0.1:0")
-            .env("TECHMATCH_WORKERS", "1")
-            .env("TECHMATCH_LOG_FORMAT", "json")
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the techmatch binary starts");
-        let stderr = BufReader::new(child.stderr.take().unwrap()).lines();
-        let (sink, lines) = mpsc::channel();
-        std::thread::spawn(move || stderr.map_while(Result::ok).try_for_each(|line| sink.send(line)));
-        let mut served = Self { child, port: 0, lines, seen: Vec::new() };
-        let listening = served.wait_for(|l| l.contains("techmatch listening"));
-        served.port = serde_json::from_str::<Value>(&listening).unwrap()["port"].as_u64().unwrap() as u16;
-        served
+        let (child, port, log) = common::start_binary(database_url);
+        Self { child, port, log }
     }
 
     /// The next line that `wanted` accepts; panics after 20 s.
     fn wait_for(&mut self, wanted: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            match self.lines.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-                Ok(line) => {
-                    self.seen.push(line.clone());
-                    if wanted(&line) {
-                        return line;
-                    }
-                }
-                Err(e) => panic!("no such log line ({e}); log:\n{}", self.seen.join("\n")),
-            }
-        }
+        self.log.wait_until(wanted, Duration::from_secs(20))
     }
 
     /// Every line logged so far.
     fn all(&mut self) -> Vec<String> {
-        self.seen.extend(self.lines.try_iter());
-        self.seen.clone()
+        self.log.lines().to_vec()
     }
 
     /// One HTTP/1.1 request; the status and body.
