@@ -26,6 +26,7 @@ use crate::industries::taxonomy::Taxonomy;
 use crate::matches::service::MatchService;
 use crate::metrics::{self, Metrics};
 use crate::middleware::{self as mw, RequestDeadline};
+use crate::quota::Quotas;
 use crate::state::AppState;
 use crate::{cors, routes};
 
@@ -43,8 +44,7 @@ impl Application {
         config.auth.validate()?;
         let cors_origins = cors::parse_origins(&config.cors_origins)?;
         let tokens = Arc::new(TokenService::new(&config.auth));
-        let throttle = LoginThrottle::new(config.auth.login_limits())
-            .with_password_changes(config.auth.password_changes_per_user_per_min);
+        let throttle = LoginThrottle::new(config.auth.login_limits());
         let trusted_proxies = TrustedProxies::new(config.auth.trusted_proxies.clone());
         let credentials = CredentialCache::new(Duration::from_millis(config.auth.auth_cache_ttl_ms));
         let hashing =
@@ -67,7 +67,7 @@ impl Application {
             trusted_proxies,
             credentials,
             hashing,
-            quotas: config.quotas.quotas(),
+            quotas: Quotas::from(&config.quotas),
             metrics: Metrics::new()?,
         });
         let document = routes::document();

@@ -190,6 +190,7 @@ impl AuthConfig {
             per_account_and_ip_per_min: self.login_per_account_per_min,
             slow_after_per_account_per_min: self.login_slow_after_per_min,
             slowdown_cap: std::time::Duration::from_millis(self.login_slowdown_ms),
+            password_changes_per_user_per_min: self.password_changes_per_user_per_min,
         }
     }
 
@@ -227,25 +228,6 @@ pub struct QuotaConfig {
     /// As `TECHMATCH_QUOTA_OPEN_LISTINGS`, for organisations not (yet) verified.
     #[arg(long, env = "TECHMATCH_QUOTA_UNVERIFIED_OPEN_LISTINGS", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub quota_unverified_open_listings: u32,
-}
-
-impl QuotaConfig {
-    /// The limits as the quota checks take them.
-    pub fn quotas(&self) -> crate::quota::Quotas {
-        use crate::quota::{Quotas, Tier};
-        Quotas {
-            verified: Tier {
-                proposals_per_day: self.quota_proposals_per_day,
-                listings_per_hour: self.quota_listings_per_hour,
-                open_listings: self.quota_open_listings,
-            },
-            unverified: Tier {
-                proposals_per_day: self.quota_unverified_proposals_per_day,
-                listings_per_hour: self.quota_unverified_listings_per_hour,
-                open_listings: self.quota_unverified_open_listings,
-            },
-        }
-    }
 }
 
 /// Settings of `techmatch serve`.

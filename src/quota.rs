@@ -20,7 +20,8 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::auth::principal::Principal;
-use crate::db::schema::{connections, demands, organizations, supplies, users};
+use crate::config::QuotaConfig;
+use crate::db::schema::{connections, demands, supplies, users};
 use crate::error::{ApiError, ErrorCode};
 use crate::vocab::{DemandStatus, Quota, SupplyStatus, Verification};
 
@@ -51,6 +52,24 @@ pub struct Quotas {
     pub unverified: Tier,
 }
 
+impl From<&QuotaConfig> for Quotas {
+    /// The limits of the `TECHMATCH_QUOTA_…` settings.
+    fn from(config: &QuotaConfig) -> Self {
+        Quotas {
+            verified: Tier {
+                proposals_per_day: config.quota_proposals_per_day,
+                listings_per_hour: config.quota_listings_per_hour,
+                open_listings: config.quota_open_listings,
+            },
+            unverified: Tier {
+                proposals_per_day: config.quota_unverified_proposals_per_day,
+                listings_per_hour: config.quota_unverified_listings_per_hour,
+                open_listings: config.quota_unverified_open_listings,
+            },
+        }
+    }
+}
+
 impl Quotas {
     fn tier(&self, verification: Option<Verification>) -> Tier {
         match verification {
@@ -76,9 +95,7 @@ fn db_now(conn: &mut PgConnection) -> Result<DateTime<Utc>, ApiError> {
 }
 
 fn limits_of(conn: &mut PgConnection, quotas: &Quotas, organization: Uuid) -> Result<Tier, ApiError> {
-    let verification: Option<Verification> =
-        organizations::table.find(organization).select(organizations::verification).first(conn).optional()?;
-    Ok(quotas.tier(verification))
+    Ok(quotas.tier(crate::organizations::repo::verification(conn, organization)?))
 }
 
 /// 429 `quota_exceeded` naming `quota`.

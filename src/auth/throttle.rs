@@ -25,13 +25,14 @@ use crate::error::ApiError;
 /// Keys kept before stale ones are purged.
 const PURGE_ABOVE_KEYS: usize = 10_000;
 
-/// The limits, per minute, and the longest wait of a slowed attempt.
+/// The limits, per minute (logins and password changes), and the longest wait of a slowed login.
 #[derive(Debug, Clone, Copy)]
 pub struct LoginLimits {
     pub per_ip_per_min: u32,
     pub per_account_and_ip_per_min: u32,
     pub slow_after_per_account_per_min: u32,
     pub slowdown_cap: Duration,
+    pub password_changes_per_user_per_min: u32,
 }
 
 /// The limiters.
@@ -71,14 +72,8 @@ impl LoginThrottle {
             per_account_and_ip: RateLimiter::keyed(quota(limits.per_account_and_ip_per_min)),
             per_account: RateLimiter::keyed(quota(limits.slow_after_per_account_per_min)),
             slowdown_cap: limits.slowdown_cap,
-            password_changes: RateLimiter::keyed(quota(limits.per_account_and_ip_per_min)),
+            password_changes: RateLimiter::keyed(quota(limits.password_changes_per_user_per_min)),
         }
-    }
-
-    /// Allows `per_user_per_min` password changes a minute by one user (a burst of that size).
-    pub fn with_password_changes(mut self, per_user_per_min: u32) -> Self {
-        self.password_changes = RateLimiter::keyed(quota(per_user_per_min));
-        self
     }
 
     /// Counts a password change (right or wrong) by `user_id`.
@@ -111,6 +106,7 @@ mod tests {
             per_account_and_ip_per_min: 3,
             slow_after_per_account_per_min: 4,
             slowdown_cap: Duration::from_millis(250),
+            password_changes_per_user_per_min: 3,
         })
     }
 
