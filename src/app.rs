@@ -68,6 +68,7 @@ impl Application {
             credentials,
             hashing,
             quotas: Quotas::from(&config.quotas),
+            invitation_ttl: chrono::Duration::hours(i64::try_from(config.auth.invitation_ttl_hours)?),
             metrics: Metrics::new()?,
         });
         let document = routes::document();

@@ -109,6 +109,9 @@ pub struct AuthConfig {
     /// Milliseconds a request waits for a hashing slot before answering 503 `hashing_busy`.
     #[arg(long, env = "TECHMATCH_HASH_WAIT_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(0..=30_000))]
     pub hash_wait_ms: u64,
+    /// Hours an invitation to join an organisation stays valid (7 days by default).
+    #[arg(long, env = "TECHMATCH_INVITATION_TTL_HOURS", default_value_t = 168, value_parser = clap::value_parser!(u64).range(1..=2160))]
+    pub invitation_ttl_hours: u64,
 }
 
 /// Shortest accepted JWT secret, in bytes (HS256 keys should be at least the hash size, RFC 7518 §3.2).

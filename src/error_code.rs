@@ -87,6 +87,12 @@ error_codes! {
     IllegalTransition = ("illegal_transition", 409),
     /// 409: a connection needs an open demand and a published supply.
     ListingNotAvailable = ("listing_not_available", 409),
+    /// 409: the invitation has already been accepted.
+    InvitationUsed = ("invitation_used", 409),
+    /// 409: the change would leave the organisation without an active owner.
+    LastOwner = ("last_owner", 409),
+    /// 410: the invitation has expired; the owner invites again.
+    InvitationExpired = ("invitation_expired", 410),
     /// 412: `If-Match` names a version that is no longer current.
     VersionMismatch = ("version_mismatch", 412),
     /// 413: the body exceeds the size limit.

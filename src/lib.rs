@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod client_addr;
 pub mod config;
@@ -25,6 +26,7 @@ pub mod import;
 pub mod industries;
 pub mod listing;
 pub mod matches;
+pub mod members;
 pub mod metrics;
 pub mod middleware;
 pub mod organizations;

@@ -15,7 +15,8 @@ use utoipa_actix_web::{scope, AppExt};
 use crate::extract::RouteTable;
 use crate::spec::{self, BEARER};
 use crate::{
-    accounts, connections, demands, docs, health, industries, matches, metrics, organizations, stats, supplies,
+    accounts, audit, connections, demands, docs, health, industries, matches, members, metrics, organizations, stats,
+    supplies,
 };
 
 /// Mounts every route. The handlers' own attributes give each one's method and path.
@@ -59,7 +60,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(connections::handlers::move_to)
                 .service(stats::handlers::listings)
                 .service(stats::handlers::connections)
-                .service(stats::handlers::contracts),
+                .service(stats::handlers::contracts)
+                .service(audit::handlers::list)
+                .service(members::handlers::invite)
+                .service(members::handlers::accept)
+                .service(members::handlers::list)
+                .service(members::handlers::change_role)
+                .service(members::handlers::deactivate),
         );
 }
 
@@ -115,6 +122,8 @@ stable `code`.",
         (name = "matches", description = "Ranked, scored and explained pairings of demands and supplies."),
         (name = "connections", description = "Tracked connections (对接) with an append-only outcome log."),
         (name = "stats", description = "Statistics for the science and technology department (admins)."),
+        (name = "audit", description = "The append-only audit log: who did what to which record, and when."),
+        (name = "members", description = "An organisation's members: invitations, organisation roles, deactivation."),
     ),
 )]
 struct ApiDoc;

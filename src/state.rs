@@ -31,5 +31,7 @@ pub struct AppState {
     pub hashing: Hashing,
     /// Per-organisation volume limits, counted in PostgreSQL ([`crate::quota`]).
     pub quotas: Quotas,
+    /// How long an invitation to join an organisation stays valid (`TECHMATCH_INVITATION_TTL_HOURS`).
+    pub invitation_ttl: chrono::Duration,
     pub metrics: Metrics,
 }

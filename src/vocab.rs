@@ -255,6 +255,65 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// A user's role within their organisation (beside the platform [`Role`]): owners invite
+    /// colleagues, change their organisation role and deactivate them.
+    OrganizationRole {
+        /// 负责人: manages the organisation's members; every organisation keeps at least one.
+        Owner = "owner",
+        /// 成员: acts for the organisation.
+        Member = "member",
+    }
+}
+
+vocabulary! {
+    /// What an audit-log entry records (`src/audit`; the `audit_log.action` CHECK lists the same).
+    AuditAction {
+        /// 创建成果/需求: a listing was created.
+        ListingCreated = "listing_created",
+        /// 修改成果/需求: a listing's fields changed (status unchanged).
+        ListingUpdated = "listing_updated",
+        /// 成果/需求状态变更: a listing's status changed (with any other fields of the same change).
+        ListingStatusChanged = "listing_status_changed",
+        /// 审核决定: a review decision on a listing (issue 12, item 1).
+        ListingReviewed = "listing_reviewed",
+        /// 到期下架: a listing expired (issue 12, item 3).
+        ListingExpired = "listing_expired",
+        /// 续期: a listing was renewed (issue 12, item 3).
+        ListingRenewed = "listing_renewed",
+        /// 机构认证决定: an admin set an organisation's verification.
+        OrganizationVerificationSet = "organization_verification_set",
+        /// 邀请成员: an owner invited a colleague.
+        MemberInvited = "member_invited",
+        /// 接受邀请: an invitation was accepted (a new member's account created).
+        InvitationAccepted = "invitation_accepted",
+        /// 成员角色变更: a member's organisation role changed.
+        MemberRoleChanged = "member_role_changed",
+        /// 停用成员: a member was deactivated (or left).
+        MemberDeactivated = "member_deactivated",
+        /// 导出对接记录: connections were exported as CSV.
+        ConnectionsExported = "connections_exported",
+        /// 查看联系方式: a response showed another organisation's contact details.
+        ContactsViewed = "contacts_viewed",
+        /// 登录成功
+        SignedIn = "signed_in",
+        /// 登录失败 (the password is never recorded).
+        SignInFailed = "sign_in_failed",
+    }
+}
+
+vocabulary! {
+    /// The kind of record an audit-log entry is about.
+    AuditRecordType {
+        Supply = "supply",
+        Demand = "demand",
+        Organization = "organization",
+        User = "user",
+        Invitation = "invitation",
+        Connection = "connection",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::ConnectionStatus::{self, *};

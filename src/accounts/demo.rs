@@ -9,7 +9,7 @@ use super::repo;
 use crate::auth::password;
 use crate::error::ApiError;
 use crate::organizations::{model::NewOrganization, repo as org_repo};
-use crate::vocab::{OrganizationKind, Role, Verification};
+use crate::vocab::{OrganizationKind, OrganizationRole, Role, Verification};
 
 /// One demo account: e-mail, display name, role, organisation kind and name.
 pub const DEMO_ACCOUNTS: [(&str, &str, Role, OrganizationKind, &str); 4] = [
@@ -68,6 +68,7 @@ pub fn ensure_demo_accounts(conn: &mut PgConnection, password_text: &str) -> Res
             display_name: display_name.into(),
             password_hash: password::hash(password_text)?,
             role,
+            organization_role: OrganizationRole::Owner,
         };
         repo::insert_user(conn, &user)?;
         created += 1;

@@ -72,7 +72,7 @@ pub async fn login(
         // Guesses spread over many addresses: slowed, never refused.
         actix_web::rt::time::sleep(wait).await;
     }
-    let session = service::login(&state.pool, &state.hashing, state.tokens.clone(), email, password).await?;
+    let session = service::login(&state.pool, &state.hashing, state.tokens.clone(), email, password, ip).await?;
     Ok(web::Json(session))
 }
 

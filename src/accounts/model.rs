@@ -11,7 +11,7 @@ use crate::db::schema::users;
 use crate::organizations::model::{Organization, OrganizationInput};
 use crate::spec::text::{AccountEmail, DisplayName, NewPassword};
 use crate::validation::Fields;
-use crate::vocab::Role;
+use crate::vocab::{OrganizationRole, Role};
 
 /// A user as stored; the password hash never leaves the service (see [`UserView`]).
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -25,6 +25,8 @@ pub struct User {
     pub role: Role,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub deactivated_at: Option<DateTime<Utc>>,
+    pub organization_role: OrganizationRole,
 }
 
 /// A user as returned.
@@ -36,6 +38,8 @@ pub struct UserView {
     pub display_name: String,
     /// `member`, `broker` or `admin`.
     pub role: Role,
+    /// `owner` (manages the organisation's members) or `member`.
+    pub organization_role: OrganizationRole,
     pub created_at: DateTime<Utc>,
 }
 
@@ -47,6 +51,7 @@ impl From<User> for UserView {
             email: u.email,
             display_name: u.display_name,
             role: u.role,
+            organization_role: u.organization_role,
             created_at: u.created_at,
         }
     }
@@ -61,6 +66,7 @@ pub struct NewUser {
     pub display_name: String,
     pub password_hash: String,
     pub role: Role,
+    pub organization_role: OrganizationRole,
 }
 
 /// Body of `POST /api/v1/auth/register`: a user and the organisation they act for.

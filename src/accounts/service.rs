@@ -4,6 +4,7 @@
 //! give the pooled connection back, hash in a bounded slot ([`Hashing`]) and then write, so a
 //! connection never waits for Argon2.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
@@ -12,6 +13,7 @@ use uuid::Uuid;
 
 use super::model::{email, new_password, Account, NewUser, RegisterInput, Session, User};
 use super::repo;
+use crate::audit::{self, Entry};
 use crate::auth::credentials::{self, CredentialCache};
 use crate::auth::password::{self, Hashing};
 use crate::auth::principal::Principal;
@@ -21,7 +23,7 @@ use crate::error::{ApiError, ErrorCode};
 use crate::organizations::model::NewOrganization;
 use crate::organizations::repo as org_repo;
 use crate::validation::Fields;
-use crate::vocab::{OrganizationKind, Role};
+use crate::vocab::{AuditAction, AuditRecordType, OrganizationKind, OrganizationRole, Role};
 
 fn invalid_credentials() -> ApiError {
     ApiError::Unauthorized { code: ErrorCode::InvalidCredentials, detail: "wrong e-mail or password".into() }
@@ -34,7 +36,7 @@ fn invalid_refresh(detail: &str) -> ApiError {
 /// The principal of a stored user (its organisation's kind looked up).
 pub fn principal_of(conn: &mut PgConnection, user: &User) -> Result<Principal, ApiError> {
     let org = org_repo::get(conn, user.organization_id)?;
-    Ok(Principal { user_id: user.id, organization_id: org.id, org_kind: org.kind, role: user.role })
+    Ok(Principal { user_id: user.id, organization_id: org.id, org_kind: org.kind, role: user.role, client: None })
 }
 
 /// Creates the organisation and its first user (role `broker` for a service agency, `member`
@@ -48,7 +50,14 @@ pub async fn register(pool: &PgPool, hashing: &Hashing, input: RegisterInput) ->
             let org = org_repo::insert(conn, &organization)?;
             let user = repo::insert_user(
                 conn,
-                &NewUser { organization_id: org.id, email, display_name, password_hash, role },
+                &NewUser {
+                    organization_id: org.id,
+                    email,
+                    display_name,
+                    password_hash,
+                    role,
+                    organization_role: OrganizationRole::Owner,
+                },
             )?;
             Ok(Account { user: user.into(), organization: org })
         })
@@ -102,36 +111,79 @@ fn issue(
     })
 }
 
+/// A failed sign-in's audit entry: about the account when there is one (its organisation's
+/// members do not read it, only the account's user and admins), else about nobody, with the
+/// e-mail tried when it looks like one (so that a password typed into the e-mail field is not
+/// kept), readable by admins only. Never the password.
+fn failed_sign_in(client: IpAddr, account: Option<(Uuid, Uuid)>, email: &str, reason: &str) -> Entry {
+    let mut entry = Entry::anonymous(AuditAction::SignInFailed, AuditRecordType::User, Some(client));
+    match account {
+        Some((user_id, organization_id)) => {
+            entry.record_id = Some(user_id);
+            entry.organization_id = Some(organization_id);
+            entry.with_detail(serde_json::json!({ "reason": reason }))
+        }
+        None => {
+            let email = email.trim().to_lowercase();
+            let looks_like_email = email.contains('@') && !email.contains(char::is_whitespace) && email.len() <= 254;
+            entry.with_detail(serde_json::json!({ "reason": reason, "email": looks_like_email.then_some(email) }))
+        }
+    }
+}
+
 /// Checks the password and starts a session (a new refresh-token family); 401
 /// `invalid_credentials` for an unknown e-mail, a wrong password or a deactivated account
 /// alike. The stored hash is read, the connection given back, the password verified in a
 /// hashing slot, and the session written only if the hash is still the one verified against.
+/// Every attempt is audited (`signed_in` in the session's transaction, `sign_in_failed` with a
+/// reason otherwise); an unknown e-mail costs the same hashing and one write, like the others.
 pub async fn login(
     pool: &PgPool,
     hashing: &Hashing,
     tokens: Arc<TokenService>,
     email: String,
     password_text: String,
+    client: IpAddr,
 ) -> Result<Session, ApiError> {
+    let tried = email.clone();
     let user = db::run(pool, move |conn| repo::user_by_email(conn, email.trim())).await?;
     let Some(user) = user else {
         hashing.run(move || password::verify_dummy(&password_text)).await?;
+        let entry = failed_sign_in(client, None, &tried, "unknown_account");
+        db::run(pool, move |conn| audit::record(conn, &entry)).await?;
         return Err(invalid_credentials());
     };
-    let User { id, password_hash, .. } = user;
+    let User { id, organization_id, password_hash, .. } = user;
     let verified_hash = password_hash.clone();
     if !hashing.run(move || password::verify(&password_text, &verified_hash)).await? {
+        let entry = failed_sign_in(client, Some((id, organization_id)), &tried, "wrong_password");
+        db::run(pool, move |conn| audit::record(conn, &entry)).await?;
         return Err(invalid_credentials());
     }
-    db::run(pool, move |conn| {
-        let Some(standing) = credentials::load(conn, id)? else { return Err(invalid_credentials()) };
+    let outcome = db::run(pool, move |conn| {
+        let Some(standing) = credentials::load(conn, id)? else { return Ok(Err("no_account")) };
         if standing.deactivated || repo::user(conn, id)?.password_hash != password_hash {
             tracing::info!(user_id = %id, deactivated = standing.deactivated, "login refused after verification");
-            return Err(invalid_credentials());
+            return Ok(Err(if standing.deactivated { "deactivated" } else { "password_changed" }));
         }
-        issue(conn, &tokens, &standing.principal(id), Uuid::new_v4(), standing.password_changed_at)
+        conn.transaction(|conn| {
+            let principal = Principal { client: Some(client), ..standing.principal(id) };
+            let session = issue(conn, &tokens, &principal, Uuid::new_v4(), standing.password_changed_at)?;
+            let entry =
+                Entry::by(&principal, AuditAction::SignedIn, AuditRecordType::User, id, standing.organization_id);
+            audit::record(conn, &entry)?;
+            Ok(Ok(session))
+        })
     })
-    .await
+    .await?;
+    match outcome {
+        Ok(session) => Ok(session),
+        Err(reason) => {
+            let entry = failed_sign_in(client, Some((id, organization_id)), &tried, reason);
+            db::run(pool, move |conn| audit::record(conn, &entry)).await?;
+            Err(invalid_credentials())
+        }
+    }
 }
 
 /// Exchanges a refresh token for a new pair. The presented token is used up; presenting a

@@ -40,7 +40,13 @@ pub struct Credentials {
 impl Credentials {
     /// The principal a token issued now for `user_id` names.
     pub fn principal(&self, user_id: Uuid) -> Principal {
-        Principal { user_id, organization_id: self.organization_id, org_kind: self.org_kind, role: self.role }
+        Principal {
+            user_id,
+            organization_id: self.organization_id,
+            org_kind: self.org_kind,
+            role: self.role,
+            client: None,
+        }
     }
 }
 
@@ -189,6 +195,7 @@ mod tests {
             organization_id: Uuid::new_v4(),
             org_kind: OrganizationKind::Enterprise,
             role: Role::Member,
+            client: None,
         };
         let ok = standing(&p);
         assert_eq!(refusal(&p, 100, Some(&ok)), None);

@@ -28,7 +28,8 @@ async fn principal(req: HttpRequest) -> Result<Option<Principal>, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))?;
-    let (principal, issued_at) = state.tokens.verify_access_issued(&token)?;
+    let (mut principal, issued_at) = state.tokens.verify_access_issued(&token)?;
+    principal.client = Some(state.trusted_proxies.client_ip(req.peer_addr().map(|a| a.ip()), req.headers()));
     state.credentials.check(&state.pool, &principal, issued_at).await?;
     req.extensions_mut().insert(SignedIn(principal.user_id));
     Ok(Some(principal))

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::principal::Principal;
 use crate::error::{ApiError, ErrorCode};
-use crate::vocab::{OrganizationKind, Role, Verification};
+use crate::vocab::{OrganizationKind, OrganizationRole, Role, Verification};
 
 /// Organisation kinds that may publish supplies (科技成果).
 pub const SUPPLY_PUBLISHERS: [OrganizationKind; 3] =
@@ -111,6 +111,28 @@ pub fn require_admin(caller: &Principal) -> Result<(), ApiError> {
     }
 }
 
+/// 403 unless the caller manages `organization_id`'s members: an admin, or one of its active
+/// owners (looked up now, not taken from the token, so a demotion counts at once).
+pub fn require_member_manager(
+    conn: &mut PgConnection,
+    caller: &Principal,
+    organization_id: Uuid,
+) -> Result<(), ApiError> {
+    if caller.is_admin() {
+        return Ok(());
+    }
+    let role = if caller.organization_id == organization_id {
+        crate::members::repo::active_role(conn, organization_id, caller.user_id)?
+    } else {
+        None
+    };
+    if role == Some(OrganizationRole::Owner) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden("only the organisation's owners manage its members".into()))
+    }
+}
+
 /// The organisation a list of private listings is limited to: the caller's own, or the one
 /// asked for when the caller is an admin. Anonymous callers get 401.
 pub fn private_list_scope(caller: Option<&Principal>, asked: Option<Uuid>) -> Result<Option<Uuid>, ApiError> {
@@ -129,7 +151,7 @@ mod tests {
     use super::*;
 
     fn principal(kind: OrganizationKind, role: Role) -> Principal {
-        Principal { user_id: Uuid::new_v4(), organization_id: Uuid::new_v4(), org_kind: kind, role }
+        Principal { user_id: Uuid::new_v4(), organization_id: Uuid::new_v4(), org_kind: kind, role, client: None }
     }
 
     #[test]

@@ -132,6 +132,7 @@ impl TokenService {
             organization_id: claims.org,
             org_kind: claims.org_kind,
             role: claims.role,
+            client: None,
         };
         Ok((principal, claims.iat))
     }

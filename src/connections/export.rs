@@ -5,8 +5,11 @@ use uuid::Uuid;
 
 use super::input::ConnectionListParams;
 use super::repo;
+use crate::audit::{self, Entry};
+use crate::auth::principal::Principal;
 use crate::error::ApiError;
 use crate::listing::ListingRef;
+use crate::vocab::{AuditAction, AuditRecordType};
 use crate::{demands, supplies};
 
 /// Most rows one export returns.
@@ -24,9 +27,40 @@ pub fn spreadsheet_safe(mut cell: String) -> String {
 
 /// The CSV text (cells passed through [`spreadsheet_safe`]): id, status, demand and supply (id,
 /// title, organisation), industries, broker, match score, contract amount in yuan, contract type
-/// and registration number, failure reason, opened and last-changed times (RFC 3339).
-pub fn csv(conn: &mut PgConnection, params: &ConnectionListParams) -> Result<String, ApiError> {
+/// and registration number, failure reason, opened and last-changed times (RFC 3339). The export
+/// is recorded in the audit log (`connections_exported`, with its filters and row count) in the
+/// transaction that reads the rows.
+pub fn csv(conn: &mut PgConnection, caller: &Principal, params: &ConnectionListParams) -> Result<String, ApiError> {
+    conn.transaction(|conn| {
+        let text = write_csv(conn, params)?;
+        audit::record(conn, &export_entry(caller, params, text.rows))?;
+        Ok(text.csv)
+    })
+}
+
+/// The audit entry of an export of `rows` connections matching `params`.
+fn export_entry(caller: &Principal, params: &ConnectionListParams, rows: usize) -> Entry {
+    let filters = serde_json::json!({
+        "status": params.status,
+        "industry": params.industry,
+        "organization_id": params.organization_id,
+        "broker_id": params.broker_id,
+        "from": params.from,
+        "to": params.to,
+    });
+    Entry::on_set(caller, AuditAction::ConnectionsExported, AuditRecordType::Connection, params.organization_id)
+        .with_detail(serde_json::json!({ "rows": rows, "filters": filters, "format": "csv" }))
+}
+
+/// A CSV text and its number of data rows.
+struct Written {
+    csv: String,
+    rows: usize,
+}
+
+fn write_csv(conn: &mut PgConnection, params: &ConnectionListParams) -> Result<Written, ApiError> {
     let rows = repo::all(conn, params, MAX_EXPORT_ROWS)?;
+    let count = rows.len();
     let demand_ids: Vec<Uuid> = rows.iter().map(|c| c.demand_id).collect();
     let supply_ids: Vec<Uuid> = rows.iter().map(|c| c.supply_id).collect();
     let demand_info = demands::repo::refs(conn, &demand_ids)?;
@@ -84,7 +118,8 @@ pub fn csv(conn: &mut PgConnection, params: &ConnectionListParams) -> Result<Str
         writer.write_record(cells.map(spreadsheet_safe)).map_err(fail)?;
     }
     let bytes = writer.into_inner().map_err(|e| ApiError::Internal(anyhow::anyhow!("csv: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| ApiError::Internal(e.into()))
+    let csv = String::from_utf8(bytes).map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(Written { csv, rows: count })
 }
 
 #[cfg(test)]

@@ -219,7 +219,7 @@ pub async fn export_csv(
     PageRequest::parse(params.page, params.per_page)?;
     params.check(state.taxonomy)?;
     let params = params.into_inner();
-    let csv = db::run(&state.pool, move |conn| export::csv(conn, &params)).await?;
+    let csv = db::run(&state.pool, move |conn| export::csv(conn, &caller, &params)).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Content-Type", "text/csv; charset=utf-8"))
         .insert_header(("Content-Disposition", "attachment; filename=\"connections.csv\""))

@@ -29,6 +29,7 @@ use uuid::Uuid;
 use super::input::Move;
 use super::model::{Connection, ConnectionView, Contact, Side};
 use super::repo::{self, MoveChanges, NewConnection};
+use crate::audit::{self, Entry};
 use crate::auth::policy::can_read;
 use crate::auth::principal::Principal;
 use crate::db::schema::organizations;
@@ -36,7 +37,7 @@ use crate::demands::model::Demand;
 use crate::error::{ApiError, ErrorCode};
 use crate::listing::Listing;
 use crate::supplies::model::Supply;
-use crate::vocab::{ConnectionStatus, DemandStatus, Role, SupplyStatus, Verification};
+use crate::vocab::{AuditAction, AuditRecordType, ConnectionStatus, DemandStatus, Role, SupplyStatus, Verification};
 use crate::{demands, supplies};
 
 /// Loads the two listings of a new connection; 422 naming the missing one. A listing the caller
@@ -219,16 +220,29 @@ fn accept_for_side(conn: &mut PgConnection, caller: &Principal, id: Uuid, sides:
     Ok(sides.iter().all(|side| accepted.contains(side)))
 }
 
-/// Records that `caller` was shown another organisation's contacts on each of `connections`.
-fn record_contact_views(conn: &mut PgConnection, caller: &Principal, connections: &[Uuid]) -> Result<(), ApiError> {
+/// Records that `caller` was shown another organisation's contacts on connections: a
+/// `contact_views` row per connection and an audit entry (`contacts_viewed`) per connection and
+/// organisation whose contacts were shown (so that organisation's members read it), together.
+/// `shown` holds (connection, organisation shown) pairs.
+fn record_contact_views(conn: &mut PgConnection, caller: &Principal, shown: &[(Uuid, Uuid)]) -> Result<(), ApiError> {
     use crate::db::schema::contact_views as v;
-    if connections.is_empty() {
+    if shown.is_empty() {
         return Ok(());
     }
+    let mut connections: Vec<Uuid> = shown.iter().map(|&(c, _)| c).collect();
+    connections.dedup();
     let rows: Vec<_> =
         connections.iter().map(|&id| (v::connection_id.eq(id), v::viewer_id.eq(caller.user_id))).collect();
-    diesel::insert_into(v::table).values(rows).execute(conn)?;
-    Ok(())
+    let entries: Vec<Entry> = shown
+        .iter()
+        .map(|&(connection, org)| {
+            Entry::by(caller, AuditAction::ContactsViewed, AuditRecordType::Connection, connection, org)
+        })
+        .collect();
+    conn.transaction(|conn| {
+        diesel::insert_into(v::table).values(rows).execute(conn)?;
+        audit::record_all(conn, &entries)
+    })
 }
 
 /// The organisation of each of `users` (one query).
@@ -314,10 +328,11 @@ pub fn views(
         // Each side sees its own contacts; the other side's, and a broker both, once accepted.
         let see_demand_contact = rel == Relation::DemandSide || contacted || caller.is_admin();
         let see_supply_contact = rel == Relation::SupplySide || contacted || caller.is_admin();
-        let other_org_shown = (see_demand_contact && demand_org != caller.organization_id)
-            || (see_supply_contact && supply_org != caller.organization_id);
-        if other_org_shown {
-            shown.push(c.id);
+        if see_demand_contact && demand_org != caller.organization_id {
+            shown.push((c.id, demand_org));
+        }
+        if see_supply_contact && supply_org != caller.organization_id {
+            shown.push((c.id, supply_org));
         }
         let opener_org = c.opened_by.and_then(|u| opener_orgs.get(&u).copied());
         let accepted = acceptances.get(&c.id).map(Vec::as_slice).unwrap_or_default();

@@ -30,6 +30,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         password_changed_at -> Nullable<Timestamptz>,
         deactivated_at -> Nullable<Timestamptz>,
+        organization_role -> Text,
     }
 }
 
@@ -162,6 +163,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    audit_log (id) {
+        id -> Int8,
+        occurred_at -> Timestamptz,
+        actor_id -> Nullable<Uuid>,
+        actor_organization_id -> Nullable<Uuid>,
+        client_addr -> Nullable<Text>,
+        action -> Text,
+        record_type -> Text,
+        record_id -> Nullable<Uuid>,
+        organization_id -> Nullable<Uuid>,
+        changes -> Jsonb,
+        detail -> Jsonb,
+    }
+}
+
+diesel::table! {
+    invitations (id) {
+        id -> Uuid,
+        organization_id -> Uuid,
+        email -> Text,
+        organization_role -> Text,
+        token_hash -> Text,
+        invited_by -> Uuid,
+        expires_at -> Timestamptz,
+        accepted_at -> Nullable<Timestamptz>,
+        accepted_user_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(industries -> industry_groups (group_code));
 diesel::joinable!(supplies -> organizations (organization_id));
@@ -171,6 +203,7 @@ diesel::joinable!(connections -> supplies (supply_id));
 diesel::joinable!(connection_events -> connections (connection_id));
 diesel::joinable!(connection_acceptances -> connections (connection_id));
 diesel::joinable!(contact_views -> connections (connection_id));
+diesel::joinable!(invitations -> organizations (organization_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
@@ -185,6 +218,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     connection_acceptances,
     contact_views,
+    audit_log,
+    invitations,
 );
 
 diesel::table! {

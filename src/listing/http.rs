@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::kind::{what, Listing};
 use super::store::{self, ListingStore};
+use crate::audit::{self, Entry};
 use crate::auth::policy;
 use crate::auth::principal::Principal;
 use crate::connections::idempotency;
@@ -16,6 +17,32 @@ use crate::error::ApiError;
 use crate::etag::etag;
 use crate::quota;
 use crate::state::AppState;
+use crate::vocab::{AuditAction, AuditRecordType};
+
+/// The audit log's record type of kind `L`.
+fn record_type<L: Listing>() -> AuditRecordType {
+    if L::KIND.noun == "demand" {
+        AuditRecordType::Demand
+    } else {
+        AuditRecordType::Supply
+    }
+}
+
+/// Records `caller`'s change of a listing from `before` (as JSON) to `after` in the audit log:
+/// `listing_status_changed` when the status moved, `listing_updated` otherwise.
+fn record_change_json<L: Listing>(
+    conn: &mut diesel::PgConnection,
+    caller: &Principal,
+    before: &serde_json::Value,
+    after: &L,
+) -> Result<(), ApiError> {
+    let changes = audit::changes(before, after);
+    let action =
+        if changes.get("status").is_some() { AuditAction::ListingStatusChanged } else { AuditAction::ListingUpdated };
+    let entry =
+        Entry::by(caller, action, record_type::<L>(), after.id(), after.organization_id()).with_changes(changes);
+    audit::record(conn, &entry)
+}
 
 /// `response` with the listing as JSON and its `ETag`.
 fn with_etag<L: Listing>(mut response: HttpResponseBuilder, listing: &L) -> HttpResponse {
@@ -93,6 +120,15 @@ pub async fn create<L: ListingStore>(
             let on_market = L::new_status(&new) == L::KIND.candidate;
             quota::check_new_listing(conn, &quotas, &writer, on_market)?;
             let listing = L::insert(conn, &new)?;
+            let entry = Entry::by(
+                &writer,
+                AuditAction::ListingCreated,
+                record_type::<L>(),
+                listing.id(),
+                listing.organization_id(),
+            )
+            .with_changes(audit::created(&listing));
+            audit::record(conn, &entry)?;
             let body = serde_json::to_value(&listing).map_err(|e| ApiError::Internal(e.into()))?;
             if let Some(key) = &key {
                 idempotency::store(conn, user_id, key, &hash, 201, &body)?;
@@ -145,12 +181,20 @@ pub async fn update<L: ListingStore>(
     let listing = db::run(&state.pool, move |conn| {
         policy::require_writer(conn, &caller)?;
         let publishing = L::changed_status(&changes) == Some(L::KIND.candidate);
-        store::update(conn, id, expected_version, &changes, |conn, l: &L| {
-            may_edit(&caller, l)?;
-            if publishing && l.status() != L::KIND.candidate {
-                quota::check_publication(conn, &quotas, &caller, l.organization_id())?;
+        conn.transaction(|conn| {
+            let mut before = None;
+            let after = store::update(conn, id, expected_version, &changes, |conn, l: &L| {
+                may_edit(&caller, l)?;
+                if publishing && l.status() != L::KIND.candidate {
+                    quota::check_publication(conn, &quotas, &caller, l.organization_id())?;
+                }
+                before = Some(serde_json::to_value(l).map_err(|e| ApiError::Internal(e.into()))?);
+                Ok(())
+            })?;
+            if let Some(before) = before {
+                record_change_json(conn, &caller, &before, &after)?;
             }
-            Ok(())
+            Ok(after)
         })
     })
     .await?;
@@ -165,8 +209,23 @@ pub async fn take_off_market<L: ListingStore>(
     caller: Principal,
     id: Uuid,
 ) -> Result<HttpResponse, ApiError> {
-    let listing =
-        db::run(&state.pool, move |conn| store::take_off_market(conn, id, |l: &L| may_edit(&caller, l))).await?;
+    let listing = db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let mut before = None;
+            let after = store::take_off_market(conn, id, |l: &L| {
+                may_edit(&caller, l)?;
+                before = (l.status() != L::KIND.off_market)
+                    .then(|| serde_json::to_value(l).map_err(|e| ApiError::Internal(e.into())))
+                    .transpose()?;
+                Ok(())
+            })?;
+            if let Some(before) = before {
+                record_change_json(conn, &caller, &before, &after)?;
+            }
+            Ok(after)
+        })
+    })
+    .await?;
     state.matcher.index(&listing);
     Ok(with_etag(HttpResponse::Ok(), &listing))
 }

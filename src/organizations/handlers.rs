@@ -102,7 +102,7 @@ pub async fn verify(
 ) -> Result<web::Json<Organization>, ApiError> {
     policy::require_admin(&caller)?;
     let (id, verification) = (id.into_inner(), body.verification);
-    let changed = db::run(&state.pool, move |conn| service::set_verification(conn, id, verification)).await?;
+    let changed = db::run(&state.pool, move |conn| service::set_verification(conn, &caller, id, verification)).await?;
     changed.supplies.iter().for_each(|s| state.matcher.index(s));
     changed.demands.iter().for_each(|d| state.matcher.index(d));
     Ok(web::Json(changed.organization))

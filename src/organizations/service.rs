@@ -7,17 +7,21 @@
 //! `unverified`) republishes nothing: the owner does, by setting the status again (which clears
 //! the reason).
 
+use std::collections::HashMap;
+
 use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::model::Organization;
 use super::repo;
+use crate::audit::{self, Entry};
+use crate::auth::principal::Principal;
 use crate::db::schema::{demands, supplies};
 use crate::demands::model::Demand;
 use crate::error::ApiError;
 use crate::listing::Listing;
 use crate::supplies::model::Supply;
-use crate::vocab::{DemandStatus, SupplyStatus, Verification};
+use crate::vocab::{AuditAction, AuditRecordType, DemandStatus, SupplyStatus, Verification};
 
 /// The reason recorded on a listing taken off the market by its organisation's rejection.
 pub const REJECTED: &str = "organization_rejected";
@@ -31,13 +35,41 @@ pub struct Verified {
 }
 
 /// Sets the verification (404 when absent); a rejection takes the organisation's public
-/// listings off the market (see the module docs). One transaction.
-pub fn set_verification(conn: &mut PgConnection, id: Uuid, verification: Verification) -> Result<Verified, ApiError> {
+/// listings off the market (see the module docs). One transaction, with the audit entries of
+/// the decision and of each listing it took off the market, `caller` the deciding admin.
+pub fn set_verification(
+    conn: &mut PgConnection,
+    caller: &Principal,
+    id: Uuid,
+    verification: Verification,
+) -> Result<Verified, ApiError> {
     conn.transaction(|conn| {
+        let before = repo::verification(conn, id)?.ok_or_else(|| ApiError::NotFound(format!("organization {id}")))?;
         let organization = repo::set_verification(conn, id, verification)?;
+        let decision =
+            Entry::by(caller, AuditAction::OrganizationVerificationSet, AuditRecordType::Organization, id, id)
+                .with_changes(serde_json::json!({"verification": {"before": before, "after": verification}}));
+        audit::record(conn, &decision)?;
         if verification != Verification::Rejected {
             return Ok(Verified { organization, supplies: Vec::new(), demands: Vec::new() });
         }
+        // The statuses before the change, rows locked, for the audit entries.
+        let supplies_before: HashMap<Uuid, SupplyStatus> = supplies::table
+            .filter(supplies::organization_id.eq(id))
+            .filter(supplies::status.eq_any(Supply::KIND.public))
+            .select((supplies::id, supplies::status))
+            .for_update()
+            .load(conn)?
+            .into_iter()
+            .collect();
+        let demands_before: HashMap<Uuid, DemandStatus> = demands::table
+            .filter(demands::organization_id.eq(id))
+            .filter(demands::status.eq_any(Demand::KIND.public))
+            .select((demands::id, demands::status))
+            .for_update()
+            .load(conn)?
+            .into_iter()
+            .collect();
         let supplies = diesel::update(
             supplies::table
                 .filter(supplies::organization_id.eq(id))
@@ -62,6 +94,22 @@ pub fn set_verification(conn: &mut PgConnection, id: Uuid, verification: Verific
         ))
         .returning(Demand::as_returning())
         .get_results(conn)?;
+        let taken_off = |kind: AuditRecordType, listing: Uuid, before: Option<&str>| {
+            Entry::by(caller, AuditAction::ListingStatusChanged, kind, listing, id).with_changes(serde_json::json!({
+                "status": {"before": before, "after": "draft"},
+                "off_market_reason": {"before": null, "after": REJECTED},
+            }))
+        };
+        let mut entries: Vec<Entry> = supplies
+            .iter()
+            .map(|s| taken_off(AuditRecordType::Supply, s.id, supplies_before.get(&s.id).map(|b| b.as_str())))
+            .collect();
+        entries.extend(
+            demands
+                .iter()
+                .map(|d| taken_off(AuditRecordType::Demand, d.id, demands_before.get(&d.id).map(|b| b.as_str()))),
+        );
+        audit::record_all(conn, &entries)?;
         Ok(Verified { organization, supplies, demands })
     })
 }

@@ -162,6 +162,7 @@ pub fn auth_config() -> AuthConfig {
         password_changes_per_user_per_min: 10_000,
         hash_concurrency: 0,
         hash_wait_ms: 10_000,
+        invitation_ttl_hours: 168,
     }
 }
 

@@ -10,11 +10,13 @@
 
 mod common;
 
+mod audit;
 mod auth;
 mod connections;
 mod errors;
 mod listings;
 mod matching;
+mod members;
 mod openapi;
 mod operations;
 mod proxy;
