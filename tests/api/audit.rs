@@ -242,3 +242,28 @@ async fn members_read_only_their_own_organisations_entries_and_admins_filter() {
     entries(&app, &admin, &format!("from={tomorrow}&to={today}")).await.assert_problem(400, "invalid_query");
     entries(&app, &admin, "action=deleted_everything").await.assert_problem(400, "invalid_query");
 }
+
+#[actix_web::test]
+async fn an_action_whose_entry_cannot_be_written_does_not_happen() {
+    let app = TestApp::spawn().await;
+    let owner = app.register("enterprise", "审计原子企业").await;
+    let created =
+        app.create_demand(&owner, json!({"title": "原标题", "description": "需求说明", "industries": ["goji"]})).await;
+    let id = created.body["id"].as_str().unwrap().to_string();
+    // The test breaks the log for edits only: the edit must fail with it.
+    app.db
+        .connect()
+        .batch_execute(
+            "CREATE FUNCTION refuse_edit_entries() RETURNS trigger LANGUAGE plpgsql AS $$ \
+             BEGIN RAISE EXCEPTION 'audit log unavailable'; END; $$; \
+             CREATE TRIGGER refuse_edit_entries BEFORE INSERT ON audit_log FOR EACH ROW \
+             WHEN (NEW.action = 'listing_updated') EXECUTE FUNCTION refuse_edit_entries();",
+        )
+        .unwrap();
+    let path = format!("/api/v1/demands/{id}");
+    let edit = app.patch_as(owner.bearer(), &path, &json!({"title": "新标题"}), Some("\"1\"")).await;
+    edit.assert_problem(500, "internal");
+    let now = app.get_as(owner.bearer(), &path).await;
+    assert_eq!(now.body["title"], "原标题", "the edit was rolled back with its entry");
+    assert_eq!(now.body["version"], 1);
+}

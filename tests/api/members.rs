@@ -264,3 +264,55 @@ async fn another_organisations_members_are_out_of_reach() {
     let government = me.body["organization"]["id"].as_str().unwrap();
     invite(&app, &admin, government, "official@example.org", None).await.assert_problem(403, "forbidden");
 }
+
+#[actix_web::test]
+async fn two_owners_leaving_at_once_leave_one_owner() {
+    let app = TestApp::spawn().await;
+    let owner = app.register("enterprise", "同时离开企业").await;
+    let org = owner.organization_id.clone();
+    let second = colleague(&app, &owner, Some("owner")).await;
+    for _ in 0..3 {
+        // Each round: both owners try to leave at once; the organisation's row lock decides.
+        let replies = crate::common::futures_join_all([
+            deactivate(&app, &owner, &org, &owner.user_id),
+            deactivate(&app, &second, &org, &second.user_id),
+        ])
+        .await;
+        let mut statuses: Vec<u16> = replies.iter().map(|r| r.status.as_u16()).collect();
+        statuses.sort_unstable();
+        assert_eq!(statuses, [200, 409], "{:?}", replies.iter().map(|r| &r.body).collect::<Vec<_>>());
+        let refused = replies.iter().find(|r| r.status == 409).unwrap();
+        refused.assert_problem(409, "last_owner");
+        let owners: i64 = {
+            use techmatch::db::schema::users;
+            users::table
+                .filter(users::organization_id.eq(uuid::Uuid::parse_str(&org).unwrap()))
+                .filter(users::organization_role.eq("owner"))
+                .filter(users::deactivated_at.is_null())
+                .count()
+                .get_result(&mut app.db.connect())
+                .unwrap()
+        };
+        assert_eq!(owners, 1);
+        // Put the one who left back (an operator's step) for the next round; their access token
+        // stands again (the cache is off in tests).
+        diesel::sql_query(format!("UPDATE users SET deactivated_at = NULL WHERE organization_id = '{org}'"))
+            .execute(&mut app.db.connect())
+            .unwrap();
+    }
+}
+
+#[actix_web::test]
+async fn a_deactivation_reaches_the_credential_cache_of_its_instance_at_once() {
+    let db = crate::common::TestDb::new();
+    let mut config = crate::common::serve_config(&db.url);
+    config.auth.auth_cache_ttl_ms = 60_000;
+    let app = TestApp::spawn_with(db, config).await;
+    let owner = app.register("university", "缓存停用大学").await;
+    let member = colleague(&app, &owner, None).await;
+    // The member's standing is now remembered for a minute.
+    assert_eq!(app.get_as(member.bearer(), "/api/v1/me").await.status, 200);
+    let done = deactivate(&app, &owner, &owner.organization_id, &member.user_id).await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    app.get_as(member.bearer(), "/api/v1/me").await.assert_problem(401, "invalid_token");
+}
