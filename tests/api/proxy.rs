@@ -139,4 +139,20 @@ async fn behind_nginx_an_attacker_is_throttled_and_the_owner_still_signs_in() {
     .unwrap();
     assert_eq!(statuses.0, [401, 401, 401, 429, 429, 429], "the attacker's address is throttled, spoofing or not");
     assert_eq!(statuses.1, 200, "the owner, from another address, signs in");
+
+    // The audit log names the client nginx saw: neither the proxy nor a spoofed address. The
+    // throttled attempts were refused before any password was checked and are not sign-ins.
+    use diesel::prelude::*;
+    use techmatch::db::schema::audit_log;
+    let user_id = uuid::Uuid::parse_str(&user.user_id).unwrap();
+    let seen: Vec<(String, Option<String>)> = audit_log::table
+        .filter(audit_log::record_id.eq(user_id))
+        .order(audit_log::id)
+        .select((audit_log::action, audit_log::client_addr))
+        .load(&mut app.db.connect())
+        .unwrap();
+    let direct = ("signed_in".to_string(), Some("127.0.0.1".to_string()));
+    let attack = ("sign_in_failed".to_string(), Some("127.0.0.2".to_string()));
+    let owner = ("signed_in".to_string(), Some("127.0.0.3".to_string()));
+    assert_eq!(seen, [direct, attack.clone(), attack.clone(), attack, owner]);
 }
