@@ -283,6 +283,8 @@ vocabulary! {
         ListingRenewed = "listing_renewed",
         /// 机构认证决定: an admin set an organisation's verification.
         OrganizationVerificationSet = "organization_verification_set",
+        /// 注册: an organisation and its first user (its owner) registered.
+        AccountRegistered = "account_registered",
         /// 邀请成员: an owner invited a colleague.
         MemberInvited = "member_invited",
         /// 接受邀请: an invitation was accepted (a new member's account created).

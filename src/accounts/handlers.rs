@@ -37,8 +37,9 @@ pub async fn register(
     req: HttpRequest,
     body: web::Json<RegisterInput>,
 ) -> Result<HttpResponse, ApiError> {
-    state.throttle.check_ip(client_ip(&state, &req))?;
-    let account = service::register(&state.pool, &state.hashing, body.into_inner()).await?;
+    let client = client_ip(&state, &req);
+    state.throttle.check_ip(client)?;
+    let account = service::register(&state.pool, &state.hashing, body.into_inner(), client).await?;
     tracing::info!(user_id = %account.user.id, organization_id = %account.organization.id, "account registered");
     Ok(HttpResponse::Created().json(account))
 }

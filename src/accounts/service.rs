@@ -39,10 +39,21 @@ pub fn principal_of(conn: &mut PgConnection, user: &User) -> Result<Principal, A
     Ok(Principal { user_id: user.id, organization_id: org.id, org_kind: org.kind, role: user.role, client: None })
 }
 
+/// The principal of a user just created in an organisation of `kind`.
+fn principal_of_new(user: &User, kind: OrganizationKind) -> Principal {
+    Principal { user_id: user.id, organization_id: user.organization_id, org_kind: kind, role: user.role, client: None }
+}
+
 /// Creates the organisation and its first user (role `broker` for a service agency, `member`
-/// otherwise) in one transaction; 422 for bad fields, 409 `email_taken` or `conflict`. The
-/// password is hashed before a connection is taken.
-pub async fn register(pool: &PgPool, hashing: &Hashing, input: RegisterInput) -> Result<Account, ApiError> {
+/// otherwise; the organisation's owner) in one transaction with its audit entry
+/// (`account_registered`); 422 for bad fields, 409 `email_taken` or `conflict`. The password is
+/// hashed before a connection is taken.
+pub async fn register(
+    pool: &PgPool,
+    hashing: &Hashing,
+    input: RegisterInput,
+    client: IpAddr,
+) -> Result<Account, ApiError> {
     let (organization, email, display_name, role, password_text) = parse_registration(input)?;
     let password_hash = hashing.run(move || password::hash(&password_text)).await??;
     db::run(pool, move |conn| {
@@ -59,6 +70,14 @@ pub async fn register(pool: &PgPool, hashing: &Hashing, input: RegisterInput) ->
                     organization_role: OrganizationRole::Owner,
                 },
             )?;
+            let principal = Principal { client: Some(client), ..principal_of_new(&user, org.kind) };
+            let entry = Entry::by(&principal, AuditAction::AccountRegistered, AuditRecordType::User, user.id, org.id)
+                .with_changes(serde_json::json!({
+                    "role": {"before": null, "after": user.role},
+                    "organization_role": {"before": null, "after": user.organization_role},
+                }))
+                .with_detail(serde_json::json!({ "organization_kind": org.kind, "organization_name": org.name }));
+            audit::record(conn, &entry)?;
             Ok(Account { user: user.into(), organization: org })
         })
     })

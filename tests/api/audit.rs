@@ -203,7 +203,7 @@ async fn sign_ins_are_recorded_without_passwords_and_unknown_addresses_only_for_
 
     // The account's own user reads their sign-ins; the unknown address is nowhere for them.
     let own = entries(&app, &owner, "record_type=user").await;
-    assert_eq!(actions(&own), ["sign_in_failed", "signed_in"]);
+    assert_eq!(actions(&own), ["sign_in_failed", "signed_in", "account_registered"]);
     assert!(!own.body.to_string().contains("nobody@example.org"));
 }
 
@@ -218,7 +218,11 @@ async fn members_read_only_their_own_organisations_entries_and_admins_filter() {
     assert_eq!(app.create_demand(&b, body("乙的需求")).await.status, 201);
 
     let seen_by_a = entries(&app, &a, "").await;
-    assert_eq!(actions(&seen_by_a), ["listing_created", "signed_in"]);
+    assert_eq!(actions(&seen_by_a), ["listing_created", "signed_in", "account_registered"]);
+    let registered = &items(&seen_by_a)[2];
+    assert_eq!(registered["record_id"], a.user_id.as_str());
+    assert_eq!(registered["changes"]["organization_role"], json!({"before": null, "after": "owner"}));
+    assert_eq!(registered["detail"]["organization_kind"], "enterprise");
     assert!(items(&seen_by_a).iter().all(|e| e["organization_id"] == a.organization_id.as_str()));
     assert!(!seen_by_a.body.to_string().contains("乙的需求"));
     entries(&app, &a, &format!("organization_id={}", b.organization_id)).await.assert_problem(403, "forbidden");
@@ -234,7 +238,7 @@ async fn members_read_only_their_own_organisations_entries_and_admins_filter() {
     let tomorrow = today.succ_opt().unwrap();
     let all_today = entries(&app, &admin, &format!("from={today}&to={today}&per_page=100")).await;
     let total = all_today.body["total"].as_i64().unwrap();
-    assert!(total >= 5, "{}", all_today.body);
+    assert!(total >= 7, "{}", all_today.body);
     assert_eq!(entries(&app, &admin, &format!("from={tomorrow}")).await.body["total"], 0);
     let page = entries(&app, &admin, "per_page=2&page=2").await;
     assert_eq!(items(&page).len(), 2);
