@@ -93,6 +93,8 @@ error_codes! {
     LastOwner = ("last_owner", 409),
     /// 410: the invitation has expired; the owner invites again.
     InvitationExpired = ("invitation_expired", 410),
+    /// 410: the organisation's owner revoked the invitation.
+    InvitationRevoked = ("invitation_revoked", 410),
     /// 412: `If-Match` names a version that is no longer current.
     VersionMismatch = ("version_mismatch", 412),
     /// 413: the body exceeds the size limit.

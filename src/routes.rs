@@ -63,6 +63,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(stats::handlers::contracts)
                 .service(audit::handlers::list)
                 .service(members::handlers::invite)
+                .service(members::handlers::invitations)
+                .service(members::handlers::revoke)
                 .service(members::handlers::accept)
                 .service(members::handlers::list)
                 .service(members::handlers::change_role)

@@ -267,6 +267,20 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// Where an invitation stands (computed from its stamps and the clock).
+    InvitationStatus {
+        /// 待接受: can be accepted until `expires_at`.
+        Pending = "pending",
+        /// 已接受
+        Accepted = "accepted",
+        /// 已过期
+        Expired = "expired",
+        /// 已撤回
+        Revoked = "revoked",
+    }
+}
+
+vocabulary! {
     /// What an audit-log entry records (`src/audit`; the `audit_log.action` CHECK lists the same).
     AuditAction {
         /// 创建成果/需求: a listing was created.
@@ -287,6 +301,8 @@ vocabulary! {
         AccountRegistered = "account_registered",
         /// 邀请成员: an owner invited a colleague.
         MemberInvited = "member_invited",
+        /// 撤回邀请: an owner revoked a pending invitation.
+        InvitationRevoked = "invitation_revoked",
         /// 接受邀请: an invitation was accepted (a new member's account created).
         InvitationAccepted = "invitation_accepted",
         /// 成员角色变更: a member's organisation role changed.

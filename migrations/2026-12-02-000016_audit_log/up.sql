@@ -13,7 +13,7 @@ CREATE TABLE audit_log (
         'listing_created', 'listing_updated', 'listing_status_changed',
         'listing_reviewed', 'listing_expired', 'listing_renewed',
         'organization_verification_set',
-        'account_registered', 'member_invited', 'invitation_accepted', 'member_role_changed', 'member_deactivated',
+        'account_registered', 'member_invited', 'invitation_revoked', 'invitation_accepted', 'member_role_changed', 'member_deactivated',
         'connections_exported', 'contacts_viewed',
         'signed_in', 'sign_in_failed')),
     record_type TEXT NOT NULL CHECK (record_type IN (

@@ -9,7 +9,8 @@ FROM (SELECT DISTINCT ON (organization_id) id FROM users ORDER BY organization_i
 WHERE u.id = first.id;
 
 -- Invitations: the token is returned once (to the owner) and stored as its SHA-256 digest.
--- Accepting one registers a new account in the organisation (`accepted_user_id`).
+-- Accepting one registers a new account in the organisation (`accepted_user_id`); a revoked or
+-- expired one can no longer be accepted.
 CREATE TABLE invitations (
     id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
     organization_id UUID NOT NULL REFERENCES organizations (id),
@@ -20,6 +21,8 @@ CREATE TABLE invitations (
     expires_at TIMESTAMPTZ NOT NULL,
     accepted_at TIMESTAMPTZ,
     accepted_user_id UUID REFERENCES users (id),
+    -- An owner may take a pending invitation back.
+    revoked_at TIMESTAMPTZ,
     created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
     CHECK ((accepted_at IS NULL) = (accepted_user_id IS NULL))
 );

@@ -190,6 +190,7 @@ diesel::table! {
         expires_at -> Timestamptz,
         accepted_at -> Nullable<Timestamptz>,
         accepted_user_id -> Nullable<Uuid>,
+        revoked_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
     }
 }

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use super::model::{AcceptInput, InvitationCreated, InvitationInput, Member, RoleInput};
+use super::model::{AcceptInput, InvitationCreated, InvitationInput, InvitationView, Member, RoleInput};
 use super::service;
 use crate::accounts::model::Account;
 use crate::auth::Principal;
@@ -55,8 +55,8 @@ pub async fn invite(
         content_type = "application/problem+json"),
     (status = 409, description = "`invitation_used` (already accepted) or `email_taken` (the e-mail has an account \
 since).", body = oa::Problem, content_type = "application/problem+json"),
-    (status = 410, description = "`invitation_expired`: ask the owner for a new invitation.", body = oa::Problem,
-        content_type = "application/problem+json"),
+    (status = 410, description = "`invitation_expired` or `invitation_revoked`: ask the owner for a new invitation.",
+        body = oa::Problem, content_type = "application/problem+json"),
     oa::BadRequest, oa::HashingUnavailable, oa::JsonBody, oa::ValidationFailed, oa::TooManyRequests))]
 #[post("/invitations/accept")]
 #[tracing::instrument(skip(state, req, body))]
@@ -72,7 +72,54 @@ pub async fn accept(
     Ok(HttpResponse::Created().json(account))
 }
 
-/// Query of `GET /api/v1/organizations/{id}/members`.
+/// List an organisation's invitations (its owners).
+///
+/// Newest first, each with its `status` (`pending`, `accepted`, `expired`, `revoked`); never the
+/// token.
+#[utoipa::path(operation_id = "list_invitations", tag = "members",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Organisation id."), MemberListParams), responses(
+    (status = 200, description = "A page of invitations, newest first.", body = Page<InvitationView>),
+    oa::Std, oa::Unauthorized, oa::Forbidden, oa::NotFound))]
+#[get("/organizations/{id}/invitations")]
+#[tracing::instrument(skip(state))]
+pub async fn invitations(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    params: web::Query<MemberListParams>,
+) -> Result<web::Json<Page<InvitationView>>, ApiError> {
+    let page = PageRequest::parse(params.page, params.per_page)?;
+    let id = id.into_inner();
+    let (items, total) = db::run(&state.pool, move |conn| service::invitations(conn, &caller, id, page)).await?;
+    Ok(web::Json(Page::new(items, page, total)))
+}
+
+/// Revoke a pending invitation (the organisation's owners).
+///
+/// It can no longer be accepted (410 `invitation_revoked`). Revoking a revoked or expired one
+/// answers it unchanged.
+#[utoipa::path(operation_id = "revoke_invitation", tag = "members",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Organisation id."),
+        ("invitation_id" = Uuid, Path, description = "Invitation id.")),
+    responses(
+    (status = 200, description = "The invitation, revoked.", body = InvitationView),
+    (status = 409, description = "`invitation_used`: it has been accepted (deactivate the member instead).",
+        body = oa::Problem, content_type = "application/problem+json"),
+    oa::Std, oa::Unauthorized, oa::Forbidden, oa::NotFound))]
+#[post("/organizations/{id}/invitations/{invitation_id}/revoke")]
+#[tracing::instrument(skip(state))]
+pub async fn revoke(
+    state: web::Data<AppState>,
+    caller: Principal,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<web::Json<InvitationView>, ApiError> {
+    let (id, invitation_id) = path.into_inner();
+    Ok(web::Json(db::run(&state.pool, move |conn| service::revoke(conn, &caller, id, invitation_id)).await?))
+}
+
+/// Query of `GET /api/v1/organizations/{id}/members` and `/invitations`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]

@@ -9,18 +9,48 @@ use uuid::Uuid;
 use crate::accounts::model::User;
 use crate::db::schema::invitations;
 use crate::spec::text::{AccountEmail, DisplayName, NewPassword};
-use crate::vocab::{OrganizationRole, Role};
+use crate::vocab::{InvitationStatus, OrganizationRole, Role};
 
-/// An invitation as stored (the token only as its digest).
-#[derive(Debug, Clone, Queryable, Selectable)]
+/// An invitation as stored and listed (the token never: it is stored only as its digest).
+#[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = invitations)]
 pub struct Invitation {
     pub id: Uuid,
     pub organization_id: Uuid,
     pub email: String,
     pub organization_role: OrganizationRole,
+    /// The owner (or admin) who invited.
+    pub invited_by: Uuid,
+    pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub accepted_at: Option<DateTime<Utc>>,
+    /// The account the invitation created.
+    pub accepted_user_id: Option<Uuid>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl Invitation {
+    /// Where the invitation stands at `now`.
+    pub fn status(&self, now: DateTime<Utc>) -> InvitationStatus {
+        if self.accepted_at.is_some() {
+            InvitationStatus::Accepted
+        } else if self.revoked_at.is_some() {
+            InvitationStatus::Revoked
+        } else if self.expires_at <= now {
+            InvitationStatus::Expired
+        } else {
+            InvitationStatus::Pending
+        }
+    }
+}
+
+/// An invitation as listed: the stored one and where it stands.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationView {
+    #[serde(flatten)]
+    pub invitation: Invitation,
+    /// `pending`, `accepted`, `expired` or `revoked`.
+    pub status: InvitationStatus,
 }
 
 /// An invitation ready to insert.

@@ -38,6 +38,43 @@ pub fn invitation_for_update(conn: &mut PgConnection, digest: &str) -> Result<Op
         .optional()?)
 }
 
+/// The invitation `id` of `organization_id`, locked until the transaction ends; 404 when
+/// absent or another organisation's.
+pub fn invitation_of(conn: &mut PgConnection, organization_id: Uuid, id: Uuid) -> Result<Invitation, ApiError> {
+    invitations::table
+        .filter(invitations::id.eq(id))
+        .filter(invitations::organization_id.eq(organization_id))
+        .select(Invitation::as_select())
+        .for_update()
+        .first(conn)
+        .or_not_found(|| format!("invitation {id}"))
+}
+
+/// Marks an invitation revoked now.
+pub fn revoke_invitation(conn: &mut PgConnection, id: Uuid) -> Result<Invitation, ApiError> {
+    Ok(diesel::update(invitations::table.find(id))
+        .set(invitations::revoked_at.eq(diesel::dsl::now))
+        .returning(Invitation::as_returning())
+        .get_result(conn)?)
+}
+
+/// One page of an organisation's invitations, newest first, with the total.
+pub fn invitations(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    page: PageRequest,
+) -> Result<(Vec<Invitation>, i64), ApiError> {
+    let total = invitations::table.filter(invitations::organization_id.eq(organization_id)).count().get_result(conn)?;
+    let items = invitations::table
+        .filter(invitations::organization_id.eq(organization_id))
+        .order((invitations::created_at.desc(), invitations::id))
+        .offset(page.offset())
+        .limit(page.limit())
+        .select(Invitation::as_select())
+        .load(conn)?;
+    Ok((items, total))
+}
+
 /// Marks an invitation accepted by `user_id`.
 pub fn mark_accepted(conn: &mut PgConnection, id: Uuid, user_id: Uuid) -> Result<(), ApiError> {
     diesel::update(invitations::table.find(id))

@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::model::{AcceptInput, InvitationCreated, InvitationInput, Member, NewInvitation, RoleInput};
+use super::model::{AcceptInput, InvitationCreated, InvitationInput, InvitationView, Member, NewInvitation, RoleInput};
 use super::repo;
 use crate::accounts::model::{email, new_password, Account, NewUser};
 use crate::accounts::repo as account_repo;
@@ -23,7 +23,7 @@ use crate::error::{ApiError, ErrorCode};
 use crate::organizations::repo as org_repo;
 use crate::pagination::PageRequest;
 use crate::validation::{query_text, Fields};
-use crate::vocab::{AuditAction, AuditRecordType, OrganizationKind, OrganizationRole, Role};
+use crate::vocab::{AuditAction, AuditRecordType, InvitationStatus, OrganizationKind, OrganizationRole, Role};
 
 fn last_owner() -> ApiError {
     ApiError::Conflict {
@@ -101,6 +101,13 @@ fn usable(conn: &mut PgConnection, digest: &str, now: DateTime<Utc>) -> Result<s
             detail: "this invitation has already been accepted: sign in instead".into(),
         });
     }
+    if invitation.revoked_at.is_some() {
+        return Err(ApiError::Status {
+            status: actix_web::http::StatusCode::GONE,
+            code: ErrorCode::InvitationRevoked,
+            detail: "the organisation's owner revoked this invitation".into(),
+        });
+    }
     if invitation.expires_at <= now {
         return Err(ApiError::Status {
             status: actix_web::http::StatusCode::GONE,
@@ -157,6 +164,59 @@ pub async fn accept(pool: &PgPool, hashing: &Hashing, input: AcceptInput, client
         })
     })
     .await
+}
+
+/// One page of the organisation's invitations with where each stands (its owners and admins);
+/// 404 for no such organisation, 403 for anyone else.
+pub fn invitations(
+    conn: &mut PgConnection,
+    caller: &Principal,
+    organization_id: Uuid,
+    page: PageRequest,
+) -> Result<(Vec<InvitationView>, i64), ApiError> {
+    org_repo::get(conn, organization_id)?;
+    policy::require_member_manager(conn, caller, organization_id)?;
+    let (items, total) = repo::invitations(conn, organization_id, page)?;
+    let now = Utc::now();
+    Ok((
+        items.into_iter().map(|invitation| InvitationView { status: invitation.status(now), invitation }).collect(),
+        total,
+    ))
+}
+
+/// Revokes a pending invitation (its owners and admins): it can no longer be accepted (410
+/// `invitation_revoked`). 404 for another organisation's invitation, 409 `invitation_used` once
+/// accepted; revoking again (or an expired one) answers it as it stands and records nothing new.
+pub fn revoke(
+    conn: &mut PgConnection,
+    caller: &Principal,
+    organization_id: Uuid,
+    id: Uuid,
+) -> Result<InvitationView, ApiError> {
+    conn.transaction(|conn| {
+        repo::lock_organization(conn, organization_id)?;
+        policy::require_member_manager(conn, caller, organization_id)?;
+        let invitation = repo::invitation_of(conn, organization_id, id)?;
+        let now = Utc::now();
+        match invitation.status(now) {
+            InvitationStatus::Accepted => Err(ApiError::Conflict {
+                code: ErrorCode::InvitationUsed,
+                detail: "this invitation has already been accepted: deactivate the member instead".into(),
+            }),
+            InvitationStatus::Revoked | InvitationStatus::Expired => {
+                Ok(InvitationView { status: invitation.status(now), invitation })
+            }
+            InvitationStatus::Pending => {
+                let revoked = repo::revoke_invitation(conn, id)?;
+                let entry =
+                    Entry::by(caller, AuditAction::InvitationRevoked, AuditRecordType::Invitation, id, organization_id)
+                        .with_changes(serde_json::json!({"revoked_at": {"before": null, "after": revoked.revoked_at}}))
+                        .with_detail(serde_json::json!({ "email": revoked.email }));
+                audit::record(conn, &entry)?;
+                Ok(InvitationView { status: InvitationStatus::Revoked, invitation: revoked })
+            }
+        }
+    })
 }
 
 /// One page of the organisation's members (deactivated ones included), for its own members and

@@ -316,3 +316,64 @@ async fn a_deactivation_reaches_the_credential_cache_of_its_instance_at_once() {
     assert_eq!(done.status, 200, "{}", done.body);
     app.get_as(member.bearer(), "/api/v1/me").await.assert_problem(401, "invalid_token");
 }
+
+#[actix_web::test]
+async fn owners_list_and_revoke_invitations() {
+    let app = TestApp::spawn().await;
+    let owner = app.register("enterprise", "撤回邀请企业").await;
+    let other = app.register("enterprise", "旁观邀请企业").await;
+    let org = owner.organization_id.clone();
+    let revoked = invite(&app, &owner, &org, "revoked@example.org", None).await;
+    let accepted = invite(&app, &owner, &org, "accepted@example.org", Some("owner")).await;
+    let pending = invite(&app, &owner, &org, "pending@example.org", None).await;
+    let id_of = |r: &Reply| r.body["id"].as_str().unwrap().to_string();
+    assert_eq!(accept(&app, accepted.body["token"].as_str().unwrap()).await.status, 201);
+    let revoke_path = |id: &str| format!("/api/v1/organizations/{org}/invitations/{id}/revoke");
+
+    let done = app.post_as(owner.bearer(), &revoke_path(&id_of(&revoked)), &json!({})).await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert_eq!(done.body["status"], "revoked");
+    assert!(done.body["revoked_at"].is_string());
+    accept(&app, revoked.body["token"].as_str().unwrap()).await.assert_problem(410, "invitation_revoked");
+    // Again: unchanged; an accepted one cannot be revoked; others' and unknown ones are 404.
+    assert_eq!(app.post_as(owner.bearer(), &revoke_path(&id_of(&revoked)), &json!({})).await.status, 200);
+    app.post_as(owner.bearer(), &revoke_path(&id_of(&accepted)), &json!({}))
+        .await
+        .assert_problem(409, "invitation_used");
+    app.post_as(owner.bearer(), &revoke_path(&uuid::Uuid::new_v4().to_string()), &json!({}))
+        .await
+        .assert_problem(404, "not_found");
+    let elsewhere = format!("/api/v1/organizations/{}/invitations/{}/revoke", other.organization_id, id_of(&pending));
+    app.post_as(other.bearer(), &elsewhere, &json!({})).await.assert_problem(404, "not_found");
+    app.post_as(other.bearer(), &revoke_path(&id_of(&pending)), &json!({})).await.assert_problem(403, "forbidden");
+
+    let listed = app.get_as(owner.bearer(), &format!("/api/v1/organizations/{org}/invitations")).await;
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    assert_eq!(listed.body["total"], 3);
+    let statuses: Vec<(&str, &str)> = listed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["email"].as_str().unwrap(), i["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        statuses,
+        [("pending@example.org", "pending"), ("accepted@example.org", "accepted"), ("revoked@example.org", "revoked")]
+    );
+    assert!(!listed.body.to_string().contains(pending.body["token"].as_str().unwrap()), "never the token");
+    assert!(listed.body["items"][1]["accepted_user_id"].is_string());
+    // A plain member and another organisation see no invitations.
+    let member = app.login("accepted@example.org", PASSWORD).await;
+    let accepted_user = listed.body["items"][1]["accepted_user_id"].as_str().unwrap();
+    assert_eq!(set_role(&app, &owner, &org, accepted_user, "member").await.status, 200);
+    app.get_as(member.bearer(), &format!("/api/v1/organizations/{org}/invitations"))
+        .await
+        .assert_problem(403, "forbidden");
+    app.get_as(other.bearer(), &format!("/api/v1/organizations/{org}/invitations"))
+        .await
+        .assert_problem(403, "forbidden");
+
+    let entries = audit_actions(&app, &owner, "action=invitation_revoked").await;
+    assert_eq!(entries.len(), 1, "one revocation recorded");
+    assert_eq!(entries[0]["record_id"], id_of(&revoked).as_str());
+}
