@@ -279,13 +279,24 @@ struct OrgContact {
     phone: Option<String>,
 }
 
-/// The view of connections the caller may see (others are dropped); one query per table,
-/// whatever the number of connections.
+/// The view of connections the caller may see (others are dropped), recording the contacts it
+/// shows (`contact_views` and the audit log); one query per table, whatever the number of
+/// connections.
 pub fn views(
     conn: &mut PgConnection,
     caller: &Principal,
     connections: Vec<Connection>,
 ) -> Result<Vec<ConnectionView>, ApiError> {
+    let (out, shown) = build_views(conn, caller, connections)?;
+    record_contact_views(conn, caller, &shown)?;
+    Ok(out)
+}
+
+/// The views of `connections` the caller may see, and the (connection, organisation) pairs
+/// whose contacts they show.
+type Built = (Vec<ConnectionView>, Vec<(Uuid, Uuid)>);
+
+fn build_views(conn: &mut PgConnection, caller: &Principal, connections: Vec<Connection>) -> Result<Built, ApiError> {
     let demand_ids: Vec<Uuid> = connections.iter().map(|c| c.demand_id).collect();
     let supply_ids: Vec<Uuid> = connections.iter().map(|c| c.supply_id).collect();
     let demand_rows = demands::repo::refs(conn, &demand_ids)?;
@@ -365,8 +376,7 @@ pub fn views(
             events,
         });
     }
-    record_contact_views(conn, caller, &shown)?;
-    Ok(out)
+    Ok((out, shown))
 }
 
 /// The connection as the caller may see it; 404 when they may not.
@@ -375,9 +385,14 @@ pub fn view(conn: &mut PgConnection, caller: &Principal, id: Uuid) -> Result<Con
     views(conn, caller, vec![connection])?.pop().ok_or_else(|| ApiError::NotFound(format!("connection {id}")))
 }
 
-/// Moves a connection (see the module docs); returns the new view.
+/// Moves a connection (see the module docs); returns the new view. The connection is first read
+/// for the checks without recording a contact view: only the answer shows contacts.
 pub fn move_to(conn: &mut PgConnection, caller: &Principal, id: Uuid, step: &Move) -> Result<ConnectionView, ApiError> {
-    let current = view(conn, caller, id)?;
+    let connection = repo::get(conn, id)?;
+    let current = build_views(conn, caller, vec![connection])?
+        .0
+        .pop()
+        .ok_or_else(|| ApiError::NotFound(format!("connection {id}")))?;
     let from = current.status;
     let illegal = |from: ConnectionStatus, detail: String| ApiError::ConflictWith {
         code: ErrorCode::IllegalTransition,

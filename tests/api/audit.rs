@@ -170,6 +170,20 @@ async fn exports_and_contact_views_are_recorded() {
     let refused = app.get_as(enterprise.bearer(), "/api/v1/connections/export.csv").await;
     refused.assert_problem(403, "forbidden");
     assert_eq!(items(&entries(&app, &admin, "action=connections_exported").await).len(), 1);
+
+    // A move answers with the connection: one view recorded for that answer, none for the
+    // service's own read before the move (there were two per move).
+    let moved = app
+        .post_as(enterprise.bearer(), &format!("/api/v1/connections/{id}/events"), &json!({"to": "negotiating"}))
+        .await;
+    assert_eq!(moved.status, 201, "{}", moved.body);
+    let views = items(&entries(&app, &admin, &format!("action=contacts_viewed&record_id={id}")).await);
+    assert_eq!(views.len(), 3);
+    let viewers: i64 = {
+        use techmatch::db::schema::contact_views;
+        contact_views::table.count().get_result(&mut app.db.connect()).unwrap()
+    };
+    assert_eq!(viewers, 3, "contact_views and the audit log agree");
 }
 
 #[actix_web::test]
