@@ -377,3 +377,24 @@ async fn owners_list_and_revoke_invitations() {
     assert_eq!(entries.len(), 1, "one revocation recorded");
     assert_eq!(entries[0]["record_id"], id_of(&revoked).as_str());
 }
+
+#[actix_web::test]
+async fn an_organisation_an_admin_created_gets_its_owner_by_invitation() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let created = app
+        .post_as(admin.bearer(), "/api/v1/organizations", &json!({"kind": "university", "name": "管理员创建的大学"}))
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let org = created.body["id"].as_str().unwrap();
+    let invited = invite(&app, &admin, org, "head@example.org", Some("owner")).await;
+    assert_eq!(invited.status, 201, "{}", invited.body);
+    let joined = accept(&app, invited.body["token"].as_str().unwrap()).await;
+    assert_eq!(joined.body["user"]["organization_role"], "owner");
+    let mut head = app.login("head@example.org", PASSWORD).await;
+    head.organization_id = org.to_string();
+    // The new owner manages the organisation from then on.
+    let colleague = colleague(&app, &head, None).await;
+    let members = app.get_as(colleague.bearer(), &format!("/api/v1/organizations/{org}/members")).await;
+    assert_eq!(members.body["total"], 2);
+}
