@@ -285,3 +285,24 @@ async fn an_action_whose_entry_cannot_be_written_does_not_happen() {
     assert_eq!(now.body["title"], "原标题", "the edit was rolled back with its entry");
     assert_eq!(now.body["version"], 1);
 }
+
+/// Adding an action means a variant of `AuditAction` and a value of the table's CHECK: this
+/// fails when the two differ.
+#[test]
+fn every_action_and_record_type_of_the_vocabulary_is_accepted_by_the_table() {
+    use techmatch::audit::{record, Entry};
+    use techmatch::vocab::{AuditAction, AuditRecordType};
+    let db = crate::common::TestDb::new();
+    let mut conn = db.connect();
+    for &action in AuditAction::ALL {
+        record(&mut conn, &Entry::anonymous(action, AuditRecordType::User, None))
+            .unwrap_or_else(|e| panic!("{action}: {e}"));
+    }
+    for &kind in AuditRecordType::ALL {
+        record(&mut conn, &Entry::anonymous(AuditAction::SignInFailed, kind, None))
+            .unwrap_or_else(|e| panic!("{kind}: {e}"));
+    }
+    let refused =
+        conn.batch_execute("INSERT INTO audit_log (action, record_type) VALUES ('deleted_everything', 'user')");
+    assert!(refused.unwrap_err().to_string().contains("audit_log_action_check"));
+}
