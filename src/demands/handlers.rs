@@ -10,6 +10,8 @@ use crate::auth::{policy, MaybePrincipal, Principal};
 use crate::db;
 use crate::error::ApiError;
 use crate::etag::expected_version;
+use crate::listing::review::ReviewInput;
+use crate::listing::view::Detail;
 use crate::listing::{self, endpoints::listing_endpoints};
 use crate::pagination::{Page, PageRequest};
 use crate::spec as oa;
@@ -33,5 +35,9 @@ same `source_url` and title." },
     off_market: { fn: withdraw, id: "withdraw_demand", summary: "Withdraw a demand.",
         detail: "The enterprise takes its need back (idempotent).",
         taken: "The withdrawn demand (unchanged when it already was)." },
+    lifecycle: {
+        review: { path: "/demands/{id}/review", id: "review_demand" },
+        renew: { path: "/demands/{id}/renew", id: "renew_demand" },
+        confirm: { path: "/demands/{id}/confirm", id: "confirm_demand" } },
     id: "Demand id.",
 }

@@ -10,6 +10,8 @@ use crate::auth::{policy, MaybePrincipal, Principal};
 use crate::db;
 use crate::error::ApiError;
 use crate::etag::expected_version;
+use crate::listing::review::ReviewInput;
+use crate::listing::view::Detail;
 use crate::listing::{self, endpoints::listing_endpoints};
 use crate::pagination::{Page, PageRequest};
 use crate::spec as oa;
@@ -33,5 +35,9 @@ same `source_url` and title." },
     off_market: { fn: archive, id: "archive_supply", summary: "Archive a supply.",
         detail: "Takes the supply off the market (idempotent).",
         taken: "The archived supply (unchanged when it already was)." },
+    lifecycle: {
+        review: { path: "/supplies/{id}/review", id: "review_supply" },
+        renew: { path: "/supplies/{id}/renew", id: "renew_supply" },
+        confirm: { path: "/supplies/{id}/confirm", id: "confirm_supply" } },
     id: "Supply id.",
 }
