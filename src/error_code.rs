@@ -89,7 +89,7 @@ error_codes! {
     IllegalTransition = ("illegal_transition", 409),
     /// 409: a connection needs an open demand and a published supply.
     ListingNotAvailable = ("listing_not_available", 409),
-    /// 409: a review decision on a listing that is not pending review; `status` gives its current status.
+    /// 409: a review decision on a listing that is not pending review; `current_status` gives its status.
     NotPendingReview = ("not_pending_review", 409),
     /// 412: `If-Match` names a version that is no longer current.
     VersionMismatch = ("version_mismatch", 412),

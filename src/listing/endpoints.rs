@@ -164,8 +164,8 @@ same key and body returns the first response.")),
             request_body = ReviewInput, responses(
             (status = 200, description = "The listing after the decision.", body = Detail<$kind>,
                 headers(("ETag" = String, description = "The new version."))),
-            (status = 409, description = "`not_pending_review`: the listing is not pending review; `status` gives \
-its current status.", body = oa::Problem, content_type = "application/problem+json"),
+            (status = 409, description = "`not_pending_review`: the listing is not pending review; `current_status` \
+gives its status.", body = oa::Problem, content_type = "application/problem+json"),
             oa::Std, oa::JsonBody, oa::Unauthorized, oa::Forbidden, oa::NotFound, oa::ValidationFailed))]
         #[post($review_path)]
         #[tracing::instrument(skip(state, body))]

@@ -61,7 +61,7 @@ impl ReviewInput {
 /// reviewer is an admin): approve puts it on the market (its validity starts now; `expired`
 /// instead when its deadline has passed meanwhile), reject and request changes send it back
 /// with the reason and note the owner sees. Records the event and queues the owner's
-/// notification in the same transaction. 409 `not_pending_review` with the current `status`
+/// notification in the same transaction. 409 `not_pending_review` with `current_status`
 /// when the listing is not pending review; 404 when absent.
 pub fn decide<L: ListingStore>(
     conn: &mut PgConnection,
@@ -79,7 +79,7 @@ pub fn decide<L: ListingStore>(
             return Err(ApiError::ConflictWith {
                 code: ErrorCode::NotPendingReview,
                 detail: format!("this {} is `{from}`, not pending review: there is nothing to decide", kind.noun),
-                extension: json!({ "status": from.as_str() }),
+                extension: json!({ "current_status": from.as_str() }),
             });
         }
         let (status, expires_at) = match decision.decision {

@@ -13,6 +13,7 @@ mod common;
 mod auth;
 mod connections;
 mod errors;
+mod lifecycle;
 mod listings;
 mod matching;
 mod openapi;
