@@ -6,8 +6,7 @@ generator is kept from producing them instead of loosening the checks:
 
 - match lists reach down to rank 1000 (`page × per_page ≤ MAX_MATCH_DEPTH` in
   src/matches/handlers.rs);
-- a period's `from` is not after its `to` (connections, CSV export, statistics);
-- the review queue's `min_age_hours` is not above its `max_age_hours`.
+- a period's `from` is not after its `to` (connections, CSV export, statistics).
 """
 
 import datetime
@@ -43,8 +42,5 @@ def filter_query(ctx, query):
             return False
     start, end = _date(query.get("from")), _date(query.get("to"))
     if start is not None and end is not None and start > end:
-        return False
-    youngest, oldest = _int(query.get("min_age_hours"), None), _int(query.get("max_age_hours"), None)
-    if youngest is not None and oldest is not None and youngest > oldest:
         return False
     return True

@@ -22,7 +22,9 @@ listing_endpoints! {
     publisher: policy::require_demand_publisher, tag: "demands",
     paths: { collection: "/demands", item: "/demands/{id}", off_market: "/demands/{id}/withdraw" },
     create: { id: "create_demand", summary: "Post a demand.",
-        detail: "201 with the demand, `Location` and `ETag`; owned by the caller's organisation.",
+        detail: "201 with the demand, `Location` and `ETag`; owned by the caller's organisation. `open` (the default) \
+submits it: on the market at once for a verified organisation, `pending_review` otherwise (docs/API.md, Listing \
+lifecycle). The owner's answers carry its `completeness` report and last `review`.",
         created: "The new demand, owned by the caller's organisation.",
         location: "`/api/v1/demands/{id}`",
         conflict: "`conflict`: a demand with the same `source_url` and title exists." },

@@ -32,7 +32,7 @@ pub struct QueueParams {
     /// Only listings waiting at least this many hours (0–87600).
     #[param(minimum = 0, maximum = 87600)]
     pub min_age_hours: Option<u32>,
-    /// Only listings waiting at most this many hours (0–87600); not below `min_age_hours`.
+    /// Only listings waiting at most this many hours (0–87600; below `min_age_hours` none is).
     #[param(minimum = 0, maximum = 87600)]
     pub max_age_hours: Option<u32>,
     /// Page number, 1–10000 (default 1).
@@ -53,11 +53,6 @@ impl QueueParams {
         for age in [self.min_age_hours, self.max_age_hours].into_iter().flatten() {
             if age > MAX_AGE_HOURS {
                 return Err(bad("ages are 0–87600 hours"));
-            }
-        }
-        if let (Some(min), Some(max)) = (self.min_age_hours, self.max_age_hours) {
-            if min > max {
-                return Err(bad("min_age_hours must not be above max_age_hours"));
             }
         }
         Ok(QueueFilter {

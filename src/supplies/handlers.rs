@@ -21,8 +21,10 @@ listing_endpoints! {
     kind: Supply, input: SupplyInput, patch: SupplyPatch, params: SupplyListParams,
     publisher: policy::require_supply_publisher, tag: "supplies",
     paths: { collection: "/supplies", item: "/supplies/{id}", off_market: "/supplies/{id}/archive" },
-    create: { id: "create_supply", summary: "Publish a supply.",
-        detail: "201 with the supply, `Location` and `ETag`; owned by the caller's organisation.",
+    create: { id: "create_supply", summary: "Create a supply.",
+        detail: "201 with the supply, `Location` and `ETag`; owned by the caller's organisation. `published` (the default) \
+submits it: on the market at once for a verified organisation, `pending_review` otherwise (docs/API.md, Listing \
+lifecycle). The owner's answers carry its `completeness` report and last `review`.",
         created: "The new supply, owned by the caller's organisation.",
         location: "`/api/v1/supplies/{id}`",
         conflict: "`conflict`: a supply with the same `source_url` and title exists." },
