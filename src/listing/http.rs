@@ -88,7 +88,6 @@ fn placement<L: ListingStore>(
 /// industries, scenario) of a listing on the market whose organisation goes through review sends
 /// it back to review: what the department approved is what the market sees. A listing whose new
 /// expiry has passed leaves the market. Checks `open_listings` when it heads for the market.
-#[allow(clippy::too_many_arguments)]
 fn settle_update<L: ListingStore>(
     conn: &mut PgConnection,
     caller: &Principal,
