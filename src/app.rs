@@ -1,5 +1,6 @@
 //! Builds the HTTP server: the shared state, the middleware, the routes of [`crate::routes`] with
-//! the document and `Allow` table derived from them, error handling, the index refresher. `main`
+//! the document and `Allow` table derived from them, error handling, the index refresher and the
+//! scheduled jobs ([`crate::jobs`]). `main`
 //! and the integration tests both start the server through [`Application::build`].
 
 use std::net::TcpListener;
@@ -23,6 +24,8 @@ use crate::db::{self, PgPool};
 use crate::docs::OpenApiJson;
 use crate::extract::{json_config, path_config, problem_catch_all, query_config, route_not_found};
 use crate::industries::taxonomy::Taxonomy;
+use crate::jobs::{self, Scheduler};
+use crate::listing::lifecycle::Lifecycle;
 use crate::matches::service::MatchService;
 use crate::metrics::{self, Metrics};
 use crate::middleware::{self as mw, RequestDeadline};
@@ -54,6 +57,15 @@ impl Application {
         let matcher = Arc::new(MatchService::new(taxonomy, MatchingConfig::default()));
         refresh_index(&pool, &matcher).await;
         spawn_refresher(pool.clone(), matcher.clone(), Duration::from_millis(config.index_refresh_ms));
+        let lifecycle = Lifecycle::from(&config.lifecycle);
+        Scheduler {
+            pool: pool.clone(),
+            matcher: matcher.clone(),
+            clock: config.clock.clone(),
+            settings: lifecycle.clone(),
+            instance: jobs::instance_id(),
+        }
+        .spawn(Duration::from_millis(config.jobs_tick_ms));
 
         let listener = TcpListener::bind(config.bind)?;
         let port = listener.local_addr()?.port();
@@ -69,6 +81,8 @@ impl Application {
             hashing,
             quotas: Quotas::from(&config.quotas),
             invitation_ttl: chrono::Duration::hours(i64::try_from(config.auth.invitation_ttl_hours)?),
+            clock: config.clock.clone(),
+            lifecycle,
             metrics: Metrics::new()?,
         });
         let document = routes::document();

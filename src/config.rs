@@ -233,6 +233,37 @@ pub struct QuotaConfig {
     pub quota_unverified_open_listings: u32,
 }
 
+/// The listing lifecycle (issue 12): review before publication, validity and expiry reminders.
+/// Read by `serve`, and by `import` and `demo`, which create listings too.
+#[derive(clap::Args, Clone, Debug)]
+pub struct LifecycleConfig {
+    /// Whether listings of verified organisations go on the market without review (those of
+    /// unverified organisations always wait for it). `true` or `false`.
+    #[arg(long, env = "TECHMATCH_VERIFIED_PUBLISH_DIRECTLY", default_value_t = true, action = clap::ArgAction::Set)]
+    pub verified_publish_directly: bool,
+    /// Days a supply stays on the market before it expires (unless confirmed or renewed).
+    #[arg(long, env = "TECHMATCH_SUPPLY_VALIDITY_DAYS", default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub supply_validity_days: u32,
+    /// Days a demand without a deadline stays on the market (a demand with one expires after it).
+    #[arg(long, env = "TECHMATCH_DEMAND_VALIDITY_DAYS", default_value_t = 180, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub demand_validity_days: u32,
+    /// Days before expiry at which the owner is reminded, comma-separated (e.g. `7,1`).
+    #[arg(long, env = "TECHMATCH_EXPIRY_REMINDER_DAYS", value_delimiter = ',', default_value = "7,1", value_parser = clap::value_parser!(u32).range(1..=365))]
+    pub expiry_reminder_days: Vec<u32>,
+}
+
+impl Default for LifecycleConfig {
+    /// The documented defaults.
+    fn default() -> Self {
+        Self {
+            verified_publish_directly: true,
+            supply_validity_days: 365,
+            demand_validity_days: 180,
+            expiry_reminder_days: vec![7, 1],
+        }
+    }
+}
+
 /// Settings of `techmatch serve`.
 #[derive(clap::Args, Clone, Debug)]
 pub struct ServeConfig {
@@ -242,6 +273,15 @@ pub struct ServeConfig {
     pub auth: AuthConfig,
     #[command(flatten)]
     pub quotas: QuotaConfig,
+    #[command(flatten)]
+    pub lifecycle: LifecycleConfig,
+    /// Milliseconds between two ticks of this instance's scheduled jobs (the expiry sweep and
+    /// the expiry reminders). Every instance ticks; an advisory lock lets one run each job at a time.
+    #[arg(long, env = "TECHMATCH_JOBS_TICK_MS", default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(50..=600_000))]
+    pub jobs_tick_ms: u64,
+    /// The lifecycle's clock: the system clock (tests give a manual one, see [`crate::clock`]).
+    #[arg(skip)]
+    pub clock: crate::clock::Clock,
     /// Address and port to listen on; port 0 picks a free one.
     #[arg(long, env = "TECHMATCH_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,

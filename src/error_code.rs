@@ -81,9 +81,11 @@ error_codes! {
     Archived = ("archived", 409),
     /// 409: the demand is withdrawn and cannot change.
     Withdrawn = ("withdrawn", 409),
+    /// 409: review rejected the listing; it cannot change (it can still be archived or withdrawn).
+    Rejected = ("rejected", 409),
     /// 409: the demand and supply already have an open connection.
     ConnectionExists = ("connection_exists", 409),
-    /// 409: the move is not allowed from the connection's current status.
+    /// 409: the move is not allowed from the current status of the connection or listing.
     IllegalTransition = ("illegal_transition", 409),
     /// 409: a connection needs an open demand and a published supply.
     ListingNotAvailable = ("listing_not_available", 409),
@@ -95,6 +97,8 @@ error_codes! {
     InvitationExpired = ("invitation_expired", 410),
     /// 410: the organisation's owner revoked the invitation.
     InvitationRevoked = ("invitation_revoked", 410),
+    /// 409: a review decision on a listing that is not pending review; `current_status` gives its status.
+    NotPendingReview = ("not_pending_review", 409),
     /// 412: `If-Match` names a version that is no longer current.
     VersionMismatch = ("version_mismatch", 412),
     /// 413: the body exceeds the size limit.

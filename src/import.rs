@@ -17,9 +17,10 @@ use crate::db::schema::{demands, supplies};
 use crate::demands::{input::DemandInput, model::NewDemand, repo as demand_repo};
 use crate::error::ApiError;
 use crate::industries::taxonomy::Taxonomy;
+use crate::listing::lifecycle::Lifecycle;
 use crate::organizations::{model::NewOrganization, repo as org_repo};
 use crate::supplies::{input::SupplyInput, model::NewSupply, repo as supply_repo};
-use crate::vocab::{DemandStatus, OrganizationKind, SupplyStatus};
+use crate::vocab::{DemandStatus, ListingKind, OrganizationKind, SupplyStatus};
 
 /// Which kind of listing a file holds.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -132,9 +133,11 @@ fn check(record: ListingRecord, side: ListingSide, taxonomy: &Taxonomy) -> Resul
                 industries,
                 trl: None,
                 ip_type: None,
+                ip_number: None,
                 transfer_modes: Vec::new(),
                 price_fen: None,
                 region,
+                application_scenario: None,
                 status: Some(SupplyStatus::Published),
                 source_url: record.source_url,
             }
@@ -157,6 +160,7 @@ fn check(record: ListingRecord, side: ListingSide, taxonomy: &Taxonomy) -> Resul
                 deadline: None,
                 cooperation_modes: Vec::new(),
                 region,
+                application_scenario: None,
                 status: Some(DemandStatus::Open),
                 source_url: record.source_url,
             }
@@ -169,13 +173,27 @@ fn check(record: ListingRecord, side: ListingSide, taxonomy: &Taxonomy) -> Resul
     Ok((org, checked))
 }
 
-/// Checks every line of `text`, then inserts them all in one transaction. Errors list each bad
-/// line (`line 3: title: must be 1–200 characters`) and nothing is written.
+/// [`import_with`] the default lifecycle settings at the system clock's now.
 pub fn import(
     conn: &mut PgConnection,
     text: &str,
     side: ListingSide,
     taxonomy: &Taxonomy,
+) -> anyhow::Result<ImportReport> {
+    import_with(conn, text, side, taxonomy, &Lifecycle::default(), chrono::Utc::now())
+}
+
+/// Checks every line of `text`, then inserts them all in one transaction. Errors list each bad
+/// line (`line 3: title: must be 1–200 characters`) and nothing is written. Imported listings are
+/// an operator's load of public records: they go on the market without review, valid from `now`
+/// for the validity period of `settings`.
+pub fn import_with(
+    conn: &mut PgConnection,
+    text: &str,
+    side: ListingSide,
+    taxonomy: &Taxonomy,
+    settings: &Lifecycle,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<ImportReport> {
     let mut rows = Vec::new();
     let mut errors = Vec::new();
@@ -206,6 +224,7 @@ pub fn import(
                 // Marked as imported: the hourly creation quota counts only what users create.
                 Checked::Supply(mut new) => {
                     new.organization_id = owner;
+                    new.expires_at = settings.expiry(ListingKind::Supply, None, now);
                     let inserted = supply_repo::insert_if_new(conn, &new)?;
                     if let Some(supply) = &inserted {
                         diesel::update(supplies::table.find(supply.id))
@@ -216,6 +235,7 @@ pub fn import(
                 }
                 Checked::Demand(mut new) => {
                     new.organization_id = owner;
+                    new.expires_at = settings.expiry(ListingKind::Demand, new.deadline, now);
                     let inserted = demand_repo::insert_if_new(conn, &new)?;
                     if let Some(demand) = &inserted {
                         diesel::update(demands::table.find(demand.id)).set(demands::imported.eq(true)).execute(conn)?;

@@ -1,4 +1,4 @@
-//! The `techmatch` command: `serve`, `migrate`, `import`, `eval`.
+//! The `techmatch` command: `serve`, `migrate`, `import`, `eval`, `demo`.
 
 use std::path::PathBuf;
 
@@ -10,11 +10,13 @@ use matching::MatchingConfig;
 
 use techmatch::accounts::demo::ensure_demo_accounts;
 use techmatch::app::Application;
-use techmatch::config::{DatabaseConfig, LogConfig, ServeConfig};
+use techmatch::config::{DatabaseConfig, LifecycleConfig, LogConfig, ServeConfig};
 use techmatch::connections::demo::seed as seed_demo_connections;
-use techmatch::import::{import, ListingSide};
+use techmatch::import::{import_with, ListingSide};
 use techmatch::industries::taxonomy::Taxonomy;
+use techmatch::listing::lifecycle::Lifecycle;
 use techmatch::matches::service::MatchService;
+use techmatch::reviews::demo::seed as seed_demo_listings;
 use techmatch::{db, telemetry};
 
 /// mimalloc instead of glibc's malloc: glibc keeps the freed 19 MiB blocks of Argon2 in each
@@ -51,6 +53,8 @@ enum Command {
         side: Option<ListingSide>,
         #[command(flatten)]
         database: DatabaseConfig,
+        #[command(flatten)]
+        lifecycle: LifecycleConfig,
     },
     /// Rank the matching development set (eval/) in both directions through the engine, write
     /// run files and print NDCG@10, Recall@50 and MRR@10 (cross-check with eval/evaluate.py).
@@ -65,14 +69,17 @@ enum Command {
         #[arg(long)]
         plain_bm25: bool,
     },
-    /// Create the demo accounts (one per role) used in the README and, when there are no
-    /// connections yet, a handful of demo connections in varied statuses; idempotent.
+    /// Create the demo accounts (one per role) used in the README, a handful of demo connections
+    /// in varied statuses when there are none yet, and demo listings in every lifecycle state
+    /// (review queue, changes requested, rejected, on the market, expired); idempotent.
     Demo {
         /// Password of every demo account.
         #[arg(long, env = "TECHMATCH_DEMO_PASSWORD", default_value = "techmatch-demo-2026", hide_env_values = true)]
         password: String,
         #[command(flatten)]
         database: DatabaseConfig,
+        #[command(flatten)]
+        lifecycle: LifecycleConfig,
     },
 }
 
@@ -93,12 +100,20 @@ async fn main() -> anyhow::Result<()> {
             let applied = db::run_migrations(&mut connect(&config)?)?;
             tracing::info!(count = applied.len(), versions = ?applied, "migrations applied");
         }
-        Command::Import { file, side, database } => {
+        Command::Import { file, side, database, lifecycle } => {
             let side = side
                 .or_else(|| ListingSide::from_file_name(&file))
                 .context("cannot tell supplies from demands by the file name: pass --side supply|demand")?;
             let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let report = import(&mut connect(&database)?, &text, side, Taxonomy::embedded())?;
+            let settings = Lifecycle::from(&lifecycle);
+            let report = import_with(
+                &mut connect(&database)?,
+                &text,
+                side,
+                Taxonomy::embedded(),
+                &settings,
+                chrono::Utc::now(),
+            )?;
             tracing::info!(file = %file.display(), inserted = report.inserted, skipped = report.skipped, "import finished");
         }
         Command::Eval { dir, out, plain_bm25 } => {
@@ -108,13 +123,15 @@ async fn main() -> anyhow::Result<()> {
             println!("demand -> supply: {}\nsupply -> demand: {}", report.d2s, report.s2d);
             println!("run files: {} {}", report.d2s_run.display(), report.s2d_run.display());
         }
-        Command::Demo { password, database } => {
+        Command::Demo { password, database, lifecycle } => {
             let mut conn = connect(&database)?;
             let accounts = ensure_demo_accounts(&mut conn, &password)?;
             let matcher = MatchService::new(Taxonomy::embedded(), MatchingConfig::default());
             matcher.refresh(&mut conn)?;
             let connections = seed_demo_connections(&mut conn, &matcher, DEMO_CONNECTIONS)?;
-            tracing::info!(accounts, connections, "demo data ready");
+            let settings = Lifecycle::from(&lifecycle);
+            let listings = seed_demo_listings(&mut conn, &password, &settings, chrono::Utc::now())?;
+            tracing::info!(accounts, connections, listings, "demo data ready");
         }
     }
     Ok(())

@@ -208,22 +208,24 @@ pub fn check_publication(
 fn check_open_listings(conn: &mut PgConnection, limits: &Tier, org: Uuid) -> Result<(), ApiError> {
     let published: i64 = supplies::table
         .filter(supplies::organization_id.eq(org))
-        .filter(supplies::status.eq(SupplyStatus::Published))
+        .filter(supplies::status.eq_any([SupplyStatus::Published, SupplyStatus::PendingReview]))
         .count()
         .get_result(conn)?;
     let open: i64 = demands::table
         .filter(demands::organization_id.eq(org))
-        .filter(demands::status.eq(DemandStatus::Open))
+        .filter(demands::status.eq_any([DemandStatus::Open, DemandStatus::PendingReview]))
         .count()
         .get_result(conn)?;
+    // Listings waiting for review count too: approval (by an admin, who has no quota) must not
+    // take an organisation past its limit.
     let on_market = published + open;
     if on_market >= i64::from(limits.open_listings) {
         return Err(exceeded(
             Quota::OpenListings,
             limits.open_listings,
             format!(
-                "your organisation has {on_market} listings on the market (published supplies and open demands); \
-                 the limit is {}: archive, withdraw or close one, or create this one as a draft",
+                "your organisation has {on_market} listings on the market or in review (published supplies and open \
+                 demands); the limit is {}: archive, withdraw or close one, or create this one as a draft",
                 limits.open_listings
             ),
             OPEN_LISTINGS_RETRY_AFTER_SECS,

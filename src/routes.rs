@@ -15,8 +15,8 @@ use utoipa_actix_web::{scope, AppExt};
 use crate::extract::RouteTable;
 use crate::spec::{self, BEARER};
 use crate::{
-    accounts, audit, connections, demands, docs, health, industries, matches, members, metrics, organizations, stats,
-    supplies,
+    accounts, audit, connections, demands, docs, health, industries, matches, members, metrics, organizations, reviews,
+    stats, supplies,
 };
 
 /// Mounts every route. The handlers' own attributes give each one's method and path.
@@ -45,12 +45,19 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(supplies::handlers::get)
                 .service(supplies::handlers::update)
                 .service(supplies::handlers::archive)
+                .service(supplies::handlers::review)
+                .service(supplies::handlers::renew)
+                .service(supplies::handlers::confirm)
                 .service(matches::handlers::for_supply)
                 .service(demands::handlers::list)
                 .service(demands::handlers::create)
                 .service(demands::handlers::get)
                 .service(demands::handlers::update)
                 .service(demands::handlers::withdraw)
+                .service(demands::handlers::review)
+                .service(demands::handlers::renew)
+                .service(demands::handlers::confirm)
+                .service(reviews::handlers::queue)
                 .service(matches::handlers::for_demand)
                 .service(matches::handlers::preview)
                 .service(connections::handlers::list)
@@ -121,6 +128,7 @@ stable `code`.",
         (name = "organizations", description = "Universities, institutes, enterprises, agencies and departments."),
         (name = "supplies", description = "Technology achievements offered for transfer (科技成果)."),
         (name = "demands", description = "Technology needs posted by enterprises (技术需求)."),
+        (name = "reviews", description = "The department's review (审核) of listings before they go on the market."),
         (name = "matches", description = "Ranked, scored and explained pairings of demands and supplies."),
         (name = "connections", description = "Tracked connections (对接) with an append-only outcome log."),
         (name = "stats", description = "Statistics for the science and technology department (admins)."),

@@ -1,7 +1,7 @@
 //! What every handler can reach: the pool, the taxonomy, the matching service, the token
 //! service, the login throttle, the trusted proxies, the credential cache, the hashing slots, the
-//! organisation quotas and the metrics registry. This module sits low: it imports the
-//! services it holds, never a handler or the routes.
+//! organisation quotas, the lifecycle's clock and settings, and the metrics registry. This module
+//! sits low: it imports the services it holds, never a handler or the routes.
 
 use std::sync::Arc;
 
@@ -10,8 +10,10 @@ use crate::auth::password::Hashing;
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::tokens::TokenService;
 use crate::client_addr::TrustedProxies;
+use crate::clock::Clock;
 use crate::db::PgPool;
 use crate::industries::taxonomy::Taxonomy;
+use crate::listing::lifecycle::Lifecycle;
 use crate::matches::service::MatchService;
 use crate::metrics::Metrics;
 use crate::quota::Quotas;
@@ -33,5 +35,9 @@ pub struct AppState {
     pub quotas: Quotas,
     /// How long an invitation to join an organisation stays valid (`TECHMATCH_INVITATION_TTL_HOURS`).
     pub invitation_ttl: chrono::Duration,
+    /// The lifecycle's clock: every "now" of review, expiry and renewal ([`crate::clock`]).
+    pub clock: Clock,
+    /// Review and validity settings ([`crate::listing::lifecycle`]).
+    pub lifecycle: Lifecycle,
     pub metrics: Metrics,
 }

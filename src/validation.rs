@@ -222,6 +222,10 @@ pub const MAX_TITLE_CHARS: usize = 200;
 pub const MAX_BODY_CHARS: usize = 5000;
 /// Longest region name, in characters.
 pub const MAX_REGION_CHARS: usize = 100;
+/// Longest IP (patent or registration) number, in characters.
+pub const MAX_IP_NUMBER_CHARS: usize = 100;
+/// Longest application scenario or review note, in characters.
+pub const MAX_SCENARIO_CHARS: usize = 2000;
 /// Largest money amount in fen (10^15 fen = ten trillion yuan).
 pub const MAX_MONEY_FEN: i64 = 1_000_000_000_000_000;
 

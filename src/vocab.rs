@@ -112,23 +112,173 @@ vocabulary! {
 }
 
 vocabulary! {
-    /// Life cycle of a supply: only `published` supplies are public and match candidates.
+    /// Life cycle of a supply (docs/API.md, **Listing lifecycle**): only `published` supplies are
+    /// public and match candidates.
     SupplyStatus {
+        /// 草稿: private, being written.
         Draft = "draft",
+        /// 待审核: submitted, waiting in the department's review queue.
+        PendingReview = "pending_review",
+        /// 需修改: sent back by review with a reason; the owner edits and submits again.
+        ChangesRequested = "changes_requested",
+        /// 未通过: refused by review; it cannot be changed (only archived).
+        Rejected = "rejected",
+        /// 已发布: on the market.
         Published = "published",
+        /// 已过期: its validity ended; the owner renews it.
+        Expired = "expired",
+        /// 已下架: taken off the market by its owner.
         Archived = "archived",
     }
 }
 
 vocabulary! {
-    /// Life cycle of a demand: only `open` demands are public and match candidates.
+    /// Life cycle of a demand (docs/API.md, **Listing lifecycle**): only `open` demands are match
+    /// candidates; `open` and `closed` ones are public.
     DemandStatus {
+        /// 草稿: private, being written.
         Draft = "draft",
+        /// 待审核: submitted, waiting in the department's review queue.
+        PendingReview = "pending_review",
+        /// 需修改: sent back by review with a reason; the owner edits and submits again.
+        ChangesRequested = "changes_requested",
+        /// 未通过: refused by review; it cannot be changed (only withdrawn).
+        Rejected = "rejected",
+        /// 征集中: on the market.
         Open = "open",
         /// The need has been met or the call has ended.
         Closed = "closed",
+        /// 已过期: its deadline or validity passed; the owner renews it.
+        Expired = "expired",
         /// Taken back by its enterprise.
         Withdrawn = "withdrawn",
+    }
+}
+
+vocabulary! {
+    /// The two kinds of listing.
+    ListingKind {
+        /// 科技成果
+        Supply = "supply",
+        /// 技术需求
+        Demand = "demand",
+    }
+}
+
+vocabulary! {
+    /// A department admin's decision on a listing pending review.
+    ReviewDecision {
+        /// 通过: the listing goes on the market.
+        Approve = "approve",
+        /// 不予通过: refused for good (a reason is required).
+        Reject = "reject",
+        /// 退回修改: back to the owner to change (a reason is required).
+        RequestChanges = "request_changes",
+    }
+}
+
+vocabulary! {
+    /// Why review rejected a listing or sent it back (Chinese labels: [`ReviewReason::label_zh`]).
+    ReviewReason {
+        /// 信息不完整: facts buyers need are missing (see the completeness report).
+        Incomplete = "incomplete",
+        /// 效益不明确: the benefit or application is not clear.
+        UnclearBenefit = "unclear_benefit",
+        /// 重复发布: the same listing is already on the platform.
+        Duplicate = "duplicate",
+        /// 不属于平台范围: not a technology offer or need.
+        OutOfScope = "out_of_scope",
+        /// 无法核实: claims (IP, results) cannot be verified.
+        NotVerifiable = "not_verifiable",
+        /// 内容不当: advertising, offensive or unlawful content.
+        Inappropriate = "inappropriate",
+        /// 其他: anything else; a note is required.
+        Other = "other",
+    }
+}
+
+impl ReviewReason {
+    /// The Chinese label shown to users.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Incomplete => "信息不完整",
+            Self::UnclearBenefit => "效益不明确",
+            Self::Duplicate => "重复发布",
+            Self::OutOfScope => "不属于平台范围",
+            Self::NotVerifiable => "无法核实",
+            Self::Inappropriate => "内容不当",
+            Self::Other => "其他",
+        }
+    }
+}
+
+vocabulary! {
+    /// What a buyer asks for that a listing may lack (its completeness report; Chinese labels:
+    /// [`CompletenessItem::label_zh`]).
+    CompletenessItem {
+        /// 技术成熟度: a supply's TRL, or the lowest TRL a demand takes.
+        Trl = "trl",
+        /// 知识产权类型: the kind of IP protecting a supply.
+        IpType = "ip_type",
+        /// 知识产权号: the patent or registration number of a registered right.
+        IpNumber = "ip_number",
+        /// 转化方式: transfer modes offered, or cooperation modes wanted.
+        TransferModes = "transfer_modes",
+        /// 价格: a supply's asking price.
+        Price = "price",
+        /// 预算: a demand's budget.
+        Budget = "budget",
+        /// 应用场景: where the technology is (to be) applied.
+        ApplicationScenario = "application_scenario",
+        /// 联系方式: the organisation's contact e-mail or phone.
+        Contact = "contact",
+    }
+}
+
+impl CompletenessItem {
+    /// The Chinese label shown to users.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Trl => "技术成熟度",
+            Self::IpType => "知识产权类型",
+            Self::IpNumber => "知识产权号",
+            Self::TransferModes => "转化方式",
+            Self::Price => "价格",
+            Self::Budget => "预算",
+            Self::ApplicationScenario => "应用场景",
+            Self::Contact => "联系方式",
+        }
+    }
+}
+
+vocabulary! {
+    /// A change in a listing's lifecycle recorded in `listing_events` (statistics).
+    ListingEventKind {
+        /// Review approved it.
+        Approved = "approved",
+        /// Review rejected it.
+        Rejected = "rejected",
+        /// Review sent it back for changes.
+        ChangesRequested = "changes_requested",
+        /// Its validity ended (the expiry sweep).
+        Expired = "expired",
+        /// Its owner renewed it after expiry.
+        Renewed = "renewed",
+        /// Its owner confirmed it is still available (validity restarted).
+        Confirmed = "confirmed",
+    }
+}
+
+vocabulary! {
+    /// What a notification in the outbox is about (`notification_outbox.kind`; ARCHITECTURE.md,
+    /// "A notification kind").
+    NotificationKind {
+        /// 即将到期: a listing on the market expires soon (7 and 1 days before by default).
+        ListingExpiring = "listing_expiring",
+        /// 已过期: a listing left the market at its expiry.
+        ListingExpired = "listing_expired",
+        /// 审核结果: review decided on a listing.
+        ListingReviewed = "listing_reviewed",
     }
 }
 

@@ -2,7 +2,8 @@
 //!
 //! - Anyone (even without a token) reads public listings: published supplies, open or closed
 //!   demands, and the organisations and industries.
-//! - Private listings (drafts, archived supplies, withdrawn demands) are seen only by members of
+//! - Private listings (drafts, listings in or sent back by review, rejected and expired ones,
+//!   archived supplies, withdrawn demands) are seen only by members of
 //!   the owning organisation and by admins; to anyone else they answer 404, exactly as a missing id.
 //! - Supplies are created by universities, research institutes and enterprises; demands by
 //!   enterprises and research institutes. The owner is always the caller's organisation.

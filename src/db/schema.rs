@@ -75,6 +75,10 @@ diesel::table! {
         updated_at -> Timestamptz,
         off_market_reason -> Nullable<Text>,
         imported -> Bool,
+        expires_at -> Timestamptz,
+        submitted_at -> Nullable<Timestamptz>,
+        ip_number -> Nullable<Text>,
+        application_scenario -> Nullable<Text>,
     }
 }
 
@@ -99,6 +103,9 @@ diesel::table! {
         updated_at -> Timestamptz,
         off_market_reason -> Nullable<Text>,
         imported -> Bool,
+        expires_at -> Timestamptz,
+        submitted_at -> Nullable<Timestamptz>,
+        application_scenario -> Nullable<Text>,
     }
 }
 
@@ -195,7 +202,51 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    listing_events (id) {
+        id -> Int8,
+        listing_kind -> Text,
+        listing_id -> Uuid,
+        organization_id -> Uuid,
+        event -> Text,
+        from_status -> Text,
+        to_status -> Text,
+        actor_id -> Nullable<Uuid>,
+        reason -> Nullable<Text>,
+        note -> Nullable<Text>,
+        submitted_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    notification_outbox (id) {
+        id -> Int8,
+        kind -> Text,
+        recipient_organization_id -> Nullable<Uuid>,
+        recipient_user_id -> Nullable<Uuid>,
+        subject_kind -> Text,
+        subject_id -> Uuid,
+        payload -> Jsonb,
+        dedupe_key -> Text,
+        created_at -> Timestamptz,
+        delivered_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    job_runs (id) {
+        id -> Int8,
+        job -> Text,
+        instance_id -> Text,
+        started_at -> Timestamptz,
+        finished_at -> Timestamptz,
+        rows_affected -> Int8,
+    }
+}
+
 diesel::joinable!(users -> organizations (organization_id));
+diesel::joinable!(listing_events -> organizations (organization_id));
 diesel::joinable!(industries -> industry_groups (group_code));
 diesel::joinable!(supplies -> organizations (organization_id));
 diesel::joinable!(demands -> organizations (organization_id));
@@ -221,6 +272,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     contact_views,
     audit_log,
     invitations,
+    listing_events,
+    notification_outbox,
+    job_runs,
 );
 
 diesel::table! {

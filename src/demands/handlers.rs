@@ -10,6 +10,8 @@ use crate::auth::{policy, MaybePrincipal, Principal};
 use crate::db;
 use crate::error::ApiError;
 use crate::etag::expected_version;
+use crate::listing::review::ReviewInput;
+use crate::listing::view::Detail;
 use crate::listing::{self, endpoints::listing_endpoints};
 use crate::pagination::{Page, PageRequest};
 use crate::spec as oa;
@@ -20,7 +22,9 @@ listing_endpoints! {
     publisher: policy::require_demand_publisher, tag: "demands",
     paths: { collection: "/demands", item: "/demands/{id}", off_market: "/demands/{id}/withdraw" },
     create: { id: "create_demand", summary: "Post a demand.",
-        detail: "201 with the demand, `Location` and `ETag`; owned by the caller's organisation.",
+        detail: "201 with the demand, `Location` and `ETag`; owned by the caller's organisation. `open` (the default) \
+submits it: on the market at once for a verified organisation, `pending_review` otherwise (docs/API.md, Listing \
+lifecycle). The owner's answers carry its `completeness` report and last `review`.",
         created: "The new demand, owned by the caller's organisation.",
         location: "`/api/v1/demands/{id}`",
         conflict: "`conflict`: a demand with the same `source_url` and title exists." },
@@ -33,5 +37,9 @@ same `source_url` and title." },
     off_market: { fn: withdraw, id: "withdraw_demand", summary: "Withdraw a demand.",
         detail: "The enterprise takes its need back (idempotent).",
         taken: "The withdrawn demand (unchanged when it already was)." },
+    lifecycle: {
+        review: { path: "/demands/{id}/review", id: "review_demand" },
+        renew: { path: "/demands/{id}/renew", id: "renew_demand" },
+        confirm: { path: "/demands/{id}/confirm", id: "confirm_demand" } },
     id: "Demand id.",
 }

@@ -1,6 +1,6 @@
 //! Request bodies and query strings of `/api/v1/demands`, turned into checked values.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -10,11 +10,11 @@ use crate::auth::principal::Principal;
 use crate::error::ApiError;
 use crate::industries::taxonomy::Taxonomy;
 use crate::listing::{distinct_modes, editable_status, ListFilter, ListQuery};
-use crate::spec::text::{LongText, Region, SourceUrl, Title};
-use crate::spec::{EditableDemandStatus, IndustryCode, IndustryList, Keyword};
+use crate::spec::text::{LongText, Region, Scenario, SourceUrl, Title};
+use crate::spec::{EditableDemandStatus, IndustryCode, IndustryList, Keyword, NewDemandStatus};
 use crate::validation::{
     nullable, nullable_integer, opt_integer, Fields, MAX_BODY_CHARS, MAX_KEYWORDS, MAX_KEYWORD_CHARS, MAX_REGION_CHARS,
-    MAX_TITLE_CHARS,
+    MAX_SCENARIO_CHARS, MAX_TITLE_CHARS,
 };
 use crate::vocab::{DemandStatus, TransferMode};
 
@@ -52,8 +52,13 @@ pub struct DemandInput {
     /// At most 100 characters.
     #[schema(value_type = Option<Region>)]
     pub region: Option<String>,
-    /// `draft`, `open` (default) or `closed`; withdrawing has its own endpoint.
-    #[schema(value_type = Option<EditableDemandStatus>)]
+    /// Where the technology would be applied, at most 2000 characters.
+    #[schema(value_type = Option<Scenario>)]
+    pub application_scenario: Option<String>,
+    /// `draft` or `open` (default): `open` submits it, and it goes on the market at once for a
+    /// verified organisation, into review otherwise; a demand whose deadline has passed is created
+    /// `expired` (docs/API.md, **Listing lifecycle**).
+    #[schema(value_type = Option<NewDemandStatus>)]
     pub status: Option<DemandStatus>,
     /// An absolute http(s) URL of the public source.
     #[schema(value_type = Option<SourceUrl>)]
@@ -94,7 +99,12 @@ pub struct DemandPatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Region>)]
     pub region: Option<Option<String>>,
-    /// `draft`, `open` or `closed`; withdrawing has its own endpoint.
+    /// At most 2000 characters; `null` clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Scenario>)]
+    pub application_scenario: Option<Option<String>>,
+    /// `draft` (take it off the market or out of review), `open` (submit it) or `closed` (an open
+    /// demand whose need is met); withdrawing and renewal have their own endpoints.
     #[schema(value_type = Option<EditableDemandStatus>)]
     pub status: Option<DemandStatus>,
     /// An absolute http(s) URL; `null` clears it.
@@ -119,9 +129,17 @@ impl DemandInput {
             deadline: f.day("deadline", self.deadline),
             cooperation_modes: distinct_modes(self.cooperation_modes),
             region: f.opt_text("region", self.region, MAX_REGION_CHARS),
+            application_scenario: f.opt_long_text(
+                "application_scenario",
+                self.application_scenario,
+                MAX_SCENARIO_CHARS,
+            ),
             status: editable_status::<Demand>(&mut f, self.status.unwrap_or(DemandStatus::Open)),
             source_url: f.url("source_url", self.source_url),
             extra: serde_json::json!({}),
+            // Set from the clock when the listing is created (`listing::http::create`).
+            expires_at: chrono::DateTime::UNIX_EPOCH,
+            submitted_at: None,
         };
         f.finish()?;
         Ok(new)
@@ -142,8 +160,13 @@ impl DemandPatch {
             deadline: self.deadline.map(|v| f.day("deadline", v)),
             cooperation_modes: self.cooperation_modes.map(distinct_modes),
             region: self.region.map(|v| f.opt_text("region", v, MAX_REGION_CHARS)),
+            application_scenario: self
+                .application_scenario
+                .map(|v| f.opt_long_text("application_scenario", v, MAX_SCENARIO_CHARS)),
             status: self.status.map(|s| editable_status::<Demand>(&mut f, s)),
             source_url: self.source_url.map(|v| f.url("source_url", v)),
+            expires_at: None,
+            submitted_at: None,
         };
         f.finish()?;
         Ok(changes)
@@ -164,8 +187,8 @@ pub struct DemandListParams {
     /// Free text searched in title and description (case-insensitive substring).
     #[param(pattern = "^[^\\x00]*$")]
     pub q: Option<String>,
-    /// Default `open`; `draft` and `withdrawn` need a token and list the caller's organisation's
-    /// demands (admins: any organisation's).
+    /// Default `open` (those not yet expired); `closed` is public too; the other statuses need a
+    /// token and list the caller's organisation's demands (admins: any organisation's).
     pub status: Option<DemandStatus>,
     /// The organisation with the need.
     pub organization_id: Option<Uuid>,
@@ -187,6 +210,7 @@ impl DemandListParams {
         &self,
         caller: Option<&Principal>,
         taxonomy: &Taxonomy,
+        now: DateTime<Utc>,
     ) -> Result<ListFilter<DemandStatus>, ApiError> {
         let query = ListQuery {
             industry: &self.industry,
@@ -197,6 +221,6 @@ impl DemandListParams {
         };
         query.check_text()?;
         let status = self.status.unwrap_or(DemandStatus::Open);
-        query.filter::<Demand>(status, caller, taxonomy)
+        query.filter::<Demand>(status, caller, taxonomy, now)
     }
 }

@@ -6,10 +6,11 @@ use matching::{Document, Side};
 
 use crate::db::schema::demands;
 use crate::error::ErrorCode;
+use crate::listing::completeness::Facts;
 use crate::listing::model::listing_model;
 use crate::listing::{Head, Kind, Listing};
 
-use crate::vocab::{DemandStatus, TransferMode};
+use crate::vocab::{DemandStatus, ListingKind, TransferMode};
 
 listing_model! {
     /// A demand (技术需求) as stored and returned.
@@ -28,13 +29,15 @@ listing_model! {
         trl_min: Option<i16>,
         /// Budget in fen (0.01 CNY); `null` when not stated.
         budget_fen: Option<i64>,
-        /// Last day the need stands (a calendar date, `YYYY-MM-DD`).
+        /// Last day the need stands (a calendar date in China, `YYYY-MM-DD`): the demand expires at
+        /// the end of that day (UTC+8).
         deadline: Option<NaiveDate>,
         /// Cooperation modes wanted.
         cooperation_modes: Vec<TransferMode>,
     },
     status_values: {
-        /// `draft`, `open`, `closed` or `withdrawn`.
+        /// `draft`, `pending_review`, `changes_requested`, `rejected`, `open`, `closed`, `expired` or
+        /// `withdrawn` (docs/API.md, **Listing lifecycle**).
     },
     extra: {
         /// Facts kept from an import (event, issuer, year…).
@@ -54,10 +57,45 @@ impl Listing for Demand {
         public: &[DemandStatus::Open, DemandStatus::Closed],
         candidate: DemandStatus::Open,
         side: Side::Demand,
+        kind: ListingKind::Demand,
+        draft: DemandStatus::Draft,
+        pending_review: DemandStatus::PendingReview,
+        changes_requested: DemandStatus::ChangesRequested,
+        rejected: DemandStatus::Rejected,
+        expired: DemandStatus::Expired,
+        closed: Some(DemandStatus::Closed),
     };
 
     fn head(&self) -> Head<DemandStatus> {
-        Head { id: self.id, organization_id: self.organization_id, version: self.version, status: self.status }
+        Head {
+            id: self.id,
+            organization_id: self.organization_id,
+            version: self.version,
+            status: self.status,
+            expires_at: self.expires_at,
+            submitted_at: self.submitted_at,
+        }
+    }
+
+    fn facts(&self) -> Facts {
+        Facts {
+            kind: ListingKind::Demand,
+            trl: self.trl_min.is_some(),
+            ip_type: None,
+            ip_number: false,
+            modes: !self.cooperation_modes.is_empty(),
+            money: self.budget_fen.is_some(),
+            scenario: self.application_scenario.is_some(),
+            contact: false,
+        }
+    }
+
+    fn deadline(&self) -> Option<NaiveDate> {
+        self.deadline
+    }
+
+    fn title(&self) -> &str {
+        &self.title
     }
 
     /// The engine document of a demand (budget as money, minimum TRL wanted).

@@ -10,7 +10,10 @@ use crate::listing::ListFilter;
 use crate::pagination::PageRequest;
 use crate::vocab::DemandStatus;
 
-listing_table!(table: demands, listing: Demand, new: NewDemand, changes: DemandChanges, body: description);
+listing_table!(
+    table: demands, listing: Demand, new: NewDemand, changes: DemandChanges, body: description,
+    deadline: (|new| new.deadline, |changes| changes.deadline),
+);
 
 /// One page of demands matching `filter`, newest first, and the total count.
 pub fn list(

@@ -1,10 +1,10 @@
-//! The five endpoints every kind of listing has — create, get, list, update (If-Match) and take
-//! off the market — written once. Each kind's `handlers.rs` invokes [`listing_endpoints!`] with its
+//! The endpoints every kind of listing has — create, get, list, update (If-Match), take off the
+//! market, and the lifecycle's review decision, renewal and confirmation — written once. Each kind's `handlers.rs` invokes [`listing_endpoints!`] with its
 //! types, paths, operation ids and the words of its documentation; the request flow itself is in
 //! [`super::http`].
 
-/// Defines `create`, `get`, `list`, `update` and the take-off-market handler of one kind of
-/// listing, each with its route and `#[utoipa::path]` description. Invoke it in a module where
+/// Defines `create`, `get`, `list`, `update`, the take-off-market handler, `review`, `renew` and
+/// `confirm` of one kind of listing, each with its route and `#[utoipa::path]` description. Invoke it in a module where
 /// `super::repo::list` lists the kind and `get`, `patch`, `post` are actix-web's route macros
 /// (utoipa reads the method and path from them by name).
 macro_rules! listing_endpoints {
@@ -19,6 +19,10 @@ macro_rules! listing_endpoints {
         update: { id: $update_id:tt, summary: $update_summary:tt, changed: $changed:tt, conflict: $update_conflict:tt },
         off_market: { fn: $off_fn:ident, id: $off_id:tt, summary: $off_summary:tt, detail: $off_detail:tt,
             taken: $taken:tt },
+        lifecycle: {
+            review: { path: $review_path:tt, id: $review_id:tt },
+            renew: { path: $renew_path:tt, id: $renew_id:tt },
+            confirm: { path: $confirm_path:tt, id: $confirm_id:tt } },
         id: $id_description:tt $(,)?
     ) => {
         #[doc = $create_summary]
@@ -32,7 +36,7 @@ macro_rules! listing_endpoints {
                 description = "1–200 visible ASCII characters, unique per request of this user: a retry with the \
 same key and body returns the first response.")),
             responses(
-            (status = 201, description = $created, body = $kind,
+            (status = 201, description = $created, body = Detail<$kind>,
                 headers(("Location" = String, description = $location),
                     ("ETag" = String, description = "The version, e.g. `\"1\"`."))),
             (status = 409, description = $create_conflict, body = oa::Problem, content_type = "application/problem+json"),
@@ -61,7 +65,7 @@ same key and body returns the first response.")),
         #[utoipa::path(operation_id = $get_id, tag = $tag,
             security((), ("bearer" = [])),
             params(("id" = Uuid, Path, description = $id_description)), responses(
-            (status = 200, description = $found, body = $kind,
+            (status = 200, description = $found, body = Detail<$kind>,
                 headers(("ETag" = String, description = "The version, e.g. `\"3\"`; send it back as `If-Match`."))),
             oa::Std, oa::Unauthorized, oa::NotFound))]
         #[get($item)]
@@ -88,7 +92,7 @@ same key and body returns the first response.")),
             params: web::Query<$params>,
         ) -> Result<web::Json<Page<$kind>>, ApiError> {
             let page = PageRequest::parse(params.page, params.per_page)?;
-            let filter = params.filter(caller.0.as_ref(), state.taxonomy)?;
+            let filter = params.filter(caller.0.as_ref(), state.taxonomy, state.clock.now())?;
             let (items, total) = db::run(&state.pool, move |conn| super::repo::list(conn, &filter, page)).await?;
             Ok(web::Json(Page::new(items, page, total)))
         }
@@ -103,9 +107,11 @@ same key and body returns the first response.")),
                 ("If-Match" = String, Header, pattern = "^\"[1-9][0-9]{0,8}\"$",
                 description = "The `ETag` of the version being edited, e.g. `\"3\"`.")),
             request_body = $patch, responses(
-            (status = 200, description = $changed, body = $kind,
+            (status = 200, description = $changed, body = Detail<$kind>,
                 headers(("ETag" = String, description = "The version, e.g. `\"3\"`; send it back as `If-Match`."))),
-            (status = 409, description = $update_conflict, body = oa::Problem, content_type = "application/problem+json"),
+            (status = 409, description = concat!($update_conflict, "; `rejected`: review rejected it, it cannot change; \
+`illegal_transition`: the lifecycle does not allow the status asked for from the current one (`from`, `to`, `allowed`)."),
+                body = oa::Problem, content_type = "application/problem+json"),
             (status = 412, description = "`version_mismatch`: `If-Match` is stale; nothing changed.", body = oa::Problem,
                 content_type = "application/problem+json"),
             (status = 428, description = "`if_match_required`: send `If-Match`.", body = oa::Problem,
@@ -133,7 +139,7 @@ same key and body returns the first response.")),
         #[utoipa::path(operation_id = $off_id, tag = $tag,
             security(("bearer" = [])),
             params(("id" = Uuid, Path, description = $id_description)), responses(
-            (status = 200, description = $taken, body = $kind,
+            (status = 200, description = $taken, body = Detail<$kind>,
                 headers(("ETag" = String, description = "The new version."))),
             oa::Std, oa::Unauthorized, oa::Forbidden, oa::NotFound))]
         #[post($off_path)]
@@ -144,6 +150,80 @@ same key and body returns the first response.")),
             id: web::Path<Uuid>,
         ) -> Result<HttpResponse, ApiError> {
             listing::http::take_off_market::<$kind>(&state, caller, id.into_inner()).await
+        }
+
+        /// Decide on a listing pending review (admins).
+        ///
+        /// `approve` puts it on the market (its validity starts now), `reject` refuses it for good,
+        /// `request_changes` sends it back to its owner (`changes_requested`). Rejecting and requesting
+        /// changes need a `reason` code; the `note` is shown to the owner. The owner's organisation is
+        /// notified (outbox).
+        #[utoipa::path(operation_id = $review_id, tag = "reviews",
+            security(("bearer" = [])),
+            params(("id" = Uuid, Path, description = $id_description)),
+            request_body = ReviewInput, responses(
+            (status = 200, description = "The listing after the decision.", body = Detail<$kind>,
+                headers(("ETag" = String, description = "The new version."))),
+            (status = 409, description = "`not_pending_review`: the listing is not pending review; `current_status` \
+gives its status.", body = oa::Problem, content_type = "application/problem+json"),
+            oa::Std, oa::JsonBody, oa::Unauthorized, oa::Forbidden, oa::NotFound, oa::ValidationFailed))]
+        #[post($review_path)]
+        #[tracing::instrument(skip(state, body))]
+        pub async fn review(
+            state: web::Data<AppState>,
+            caller: Principal,
+            id: web::Path<Uuid>,
+            body: web::Json<ReviewInput>,
+        ) -> Result<HttpResponse, ApiError> {
+            policy::require_admin(&caller)?;
+            let decision = body.into_inner().parse()?;
+            listing::http::decide::<$kind>(&state, caller, id.into_inner(), decision).await
+        }
+
+        /// Renew an expired listing.
+        ///
+        /// Its validity restarts from now; it goes back on the market when the organisation publishes
+        /// directly (verified), into review (`pending_review`) otherwise. A demand whose deadline has
+        /// passed needs a later deadline first (422 on `deadline`). Counts against the `open_listings`
+        /// quota.
+        #[utoipa::path(operation_id = $renew_id, tag = $tag,
+            security(("bearer" = [])),
+            params(("id" = Uuid, Path, description = $id_description)), responses(
+            (status = 200, description = "The renewed listing.", body = Detail<$kind>,
+                headers(("ETag" = String, description = "The new version."))),
+            (status = 409, description = "`illegal_transition`: only an expired listing is renewed (`from`, `to`, \
+`allowed`).", body = oa::Problem, content_type = "application/problem+json"),
+            oa::Std, oa::Unauthorized, oa::Forbidden, oa::NotFound, oa::ValidationFailed, oa::TooManyRequests))]
+        #[post($renew_path)]
+        #[tracing::instrument(skip(state))]
+        pub async fn renew(
+            state: web::Data<AppState>,
+            caller: Principal,
+            id: web::Path<Uuid>,
+        ) -> Result<HttpResponse, ApiError> {
+            listing::http::renew::<$kind>(&state, caller, id.into_inner()).await
+        }
+
+        /// Confirm a listing is still available.
+        ///
+        /// Restarts its validity from now (a demand with a deadline keeps its deadline) and so its
+        /// expiry reminders.
+        #[utoipa::path(operation_id = $confirm_id, tag = $tag,
+            security(("bearer" = [])),
+            params(("id" = Uuid, Path, description = $id_description)), responses(
+            (status = 200, description = "The listing with its new `expires_at`.", body = Detail<$kind>,
+                headers(("ETag" = String, description = "The new version."))),
+            (status = 409, description = "`illegal_transition`: only a listing on the market is confirmed (an \
+expired one is renewed).", body = oa::Problem, content_type = "application/problem+json"),
+            oa::Std, oa::Unauthorized, oa::Forbidden, oa::NotFound))]
+        #[post($confirm_path)]
+        #[tracing::instrument(skip(state))]
+        pub async fn confirm(
+            state: web::Data<AppState>,
+            caller: Principal,
+            id: web::Path<Uuid>,
+        ) -> Result<HttpResponse, ApiError> {
+            listing::http::confirm::<$kind>(&state, caller, id.into_inner()).await
         }
     };
 }

@@ -1,6 +1,7 @@
 //! The list filters both kinds of listing take (`industry`, `keyword`, `q`, `status`,
 //! `organization_id`, `region`), checked in the same order for both.
 
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::kind::Listing;
@@ -41,6 +42,8 @@ pub struct ListFilter<S> {
     pub organization_id: Option<Uuid>,
     /// Exact region.
     pub region: Option<String>,
+    /// The lifecycle's now: listings on the market that expire at or before it are left out.
+    pub now: DateTime<Utc>,
 }
 
 impl ListQuery<'_> {
@@ -57,11 +60,13 @@ impl ListQuery<'_> {
     /// The checked filters for listings of kind `L` in `status`. A private status
     /// (not in [`Kind::public`](super::Kind::public)) limits the list to the caller's own organisation (admins: the
     /// one asked for, or any), 401 without a token; an unknown industry code is 400 `invalid_query`.
+    /// `now` is the lifecycle clock's (expired listings leave the public lists at once).
     pub fn filter<L: Listing>(
         &self,
         status: L::Status,
         caller: Option<&Principal>,
         taxonomy: &Taxonomy,
+        now: DateTime<Utc>,
     ) -> Result<ListFilter<L::Status>, ApiError> {
         let organization_id = if L::KIND.public.contains(&status) {
             self.organization_id
@@ -75,6 +80,7 @@ impl ListQuery<'_> {
             status,
             organization_id,
             region: non_blank(self.region),
+            now,
         })
     }
 }

@@ -1,11 +1,13 @@
 //! The facts the shared listing code needs about each kind of listing ([`Kind`], [`Head`],
 //! [`Listing`]). The lowest module of `listing`: its siblings import it, it imports none of them.
 
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::completeness::Facts;
 use crate::error::ErrorCode;
-use crate::vocab::Vocabulary;
+use crate::vocab::{ListingKind, Vocabulary};
 use matching::{Document, Side};
 
 /// The words and statuses that tell one kind of listing from the other; `S` is the kind's
@@ -31,6 +33,21 @@ pub struct Kind<S: 'static> {
     pub candidate: S,
     /// The matching engine's side for this kind.
     pub side: Side,
+    /// The kind's name in events, the review queue and notifications.
+    pub kind: ListingKind,
+    /// The private status a listing is written in.
+    pub draft: S,
+    /// Submitted, waiting for review.
+    pub pending_review: S,
+    /// Sent back by review for changes.
+    pub changes_requested: S,
+    /// Refused by review.
+    pub rejected: S,
+    /// Past its expiry.
+    pub expired: S,
+    /// A public status off the candidates that the owner may set on a listing on the market
+    /// (a demand's `closed`), if the kind has one.
+    pub closed: Option<S>,
 }
 
 /// The columns every listing has that the shared code reads.
@@ -44,6 +61,10 @@ pub struct Head<S> {
     pub version: i32,
     /// The status.
     pub status: S,
+    /// When it leaves the market.
+    pub expires_at: DateTime<Utc>,
+    /// When its current review began.
+    pub submitted_at: Option<DateTime<Utc>>,
 }
 
 /// A stored listing (a supply or a demand) as the shared code sees it.
@@ -58,6 +79,14 @@ pub trait Listing: Serialize + Send + Sized + 'static {
     fn head(&self) -> Head<Self::Status>;
     /// The matching engine's document of the listing.
     fn document(&self) -> Document;
+    /// What its completeness report checks, but for the organisation's contact.
+    fn facts(&self) -> Facts;
+    /// The last day the listing stands, when it says so itself (a demand's deadline).
+    fn deadline(&self) -> Option<NaiveDate> {
+        None
+    }
+    /// The title, for notifications.
+    fn title(&self) -> &str;
 
     /// The listing's id.
     fn id(&self) -> Uuid {
@@ -77,6 +106,16 @@ pub trait Listing: Serialize + Send + Sized + 'static {
     /// The status.
     fn status(&self) -> Self::Status {
         self.head().status
+    }
+
+    /// When it leaves the market.
+    fn expires_at(&self) -> DateTime<Utc> {
+        self.head().expires_at
+    }
+
+    /// When its current review began.
+    fn submitted_at(&self) -> Option<DateTime<Utc>> {
+        self.head().submitted_at
     }
 
     /// Whether everyone may see the listing (in one of the [`Kind::public`] statuses).

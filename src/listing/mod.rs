@@ -4,14 +4,20 @@
 //! checks ([`values`]). The children import [`kind`] (and each other), never this module, so the
 //! re-exports below point one way.
 
+pub mod completeness;
 pub mod endpoints;
+pub mod events;
+pub mod expiry;
 pub mod filter;
 pub mod http;
 pub mod kind;
+pub mod lifecycle;
 pub mod model;
+pub mod review;
 pub mod store;
 pub mod table;
 pub mod values;
+pub mod view;
 
 pub use filter::{ListFilter, ListQuery};
 pub use kind::{what, Head, Kind, Listing};
@@ -29,6 +35,13 @@ mod tests {
     fn public_and_off_market_statuses() {
         for status in SupplyStatus::ALL {
             assert_eq!(Supply::KIND.public.contains(status), *status == SupplyStatus::Published, "{status}");
+        }
+        for status in DemandStatus::ALL {
+            let expected = matches!(status, DemandStatus::Open | DemandStatus::Closed);
+            assert_eq!(Demand::KIND.public.contains(status), expected, "{status}");
+        }
+        for status in [SupplyStatus::PendingReview, SupplyStatus::Rejected, SupplyStatus::Expired] {
+            assert!(!Supply::KIND.public.contains(&status), "{status} is private to its owner");
         }
         for status in DemandStatus::ALL {
             let expected = matches!(status, DemandStatus::Open | DemandStatus::Closed);

@@ -6,8 +6,9 @@
 /// insert row (`Insertable`) and its changes (`AsChangeset`, `None` leaves a column alone).
 /// The shared columns are: id, `organization_id`, title, the free text `body` (`summary`,
 /// `description`), keywords, industries, then the kind's `own` columns (their attributes go on
-/// the stored record only; in the changes each is wrapped in `Option`), then region, status,
-/// `source_url`, extra, version and the timestamps. Invoke it where the table module named by
+/// the stored record only; in the changes each is wrapped in `Option`), then region, the
+/// application scenario, status, `source_url`, extra, version, the timestamps and the lifecycle's
+/// `expires_at` and `submitted_at`. Invoke it where the table module named by
 /// `table` is in scope.
 macro_rules! listing_model {
     (
@@ -38,6 +39,8 @@ macro_rules! listing_model {
             pub industries: Vec<String>,
             $( $(#[$own_meta])* pub $own: $own_ty, )*
             pub region: Option<String>,
+            /// Where the technology is (or is to be) applied: the scenario a buyer pictures.
+            pub application_scenario: Option<String>,
             $(#[$status_meta])*
             pub status: $status,
             pub source_url: Option<String>,
@@ -49,6 +52,11 @@ macro_rules! listing_model {
             pub version: i32,
             pub created_at: chrono::DateTime<chrono::Utc>,
             pub updated_at: chrono::DateTime<chrono::Utc>,
+            /// When the listing leaves the market unless its owner confirms it is still available
+            /// (`POST …/confirm`); after it, the owner renews it (`POST …/renew`).
+            pub expires_at: chrono::DateTime<chrono::Utc>,
+            /// When its current review began (`null` when it never waited for one).
+            pub submitted_at: Option<chrono::DateTime<chrono::Utc>>,
         }
 
         /// A checked listing ready to insert.
@@ -62,9 +70,12 @@ macro_rules! listing_model {
             pub industries: Vec<String>,
             $( pub $own: $own_ty, )*
             pub region: Option<String>,
+            pub application_scenario: Option<String>,
             pub status: $status,
             pub source_url: Option<String>,
             pub extra: serde_json::Value,
+            pub expires_at: chrono::DateTime<chrono::Utc>,
+            pub submitted_at: Option<chrono::DateTime<chrono::Utc>>,
         }
 
         /// Checked changes of a PATCH; `None` leaves a column alone, `Some(None)` clears it.
@@ -77,8 +88,23 @@ macro_rules! listing_model {
             pub industries: Option<Vec<String>>,
             $( pub $own: Option<$own_ty>, )*
             pub region: Option<Option<String>>,
+            pub application_scenario: Option<Option<String>>,
             pub status: Option<$status>,
             pub source_url: Option<Option<String>>,
+            pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+            pub submitted_at: Option<Option<chrono::DateTime<chrono::Utc>>>,
+        }
+
+        impl $changes {
+            /// Whether the changes touch what review judged: the title, the free text, keywords,
+            /// industries or the application scenario.
+            pub fn touches_reviewed_text(&self) -> bool {
+                self.title.is_some()
+                    || self.$body.is_some()
+                    || self.keywords.is_some()
+                    || self.industries.is_some()
+                    || self.application_scenario.is_some()
+            }
         }
     };
 }

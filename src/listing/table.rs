@@ -9,7 +9,8 @@
 /// (`summary`, `description`) that `q` searches besides the title.
 macro_rules! listing_table {
     (
-        table: $table:ident, listing: $listing:ident, new: $new:ident, changes: $changes:ident, body: $body:ident $(,)?
+        table: $table:ident, listing: $listing:ident, new: $new:ident, changes: $changes:ident, body: $body:ident,
+        deadline: ($new_deadline:expr, $changed_deadline:expr) $(,)?
     ) => {
         /// Inserts a listing unless one with the same `source_url` and title exists; `None` when skipped.
         pub fn insert_if_new(conn: &mut PgConnection, new: &$new) -> Result<Option<$listing>, $crate::error::ApiError> {
@@ -51,11 +52,16 @@ macro_rules! listing_table {
         }
 
         /// The listings matching the shared list filters (status, industries, keyword, `q` in the
-        /// title and body, organisation, region), as a query to add to.
+        /// title and body, organisation, region), as a query to add to. Listings on the market
+        /// whose expiry has passed at the filter's `now` are left out before the sweep marks them.
         fn listed(
             filter: &$crate::listing::filter::ListFilter<<$listing as $crate::listing::kind::Listing>::Status>,
         ) -> $table::BoxedQuery<'static, diesel::pg::Pg> {
+            use $crate::listing::kind::Listing;
             let mut query = $table::table.filter($table::status.eq(filter.status)).into_boxed();
+            if filter.status == $listing::KIND.candidate {
+                query = query.filter($table::expires_at.gt(filter.now));
+            }
             if !filter.industries.is_empty() {
                 query = query.filter($table::industries.overlaps_with(filter.industries.clone()));
             }
@@ -135,20 +141,81 @@ macro_rules! listing_table {
                 new.status
             }
 
+            fn new_deadline(new: &$new) -> Option<chrono::NaiveDate> {
+                let deadline: fn(&$new) -> Option<chrono::NaiveDate> = $new_deadline;
+                deadline(new)
+            }
+
+            fn place(
+                new: &mut $new,
+                status: <$listing as $crate::listing::kind::Listing>::Status,
+                expires_at: chrono::DateTime<chrono::Utc>,
+                submitted_at: Option<chrono::DateTime<chrono::Utc>>,
+            ) {
+                new.status = status;
+                new.expires_at = expires_at;
+                new.submitted_at = submitted_at;
+            }
+
             fn changed_status(changes: &$changes) -> Option<<$listing as $crate::listing::kind::Listing>::Status> {
                 changes.status
+            }
+
+            fn changed_deadline(changes: &$changes) -> Option<Option<chrono::NaiveDate>> {
+                let deadline: fn(&$changes) -> Option<Option<chrono::NaiveDate>> = $changed_deadline;
+                deadline(changes)
+            }
+
+            fn touches_reviewed_text(changes: &$changes) -> bool {
+                changes.touches_reviewed_text()
+            }
+
+            fn settle(
+                changes: &mut $changes,
+                status: Option<<$listing as $crate::listing::kind::Listing>::Status>,
+                expires_at: Option<chrono::DateTime<chrono::Utc>>,
+                submitted_at: Option<Option<chrono::DateTime<chrono::Utc>>>,
+            ) {
+                changes.status = status;
+                if expires_at.is_some() {
+                    changes.expires_at = expires_at;
+                }
+                if submitted_at.is_some() {
+                    changes.submitted_at = submitted_at;
+                }
             }
 
             fn candidates(
                 conn: &mut PgConnection,
                 ids: Vec<uuid::Uuid>,
+                now: chrono::DateTime<chrono::Utc>,
             ) -> Result<Vec<$listing>, $crate::error::ApiError> {
                 use $crate::listing::kind::Listing;
                 Ok($table::table
                     .filter($table::id.eq_any(ids))
                     .filter($table::status.eq($listing::KIND.candidate))
+                    .filter($table::expires_at.gt(now))
                     .select($listing::as_select())
                     .load(conn)?)
+            }
+
+            fn expire_due(
+                conn: &mut PgConnection,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Vec<$listing>, $crate::error::ApiError> {
+                use $crate::listing::kind::Listing;
+                Ok(diesel::update(
+                    $table::table
+                        .filter($table::status.eq($listing::KIND.candidate))
+                        .filter($table::expires_at.le(now)),
+                )
+                .set((
+                    $table::status.eq($listing::KIND.expired),
+                    $table::version.eq($table::version + 1),
+                    $table::updated_at.eq(diesel::dsl::now),
+                ))
+                .returning($listing::as_returning())
+                .get_results(conn)?)
             }
         }
     };

@@ -54,12 +54,19 @@ pub fn trl_in_range(name: &str, value: Option<impl Into<i16>>) -> Result<(), Api
 }
 
 /// A status a body may set; the off-market status of `L` is an error on `status` naming the
-/// endpoint to use instead (e.g. `use POST /api/v1/supplies/{id}/archive to archive`).
+/// endpoint to use instead (e.g. `use POST /api/v1/supplies/{id}/archive to archive`), and so are
+/// the statuses only review and expiry set.
 pub fn editable_status<L: Listing>(f: &mut Fields, status: L::Status) -> L::Status {
     let kind = L::KIND;
+    let path = kind.path;
+    let candidate = kind.candidate;
     if status == kind.off_market {
         let action = kind.off_market_action;
-        f.error("status", format!("use POST {}/{{id}}/{action} to {action}", kind.path));
+        f.error("status", format!("use POST {path}/{{id}}/{action} to {action}"));
+    } else if status == kind.expired {
+        f.error("status", format!("`expired` is set at expiry; use POST {path}/{{id}}/renew to renew"));
+    } else if [kind.pending_review, kind.changes_requested, kind.rejected].contains(&status) {
+        f.error("status", format!("`{status}` is set by review; send `{candidate}` to submit the listing"));
     }
     status
 }
@@ -108,6 +115,14 @@ mod tests {
         assert_eq!(
             status_errors(|f| editable_status::<Demand>(f, DemandStatus::Withdrawn)),
             ["status: use POST /api/v1/demands/{id}/withdraw to withdraw"]
+        );
+        assert_eq!(
+            status_errors(|f| editable_status::<Supply>(f, SupplyStatus::PendingReview)),
+            ["status: `pending_review` is set by review; send `published` to submit the listing"]
+        );
+        assert_eq!(
+            status_errors(|f| editable_status::<Demand>(f, DemandStatus::Expired)),
+            ["status: `expired` is set at expiry; use POST /api/v1/demands/{id}/renew to renew"]
         );
     }
 

@@ -121,7 +121,8 @@ fn wrap_listings<T, U>(page: Page<MatchItem<T>>, wrap: impl Fn(T) -> U) -> Page<
 }
 
 /// Puts the loaded rows in the engine's rank order, dropping any the database no longer holds as
-/// candidates (the index may trail another instance's write by a poll).
+/// candidates (the index may trail another instance's write by a poll, and a listing past its
+/// expiry leaves the matches before the sweep takes it out of the index).
 fn hydrate<T, F>(ranked: Vec<(Uuid, f32, Explanation)>, rows: Vec<T>, id_of: F) -> Vec<MatchItem<T>>
 where
     F: Fn(&T) -> Uuid,
@@ -149,7 +150,8 @@ async fn ranked<T: ListingStore>(
     });
     let ranked: Vec<_> = found.items.into_iter().map(|m| (m.id, m.score, m.explanation)).collect();
     let ids: Vec<Uuid> = ranked.iter().map(|r| r.0).collect();
-    let rows = db::run(&state.pool, move |conn| T::candidates(conn, ids)).await?;
+    let now = state.clock.now();
+    let rows = db::run(&state.pool, move |conn| T::candidates(conn, ids, now)).await?;
     Ok(Page::new(hydrate(ranked, rows, T::id), page, found.total as i64))
 }
 

@@ -1,7 +1,7 @@
 //! Verification of an organisation and what follows from it.
 //!
 //! Rejecting an organisation takes its public listings off the market in the same transaction:
-//! published supplies and open or closed demands become drafts (private, no match candidates)
+//! published supplies and open or closed demands (and those waiting for review) become drafts (private, no match candidates)
 //! with `off_market_reason` = `organization_rejected`, and their version is bumped so that every
 //! instance's index drops them on its next poll. Restoring the organisation (`verified` or
 //! `unverified`) republishes nothing: the owner does, by setting the status again (which clears
@@ -73,7 +73,7 @@ pub fn set_verification(
         let supplies = diesel::update(
             supplies::table
                 .filter(supplies::organization_id.eq(id))
-                .filter(supplies::status.eq_any(Supply::KIND.public)),
+                .filter(supplies::status.eq_any(Supply::KIND.public.iter().chain([&Supply::KIND.pending_review]))),
         )
         .set((
             supplies::status.eq(SupplyStatus::Draft),
@@ -84,7 +84,9 @@ pub fn set_verification(
         .returning(Supply::as_returning())
         .get_results(conn)?;
         let demands = diesel::update(
-            demands::table.filter(demands::organization_id.eq(id)).filter(demands::status.eq_any(Demand::KIND.public)),
+            demands::table
+                .filter(demands::organization_id.eq(id))
+                .filter(demands::status.eq_any(Demand::KIND.public.iter().chain([&Demand::KIND.pending_review]))),
         )
         .set((
             demands::status.eq(DemandStatus::Draft),

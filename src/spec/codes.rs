@@ -133,6 +133,14 @@ pub enum EditableSupplyStatus {
     Published,
 }
 
+/// The statuses a new demand may be created in (`open` submits it).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NewDemandStatus {
+    Draft,
+    Open,
+}
+
 /// The statuses a demand may be given through its body (withdrawing has its own endpoint).
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -13,7 +13,7 @@ pub mod text;
 
 pub use codes::{
     EditableDemandStatus, EditableSupplyStatus, IndustryCode, IndustryList, IndustryOrGroupCode, IndustryOrGroupList,
-    TransferModeList,
+    NewDemandStatus, TransferModeList,
 };
 pub use problem::Problem;
 pub use responses::{

@@ -1,16 +1,61 @@
 //! The schema of every error body.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::RefOr;
+use utoipa::{PartialSchema, ToSchema};
 use uuid::Uuid;
 
 use crate::error::{ErrorCode, FieldError};
-use crate::vocab::{ConnectionStatus, Quota};
+use crate::vocab::{ConnectionStatus, DemandStatus, Quota, SupplyStatus};
+
+/// A status of a connection, a supply or a demand (schema only: the `from`, `to`, `allowed` and
+/// `current_status` members of a problem name statuses of the record they are about).
+pub struct RecordStatus;
+
+impl RecordStatus {
+    /// Every status of every vocabulary, each once, in declaration order.
+    pub fn values() -> Vec<&'static str> {
+        let mut values: Vec<&'static str> = Vec::new();
+        let all = ConnectionStatus::ALL
+            .iter()
+            .map(|s| s.as_str())
+            .chain(SupplyStatus::ALL.iter().map(|s| s.as_str()))
+            .chain(DemandStatus::ALL.iter().map(|s| s.as_str()));
+        for value in all {
+            if !values.contains(&value) {
+                values.push(value);
+            }
+        }
+        values
+    }
+}
+
+impl PartialSchema for RecordStatus {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "A status of the record the problem is about: a connection's (`ConnectionStatus`), a supply's \
+(`SupplyStatus`) or a demand's (`DemandStatus`).",
+            ))
+            .enum_values(Some(Self::values()))
+            .into()
+    }
+}
+
+impl ToSchema for RecordStatus {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("RecordStatus")
+    }
+}
 
 /// An RFC 9457 problem details body (`application/problem+json`): the shape of every error
 /// answered by the API, mirroring `src/error.rs`. Some problems carry extension members
 /// (`existing_id` on `connection_exists`; `from`, `to` and `allowed` on `illegal_transition`;
-/// `quota` and `limit` on `quota_exceeded`).
+/// `current_status` on `not_pending_review`; `quota` and `limit` on `quota_exceeded`).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"type": "urn:techmatch:problem:validation_failed", "title": "Unprocessable Entity",
@@ -41,18 +86,23 @@ pub struct Problem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub existing_id: Option<Uuid>,
-    /// Only on `illegal_transition`: the connection's current status.
+    /// Only on `illegal_transition`: the current status of the connection or listing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub from: Option<ConnectionStatus>,
-    /// Only on `illegal_transition`: the status asked for.
+    #[schema(nullable = false, value_type = Option<RecordStatus>)]
+    pub from: Option<String>,
+    /// Only on `illegal_transition`: the status asked for (or the one an action leads to).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub to: Option<ConnectionStatus>,
-    /// Only on `illegal_transition`: the moves allowed from `from`.
+    #[schema(nullable = false, value_type = Option<RecordStatus>)]
+    pub to: Option<String>,
+    /// Only on `illegal_transition`: the statuses that may be asked for from `from` (for renewal
+    /// and confirmation: the statuses the action is taken from).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub allowed: Option<Vec<ConnectionStatus>>,
+    #[schema(nullable = false, value_type = Option<Vec<RecordStatus>>)]
+    pub allowed: Option<Vec<String>>,
+    /// Only on `not_pending_review`: the listing's current status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, value_type = Option<RecordStatus>)]
+    pub current_status: Option<String>,
     /// Only on `quota_exceeded`: the quota the organisation has used up.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
@@ -89,7 +139,14 @@ mod tests {
             detail: "no".into(),
             extension: json!({"from": "signed", "to": "failed", "allowed": []}),
         });
-        assert_eq!(p.from, Some(ConnectionStatus::Signed));
+        assert_eq!(p.from.as_deref(), Some("signed"));
+        let p = body_of(ApiError::ConflictWith {
+            code: ErrorCode::NotPendingReview,
+            detail: "no".into(),
+            extension: json!({"current_status": "changes_requested"}),
+        });
+        assert_eq!(p.current_status.as_deref(), Some("changes_requested"));
+        assert!(RecordStatus::values().contains(&"pending_review") && RecordStatus::values().contains(&"signed"));
         let p = body_of(ApiError::ConflictWith {
             code: ErrorCode::ConnectionExists,
             detail: "no".into(),

@@ -144,6 +144,14 @@ text_type!(
     RegistrationNo: None, 64, line, "技术合同登记号, at most 64 characters."
 );
 text_type!(
+    /// The number of a patent or another registered right: at most 100 characters.
+    IpNumber: None, 100, line, "At most 100 characters.", "ZL202310123456.7"
+);
+text_type!(
+    /// Where a technology is or would be applied: at most 2000 characters.
+    Scenario: None, 2000, text, "At most 2000 characters.", "枸杞主产区的规模化种植基地，鲜果采收季节"
+);
+text_type!(
     /// The free text of a match preview: at most 5000 characters.
     PreviewText: None, 5000, text, "At most 5000 characters."
 );

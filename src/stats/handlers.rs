@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::queries::{
-    self, BrokerContracts, ContractSum, FailureCount, Funnel, IndustryContracts, ListingCounts, PeriodContracts,
+    self, BrokerContracts, ContractSum, FailureCount, Funnel, IndustryContracts, LifecycleCounts, ListingCounts,
+    PeriodContracts,
 };
 use crate::auth::{policy, Principal};
 use crate::db;
@@ -61,25 +62,58 @@ impl PeriodParams {
     }
 }
 
-/// Listings and connections by industry and by group.
+/// Period of the lifecycle figures of the listing statistics: `from` and `to` are days (UTC),
+/// both included.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RangeParams {
+    /// First day of the period (UTC).
+    pub from: Option<NaiveDate>,
+    /// Last day of the period (UTC); not before `from`.
+    pub to: Option<NaiveDate>,
+}
+
+impl RangeParams {
+    /// The checked period; 400 `invalid_query` as for [`PeriodParams`].
+    fn bounds(&self) -> Result<Bounds, ApiError> {
+        PeriodParams { from: self.from, to: self.to, period: None }.bounds()
+    }
+}
+
+/// Listings and connections by industry and by group, and the listing lifecycle's figures.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ListingStats {
     pub industries: Vec<ListingCounts>,
     pub groups: Vec<ListingCounts>,
+    /// Review turnaround and decisions, expiries, renewals and confirmations in the period.
+    pub lifecycle: LifecycleCounts,
 }
 
 /// Listing statistics (admins).
+///
+/// Listings and connections now, by industry and group; review decisions (with the median
+/// hours from submission to decision), expiries and renewals in the period.
 #[utoipa::path(operation_id = "listing_stats", tag = "stats",
-    security(("bearer" = [])), responses(
-    (status = 200, description = "Published supplies, open demands and connections by industry and by group.",
-        body = ListingStats),
-    oa::Unauthorized, oa::Forbidden, oa::ServiceUnavailable))]
+    security(("bearer" = [])), params(RangeParams), responses(
+    (status = 200, description = "Published supplies, open demands and connections by industry and by group; \
+the lifecycle's figures of the period.", body = ListingStats),
+    oa::Std, oa::Unauthorized, oa::Forbidden))]
 #[get("/stats/listings")]
 #[tracing::instrument(skip(state))]
-pub async fn listings(state: web::Data<AppState>, caller: Principal) -> Result<web::Json<ListingStats>, ApiError> {
+pub async fn listings(
+    state: web::Data<AppState>,
+    caller: Principal,
+    params: web::Query<RangeParams>,
+) -> Result<web::Json<ListingStats>, ApiError> {
     policy::require_admin(&caller)?;
-    let stats = db::run(&state.pool, |conn| {
-        Ok(ListingStats { industries: queries::listings_by_industry(conn)?, groups: queries::listings_by_group(conn)? })
+    let (from, to) = params.bounds()?;
+    let stats = db::run(&state.pool, move |conn| {
+        Ok(ListingStats {
+            industries: queries::listings_by_industry(conn)?,
+            groups: queries::listings_by_group(conn)?,
+            lifecycle: queries::lifecycle(conn, from, to)?,
+        })
     })
     .await?;
     Ok(web::Json(stats))

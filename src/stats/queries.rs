@@ -249,3 +249,59 @@ pub fn contracts(
     .load(conn)?;
     Ok(Contracts { total, by_industry, by_period, by_broker })
 }
+
+/// Review and expiry figures of listings: decisions taken, expiries and renewals in a period,
+/// and what waits for review now.
+#[derive(Debug, Serialize, QueryableByName, ToSchema)]
+pub struct LifecycleCounts {
+    /// Listings waiting for review now (both kinds).
+    #[diesel(sql_type = BigInt)]
+    pub pending_review: i64,
+    /// Review decisions `approve` in the period.
+    #[diesel(sql_type = BigInt)]
+    pub approved: i64,
+    /// Review decisions `reject` in the period.
+    #[diesel(sql_type = BigInt)]
+    pub rejected: i64,
+    /// Review decisions `request_changes` in the period.
+    #[diesel(sql_type = BigInt)]
+    pub changes_requested: i64,
+    /// Median hours from submission to decision of the decisions in the period (review
+    /// turnaround); `null` when there is none.
+    #[diesel(sql_type = Nullable<Double>)]
+    pub median_review_hours: Option<f64>,
+    /// Listings that expired (left the market at their expiry) in the period.
+    #[diesel(sql_type = BigInt)]
+    pub expired: i64,
+    /// Expired listings renewed by their owners in the period.
+    #[diesel(sql_type = BigInt)]
+    pub renewed: i64,
+    /// Listings on the market their owners confirmed still available in the period.
+    #[diesel(sql_type = BigInt)]
+    pub confirmed: i64,
+}
+
+/// The lifecycle figures of events in `[from, to)` (`listing_events`, stamped by the lifecycle clock).
+pub fn lifecycle(
+    conn: &mut PgConnection,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> Result<LifecycleCounts, ApiError> {
+    let sql = "WITH e AS (SELECT * FROM listing_events e
+                 WHERE ($1::timestamptz IS NULL OR e.created_at >= $1) AND ($2::timestamptz IS NULL OR e.created_at < $2))
+         SELECT (SELECT count(*) FROM supplies WHERE status = 'pending_review')
+                + (SELECT count(*) FROM demands WHERE status = 'pending_review') AS pending_review,
+                (SELECT count(*) FROM e WHERE event = 'approved') AS approved,
+                (SELECT count(*) FROM e WHERE event = 'rejected') AS rejected,
+                (SELECT count(*) FROM e WHERE event = 'changes_requested') AS changes_requested,
+                (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM e.created_at - e.submitted_at)::float8 / 3600.0)
+                   FROM e WHERE event IN ('approved', 'rejected', 'changes_requested') AND submitted_at IS NOT NULL)
+                  AS median_review_hours,
+                (SELECT count(*) FROM e WHERE event = 'expired') AS expired,
+                (SELECT count(*) FROM e WHERE event = 'renewed') AS renewed,
+                (SELECT count(*) FROM e WHERE event = 'confirmed') AS confirmed";
+    Ok(diesel::sql_query(sql)
+        .bind::<Nullable<Timestamptz>, _>(from)
+        .bind::<Nullable<Timestamptz>, _>(to)
+        .get_result(conn)?)
+}

@@ -10,6 +10,8 @@ use crate::auth::{policy, MaybePrincipal, Principal};
 use crate::db;
 use crate::error::ApiError;
 use crate::etag::expected_version;
+use crate::listing::review::ReviewInput;
+use crate::listing::view::Detail;
 use crate::listing::{self, endpoints::listing_endpoints};
 use crate::pagination::{Page, PageRequest};
 use crate::spec as oa;
@@ -19,8 +21,10 @@ listing_endpoints! {
     kind: Supply, input: SupplyInput, patch: SupplyPatch, params: SupplyListParams,
     publisher: policy::require_supply_publisher, tag: "supplies",
     paths: { collection: "/supplies", item: "/supplies/{id}", off_market: "/supplies/{id}/archive" },
-    create: { id: "create_supply", summary: "Publish a supply.",
-        detail: "201 with the supply, `Location` and `ETag`; owned by the caller's organisation.",
+    create: { id: "create_supply", summary: "Create a supply.",
+        detail: "201 with the supply, `Location` and `ETag`; owned by the caller's organisation. `published` (the default) \
+submits it: on the market at once for a verified organisation, `pending_review` otherwise (docs/API.md, Listing \
+lifecycle). The owner's answers carry its `completeness` report and last `review`.",
         created: "The new supply, owned by the caller's organisation.",
         location: "`/api/v1/supplies/{id}`",
         conflict: "`conflict`: a supply with the same `source_url` and title exists." },
@@ -33,5 +37,9 @@ same `source_url` and title." },
     off_market: { fn: archive, id: "archive_supply", summary: "Archive a supply.",
         detail: "Takes the supply off the market (idempotent).",
         taken: "The archived supply (unchanged when it already was)." },
+    lifecycle: {
+        review: { path: "/supplies/{id}/review", id: "review_supply" },
+        renew: { path: "/supplies/{id}/renew", id: "renew_supply" },
+        confirm: { path: "/supplies/{id}/confirm", id: "confirm_supply" } },
     id: "Supply id.",
 }

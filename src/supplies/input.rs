@@ -1,5 +1,6 @@
 //! Request bodies and query strings of `/api/v1/supplies`, turned into checked values.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -9,11 +10,11 @@ use crate::auth::principal::Principal;
 use crate::error::ApiError;
 use crate::industries::taxonomy::Taxonomy;
 use crate::listing::{distinct_modes, editable_status, trl_in_range, ListFilter, ListQuery};
-use crate::spec::text::{LongText, Region, SourceUrl, Title};
+use crate::spec::text::{IpNumber, LongText, Region, Scenario, SourceUrl, Title};
 use crate::spec::{EditableSupplyStatus, IndustryCode, IndustryList, Keyword};
 use crate::validation::{
-    nullable, nullable_integer, opt_integer, Fields, MAX_BODY_CHARS, MAX_KEYWORDS, MAX_KEYWORD_CHARS, MAX_REGION_CHARS,
-    MAX_TITLE_CHARS,
+    nullable, nullable_integer, opt_integer, Fields, MAX_BODY_CHARS, MAX_IP_NUMBER_CHARS, MAX_KEYWORDS,
+    MAX_KEYWORD_CHARS, MAX_REGION_CHARS, MAX_SCENARIO_CHARS, MAX_TITLE_CHARS,
 };
 use crate::vocab::{IpType, SupplyStatus, TransferMode};
 
@@ -40,6 +41,9 @@ pub struct SupplyInput {
     #[serde(default, deserialize_with = "opt_integer")]
     pub trl: Option<i64>,
     pub ip_type: Option<IpType>,
+    /// Patent or registration number of the right, at most 100 characters.
+    #[schema(value_type = Option<IpNumber>)]
+    pub ip_number: Option<String>,
     /// Transfer modes offered (duplicates are dropped).
     #[serde(default)]
     pub transfer_modes: Vec<TransferMode>,
@@ -50,7 +54,11 @@ pub struct SupplyInput {
     /// At most 100 characters.
     #[schema(value_type = Option<Region>)]
     pub region: Option<String>,
-    /// `draft` or `published` (default); archiving has its own endpoint.
+    /// Where the technology is applied, at most 2000 characters.
+    #[schema(value_type = Option<Scenario>)]
+    pub application_scenario: Option<String>,
+    /// `draft` or `published` (default): `published` submits it, and it goes on the market at once
+    /// for a verified organisation, into review otherwise (docs/API.md, **Listing lifecycle**).
     #[schema(value_type = Option<EditableSupplyStatus>)]
     pub status: Option<SupplyStatus>,
     /// An absolute http(s) URL of the public source.
@@ -83,6 +91,10 @@ pub struct SupplyPatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<IpType>)]
     pub ip_type: Option<Option<IpType>>,
+    /// At most 100 characters; `null` clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<IpNumber>)]
+    pub ip_number: Option<Option<String>>,
     pub transfer_modes: Option<Vec<TransferMode>>,
     /// In fen, 0–10^15; `null` clears it (negotiable).
     #[serde(default, deserialize_with = "nullable_integer")]
@@ -92,7 +104,12 @@ pub struct SupplyPatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Region>)]
     pub region: Option<Option<String>>,
-    /// `draft` or `published`; archiving has its own endpoint.
+    /// At most 2000 characters; `null` clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Scenario>)]
+    pub application_scenario: Option<Option<String>>,
+    /// `draft` (take it off the market or out of review) or `published` (submit it); archiving
+    /// and renewal have their own endpoints.
     #[schema(value_type = Option<EditableSupplyStatus>)]
     pub status: Option<SupplyStatus>,
     /// An absolute http(s) URL; `null` clears it.
@@ -114,12 +131,21 @@ impl SupplyInput {
             industries: f.industries("industries", self.industries, taxonomy),
             trl: f.small_range("trl", self.trl, 1, 9),
             ip_type: self.ip_type,
+            ip_number: f.opt_text("ip_number", self.ip_number, MAX_IP_NUMBER_CHARS),
             transfer_modes: distinct_modes(self.transfer_modes),
             price_fen: f.money("price_fen", self.price_fen),
             region: f.opt_text("region", self.region, MAX_REGION_CHARS),
+            application_scenario: f.opt_long_text(
+                "application_scenario",
+                self.application_scenario,
+                MAX_SCENARIO_CHARS,
+            ),
             status: editable_status::<Supply>(&mut f, self.status.unwrap_or(SupplyStatus::Published)),
             source_url: f.url("source_url", self.source_url),
             extra: serde_json::json!({}),
+            // Set from the clock when the listing is created (`listing::http::create`).
+            expires_at: chrono::DateTime::UNIX_EPOCH,
+            submitted_at: None,
         };
         f.finish()?;
         Ok(new)
@@ -137,11 +163,17 @@ impl SupplyPatch {
             industries: self.industries.map(|v| f.industries("industries", v, taxonomy)),
             trl: self.trl.map(|v| f.small_range("trl", v, 1, 9)),
             ip_type: self.ip_type,
+            ip_number: self.ip_number.map(|v| f.opt_text("ip_number", v, MAX_IP_NUMBER_CHARS)),
             transfer_modes: self.transfer_modes.map(distinct_modes),
             price_fen: self.price_fen.map(|v| f.money("price_fen", v)),
             region: self.region.map(|v| f.opt_text("region", v, MAX_REGION_CHARS)),
+            application_scenario: self
+                .application_scenario
+                .map(|v| f.opt_long_text("application_scenario", v, MAX_SCENARIO_CHARS)),
             status: self.status.map(|s| editable_status::<Supply>(&mut f, s)),
             source_url: self.source_url.map(|v| f.url("source_url", v)),
+            expires_at: None,
+            submitted_at: None,
         };
         f.finish()?;
         Ok(changes)
@@ -162,8 +194,8 @@ pub struct SupplyListParams {
     /// Free text searched in title and summary (case-insensitive substring).
     #[param(pattern = "^[^\\x00]*$")]
     pub q: Option<String>,
-    /// Default `published`; other statuses need a token and list the caller's organisation's
-    /// supplies (admins: any organisation's).
+    /// Default `published` (those not yet expired); other statuses need a token and list the
+    /// caller's organisation's supplies (admins: any organisation's).
     pub status: Option<SupplyStatus>,
     /// Lowest TRL, 1–9.
     #[param(minimum = 1, maximum = 9)]
@@ -198,7 +230,12 @@ pub struct SupplyFilter {
 impl SupplyListParams {
     /// Checks the filters; bad values answer 400 `invalid_query` (or `nul_character`).
     /// Unpublished statuses are limited to the caller's own organisation (admins: any).
-    pub fn filter(&self, caller: Option<&Principal>, taxonomy: &Taxonomy) -> Result<SupplyFilter, ApiError> {
+    pub fn filter(
+        &self,
+        caller: Option<&Principal>,
+        taxonomy: &Taxonomy,
+        now: DateTime<Utc>,
+    ) -> Result<SupplyFilter, ApiError> {
         let query = ListQuery {
             industry: &self.industry,
             keyword: &self.keyword,
@@ -211,7 +248,7 @@ impl SupplyListParams {
         trl_in_range("trl_max", self.trl_max)?;
         let status = self.status.unwrap_or(SupplyStatus::Published);
         Ok(SupplyFilter {
-            list: query.filter::<Supply>(status, caller, taxonomy)?,
+            list: query.filter::<Supply>(status, caller, taxonomy, now)?,
             trl_min: self.trl_min,
             trl_max: self.trl_max,
         })

@@ -4,10 +4,11 @@ use matching::{Document, Side};
 
 use crate::db::schema::supplies;
 use crate::error::ErrorCode;
+use crate::listing::completeness::Facts;
 use crate::listing::model::listing_model;
 use crate::listing::{Head, Kind, Listing};
 
-use crate::vocab::{IpType, SupplyStatus, TransferMode};
+use crate::vocab::{IpType, ListingKind, SupplyStatus, TransferMode};
 
 listing_model! {
     /// A supply (科技成果) as stored and returned.
@@ -26,13 +27,16 @@ listing_model! {
         trl: Option<i16>,
         /// Kind of intellectual property protecting the achievement.
         ip_type: Option<IpType>,
+        /// Patent or registration number of the right (e.g. `ZL202310123456.7`).
+        ip_number: Option<String>,
         /// Transfer modes offered.
         transfer_modes: Vec<TransferMode>,
         /// Asking price in fen (0.01 CNY); `null` means negotiable.
         price_fen: Option<i64>,
     },
     status_values: {
-        /// `draft`, `published` or `archived`.
+        /// `draft`, `pending_review`, `changes_requested`, `rejected`, `published`, `expired` or `archived`
+        /// (docs/API.md, **Listing lifecycle**).
     },
     extra: {
         /// Facts kept from an import (event, year, maturity note…).
@@ -52,10 +56,41 @@ impl Listing for Supply {
         public: &[SupplyStatus::Published],
         candidate: SupplyStatus::Published,
         side: Side::Supply,
+        kind: ListingKind::Supply,
+        draft: SupplyStatus::Draft,
+        pending_review: SupplyStatus::PendingReview,
+        changes_requested: SupplyStatus::ChangesRequested,
+        rejected: SupplyStatus::Rejected,
+        expired: SupplyStatus::Expired,
+        closed: None,
     };
 
     fn head(&self) -> Head<SupplyStatus> {
-        Head { id: self.id, organization_id: self.organization_id, version: self.version, status: self.status }
+        Head {
+            id: self.id,
+            organization_id: self.organization_id,
+            version: self.version,
+            status: self.status,
+            expires_at: self.expires_at,
+            submitted_at: self.submitted_at,
+        }
+    }
+
+    fn facts(&self) -> Facts {
+        Facts {
+            kind: ListingKind::Supply,
+            trl: self.trl.is_some(),
+            ip_type: self.ip_type,
+            ip_number: self.ip_number.is_some(),
+            modes: !self.transfer_modes.is_empty(),
+            money: self.price_fen.is_some(),
+            scenario: self.application_scenario.is_some(),
+            contact: false,
+        }
+    }
+
+    fn title(&self) -> &str {
+        &self.title
     }
 
     /// The engine document of a supply (asking price as money, offered TRL).

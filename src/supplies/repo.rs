@@ -10,7 +10,10 @@ use crate::error::ApiError;
 use crate::listing::table::listing_table;
 use crate::pagination::PageRequest;
 
-listing_table!(table: supplies, listing: Supply, new: NewSupply, changes: SupplyChanges, body: summary);
+listing_table!(
+    table: supplies, listing: Supply, new: NewSupply, changes: SupplyChanges, body: summary,
+    deadline: (|_| None, |_| None),
+);
 
 fn filtered(filter: &SupplyFilter) -> supplies::BoxedQuery<'static, Pg> {
     let mut query = listed(&filter.list);

@@ -91,14 +91,15 @@ async fn verification_decisions_and_the_listings_a_rejection_takes_off_are_recor
     let supply_id = supply.body["id"].as_str().unwrap().to_string();
     let org = &institute.organization_id;
     let path = format!("/api/v1/organizations/{org}/verification");
-    assert_eq!(app.post_as(admin.bearer(), &path, &json!({"verification": "verified"})).await.status, 200);
+    // `register` gives a verified organisation (its supply went on the market directly).
+    assert_eq!(app.post_as(admin.bearer(), &path, &json!({"verification": "unverified"})).await.status, 200);
     assert_eq!(app.post_as(admin.bearer(), &path, &json!({"verification": "rejected"})).await.status, 200);
 
     let decisions = entries(&app, &admin, "action=organization_verification_set").await;
     let list = items(&decisions);
     assert_eq!(list.len(), 2, "{}", decisions.body);
-    assert_eq!(list[0]["changes"]["verification"], json!({"before": "verified", "after": "rejected"}));
-    assert_eq!(list[1]["changes"]["verification"], json!({"before": "unverified", "after": "verified"}));
+    assert_eq!(list[0]["changes"]["verification"], json!({"before": "unverified", "after": "rejected"}));
+    assert_eq!(list[1]["changes"]["verification"], json!({"before": "verified", "after": "unverified"}));
     let admin_id = app.get_as(admin.bearer(), "/api/v1/me").await.body["user"]["id"].clone();
     assert_eq!(list[0]["actor_id"], admin_id);
     assert_eq!(list[0]["record_type"], "organization");

@@ -24,7 +24,7 @@ fn sign(claims: &Value, secret: &str) -> String {
 #[actix_web::test]
 async fn register_login_me_refresh_rotation_and_logout() {
     let app = TestApp::spawn().await;
-    let user = app.register("enterprise", "宁夏某枸杞企业").await;
+    let user = app.register_unverified("enterprise", "宁夏某枸杞企业").await;
     let me = app.get_as(user.bearer(), "/api/v1/me").await;
     assert_eq!(me.status, 200, "{}", me.body);
     assert_eq!(me.body["user"]["email"], user.email.as_str());

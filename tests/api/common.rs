@@ -19,7 +19,8 @@ use diesel::prelude::*;
 use serde_json::Value;
 
 use techmatch::app::Application;
-use techmatch::config::{AuthConfig, DatabaseConfig, QuotaConfig, Secret, ServeConfig};
+use techmatch::clock::Clock;
+use techmatch::config::{AuthConfig, DatabaseConfig, LifecycleConfig, QuotaConfig, Secret, ServeConfig};
 use techmatch::import::{import, ListingSide};
 use techmatch::industries::taxonomy::Taxonomy;
 use techmatch::matches::service::MatchService;
@@ -95,10 +96,12 @@ fn template() -> String {
     name
 }
 
-/// A fresh, migrated database for one test; dropped when this value is.
+/// A fresh, migrated database for one test; dropped when this value is (unless it is a
+/// [`TestDb::shared`] handle).
 pub struct TestDb {
     pub name: String,
     pub url: String,
+    owner: bool,
 }
 
 impl TestDb {
@@ -108,7 +111,12 @@ impl TestDb {
         let mut admin = PgConnection::establish(&admin_url()).unwrap();
         diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {template}")).execute(&mut admin).unwrap();
         let url = with_database(&admin_url(), &name);
-        Self { name, url }
+        Self { name, url, owner: true }
+    }
+
+    /// Another handle on this database that does not drop it: for a second server on it.
+    pub fn shared(&self) -> Self {
+        Self { name: self.name.clone(), url: self.url.clone(), owner: false }
     }
 
     pub fn connect(&self) -> PgConnection {
@@ -128,6 +136,9 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
+        if !self.owner {
+            return;
+        }
         if let Ok(mut admin) = PgConnection::establish(&admin_url()) {
             let _ =
                 diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).execute(&mut admin);
@@ -178,7 +189,9 @@ pub fn quota_config() -> QuotaConfig {
     }
 }
 
-/// Server settings for a test: random port, one worker, fast index refresh, generous quotas.
+/// Server settings for a test: random port, one worker, fast index refresh and job ticks,
+/// generous quotas, the default lifecycle on the system clock (the lifecycle tests give a manual
+/// one).
 pub fn serve_config(database_url: &str) -> ServeConfig {
     ServeConfig {
         database: DatabaseConfig {
@@ -190,6 +203,9 @@ pub fn serve_config(database_url: &str) -> ServeConfig {
         },
         auth: auth_config(),
         quotas: quota_config(),
+        lifecycle: LifecycleConfig::default(),
+        jobs_tick_ms: 100,
+        clock: Clock::system(),
         bind: "127.0.0.1:0".parse().unwrap(),
         workers: 1,
         max_body_bytes: 64 * 1024,
@@ -339,8 +355,25 @@ impl TestApp {
         self.send(req, Some(body.to_vec())).await
     }
 
-    /// Registers an organisation of `kind` with one user and logs in.
+    /// Registers an organisation of `kind` with one user and logs in; the department has verified
+    /// the organisation (set in the database, as `POST /organizations/{id}/verification` would),
+    /// so its listings go on the market without review, as most tests expect.
+    /// [`TestApp::register_unverified`] leaves it as registration does.
     pub async fn register(&self, kind: &str, name: &str) -> Session {
+        let session = self.register_unverified(kind, name).await;
+        let mut conn = self.db.connect();
+        diesel::sql_query(format!(
+            "UPDATE organizations SET verification = 'verified' WHERE id = '{}'",
+            session.organization_id
+        ))
+        .execute(&mut conn)
+        .unwrap();
+        session
+    }
+
+    /// Registers an organisation of `kind` with one user and logs in: unverified, as every new
+    /// organisation is until the department verifies it (its listings go through review).
+    pub async fn register_unverified(&self, kind: &str, name: &str) -> Session {
         let email = format!("{}@example.org", uuid::Uuid::new_v4().simple());
         let mut organization = serde_json::json!({"kind": kind, "name": name, "region": "宁夏"});
         if kind == "enterprise" {

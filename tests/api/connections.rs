@@ -220,7 +220,7 @@ async fn only_the_parties_their_broker_and_admins_see_a_connection() {
     let app = TestApp::spawn().await;
     let p = parties(&app).await;
     let outsider = app.register("enterprise", "无关企业").await;
-    let broker = app.register("service_agency", "技术转移中心").await;
+    let broker = app.register_unverified("service_agency", "技术转移中心").await;
     let other_broker = app.register("service_agency", "另一家中心").await;
     let admin = app.admin().await;
 

@@ -32,9 +32,13 @@ async fn supply_round_trip_create_get_patch() {
     assert_eq!(created.body["organization_id"], org.organization_id.as_str());
     assert_eq!(created.body["transfer_modes"], json!(["license", "transfer"]));
 
-    let fetched = app.get(&format!("/api/v1/supplies/{id}")).await;
+    let fetched = app.get_as(org.bearer(), &format!("/api/v1/supplies/{id}")).await;
     assert_eq!(fetched.status, 200);
     assert_eq!(fetched.body, created.body);
+    // Others see the listing without its owner's completeness report and review.
+    let public = app.get(&format!("/api/v1/supplies/{id}")).await;
+    assert!(public.body.get("completeness").is_none() && created.body["completeness"].is_object());
+    assert_eq!(public.body["title"], created.body["title"]);
 
     let patched = app
         .patch_as(
@@ -52,7 +56,7 @@ async fn supply_round_trip_create_get_patch() {
     assert_eq!(patched.body["version"], 2);
     assert_eq!(patched.header("etag"), Some("\"2\""));
 
-    let again = app.get(&format!("/api/v1/supplies/{id}")).await;
+    let again = app.get_as(org.bearer(), &format!("/api/v1/supplies/{id}")).await;
     assert_eq!(again.body, patched.body);
 }
 

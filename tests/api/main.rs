@@ -14,6 +14,7 @@ mod audit;
 mod auth;
 mod connections;
 mod errors;
+mod lifecycle;
 mod listings;
 mod matching;
 mod members;

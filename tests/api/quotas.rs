@@ -69,6 +69,15 @@ async fn verify(app: &TestApp, admin: &Session, org: &Session) {
     assert_eq!(reply.status, 200, "{}", reply.body);
 }
 
+/// The admin approves a listing of an unverified organisation (`kind`: `supplies` or `demands`),
+/// so that it goes on the market; returns its id.
+async fn approved(app: &TestApp, admin: &Session, kind: &str, id: String) -> String {
+    let path = format!("/api/v1/{kind}/{id}/review");
+    let reply = app.post_as(admin.bearer(), &path, &json!({"decision": "approve"})).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    id
+}
+
 /// `POST /api/v1/supplies` with an `Idempotency-Key`.
 async fn create_with_key(app: &TestApp, who: &Session, key: &str, body: &Value) -> Reply {
     let req = awc::Client::default()
@@ -83,15 +92,16 @@ async fn open(app: &TestApp, who: &Session, demand: &str, supply: &str) -> Reply
     app.post_as(who.bearer(), "/api/v1/connections", &json!({"demand_id": demand, "supply_id": supply})).await
 }
 
-/// A demand of an enterprise and `n` published supplies of an institute (created by them, so
-/// keep their listing quotas above `n`).
+/// A demand of an unverified enterprise and `n` supplies of an unverified institute (created by
+/// them, so keep their listing quotas above `n`), approved by the admin.
 async fn market(app: &TestApp, n: usize) -> (Session, Session, String, Vec<String>) {
-    let enterprise = app.register("enterprise", "配额测试企业").await;
-    let institute = app.register("research_institute", "配额测试研究所").await;
-    let demand = id(&app.create_demand(&enterprise, demand(0)).await);
+    let admin = app.admin().await;
+    let enterprise = app.register_unverified("enterprise", "配额测试企业").await;
+    let institute = app.register_unverified("research_institute", "配额测试研究所").await;
+    let demand = approved(app, &admin, "demands", id(&app.create_demand(&enterprise, demand(0)).await)).await;
     let mut supplies = Vec::new();
     for i in 0..n {
-        supplies.push(id(&app.create_supply(&institute, supply(i)).await));
+        supplies.push(approved(app, &admin, "supplies", id(&app.create_supply(&institute, supply(i)).await)).await);
     }
     (enterprise, institute, demand, supplies)
 }
@@ -103,7 +113,7 @@ async fn market(app: &TestApp, n: usize) -> (Session, Session, String, Vec<Strin
 #[actix_web::test]
 async fn the_listing_after_the_hourly_quota_is_a_429_naming_it() {
     let app = app([LOTS; 3], [LOTS, 3, LOTS]).await;
-    let enterprise = app.register("enterprise", "配额测试企业").await;
+    let enterprise = app.register_unverified("enterprise", "配额测试企业").await;
     let first = id(&create_with_key(&app, &enterprise, "first-supply", &supply(0)).await);
     id(&app.create_demand(&enterprise, demand(1)).await);
     let mut draft = demand(2);
@@ -120,7 +130,7 @@ async fn the_listing_after_the_hourly_quota_is_a_429_naming_it() {
     assert_eq!(id(&replay), first);
 
     // Another organisation has its own count.
-    let other = app.register("enterprise", "另一家企业").await;
+    let other = app.register_unverified("enterprise", "另一家企业").await;
     id(&app.create_supply(&other, supply(5)).await);
 }
 
@@ -131,8 +141,8 @@ async fn the_listing_after_the_hourly_quota_is_a_429_naming_it() {
 async fn an_unverified_organisation_meets_a_tighter_limit_than_a_verified_one() {
     let app = app([LOTS, 4, LOTS], [LOTS, 2, LOTS]).await;
     let admin = app.admin().await;
-    let newcomer = app.register("university", "新来的大学").await;
-    let known = app.register("university", "配额测试大学").await;
+    let newcomer = app.register_unverified("university", "新来的大学").await;
+    let known = app.register_unverified("university", "配额测试大学").await;
     verify(&app, &admin, &known).await;
 
     for i in 0..2 {
@@ -158,7 +168,7 @@ async fn an_unverified_organisation_meets_a_tighter_limit_than_a_verified_one() 
 #[actix_web::test]
 async fn listings_on_the_market_are_capped_when_created_and_when_published() {
     let app = app([LOTS; 3], [LOTS, LOTS, 2]).await;
-    let enterprise = app.register("enterprise", "配额测试企业").await;
+    let enterprise = app.register_unverified("enterprise", "配额测试企业").await;
     let published = id(&app.create_supply(&enterprise, supply(0)).await);
     id(&app.create_demand(&enterprise, demand(1)).await);
 
@@ -190,7 +200,8 @@ async fn listings_on_the_market_are_capped_when_created_and_when_published() {
     assert_eq!(archived.status, 200, "{}", archived.body);
     let now_published = publish("\"2\"").await;
     assert_eq!(now_published.status, 200, "{}", now_published.body);
-    assert_eq!(now_published.body["status"], "published");
+    // Submitted: an unverified organisation's listing waits for review, and counts meanwhile.
+    assert_eq!(now_published.body["status"], "pending_review");
 }
 
 /// Before: one enterprise opened 111 proposals in 0.3 s. Now the connections opened by an
@@ -224,10 +235,10 @@ async fn the_proposal_after_the_daily_quota_is_a_429_naming_it() {
 async fn an_admin_is_exempt_from_every_quota() {
     let app = app([1, LOTS, 1], [1, LOTS, 1]).await;
     let admin = app.admin().await;
-    let enterprise = app.register("enterprise", "配额测试企业").await;
-    let institute = app.register("research_institute", "配额测试研究所").await;
+    let enterprise = app.register_unverified("enterprise", "配额测试企业").await;
+    let institute = app.register_unverified("research_institute", "配额测试研究所").await;
     verify(&app, &admin, &institute).await;
-    let demand = id(&app.create_demand(&enterprise, demand(0)).await);
+    let demand = approved(&app, &admin, "demands", id(&app.create_demand(&enterprise, demand(0)).await)).await;
     let mut supplies = vec![id(&app.create_supply(&institute, supply(0)).await)];
     for i in 1..4 {
         let mut body = supply(i);
@@ -263,16 +274,16 @@ async fn concurrent_creations_cannot_exceed_a_quota() {
     let app = app_with([LOTS; 3], [n, n, LOTS], 2, 12).await;
 
     // listings_per_hour
-    let university = app.register("university", "配额测试大学").await;
+    let university = app.register_unverified("university", "配额测试大学").await;
     let replies = futures_join_all((0..N + 3).map(|i| app.create_supply(&university, supply(i)))).await;
     assert_burst(&replies, "listings_per_hour");
 
     // proposals_per_day: an enterprise's demand, a verified institute's supplies.
     let admin = app.admin().await;
-    let enterprise = app.register("enterprise", "配额测试企业").await;
-    let institute = app.register("research_institute", "配额测试研究所").await;
+    let enterprise = app.register_unverified("enterprise", "配额测试企业").await;
+    let institute = app.register_unverified("research_institute", "配额测试研究所").await;
     verify(&app, &admin, &institute).await;
-    let wanted = id(&app.create_demand(&enterprise, demand(0)).await);
+    let wanted = approved(&app, &admin, "demands", id(&app.create_demand(&enterprise, demand(0)).await)).await;
     let mut supplies = Vec::new();
     for i in 0..N + 3 {
         supplies.push(id(&app.create_supply(&institute, supply(i)).await));
@@ -282,7 +293,7 @@ async fn concurrent_creations_cannot_exceed_a_quota() {
 
     // open_listings: an organisation allowed many creations but few listings on the market.
     let app = app_with([LOTS; 3], [LOTS, LOTS, n], 2, 12).await;
-    let enterprise = app.register("enterprise", "配额测试企业").await;
+    let enterprise = app.register_unverified("enterprise", "配额测试企业").await;
     let replies = futures_join_all((0..N + 3).map(|i| app.create_demand(&enterprise, demand(i)))).await;
     assert_burst(&replies, "open_listings");
 
