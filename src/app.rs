@@ -68,6 +68,7 @@ impl Application {
             credentials,
             hashing,
             quotas: Quotas::from(&config.quotas),
+            contract_review_above_fen: config.contract_review_above_fen,
             metrics: Metrics::new()?,
         });
         let document = routes::document();

@@ -12,6 +12,7 @@ pub mod auth;
 pub mod client_addr;
 pub mod config;
 pub mod connections;
+pub mod contracts;
 pub mod cors;
 pub mod db;
 pub mod demands;

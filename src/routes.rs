@@ -15,7 +15,8 @@ use utoipa_actix_web::{scope, AppExt};
 use crate::extract::RouteTable;
 use crate::spec::{self, BEARER};
 use crate::{
-    accounts, connections, demands, docs, health, industries, matches, metrics, organizations, stats, supplies,
+    accounts, connections, contracts, demands, docs, health, industries, matches, metrics, organizations, stats,
+    supplies,
 };
 
 /// Mounts every route. The handlers' own attributes give each one's method and path.
@@ -57,6 +58,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(connections::handlers::export_csv)
                 .service(connections::handlers::get)
                 .service(connections::handlers::move_to)
+                .service(contracts::handlers::get)
+                .service(contracts::handlers::propose)
+                .service(contracts::handlers::confirm)
+                .service(contracts::handlers::dispute)
+                .service(contracts::handlers::review)
+                .service(contracts::handlers::register)
+                .service(contracts::handlers::move_to)
                 .service(stats::handlers::listings)
                 .service(stats::handlers::connections)
                 .service(stats::handlers::contracts),
@@ -114,6 +122,7 @@ stable `code`.",
         (name = "demands", description = "Technology needs posted by enterprises (技术需求)."),
         (name = "matches", description = "Ranked, scored and explained pairings of demands and supplies."),
         (name = "connections", description = "Tracked connections (对接) with an append-only outcome log."),
+        (name = "contracts", description = "Technology contracts (技术合同) both sides confirm, their review and registration."),
         (name = "stats", description = "Statistics for the science and technology department (admins)."),
     ),
 )]

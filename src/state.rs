@@ -31,5 +31,7 @@ pub struct AppState {
     pub hashing: Hashing,
     /// Per-organisation volume limits, counted in PostgreSQL ([`crate::quota`]).
     pub quotas: Quotas,
+    /// A confirmed contract above this total (fen) waits for an admin's review before it counts.
+    pub contract_review_above_fen: i64,
     pub metrics: Metrics,
 }

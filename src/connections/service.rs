@@ -329,6 +329,7 @@ pub fn views(
                 .allowed_moves()
                 .iter()
                 .copied()
+                .filter(|&to| to != ConnectionStatus::Signed)
                 .filter(|&to| {
                     to != ConnectionStatus::Contacted || may_accept(caller, c.broker_id, opener_org, sides, accepted)
                 })
@@ -385,9 +386,8 @@ pub fn move_to(conn: &mut PgConnection, caller: &Principal, id: Uuid, step: &Mov
     }
     let changes = MoveChanges {
         status: step.to,
-        contract_amount_fen: step.contract_amount_fen,
-        contract_type: step.contract_type,
-        contract_registration_no: step.contract_registration_no.clone(),
+        contract_amount_fen: None,
+        contract_type: None,
         failure_reason: step.failure_reason,
     };
     let sides = [current.demand.organization_id, current.supply.organization_id];

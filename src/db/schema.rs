@@ -168,7 +168,42 @@ diesel::joinable!(supplies -> organizations (organization_id));
 diesel::joinable!(demands -> organizations (organization_id));
 diesel::joinable!(connections -> demands (demand_id));
 diesel::joinable!(connections -> supplies (supply_id));
+diesel::table! {
+    contracts (id) {
+        id -> Uuid,
+        connection_id -> Uuid,
+        status -> Text,
+        contract_type -> Text,
+        sub_kind -> Nullable<Text>,
+        total_fen -> Int8,
+        technical_fen -> Int8,
+        signed_on -> Date,
+        term_start -> Nullable<Date>,
+        term_end -> Nullable<Date>,
+        proposed_by -> Nullable<Uuid>,
+        proposer_organization_id -> Nullable<Uuid>,
+        proposed_at -> Timestamptz,
+        proposal_note -> Nullable<Text>,
+        disputed_by -> Nullable<Uuid>,
+        dispute_note -> Nullable<Text>,
+        confirmed_by -> Nullable<Uuid>,
+        confirmed_at -> Nullable<Timestamptz>,
+        review -> Text,
+        review_reasons -> Array<Text>,
+        reviewed_by -> Nullable<Uuid>,
+        reviewed_at -> Nullable<Timestamptz>,
+        review_note -> Nullable<Text>,
+        registration_no -> Nullable<Text>,
+        registered_on -> Nullable<Date>,
+        status_note -> Nullable<Text>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(connection_events -> connections (connection_id));
+diesel::joinable!(contracts -> connections (connection_id));
 diesel::joinable!(connection_acceptances -> connections (connection_id));
 diesel::joinable!(contact_views -> connections (connection_id));
 
@@ -185,6 +220,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     connection_acceptances,
     contact_views,
+    contracts,
 );
 
 diesel::table! {

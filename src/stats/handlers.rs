@@ -136,7 +136,8 @@ pub async fn connections(
     Ok(web::Json(ConnectionStats { funnel, conversion, failures }))
 }
 
-/// Signed contract value and count, in total and by industry, period and broker.
+/// Contracts that count (confirmed by both sides, review cleared): count, value and 技术交易额, in
+/// total and by industry, period and broker.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ContractStats {
     pub total: ContractSum,
@@ -147,11 +148,13 @@ pub struct ContractStats {
 
 /// Contract statistics (admins).
 ///
-/// Contracts signed in the period.
+/// Contracts signed in the period (by `signed_on`) that count: confirmed by both sides and not
+/// waiting for (or refused by) the department's review.
 #[utoipa::path(operation_id = "contract_stats", tag = "stats",
     security(("bearer" = [])),
     params(PeriodParams), responses(
-    (status = 200, description = "Contracts signed in the period: count and value in total, by industry, by period \
+    (status = 200, description = "Contracts signed in the period that count (confirmed by both sides, review not \
+pending or rejected): count, value and 技术交易额 in total, by industry, by period \
 and by broker.", body = ContractStats),
     oa::Std, oa::Unauthorized, oa::Forbidden))]
 #[get("/stats/contracts")]

@@ -12,6 +12,7 @@ mod common;
 
 mod auth;
 mod connections;
+mod contracts;
 mod errors;
 mod listings;
 mod matching;
