@@ -87,6 +87,10 @@ error_codes! {
     IllegalTransition = ("illegal_transition", 409),
     /// 409: a connection needs an open demand and a published supply.
     ListingNotAvailable = ("listing_not_available", 409),
+    /// 409: payments are recorded on a contract both sides confirmed that is not terminated.
+    ContractNotPayable = ("contract_not_payable", 409),
+    /// 409: a commission policy overlaps another for the same scope and period.
+    PolicyOverlap = ("policy_overlap", 409),
     /// 412: `If-Match` names a version that is no longer current.
     VersionMismatch = ("version_mismatch", 412),
     /// 413: the body exceeds the size limit.

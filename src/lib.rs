@@ -30,6 +30,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod organizations;
 pub mod pagination;
+pub mod payments;
 pub mod quota;
 pub mod routes;
 pub mod spec;

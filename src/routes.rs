@@ -15,8 +15,8 @@ use utoipa_actix_web::{scope, AppExt};
 use crate::extract::RouteTable;
 use crate::spec::{self, BEARER};
 use crate::{
-    accounts, connections, contracts, demands, docs, health, industries, matches, metrics, organizations, stats,
-    supplies,
+    accounts, connections, contracts, demands, docs, health, industries, matches, metrics, organizations, payments,
+    stats, supplies,
 };
 
 /// Mounts every route. The handlers' own attributes give each one's method and path.
@@ -65,6 +65,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(contracts::handlers::review)
                 .service(contracts::handlers::register)
                 .service(contracts::handlers::move_to)
+                .service(payments::handlers::list)
+                .service(payments::handlers::add)
+                .service(payments::handlers::receive)
+                .service(payments::handlers::confirm)
                 .service(stats::handlers::listings)
                 .service(stats::handlers::connections)
                 .service(stats::handlers::contracts),

@@ -390,3 +390,15 @@ vocabulary! {
         OneSidedLegacy = "one_sided_legacy",
     }
 }
+
+vocabulary! {
+    /// An instalment of a contract's payments (到账).
+    PaymentStatus {
+        /// 计划: expected on a day, for an amount.
+        Planned = "planned",
+        /// 已到账 as the seller side recorded it (date, amount, evidence); not yet counted.
+        Received = "received",
+        /// 买方已确认: the buyer side confirmed the receipt; counted as received.
+        Confirmed = "confirmed",
+    }
+}

@@ -202,8 +202,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    contract_payments (id) {
+        id -> Uuid,
+        contract_id -> Uuid,
+        status -> Text,
+        planned_on -> Nullable<Date>,
+        planned_fen -> Nullable<Int8>,
+        received_on -> Nullable<Date>,
+        received_fen -> Nullable<Int8>,
+        evidence_ref -> Nullable<Text>,
+        note -> Nullable<Text>,
+        entered_by -> Nullable<Uuid>,
+        confirmed_by -> Nullable<Uuid>,
+        confirmed_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(connection_events -> connections (connection_id));
 diesel::joinable!(contracts -> connections (connection_id));
+diesel::joinable!(contract_payments -> contracts (contract_id));
 diesel::joinable!(connection_acceptances -> connections (connection_id));
 diesel::joinable!(contact_views -> connections (connection_id));
 
@@ -221,6 +241,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     connection_acceptances,
     contact_views,
     contracts,
+    contract_payments,
 );
 
 diesel::table! {

@@ -147,6 +147,11 @@ text_type!(
     "2026640100000123"
 );
 text_type!(
+    /// Where a payment's receipt can be checked (a bank slip or invoice number): 1–200 characters.
+    EvidenceRef: Some(1), 200, required_line, "Where the receipt can be checked (a bank slip or invoice number): 1–200 \
+characters, not blank.", "银行回单 2026112000123"
+);
+text_type!(
     /// A note that must say something: 1–2000 characters, not blank.
     RequiredNote: Some(1), 2000, required_text, "1–2000 characters, not blank."
 );

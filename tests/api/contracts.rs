@@ -450,3 +450,13 @@ async fn one_sided_signed_rows_are_migrated_to_contracts_waiting_for_review() {
     assert_eq!(approved.status, 200, "{}", approved.body);
     assert_eq!(contract_total(&app, &admin).await["count"], 1);
 }
+
+/// Two verified organisations with a contract of `total` fen both sides confirmed (the
+/// enterprise proposed, the institute confirmed).
+pub async fn signed(app: &TestApp, admin: &Session, total: i64, technical: i64) -> Pair {
+    let p = negotiating(app, Some(admin)).await;
+    let v = propose(app, &p.enterprise, &p.connection, &terms(total, technical)).await.body["version"].clone();
+    let confirmed = confirm(app, &p.institute, &p.connection, &v).await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    p
+}
