@@ -15,8 +15,8 @@ use utoipa_actix_web::{scope, AppExt};
 use crate::extract::RouteTable;
 use crate::spec::{self, BEARER};
 use crate::{
-    accounts, connections, contracts, demands, docs, health, industries, matches, metrics, organizations, payments,
-    stats, supplies,
+    accounts, commissions, connections, contracts, demands, docs, health, industries, matches, metrics, organizations,
+    payments, stats, supplies,
 };
 
 /// Mounts every route. The handlers' own attributes give each one's method and path.
@@ -69,6 +69,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(payments::handlers::add)
                 .service(payments::handlers::receive)
                 .service(payments::handlers::confirm)
+                .service(commissions::handlers::create)
+                .service(commissions::handlers::list)
+                .service(commissions::handlers::statement_csv)
+                .service(commissions::handlers::statement)
                 .service(stats::handlers::listings)
                 .service(stats::handlers::connections)
                 .service(stats::handlers::contracts),
@@ -99,7 +103,8 @@ stable `code`.",
             spec::IndustryOrGroupList,
             spec::TransferModeList,
             spec::Keyword,
-            crate::stats::handlers::Period
+            crate::stats::handlers::Period,
+            crate::csv_export::CsvHeaders
         ),
         responses(
             spec::BadRequest,
@@ -127,6 +132,7 @@ stable `code`.",
         (name = "matches", description = "Ranked, scored and explained pairings of demands and supplies."),
         (name = "connections", description = "Tracked connections (对接) with an append-only outcome log."),
         (name = "contracts", description = "Technology contracts (技术合同) both sides confirm, their review and registration."),
+        (name = "commissions", description = "Commission policies for agencies and brokers, and their statements."),
         (name = "stats", description = "Statistics for the science and technology department (admins)."),
     ),
 )]

@@ -402,3 +402,13 @@ vocabulary! {
         Confirmed = "confirmed",
     }
 }
+
+vocabulary! {
+    /// What a commission policy's rate applies to.
+    CommissionBasis {
+        /// 技术交易额 of confirmed contracts that count, on their signing day.
+        TechnicalAmount = "technical_amount",
+        /// Receipts (到账) the buyer side confirmed, on their day of receipt.
+        ReceivedAmount = "received_amount",
+    }
+}

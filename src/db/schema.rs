@@ -221,6 +221,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    commission_policies (id) {
+        id -> Uuid,
+        agency_id -> Nullable<Uuid>,
+        basis -> Text,
+        rate_bp -> Int4,
+        cap_per_agency_fen -> Nullable<Int8>,
+        cap_per_broker_fen -> Nullable<Int8>,
+        effective_from -> Date,
+        effective_to -> Nullable<Date>,
+        note -> Nullable<Text>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(connection_events -> connections (connection_id));
 diesel::joinable!(contracts -> connections (connection_id));
 diesel::joinable!(contract_payments -> contracts (contract_id));
@@ -242,6 +258,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     contact_views,
     contracts,
     contract_payments,
+    commission_policies,
 );
 
 diesel::table! {

@@ -13,8 +13,20 @@ pub struct Pair {
     pub connection: String,
 }
 
-/// Two fresh organisations with a connection brought to `negotiating`.
-pub async fn negotiating(app: &TestApp, verified_by: Option<&Session>) -> Pair {
+/// Two fresh organisations, verified by `admin`, with a demand and a supply on the market.
+pub struct Parties {
+    pub enterprise: Session,
+    pub institute: Session,
+    pub demand: String,
+    pub supply: String,
+}
+
+pub async fn verified_parties(app: &TestApp, admin: &Session) -> Parties {
+    let (enterprise, institute, demand, supply) = listed(app, Some(admin)).await;
+    Parties { enterprise, institute, demand, supply }
+}
+
+async fn listed(app: &TestApp, verified_by: Option<&Session>) -> (Session, Session, String, String) {
     let enterprise = app.register("enterprise", &format!("企业{}", uuid::Uuid::new_v4().simple())).await;
     let institute = app.register("research_institute", &format!("研究院{}", uuid::Uuid::new_v4().simple())).await;
     if let Some(admin) = verified_by {
@@ -38,7 +50,13 @@ pub async fn negotiating(app: &TestApp, verified_by: Option<&Session>) -> Pair {
     let supply = app
         .create_supply(&institute, json!({"title": "枸杞采收装备", "summary": "采收机", "industries": ["goji"]}))
         .await;
-    let body = json!({"demand_id": demand.body["id"], "supply_id": supply.body["id"]});
+    (enterprise, institute, demand.body["id"].as_str().unwrap().into(), supply.body["id"].as_str().unwrap().into())
+}
+
+/// Two fresh organisations with a connection brought to `negotiating`.
+pub async fn negotiating(app: &TestApp, verified_by: Option<&Session>) -> Pair {
+    let (enterprise, institute, demand, supply) = listed(app, verified_by).await;
+    let body = json!({"demand_id": demand, "supply_id": supply});
     let opened = app.post_as(enterprise.bearer(), "/api/v1/connections", &body).await;
     assert_eq!(opened.status, 201, "{}", opened.body);
     let connection = opened.body["id"].as_str().unwrap().to_string();

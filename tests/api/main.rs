@@ -11,6 +11,7 @@
 mod common;
 
 mod auth;
+mod commissions;
 mod connections;
 mod contracts;
 mod errors;
