@@ -75,7 +75,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(commissions::handlers::statement)
                 .service(stats::handlers::listings)
                 .service(stats::handlers::connections)
-                .service(stats::handlers::contracts),
+                .service(stats::handlers::contracts)
+                .service(stats::report_handlers::value_views)
+                .service(stats::report_handlers::report_xlsx),
         );
 }
 

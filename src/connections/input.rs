@@ -126,3 +126,50 @@ impl ConnectionListParams {
         Ok(())
     }
 }
+
+/// Query of the CSV export: the list's filters, and the file's options.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ConnectionExportParams {
+    /// Only connections in this status.
+    pub status: Option<ConnectionStatus>,
+    /// An industry code carried by the demand or the supply.
+    #[param(value_type = Option<IndustryCode>)]
+    pub industry: Option<String>,
+    /// An organisation on either side.
+    pub organization_id: Option<Uuid>,
+    /// The broker on the connection.
+    pub broker_id: Option<Uuid>,
+    /// Opened on or after this day (UTC).
+    pub from: Option<NaiveDate>,
+    /// Opened on or before this day (UTC); not before `from`.
+    pub to: Option<NaiveDate>,
+    /// Checked like the list's, then ignored.
+    #[param(minimum = 1, maximum = 10000)]
+    pub page: Option<u32>,
+    /// Checked like the list's, then ignored.
+    #[param(minimum = 1, maximum = 100)]
+    pub per_page: Option<u32>,
+    /// Header row in `en` (default) or `zh`.
+    #[param(value_type = Option<crate::csv_export::CsvHeaders>)]
+    pub headers: Option<crate::csv_export::CsvHeaders>,
+    /// Start the file with a UTF-8 byte-order mark (Excel on Chinese Windows then reads UTF-8).
+    pub bom: Option<bool>,
+}
+
+impl ConnectionExportParams {
+    /// The filters, as the list takes them.
+    pub fn filters(&self) -> ConnectionListParams {
+        ConnectionListParams {
+            status: self.status,
+            industry: self.industry.clone(),
+            organization_id: self.organization_id,
+            broker_id: self.broker_id,
+            from: self.from,
+            to: self.to,
+            page: self.page,
+            per_page: self.per_page,
+        }
+    }
+}

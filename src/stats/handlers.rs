@@ -44,7 +44,7 @@ impl PeriodParams {
     /// The checked period; 400 `invalid_query` when a day is outside the years 1–9999, `from`
     /// is after `to` or `period` is not `month`, `quarter` or `year` (checked on every
     /// statistics endpoint that takes it).
-    fn bounds(&self) -> Result<Bounds, ApiError> {
+    pub fn bounds(&self) -> Result<Bounds, ApiError> {
         self.bucket()?;
         crate::validation::query_period(self.from, self.to)?;
         let start = |d: NaiveDate| d.and_time(NaiveTime::MIN).and_utc();
@@ -52,7 +52,7 @@ impl PeriodParams {
     }
 
     /// The bucket of `by_period`: `month` (default), `quarter` or `year`.
-    fn bucket(&self) -> Result<String, ApiError> {
+    pub fn bucket(&self) -> Result<String, ApiError> {
         let period = self.period.clone().unwrap_or_else(|| "month".into());
         if !matches!(period.as_str(), "month" | "quarter" | "year") {
             return Err(ApiError::bad_request(ErrorCode::InvalidQuery, "period must be month, quarter or year"));

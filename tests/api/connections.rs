@@ -365,6 +365,13 @@ async fn csv_export_for_admins() {
     assert!(lines[0].starts_with("id,status,demand_id,demand_title"));
     assert!(lines[1].starts_with(&format!("{id},proposed,{}", p.demand)));
     assert!(lines[1].contains("枸杞鲜果高效低损采收装备") && lines[1].contains("goji"));
+    assert!(!text.starts_with('\u{feff}'), "no BOM unless asked");
+    // For Excel on Chinese Windows: Chinese headers and a UTF-8 byte-order mark, on request.
+    let zh = app.get_as(admin.bearer(), "/api/v1/connections/export.csv?headers=zh&bom=true").await;
+    let text = zh.body.as_str().unwrap();
+    assert!(text.starts_with("\u{feff}对接编号,状态,需求编号,需求名称"), "{text}");
+    assert_eq!(text.lines().nth(1), Some(lines[1]));
+    app.get_as(admin.bearer(), "/api/v1/connections/export.csv?headers=fr").await.assert_problem(400, "invalid_query");
 }
 
 #[actix_web::test]

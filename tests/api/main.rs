@@ -22,6 +22,7 @@ mod operations;
 mod payments;
 mod proxy;
 mod quotas;
+mod report;
 mod resilience;
 mod schema;
 mod trust_auth;
