@@ -361,6 +361,11 @@ pub fn view(conn: &mut PgConnection, caller: &Principal, id: Uuid) -> Result<Con
     views(conn, caller, vec![connection])?.pop().ok_or_else(|| ApiError::NotFound(format!("connection {id}")))
 }
 
+/// The moves of the events endpoint from `from` (`signed` is the contract's confirmation).
+fn event_moves(from: ConnectionStatus) -> Vec<ConnectionStatus> {
+    from.allowed_moves().iter().copied().filter(|&to| to != ConnectionStatus::Signed).collect()
+}
+
 /// Moves a connection (see the module docs); returns the new view.
 pub fn move_to(conn: &mut PgConnection, caller: &Principal, id: Uuid, step: &Move) -> Result<ConnectionView, ApiError> {
     let current = view(conn, caller, id)?;
@@ -368,7 +373,7 @@ pub fn move_to(conn: &mut PgConnection, caller: &Principal, id: Uuid, step: &Mov
     let illegal = |from: ConnectionStatus, detail: String| ApiError::ConflictWith {
         code: ErrorCode::IllegalTransition,
         detail,
-        extension: json!({ "from": from, "to": step.to, "allowed": from.allowed_moves() }),
+        extension: json!({ "from": from, "to": step.to, "allowed": event_moves(from) }),
     };
     let not_allowed = |from: ConnectionStatus| format!("a connection that is `{from}` cannot move to `{}`", step.to);
     if let Some(expected) = step.from.filter(|&expected| expected != from) {

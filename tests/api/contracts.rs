@@ -108,6 +108,13 @@ async fn both_sides_sign_and_a_confirmed_contract_between_verified_parties_count
     app.get_as(p.enterprise.bearer(), &format!("/api/v1/connections/{c}/contract"))
         .await
         .assert_problem(404, "not_found");
+    // A negotiating connection offers no `signed` move: the contract signs it.
+    let view = app.get_as(p.enterprise.bearer(), &format!("/api/v1/connections/{c}")).await;
+    assert_eq!(view.body["allowed_moves"], json!(["failed", "withdrawn"]));
+    let events = format!("/api/v1/connections/{c}/events");
+    let illegal = app.post_as(p.enterprise.bearer(), &events, &json!({"to": "contacted"})).await;
+    illegal.assert_problem(409, "illegal_transition");
+    assert_eq!(illegal.body["allowed"], json!(["failed", "withdrawn"]));
     let proposed = propose(&app, &p.enterprise, c, &terms(5_000_000, 4_000_000)).await;
     assert_eq!(proposed.status, 201, "{}", proposed.body);
     assert_eq!(proposed.body["status"], "proposed");
