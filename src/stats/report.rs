@@ -59,6 +59,11 @@ fn value_table(
     Ok(top + 1 + rows.len() as u32)
 }
 
+/// Prints on landscape pages one sheet wide (what the department pastes or prints).
+fn printable(sheet: &mut Worksheet) {
+    sheet.set_landscape().set_print_fit_to_pages(1, 0);
+}
+
 struct Formats {
     title: Format,
     header: Format,
@@ -83,6 +88,7 @@ fn build(stats: &ValueStats, from: NaiveDate, to: NaiveDate, labels: &Labels) ->
 
     // 概要: the totals and the funnel, with its chart.
     let sheet = book.add_worksheet().set_name(SUMMARY)?;
+    printable(sheet);
     sheet.set_column_width(0, 28)?;
     sheet.set_column_width(1, 18)?;
     sheet.write_string_with_format(0, 0, format!("技术合同与到账统计报告（{from} 至 {to}）"), &f.title)?;
@@ -123,11 +129,13 @@ fn build(stats: &ValueStats, from: NaiveDate, to: NaiveDate, labels: &Labels) ->
     ));
     funnel.title().set_name("对接 → 合同 → 登记 → 到账");
     funnel.y_axis().set_reverse();
+    funnel.x_axis().set_major_unit(1);
     funnel.legend().set_hidden();
-    sheet.insert_chart(3, 3, &funnel)?;
+    sheet.insert_chart(last + 2, 0, &funnel)?;
 
     // 按月: contract value, 技术交易额 and receipts by month, with a column chart.
     let sheet = book.add_worksheet().set_name(MONTHLY)?;
+    printable(sheet);
     for col in 0..5 {
         sheet.set_column_width(col, 18)?;
     }
@@ -150,6 +158,7 @@ fn build(stats: &ValueStats, from: NaiveDate, to: NaiveDate, labels: &Labels) ->
 
     // 按产业: value by industry, with a bar chart.
     let sheet = book.add_worksheet().set_name(INDUSTRY)?;
+    printable(sheet);
     for col in 0..5 {
         sheet.set_column_width(col, 18)?;
     }
@@ -167,6 +176,7 @@ fn build(stats: &ValueStats, from: NaiveDate, to: NaiveDate, labels: &Labels) ->
 
     // 其他分组: regions, kinds, agencies, brokers.
     let sheet = book.add_worksheet().set_name(GROUPS)?;
+    printable(sheet);
     for col in 0..5 {
         sheet.set_column_width(col, 20)?;
     }
