@@ -58,6 +58,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(connections::handlers::export_csv)
                 .service(connections::handlers::get)
                 .service(connections::handlers::move_to)
+                .service(contracts::handlers::list)
                 .service(contracts::handlers::get)
                 .service(contracts::handlers::propose)
                 .service(contracts::handlers::confirm)

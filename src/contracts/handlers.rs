@@ -3,12 +3,15 @@
 use actix_web::{get, post, web, HttpResponse};
 use uuid::Uuid;
 
-use super::input::{self, ConfirmInput, DisputeInput, ProposeInput, RegistrationInput, ReviewInput, StatusInput};
+use super::input::{
+    self, ConfirmInput, ContractListParams, DisputeInput, ProposeInput, RegistrationInput, ReviewInput, StatusInput,
+};
 use super::model::ContractView;
-use super::service;
+use super::{repo, service};
 use crate::auth::Principal;
 use crate::db;
 use crate::error::ApiError;
+use crate::pagination::{Page, PageRequest};
 use crate::spec as oa;
 use crate::state::AppState;
 
@@ -196,4 +199,31 @@ pub async fn move_to(
     let id = id.into_inner();
     let body = body.into_inner();
     Ok(web::Json(db::run(&state.pool, move |conn| service::move_to(conn, &caller, id, body)).await?))
+}
+
+/// List contracts.
+///
+/// Admins: all (`review=pending` is the review queue); others: those of connections where their
+/// organisation is a side or they are the broker. Newest change first.
+#[utoipa::path(operation_id = "list_contracts", tag = "contracts",
+    security(("bearer" = [])),
+    params(ContractListParams), responses(
+    (status = 200, description = "A page of contracts.", body = Page<ContractView>),
+    oa::Std, oa::Unauthorized))]
+#[get("/contracts")]
+#[tracing::instrument(skip(state))]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Principal,
+    params: web::Query<ContractListParams>,
+) -> Result<web::Json<Page<ContractView>>, ApiError> {
+    let page = PageRequest::parse(params.page, params.per_page)?;
+    let (status, wanted_review) = (params.status, params.review);
+    let visible_to = (!caller.is_admin()).then_some((caller.organization_id, caller.user_id));
+    let (items, total) = db::run(&state.pool, move |conn| {
+        let (rows, total) = repo::list(conn, visible_to, status, wanted_review, page)?;
+        Ok((service::views(conn, rows)?, total))
+    })
+    .await?;
+    Ok(web::Json(Page::new(items, page, total)))
 }

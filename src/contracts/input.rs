@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 use serde::Deserialize;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::error::ApiError;
 use crate::spec::text::{Note, RegistrationNo, RequiredNote};
@@ -180,4 +180,21 @@ pub fn registration(input: RegistrationInput) -> Result<(String, NaiveDate), Api
     f.day("registered_on", Some(input.registered_on));
     f.finish()?;
     Ok((number, input.registered_on))
+}
+
+/// Query of `GET /api/v1/contracts`.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ContractListParams {
+    /// Only contracts in this status.
+    pub status: Option<ContractStatus>,
+    /// Only contracts with this review (`pending`: the department's queue).
+    pub review: Option<ContractReview>,
+    /// Page number, 1–10000 (default 1).
+    #[param(minimum = 1, maximum = 10000)]
+    pub page: Option<u32>,
+    /// Items per page, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    pub per_page: Option<u32>,
 }

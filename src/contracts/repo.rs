@@ -161,3 +161,46 @@ pub fn set_status(
         .returning(Contract::as_returning())
         .get_result(conn)?)
 }
+
+/// One page of contracts, newest first, with the total: all of them (`visible_to` `None`, for
+/// admins) or those on connections where the organisation is a side or the user the broker.
+pub fn list(
+    conn: &mut PgConnection,
+    visible_to: Option<(Uuid, Uuid)>,
+    status: Option<ContractStatus>,
+    review: Option<ContractReview>,
+    page: crate::pagination::PageRequest,
+) -> Result<(Vec<Contract>, i64), ApiError> {
+    use crate::db::schema::{connections as c, demands as d, supplies as s};
+    let filtered = || {
+        let mut query = contracts::table.into_boxed();
+        if let Some((organization, user)) = visible_to {
+            let visible = c::table
+                .inner_join(d::table)
+                .inner_join(s::table)
+                .filter(
+                    d::organization_id
+                        .eq(organization)
+                        .or(s::organization_id.eq(organization))
+                        .or(c::broker_id.eq(user)),
+                )
+                .select(c::id);
+            query = query.filter(contracts::connection_id.eq_any(visible));
+        }
+        if let Some(status) = status {
+            query = query.filter(contracts::status.eq(status));
+        }
+        if let Some(review) = review {
+            query = query.filter(contracts::review.eq(review));
+        }
+        query
+    };
+    let total = filtered().count().get_result(conn)?;
+    let items = filtered()
+        .order((contracts::updated_at.desc(), contracts::id))
+        .offset(page.offset())
+        .limit(page.limit())
+        .select(Contract::as_select())
+        .load(conn)?;
+    Ok((items, total))
+}

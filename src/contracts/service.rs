@@ -119,6 +119,35 @@ fn no_contract(id: Uuid) -> ApiError {
     ApiError::NotFound(format!("contract of connection {id} (none proposed yet)"))
 }
 
+/// The views of `contracts` (one query per table, whatever their number).
+pub fn views(conn: &mut PgConnection, contracts: Vec<Contract>) -> Result<Vec<ContractView>, ApiError> {
+    use crate::db::schema::connections as c;
+    let ids: Vec<Uuid> = contracts.iter().map(|k| k.connection_id).collect();
+    let pairs: std::collections::HashMap<Uuid, (Uuid, Uuid)> = c::table
+        .filter(c::id.eq_any(&ids))
+        .select((c::id, c::demand_id, c::supply_id))
+        .load::<(Uuid, Uuid, Uuid)>(conn)?
+        .into_iter()
+        .map(|(id, demand, supply)| (id, (demand, supply)))
+        .collect();
+    let demand_ids: Vec<Uuid> = pairs.values().map(|p| p.0).collect();
+    let supply_ids: Vec<Uuid> = pairs.values().map(|p| p.1).collect();
+    let demand_refs = demands::repo::refs(conn, &demand_ids)?;
+    let supply_refs = supplies::repo::refs(conn, &supply_ids)?;
+    let party = |listing_id: Uuid, r: Option<&crate::listing::ListingRef>| Party {
+        organization_id: r.map(|r| r.organization_id).unwrap_or_default(),
+        organization_name: r.map(|r| r.organization_name.clone()).unwrap_or_default(),
+        listing_id,
+    };
+    Ok(contracts
+        .into_iter()
+        .filter_map(|k| {
+            let (demand, supply) = *pairs.get(&k.connection_id)?;
+            Some(ContractView::new(k, party(demand, demand_refs.get(&demand)), party(supply, supply_refs.get(&supply))))
+        })
+        .collect())
+}
+
 /// The contract of connection `id` as the caller may see it.
 pub fn get(conn: &mut PgConnection, caller: &Principal, id: Uuid) -> Result<ContractView, ApiError> {
     let parties = parties(conn, caller, id)?;

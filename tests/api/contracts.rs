@@ -485,3 +485,28 @@ pub async fn signed(app: &TestApp, admin: &Session, total: i64, technical: i64) 
     assert_eq!(confirmed.status, 200, "{}", confirmed.body);
     p
 }
+
+#[actix_web::test]
+async fn admins_list_the_review_queue_and_others_their_own_contracts() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let counted = signed(&app, &admin, 1_000, 1_000).await;
+    let pending = negotiating(&app, None).await;
+    let v = propose(&app, &pending.enterprise, &pending.connection, &terms(2_000, 2_000)).await.body["version"].clone();
+    assert_eq!(confirm(&app, &pending.institute, &pending.connection, &v).await.status, 200);
+
+    let queue = app.get_as(admin.bearer(), "/api/v1/contracts?review=pending").await;
+    assert_eq!(queue.status, 200, "{}", queue.body);
+    assert_eq!(queue.body["total"], 1);
+    assert_eq!(queue.body["items"][0]["connection_id"], pending.connection.as_str());
+    assert_eq!(queue.body["items"][0]["seller"]["organization_id"], pending.institute.organization_id.as_str());
+    assert_eq!(app.get_as(admin.bearer(), "/api/v1/contracts").await.body["total"], 2);
+    let own = app.get_as(counted.institute.bearer(), "/api/v1/contracts").await;
+    assert_eq!(
+        (own.body["total"].clone(), own.body["items"][0]["connection_id"].clone()),
+        (json!(1), json!(counted.connection))
+    );
+    let outsider = app.register("enterprise", "旁观企业").await;
+    assert_eq!(app.get_as(outsider.bearer(), "/api/v1/contracts").await.body["total"], 0);
+    app.get_as(admin.bearer(), "/api/v1/contracts?review=maybe").await.assert_problem(400, "invalid_query");
+}
