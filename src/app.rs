@@ -83,6 +83,7 @@ impl Application {
             invitation_ttl: chrono::Duration::hours(i64::try_from(config.auth.invitation_ttl_hours)?),
             clock: config.clock.clone(),
             lifecycle,
+            contract_review_above_fen: config.contract_review_above_fen,
             metrics: Metrics::new()?,
         });
         let document = routes::document();

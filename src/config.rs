@@ -282,6 +282,10 @@ pub struct ServeConfig {
     /// The lifecycle's clock: the system clock (tests give a manual one, see [`crate::clock`]).
     #[arg(skip)]
     pub clock: crate::clock::Clock,
+    /// A confirmed contract whose total is above this many fen waits for an admin's review before
+    /// it counts in the statistics (default ¥100 M).
+    #[arg(long, env = "TECHMATCH_CONTRACT_REVIEW_ABOVE_FEN", default_value_t = 10_000_000_000, value_parser = clap::value_parser!(i64).range(0..=1_000_000_000_000_000))]
+    pub contract_review_above_fen: i64,
     /// Address and port to listen on; port 0 picks a free one.
     #[arg(long, env = "TECHMATCH_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,

@@ -99,6 +99,10 @@ error_codes! {
     InvitationRevoked = ("invitation_revoked", 410),
     /// 409: a review decision on a listing that is not pending review; `current_status` gives its status.
     NotPendingReview = ("not_pending_review", 409),
+    /// 409: payments are recorded on a contract both sides confirmed that is not terminated.
+    ContractNotPayable = ("contract_not_payable", 409),
+    /// 409: a commission policy overlaps another for the same scope and period.
+    PolicyOverlap = ("policy_overlap", 409),
     /// 412: `If-Match` names a version that is no longer current.
     VersionMismatch = ("version_mismatch", 412),
     /// 413: the body exceeds the size limit.

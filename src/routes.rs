@@ -15,8 +15,8 @@ use utoipa_actix_web::{scope, AppExt};
 use crate::extract::RouteTable;
 use crate::spec::{self, BEARER};
 use crate::{
-    accounts, audit, connections, demands, docs, health, industries, matches, members, metrics, organizations, reviews,
-    stats, supplies,
+    accounts, audit, commissions, connections, contracts, demands, docs, health, industries, matches, members, metrics,
+    organizations, payments, reviews, stats, supplies,
 };
 
 /// Mounts every route. The handlers' own attributes give each one's method and path.
@@ -65,6 +65,22 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(connections::handlers::export_csv)
                 .service(connections::handlers::get)
                 .service(connections::handlers::move_to)
+                .service(contracts::handlers::list)
+                .service(contracts::handlers::get)
+                .service(contracts::handlers::propose)
+                .service(contracts::handlers::confirm)
+                .service(contracts::handlers::dispute)
+                .service(contracts::handlers::review)
+                .service(contracts::handlers::register)
+                .service(contracts::handlers::move_to)
+                .service(payments::handlers::list)
+                .service(payments::handlers::add)
+                .service(payments::handlers::receive)
+                .service(payments::handlers::confirm)
+                .service(commissions::handlers::create)
+                .service(commissions::handlers::list)
+                .service(commissions::handlers::statement_csv)
+                .service(commissions::handlers::statement)
                 .service(stats::handlers::listings)
                 .service(stats::handlers::connections)
                 .service(stats::handlers::contracts)
@@ -75,7 +91,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(members::handlers::accept)
                 .service(members::handlers::list)
                 .service(members::handlers::change_role)
-                .service(members::handlers::deactivate),
+                .service(members::handlers::deactivate)
+                .service(stats::report_handlers::value_views)
+                .service(stats::report_handlers::report_xlsx),
         );
 }
 
@@ -103,7 +121,8 @@ stable `code`.",
             spec::IndustryOrGroupList,
             spec::TransferModeList,
             spec::Keyword,
-            crate::stats::handlers::Period
+            crate::stats::handlers::Period,
+            crate::csv_export::CsvHeaders
         ),
         responses(
             spec::BadRequest,
@@ -131,6 +150,8 @@ stable `code`.",
         (name = "reviews", description = "The department's review (审核) of listings before they go on the market."),
         (name = "matches", description = "Ranked, scored and explained pairings of demands and supplies."),
         (name = "connections", description = "Tracked connections (对接) with an append-only outcome log."),
+        (name = "contracts", description = "Technology contracts (技术合同) both sides confirm, their review and registration."),
+        (name = "commissions", description = "Commission policies for agencies and brokers, and their statements."),
         (name = "stats", description = "Statistics for the science and technology department (admins)."),
         (name = "audit", description = "The append-only audit log: who did what to which record, and when."),
         (name = "members", description = "An organisation's members: invitations, organisation roles, deactivation."),

@@ -39,5 +39,7 @@ pub struct AppState {
     pub clock: Clock,
     /// Review and validity settings ([`crate::listing::lifecycle`]).
     pub lifecycle: Lifecycle,
+    /// A confirmed contract above this total (fen) waits for an admin's review before it counts.
+    pub contract_review_above_fen: i64,
     pub metrics: Metrics,
 }

@@ -283,6 +283,12 @@ pub fn opt_integer<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<
     <Option<JsonInteger> as serde::Deserialize>::deserialize(deserializer).map(|v| v.map(|i| i.0))
 }
 
+/// Deserialises a required integer field, accepting `6.0` for 6 (see [`JsonInteger`]).
+/// Use with `#[serde(deserialize_with = "integer")]`.
+pub fn integer<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    <JsonInteger as serde::Deserialize>::deserialize(deserializer).map(|i| i.0)
+}
+
 /// Like [`nullable`] for an integer field of a PATCH body, accepting `6.0` for 6.
 /// Use with `#[serde(default, deserialize_with = "nullable_integer")]`.
 pub fn nullable_integer<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Option<i64>>, D::Error> {

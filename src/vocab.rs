@@ -497,3 +497,145 @@ mod tests {
         assert_eq!(ConnectionStatus::ALL.iter().filter(|s| !s.is_final()).count(), 3);
     }
 }
+
+vocabulary! {
+    /// A contract kind's sub-kind, as the Civil Code names them (book 3, chapter 20): art. 851
+    /// (开发: 委托开发, 合作开发), art. 862 (转让: 专利权转让, 专利申请权转让, 技术秘密转让; 许可:
+    /// 专利实施许可, 技术秘密使用许可), art. 887 (服务: 技术中介, 技术培训). 技术咨询 has none
+    /// there. Each belongs to one [`ContractType`] ([`ContractSubKind::contract_type`]).
+    ContractSubKind {
+        /// 委托开发合同
+        CommissionedDevelopment = "commissioned_development",
+        /// 合作开发合同
+        CooperativeDevelopment = "cooperative_development",
+        /// 专利权转让合同
+        PatentTransfer = "patent_transfer",
+        /// 专利申请权转让合同
+        PatentApplicationTransfer = "patent_application_transfer",
+        /// 技术秘密转让合同
+        TechnicalSecretTransfer = "technical_secret_transfer",
+        /// 专利实施许可合同
+        PatentLicense = "patent_license",
+        /// 技术秘密使用许可合同
+        TechnicalSecretLicense = "technical_secret_license",
+        /// 技术中介合同
+        TechnicalIntermediary = "technical_intermediary",
+        /// 技术培训合同
+        TechnicalTraining = "technical_training",
+    }
+}
+
+impl ContractSubKind {
+    /// The contract kind this sub-kind belongs to.
+    pub fn contract_type(self) -> ContractType {
+        use ContractSubKind::*;
+        match self {
+            CommissionedDevelopment | CooperativeDevelopment => ContractType::Development,
+            PatentTransfer | PatentApplicationTransfer | TechnicalSecretTransfer => ContractType::Transfer,
+            PatentLicense | TechnicalSecretLicense => ContractType::License,
+            TechnicalIntermediary | TechnicalTraining => ContractType::Service,
+        }
+    }
+}
+
+impl ContractType {
+    /// The Chinese name (as on the registry's forms).
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            ContractType::Development => "技术开发",
+            ContractType::Transfer => "技术转让",
+            ContractType::License => "技术许可",
+            ContractType::Consulting => "技术咨询",
+            ContractType::Service => "技术服务",
+        }
+    }
+}
+
+vocabulary! {
+    /// Life cycle of a technology contract: `proposed` (terms put by one side) ⇄ `disputed`
+    /// (the other side objected, with a note) → `signed` (the other side confirmed) →
+    /// `registered` (技术合同认定登记) → `in_performance` → `completed`; `terminated` from any
+    /// confirmed status before `completed`.
+    ContractStatus {
+        /// 待确认
+        Proposed = "proposed",
+        /// 有异议
+        Disputed = "disputed",
+        /// 已签订 (both sides confirmed)
+        Signed = "signed",
+        /// 已登记
+        Registered = "registered",
+        /// 履行中
+        InPerformance = "in_performance",
+        /// 已完成
+        Completed = "completed",
+        /// 已终止
+        Terminated = "terminated",
+    }
+}
+
+impl ContractStatus {
+    /// Whether both sides have confirmed the contract.
+    pub fn is_confirmed(self) -> bool {
+        !matches!(self, ContractStatus::Proposed | ContractStatus::Disputed)
+    }
+
+    /// The statuses `POST …/contract/status` may set from this one (`registered` is set by the
+    /// registration instead).
+    pub fn allowed_moves(self) -> &'static [ContractStatus] {
+        use ContractStatus::*;
+        match self {
+            Signed | Registered => &[InPerformance, Terminated],
+            InPerformance => &[Completed, Terminated],
+            Proposed | Disputed | Completed | Terminated => &[],
+        }
+    }
+}
+
+vocabulary! {
+    /// The department's review of a confirmed contract before it counts in the statistics.
+    ContractReview {
+        /// Counts as soon as confirmed.
+        NotRequired = "not_required",
+        /// Waits for an admin; does not count yet.
+        Pending = "pending",
+        /// An admin approved it: counts.
+        Approved = "approved",
+        /// An admin rejected it: never counts.
+        Rejected = "rejected",
+    }
+}
+
+vocabulary! {
+    /// Why a confirmed contract waits for review.
+    ContractReviewReason {
+        /// The total is above `TECHMATCH_CONTRACT_REVIEW_ABOVE_FEN`.
+        LargeAmount = "large_amount",
+        /// The demand's or the supply's organisation is not verified.
+        UnverifiedParty = "unverified_party",
+        /// Signed by one side before contracts needed both (carried over by the migration).
+        OneSidedLegacy = "one_sided_legacy",
+    }
+}
+
+vocabulary! {
+    /// An instalment of a contract's payments (到账).
+    PaymentStatus {
+        /// 计划: expected on a day, for an amount.
+        Planned = "planned",
+        /// 已到账 as the seller side recorded it (date, amount, evidence); not yet counted.
+        Received = "received",
+        /// 买方已确认: the buyer side confirmed the receipt; counted as received.
+        Confirmed = "confirmed",
+    }
+}
+
+vocabulary! {
+    /// What a commission policy's rate applies to.
+    CommissionBasis {
+        /// 技术交易额 of confirmed contracts that count, on their signing day.
+        TechnicalAmount = "technical_amount",
+        /// Receipts (到账) the buyer side confirmed, on their day of receipt.
+        ReceivedAmount = "received_amount",
+    }
+}

@@ -2,7 +2,8 @@
 //! (at least [`DEMO_MIN_SCORE`]) are each connected to that match by the demo broker and moved to
 //! a varied status, so the statistics endpoints show something on first start. The imported
 //! parties have no users to accept for themselves, so the demo admin records the acceptance
-//! (`contacted`; a broker cannot). Skipped when connections already exist.
+//! (`contacted`; a broker cannot), and the signed ones get a contract as if both sides had
+//! confirmed it ([`crate::contracts::demo`]). Skipped when connections already exist.
 
 use diesel::prelude::*;
 use matching::{Filters, Side};
@@ -25,27 +26,12 @@ const DEMO_MIN_SCORE: f32 = 0.5;
 /// The moves that bring each demo connection to its final status.
 fn script(i: usize) -> Vec<Move> {
     use ConnectionStatus::*;
-    let step = |to| Move {
-        from: None,
-        to,
-        note: None,
-        contract_amount_fen: None,
-        contract_type: None,
-        contract_registration_no: None,
-        failure_reason: None,
-    };
-    let signed = Move {
-        contract_amount_fen: Some(30_000_000 + 5_000_000 * i as i64), // 30万 yuan and up (invented demo figures)
-        contract_type: Some(if i % 2 == 0 { ContractType::Transfer } else { ContractType::Development }),
-        note: Some("演示数据：合同金额为虚构".into()),
-        ..step(Signed)
-    };
+    let step = |to| Move { from: None, to, note: None, failure_reason: None };
     let failed = |reason| Move { failure_reason: Some(reason), note: Some("演示数据".into()), ..step(Failed) };
     match i % 7 {
         0 => vec![],
         1 => vec![step(Contacted)],
-        2 => vec![step(Contacted), step(Negotiating)],
-        3 | 4 => vec![step(Contacted), step(Negotiating), signed],
+        2..=4 => vec![step(Contacted), step(Negotiating)],
         5 => vec![step(Contacted), failed(FailureReason::PriceGap)],
         _ => vec![failed(FailureReason::NoResponse)],
     }
@@ -84,6 +70,12 @@ pub fn seed(conn: &mut PgConnection, matcher: &MatchService, count: usize) -> Re
         for step in script(created) {
             let actor = if step.to == crate::vocab::ConnectionStatus::Contacted { &admin } else { &broker };
             service::move_to(conn, actor, connection.id, &step)?;
+        }
+        if matches!(created % 7, 3 | 4) {
+            // 30万 yuan and up (invented demo figures); the imported parties have no users, so
+            // the demo writes the contract as both sides would have confirmed it.
+            let kind = if created % 2 == 0 { ContractType::Transfer } else { ContractType::Development };
+            crate::contracts::demo::sign(conn, &broker, connection.id, 30_000_000 + 5_000_000 * created as i64, kind)?;
         }
         created += 1;
     }

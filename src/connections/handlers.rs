@@ -5,7 +5,7 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use matching::Side;
 use uuid::Uuid;
 
-use super::input::{ConnectionListParams, MoveInput, OpenInput};
+use super::input::{ConnectionExportParams, ConnectionListParams, MoveInput, OpenInput};
 use super::model::ConnectionView;
 use super::move_schema::MoveBody;
 use super::repo::{self, Scope};
@@ -200,10 +200,11 @@ pub async fn list(
 #[utoipa::path(operation_id = "export_connections_csv",
     tag = "connections",
     security(("bearer" = [])),
-    params(ConnectionListParams), responses(
+    params(ConnectionExportParams), responses(
     (status = 200, description = "UTF-8 CSV with a header row: id, status, demand and supply (id, title, \
 organisation), industries, broker, match score, contract amount in yuan, contract type and registration number, \
-failure reason, created and updated times. `page` and `per_page` are ignored (at most 100000 rows).",
+failure reason, created and updated times; Chinese column names with `headers=zh`, a UTF-8 byte-order mark with \
+`bom=true`. `page` and `per_page` are ignored (at most 100000 rows).",
         content_type = "text/csv", body = String,
         headers(("Content-Disposition" = String, description = "`attachment; filename=\"connections.csv\"`"))),
     oa::Std, oa::Unauthorized, oa::Forbidden))]
@@ -212,14 +213,15 @@ failure reason, created and updated times. `page` and `per_page` are ignored (at
 pub async fn export_csv(
     state: web::Data<AppState>,
     caller: Principal,
-    params: web::Query<ConnectionListParams>,
+    params: web::Query<ConnectionExportParams>,
 ) -> Result<HttpResponse, ApiError> {
     policy::require_admin(&caller)?;
     // Not paged, but `page` and `per_page` are checked like on every list (400 when out of range).
     PageRequest::parse(params.page, params.per_page)?;
-    params.check(state.taxonomy)?;
-    let params = params.into_inner();
-    let csv = db::run(&state.pool, move |conn| export::csv(conn, &caller, &params)).await?;
+    let filters = params.filters();
+    filters.check(state.taxonomy)?;
+    let (headers, bom) = (params.headers.unwrap_or_default(), params.bom.unwrap_or(false));
+    let csv = db::run(&state.pool, move |conn| export::csv(conn, &caller, &filters, headers, bom)).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Content-Type", "text/csv; charset=utf-8"))
         .insert_header(("Content-Disposition", "attachment; filename=\"connections.csv\""))

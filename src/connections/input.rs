@@ -8,8 +8,8 @@ use uuid::Uuid;
 use crate::error::{ApiError, ErrorCode};
 use crate::spec::text::Note;
 use crate::spec::IndustryCode;
-use crate::validation::{opt_integer, query_period, query_text, Fields, MAX_MONEY_FEN};
-use crate::vocab::{ConnectionStatus, ContractType, FailureReason};
+use crate::validation::{query_period, query_text, Fields};
+use crate::vocab::{ConnectionStatus, FailureReason};
 
 /// Longest note on an event, in characters.
 pub const MAX_NOTE_CHARS: usize = 2000;
@@ -38,13 +38,6 @@ pub struct MoveInput {
     pub to: ConnectionStatus,
     /// At most 2000 characters; required when `failure_reason` is `other`.
     pub note: Option<String>,
-    /// Required for `signed`: the contract amount in fen (0.01 CNY).
-    #[serde(default, deserialize_with = "opt_integer")]
-    pub contract_amount_fen: Option<i64>,
-    /// Required for `signed`.
-    pub contract_type: Option<ContractType>,
-    /// Optional for `signed`: the technology-contract registration number (技术合同登记号).
-    pub contract_registration_no: Option<String>,
     /// Required for `failed`.
     pub failure_reason: Option<FailureReason>,
 }
@@ -55,9 +48,6 @@ pub struct Move {
     pub from: Option<ConnectionStatus>,
     pub to: ConnectionStatus,
     pub note: Option<String>,
-    pub contract_amount_fen: Option<i64>,
-    pub contract_type: Option<ContractType>,
-    pub contract_registration_no: Option<String>,
     pub failure_reason: Option<FailureReason>,
 }
 
@@ -72,31 +62,18 @@ impl OpenInput {
 }
 
 impl MoveInput {
-    /// Checks the fields each target status needs; 422 lists what is missing or misplaced.
+    /// Checks the fields each target status needs; 422 lists what is missing or misplaced (and
+    /// `to: signed`, which only a confirmed contract sets).
     pub fn parse(self) -> Result<Move, ApiError> {
         let mut f = Fields::new();
         let note = f.opt_long_text("note", self.note, MAX_NOTE_CHARS);
-        let amount = f.money("contract_amount_fen", self.contract_amount_fen);
-        let registration = f.opt_text("contract_registration_no", self.contract_registration_no, 64);
-        let signing = self.to == ConnectionStatus::Signed;
         let failing = self.to == ConnectionStatus::Failed;
-        if signing {
-            if amount.is_none() {
-                f.error("contract_amount_fen", "required when signing (the amount in fen)");
-            }
-            if self.contract_type.is_none() {
-                f.error("contract_type", "required when signing");
-            }
-        } else {
-            for (field, present) in [
-                ("contract_amount_fen", amount.is_some()),
-                ("contract_type", self.contract_type.is_some()),
-                ("contract_registration_no", registration.is_some()),
-            ] {
-                if present {
-                    f.error(field, "only for a move to `signed`");
-                }
-            }
+        if self.to == ConnectionStatus::Signed {
+            f.error(
+                "to",
+                "a connection is signed when the other side confirms the contract \
+                 (POST /api/v1/connections/{id}/contract, then …/contract/confirm)",
+            );
         }
         match (failing, self.failure_reason) {
             (true, None) => f.error("failure_reason", "required when the connection fails"),
@@ -107,15 +84,7 @@ impl MoveInput {
             _ => {}
         }
         f.finish()?;
-        Ok(Move {
-            from: self.from,
-            to: self.to,
-            note,
-            contract_amount_fen: amount.filter(|a| (0..=MAX_MONEY_FEN).contains(a)),
-            contract_type: self.contract_type,
-            contract_registration_no: registration,
-            failure_reason: self.failure_reason,
-        })
+        Ok(Move { from: self.from, to: self.to, note, failure_reason: self.failure_reason })
     }
 }
 
@@ -155,5 +124,52 @@ impl ConnectionListParams {
             return Err(ApiError::bad_request(ErrorCode::InvalidQuery, format!("unknown industry code `{code}`")));
         }
         Ok(())
+    }
+}
+
+/// Query of the CSV export: the list's filters, and the file's options.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ConnectionExportParams {
+    /// Only connections in this status.
+    pub status: Option<ConnectionStatus>,
+    /// An industry code carried by the demand or the supply.
+    #[param(value_type = Option<IndustryCode>)]
+    pub industry: Option<String>,
+    /// An organisation on either side.
+    pub organization_id: Option<Uuid>,
+    /// The broker on the connection.
+    pub broker_id: Option<Uuid>,
+    /// Opened on or after this day (UTC).
+    pub from: Option<NaiveDate>,
+    /// Opened on or before this day (UTC); not before `from`.
+    pub to: Option<NaiveDate>,
+    /// Checked like the list's, then ignored.
+    #[param(minimum = 1, maximum = 10000)]
+    pub page: Option<u32>,
+    /// Checked like the list's, then ignored.
+    #[param(minimum = 1, maximum = 100)]
+    pub per_page: Option<u32>,
+    /// Header row in `en` (default) or `zh`.
+    #[param(value_type = Option<crate::csv_export::CsvHeaders>)]
+    pub headers: Option<crate::csv_export::CsvHeaders>,
+    /// Start the file with a UTF-8 byte-order mark (Excel on Chinese Windows then reads UTF-8).
+    pub bom: Option<bool>,
+}
+
+impl ConnectionExportParams {
+    /// The filters, as the list takes them.
+    pub fn filters(&self) -> ConnectionListParams {
+        ConnectionListParams {
+            status: self.status,
+            industry: self.industry.clone(),
+            organization_id: self.organization_id,
+            broker_id: self.broker_id,
+            from: self.from,
+            to: self.to,
+            page: self.page,
+            per_page: self.per_page,
+        }
     }
 }

@@ -88,10 +88,11 @@ pub struct ConnectionView {
     /// The match explanation when the connection was opened.
     #[schema(value_type = Option<Explanation>)]
     pub match_explanation: Option<serde_json::Value>,
-    /// Contract amount in fen (0.01 CNY), once signed.
+    /// Contract total in fen (0.01 CNY), once both sides confirmed the contract
+    /// (`GET /connections/{id}/contract` has the contract).
     pub contract_amount_fen: Option<i64>,
     pub contract_type: Option<ContractType>,
-    /// 技术合同登记号, if registered.
+    /// 技术合同登记号, once the seller side recorded the contract's registration.
     pub contract_registration_no: Option<String>,
     pub failure_reason: Option<FailureReason>,
     pub version: i32,

@@ -11,22 +11,22 @@ use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::RefOr;
 use utoipa::{PartialSchema, ToSchema};
 
-use crate::spec::text::{Note, Reason, RegistrationNo};
-use crate::vocab::{ConnectionStatus, ContractType, FailureReason};
+use crate::spec::text::{Note, Reason};
+use crate::vocab::{ConnectionStatus, FailureReason};
 
-/// A move of the connection to `to`. `signed` needs the contract amount and type; `failed` needs
-/// a failure reason, and a note when the reason is `other`; the other moves carry neither.
+/// A move of the connection to `to`. `failed` needs a failure reason, and a note when the reason
+/// is `other`; the other moves carry none. `signed` is not a move: a connection is signed when
+/// the other side confirms the contract (`POST /connections/{id}/contract/confirm`).
 #[derive(Deserialize, ToSchema)]
 #[serde(untagged)]
 #[schema(as = MoveInput)]
 pub enum MoveBody {
     Advance(AdvanceMove),
-    Sign(SignMove),
     Fail(FailMove),
     FailOther(FailOtherMove),
 }
 
-/// A move that advances or withdraws the connection; it carries no contract and no failure.
+/// A move that advances or withdraws the connection; it carries no failure.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(title = "Advance or withdraw")]
@@ -40,15 +40,6 @@ pub struct AdvanceMove {
     note: Option<String>,
     #[serde(default)]
     #[schema(schema_with = absent, required = false)]
-    contract_amount_fen: (),
-    #[serde(default)]
-    #[schema(schema_with = absent, required = false)]
-    contract_type: (),
-    #[serde(default)]
-    #[schema(schema_with = absent, required = false)]
-    contract_registration_no: (),
-    #[serde(default)]
-    #[schema(schema_with = absent, required = false)]
     failure_reason: (),
 }
 
@@ -59,36 +50,6 @@ pub enum AdvanceTo {
     Contacted,
     Negotiating,
     Withdrawn,
-}
-
-/// A move to `signed`, with the contract.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(title = "Sign")]
-pub struct SignMove {
-    /// The status the client last saw: the move applies only if the connection is still in it
-    /// (409 `illegal_transition` otherwise).
-    from: Option<ConnectionStatus>,
-    #[schema(inline)]
-    to: SignTo,
-    #[schema(value_type = Option<Note>)]
-    note: Option<String>,
-    /// The contract amount in fen (0.01 CNY).
-    #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
-    contract_amount_fen: i64,
-    contract_type: ContractType,
-    #[schema(value_type = Option<RegistrationNo>)]
-    contract_registration_no: Option<String>,
-    #[serde(default)]
-    #[schema(schema_with = absent, required = false)]
-    failure_reason: (),
-}
-
-/// The status of a signing move.
-#[derive(Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SignTo {
-    Signed,
 }
 
 /// A move to `failed` for a listed reason; the note is optional.
@@ -105,15 +66,6 @@ pub struct FailMove {
     note: Option<String>,
     #[schema(inline)]
     failure_reason: ListedReason,
-    #[serde(default)]
-    #[schema(schema_with = absent, required = false)]
-    contract_amount_fen: (),
-    #[serde(default)]
-    #[schema(schema_with = absent, required = false)]
-    contract_type: (),
-    #[serde(default)]
-    #[schema(schema_with = absent, required = false)]
-    contract_registration_no: (),
 }
 
 /// A move to `failed` for another reason: the note that says why is required.
@@ -130,15 +82,6 @@ pub struct FailOtherMove {
     note: String,
     #[schema(inline)]
     failure_reason: OtherReason,
-    #[serde(default)]
-    #[schema(schema_with = absent, required = false)]
-    contract_amount_fen: (),
-    #[serde(default)]
-    #[schema(schema_with = absent, required = false)]
-    contract_type: (),
-    #[serde(default)]
-    #[schema(schema_with = absent, required = false)]
-    contract_registration_no: (),
 }
 
 /// The status of a failing move.
@@ -203,18 +146,16 @@ mod tests {
         let bodies = [
             json!({"to": "contacted"}),
             json!({"to": "negotiating", "from": "contacted", "note": "谈"}),
-            json!({"to": "withdrawn", "from": null, "note": null, "contract_type": null}),
+            json!({"to": "withdrawn", "from": null, "note": null}),
             json!({"to": "contacted", "contract_type": "transfer"}),
+            json!({"to": "signed"}),
             json!({"to": "signed", "contract_amount_fen": 100, "contract_type": "license"}),
-            json!({"to": "signed", "contract_amount_fen": 100, "contract_type": "license",
-                "contract_registration_no": "6401012026000001"}),
-            json!({"to": "signed", "contract_type": "license"}),
-            json!({"to": "signed", "contract_amount_fen": 100, "contract_type": "license", "failure_reason": "other"}),
             json!({"to": "failed", "failure_reason": "price_gap"}),
             json!({"to": "failed", "failure_reason": "other", "note": "双方战略调整"}),
             json!({"to": "failed", "failure_reason": "other"}),
             json!({"to": "failed"}),
             json!({"to": "failed", "failure_reason": "price_gap", "contract_amount_fen": 5}),
+            json!({"to": "failed", "failure_reason": "price_gap", "from": "negotiating"}),
             json!({"to": "contacted", "extra": 1}),
         ];
         for body in bodies {

@@ -94,14 +94,14 @@ pub fn append_event(
     Ok(())
 }
 
-/// Outcome columns set by a move.
+/// Outcome columns set by a move (the contract's amount and type only by the confirmation of its
+/// contract, [`crate::contracts`]).
 #[derive(Debug, AsChangeset)]
 #[diesel(table_name = connections)]
 pub struct MoveChanges {
     pub status: ConnectionStatus,
     pub contract_amount_fen: Option<i64>,
     pub contract_type: Option<ContractType>,
-    pub contract_registration_no: Option<String>,
     pub failure_reason: Option<FailureReason>,
 }
 
@@ -182,4 +182,27 @@ pub fn all(conn: &mut PgConnection, params: &ConnectionListParams, limit: i64) -
         .limit(limit)
         .select(Connection::as_select())
         .load(conn)?)
+}
+
+/// Copies the registration number of the connection's contract onto it (the connection's view
+/// shows it).
+pub fn set_registration_no(conn: &mut PgConnection, id: Uuid, number: &str) -> Result<(), ApiError> {
+    diesel::update(connections::table.find(id))
+        .set((
+            connections::contract_registration_no.eq(number),
+            connections::version.eq(connections::version + 1),
+            connections::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The connection's status, locked until the transaction ends (its contract changes wait).
+pub fn lock_status(conn: &mut PgConnection, id: Uuid) -> Result<ConnectionStatus, ApiError> {
+    connections::table
+        .find(id)
+        .select(connections::status)
+        .for_update()
+        .first(conn)
+        .or_not_found(|| format!("connection {id}"))
 }

@@ -355,6 +355,7 @@ fn build_views(conn: &mut PgConnection, caller: &Principal, connections: Vec<Con
                 .allowed_moves()
                 .iter()
                 .copied()
+                .filter(|&to| to != ConnectionStatus::Signed)
                 .filter(|&to| {
                     to != ConnectionStatus::Contacted || may_accept(caller, c.broker_id, opener_org, sides, accepted)
                 })
@@ -385,6 +386,11 @@ pub fn view(conn: &mut PgConnection, caller: &Principal, id: Uuid) -> Result<Con
     views(conn, caller, vec![connection])?.pop().ok_or_else(|| ApiError::NotFound(format!("connection {id}")))
 }
 
+/// The moves of the events endpoint from `from` (`signed` is the contract's confirmation).
+fn event_moves(from: ConnectionStatus) -> Vec<ConnectionStatus> {
+    from.allowed_moves().iter().copied().filter(|&to| to != ConnectionStatus::Signed).collect()
+}
+
 /// Moves a connection (see the module docs); returns the new view. The connection is first read
 /// for the checks without recording a contact view: only the answer shows contacts.
 pub fn move_to(conn: &mut PgConnection, caller: &Principal, id: Uuid, step: &Move) -> Result<ConnectionView, ApiError> {
@@ -397,7 +403,7 @@ pub fn move_to(conn: &mut PgConnection, caller: &Principal, id: Uuid, step: &Mov
     let illegal = |from: ConnectionStatus, detail: String| ApiError::ConflictWith {
         code: ErrorCode::IllegalTransition,
         detail,
-        extension: json!({ "from": from, "to": step.to, "allowed": from.allowed_moves() }),
+        extension: json!({ "from": from, "to": step.to, "allowed": event_moves(from) }),
     };
     let not_allowed = |from: ConnectionStatus| format!("a connection that is `{from}` cannot move to `{}`", step.to);
     if let Some(expected) = step.from.filter(|&expected| expected != from) {
@@ -415,9 +421,8 @@ pub fn move_to(conn: &mut PgConnection, caller: &Principal, id: Uuid, step: &Mov
     }
     let changes = MoveChanges {
         status: step.to,
-        contract_amount_fen: step.contract_amount_fen,
-        contract_type: step.contract_type,
-        contract_registration_no: step.contract_registration_no.clone(),
+        contract_amount_fen: None,
+        contract_type: None,
         failure_reason: step.failure_reason,
     };
     let sides = [current.demand.organization_id, current.supply.organization_id];

@@ -252,7 +252,78 @@ diesel::joinable!(supplies -> organizations (organization_id));
 diesel::joinable!(demands -> organizations (organization_id));
 diesel::joinable!(connections -> demands (demand_id));
 diesel::joinable!(connections -> supplies (supply_id));
+diesel::table! {
+    contracts (id) {
+        id -> Uuid,
+        connection_id -> Uuid,
+        status -> Text,
+        contract_type -> Text,
+        sub_kind -> Nullable<Text>,
+        total_fen -> Int8,
+        technical_fen -> Int8,
+        signed_on -> Date,
+        term_start -> Nullable<Date>,
+        term_end -> Nullable<Date>,
+        proposed_by -> Nullable<Uuid>,
+        proposer_organization_id -> Nullable<Uuid>,
+        proposed_at -> Timestamptz,
+        proposal_note -> Nullable<Text>,
+        disputed_by -> Nullable<Uuid>,
+        dispute_note -> Nullable<Text>,
+        confirmed_by -> Nullable<Uuid>,
+        confirmed_at -> Nullable<Timestamptz>,
+        review -> Text,
+        review_reasons -> Array<Text>,
+        reviewed_by -> Nullable<Uuid>,
+        reviewed_at -> Nullable<Timestamptz>,
+        review_note -> Nullable<Text>,
+        registration_no -> Nullable<Text>,
+        registered_on -> Nullable<Date>,
+        status_note -> Nullable<Text>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    contract_payments (id) {
+        id -> Uuid,
+        contract_id -> Uuid,
+        status -> Text,
+        planned_on -> Nullable<Date>,
+        planned_fen -> Nullable<Int8>,
+        received_on -> Nullable<Date>,
+        received_fen -> Nullable<Int8>,
+        evidence_ref -> Nullable<Text>,
+        note -> Nullable<Text>,
+        entered_by -> Nullable<Uuid>,
+        confirmed_by -> Nullable<Uuid>,
+        confirmed_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    commission_policies (id) {
+        id -> Uuid,
+        agency_id -> Nullable<Uuid>,
+        basis -> Text,
+        rate_bp -> Int4,
+        cap_per_agency_fen -> Nullable<Int8>,
+        cap_per_broker_fen -> Nullable<Int8>,
+        effective_from -> Date,
+        effective_to -> Nullable<Date>,
+        note -> Nullable<Text>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(connection_events -> connections (connection_id));
+diesel::joinable!(contracts -> connections (connection_id));
+diesel::joinable!(contract_payments -> contracts (contract_id));
 diesel::joinable!(connection_acceptances -> connections (connection_id));
 diesel::joinable!(contact_views -> connections (connection_id));
 diesel::joinable!(invitations -> organizations (organization_id));
@@ -275,6 +346,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     listing_events,
     notification_outbox,
     job_runs,
+    contracts,
+    contract_payments,
+    commission_policies,
 );
 
 diesel::table! {

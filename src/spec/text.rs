@@ -140,8 +140,20 @@ text_type!(
     Reason: Some(1), 2000, required_text, "Why the connection failed: 1–2000 characters, not blank."
 );
 text_type!(
-    /// A technology-contract registration number (技术合同登记号): at most 64 characters.
-    RegistrationNo: None, 64, line, "技术合同登记号, at most 64 characters."
+    /// A technology-contract registration number (技术合同登记号). No published format was found
+    /// (docs/API.md, **Contracts**): 6–32 ASCII letters, digits and hyphens.
+    RegistrationNo: Some(6), 32, ("^[0-9A-Za-z-]{6,32}$"),
+    "技术合同登记号: 6–32 ASCII letters, digits and hyphens (no published format is checked beyond that).",
+    "2026640100000123"
+);
+text_type!(
+    /// Where a payment's receipt can be checked (a bank slip or invoice number): 1–200 characters.
+    EvidenceRef: Some(1), 200, required_line, "Where the receipt can be checked (a bank slip or invoice number): 1–200 \
+characters, not blank.", "银行回单 2026112000123"
+);
+text_type!(
+    /// A note that must say something: 1–2000 characters, not blank.
+    RequiredNote: Some(1), 2000, required_text, "1–2000 characters, not blank."
 );
 text_type!(
     /// The number of a patent or another registered right: at most 100 characters.

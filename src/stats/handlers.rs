@@ -45,7 +45,7 @@ impl PeriodParams {
     /// The checked period; 400 `invalid_query` when a day is outside the years 1–9999, `from`
     /// is after `to` or `period` is not `month`, `quarter` or `year` (checked on every
     /// statistics endpoint that takes it).
-    fn bounds(&self) -> Result<Bounds, ApiError> {
+    pub fn bounds(&self) -> Result<Bounds, ApiError> {
         self.bucket()?;
         crate::validation::query_period(self.from, self.to)?;
         let start = |d: NaiveDate| d.and_time(NaiveTime::MIN).and_utc();
@@ -53,7 +53,7 @@ impl PeriodParams {
     }
 
     /// The bucket of `by_period`: `month` (default), `quarter` or `year`.
-    fn bucket(&self) -> Result<String, ApiError> {
+    pub fn bucket(&self) -> Result<String, ApiError> {
         let period = self.period.clone().unwrap_or_else(|| "month".into());
         if !matches!(period.as_str(), "month" | "quarter" | "year") {
             return Err(ApiError::bad_request(ErrorCode::InvalidQuery, "period must be month, quarter or year"));
@@ -170,7 +170,8 @@ pub async fn connections(
     Ok(web::Json(ConnectionStats { funnel, conversion, failures }))
 }
 
-/// Signed contract value and count, in total and by industry, period and broker.
+/// Contracts that count (confirmed by both sides, review cleared): count, value and 技术交易额, in
+/// total and by industry, period and broker.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ContractStats {
     pub total: ContractSum,
@@ -181,11 +182,13 @@ pub struct ContractStats {
 
 /// Contract statistics (admins).
 ///
-/// Contracts signed in the period.
+/// Contracts signed in the period (by `signed_on`) that count: confirmed by both sides and not
+/// waiting for (or refused by) the department's review.
 #[utoipa::path(operation_id = "contract_stats", tag = "stats",
     security(("bearer" = [])),
     params(PeriodParams), responses(
-    (status = 200, description = "Contracts signed in the period: count and value in total, by industry, by period \
+    (status = 200, description = "Contracts signed in the period that count (confirmed by both sides, review not \
+pending or rejected): count, value and 技术交易额 in total, by industry, by period \
 and by broker.", body = ContractStats),
     oa::Std, oa::Unauthorized, oa::Forbidden))]
 #[get("/stats/contracts")]

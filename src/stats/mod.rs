@@ -3,3 +3,6 @@
 
 pub mod handlers;
 pub mod queries;
+pub mod report;
+pub mod report_handlers;
+pub mod value;

@@ -35,13 +35,18 @@ pub struct ListingCounts {
     /// Connections in any status.
     #[diesel(sql_type = BigInt)]
     pub connections: i64,
-    /// Signed connections.
+    /// Connections with a contract that counts (confirmed by both sides, review cleared).
     #[diesel(sql_type = BigInt)]
     pub signed: i64,
 }
 
 const CONNECTION_SIDES: &str =
     "FROM connections c JOIN demands d ON d.id = c.demand_id JOIN supplies s ON s.id = c.supply_id";
+
+/// Whether the contract `k` counts: confirmed by both sides, and its review not waiting or
+/// refused (see [`crate::contracts`]). A connection is "signed" in the statistics only with such
+/// a contract.
+const COUNTED: &str = "k.status NOT IN ('proposed', 'disputed') AND k.review IN ('not_required', 'approved')";
 
 /// Counts per industry, in taxonomy order.
 pub fn listings_by_industry(conn: &mut PgConnection) -> Result<Vec<ListingCounts>, ApiError> {
@@ -50,7 +55,7 @@ pub fn listings_by_industry(conn: &mut PgConnection) -> Result<Vec<ListingCounts
             (SELECT count(*) FROM supplies s WHERE s.status = 'published' AND i.code = ANY (s.industries)) AS supplies,
             (SELECT count(*) FROM demands d WHERE d.status = 'open' AND i.code = ANY (d.industries)) AS demands,
             (SELECT count(*) {CONNECTION_SIDES} WHERE i.code = ANY (d.industries || s.industries)) AS connections,
-            (SELECT count(*) {CONNECTION_SIDES} WHERE c.status = 'signed' AND i.code = ANY (d.industries || s.industries)) AS signed
+            (SELECT count(*) {CONNECTION_SIDES} JOIN contracts k ON k.connection_id = c.id WHERE {COUNTED} AND i.code = ANY (d.industries || s.industries)) AS signed
          FROM industries i ORDER BY i.position"
     );
     Ok(diesel::sql_query(sql).load(conn)?)
@@ -65,7 +70,7 @@ pub fn listings_by_group(conn: &mut PgConnection) -> Result<Vec<ListingCounts>, 
             (SELECT count(*) FROM supplies s WHERE s.status = 'published' AND {s}) AS supplies,
             (SELECT count(*) FROM demands d WHERE d.status = 'open' AND {d}) AS demands,
             (SELECT count(*) {CONNECTION_SIDES} WHERE {both}) AS connections,
-            (SELECT count(*) {CONNECTION_SIDES} WHERE c.status = 'signed' AND {both}) AS signed
+            (SELECT count(*) {CONNECTION_SIDES} JOIN contracts k ON k.connection_id = c.id WHERE {COUNTED} AND {both}) AS signed
          FROM industry_groups g ORDER BY g.position",
         s = in_group("s.industries"),
         d = in_group("d.industries"),
@@ -83,6 +88,7 @@ pub struct Funnel {
     pub contacted: i64,
     #[diesel(sql_type = BigInt)]
     pub negotiating: i64,
+    /// With a contract that counts (confirmed by both sides, review cleared).
     #[diesel(sql_type = BigInt)]
     pub signed: i64,
     /// Ended in `failed`.
@@ -94,7 +100,12 @@ pub struct Funnel {
     /// Still `proposed`, `contacted` or `negotiating`.
     #[diesel(sql_type = BigInt)]
     pub open: i64,
-    /// Median days from opening to signature of those signed; `null` when none is.
+    /// Signed by both sides, but the contract waits for the department's review or was
+    /// rejected: not in `signed`.
+    #[diesel(sql_type = BigInt)]
+    pub awaiting_review: i64,
+    /// Median days from opening to the confirmation of the contract, of those signed; `null`
+    /// when none is.
     #[diesel(sql_type = Nullable<Double>)]
     pub median_days_to_sign: Option<f64>,
 }
@@ -114,15 +125,17 @@ pub fn funnel(
     let sql = format!(
         "WITH c AS (SELECT * FROM connections c WHERE {PERIOD})
          SELECT (SELECT count(*) FROM c) AS proposed,
-                {contacted} AS contacted, {negotiating} AS negotiating, {signed} AS signed,
+                {contacted} AS contacted, {negotiating} AS negotiating,
+                (SELECT count(*) FROM c JOIN contracts k ON k.connection_id = c.id WHERE {COUNTED}) AS signed,
                 (SELECT count(*) FROM c WHERE status = 'failed') AS failed,
                 (SELECT count(*) FROM c WHERE status = 'withdrawn') AS withdrawn,
                 (SELECT count(*) FROM c WHERE status IN ('proposed', 'contacted', 'negotiating')) AS open,
-                (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM e.created_at - c.created_at)::float8 / 86400.0)
-                   FROM c JOIN connection_events e ON e.connection_id = c.id AND e.to_status = 'signed') AS median_days_to_sign",
+                (SELECT count(*) FROM c JOIN contracts k ON k.connection_id = c.id
+                  WHERE k.status NOT IN ('proposed', 'disputed') AND k.review IN ('pending', 'rejected')) AS awaiting_review,
+                (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM k.confirmed_at - c.created_at)::float8 / 86400.0)
+                   FROM c JOIN contracts k ON k.connection_id = c.id WHERE {COUNTED}) AS median_days_to_sign",
         contacted = reached("contacted"),
         negotiating = reached("negotiating"),
-        signed = reached("signed"),
     );
     Ok(diesel::sql_query(sql)
         .bind::<Nullable<Timestamptz>, _>(from)
@@ -153,14 +166,17 @@ pub fn failures(
     Ok(diesel::sql_query(sql).bind::<Nullable<Timestamptz>, _>(from).bind::<Nullable<Timestamptz>, _>(to).load(conn)?)
 }
 
-/// Signed contracts: how many and their value in fen.
+/// Contracts that count: how many, their total value and their 技术交易额, in fen.
 #[derive(Debug, Serialize, QueryableByName, ToSchema)]
 pub struct ContractSum {
     #[diesel(sql_type = BigInt)]
     pub count: i64,
-    /// Sum of contract amounts in fen (0.01 CNY).
+    /// Sum of contract totals in fen (0.01 CNY).
     #[diesel(sql_type = BigInt)]
     pub amount_fen: i64,
+    /// Sum of 技术交易额 in fen.
+    #[diesel(sql_type = BigInt)]
+    pub technical_fen: i64,
 }
 
 /// Signed contracts of one industry.
@@ -173,6 +189,9 @@ pub struct IndustryContracts {
     pub count: i64,
     #[diesel(sql_type = BigInt)]
     pub amount_fen: i64,
+    /// Sum of 技术交易额 in fen.
+    #[diesel(sql_type = BigInt)]
+    pub technical_fen: i64,
 }
 
 /// Signed contracts of one period (month, quarter or year starting on `period_start`).
@@ -184,6 +203,9 @@ pub struct PeriodContracts {
     pub count: i64,
     #[diesel(sql_type = BigInt)]
     pub amount_fen: i64,
+    /// Sum of 技术交易额 in fen.
+    #[diesel(sql_type = BigInt)]
+    pub technical_fen: i64,
 }
 
 /// Signed contracts brought by one broker (`null`: no broker).
@@ -195,14 +217,20 @@ pub struct BrokerContracts {
     pub count: i64,
     #[diesel(sql_type = BigInt)]
     pub amount_fen: i64,
+    /// Sum of 技术交易额 in fen.
+    #[diesel(sql_type = BigInt)]
+    pub technical_fen: i64,
 }
 
-/// Connections signed in `[from, to)` (by the time of the `signed` event), with their industries.
+/// Contracts that count, signed (`signed_on`) in `[from, to)`, with their industries.
 const SIGNED: &str = "WITH signed AS (
-    SELECT c.id, c.contract_amount_fen AS amount, c.broker_id, e.created_at AS signed_at, d.industries || s.industries AS industries
-    FROM connections c JOIN connection_events e ON e.connection_id = c.id AND e.to_status = 'signed'
+    SELECT c.id, k.total_fen AS amount, k.technical_fen AS technical, c.broker_id, k.signed_on,
+           d.industries || s.industries AS industries
+    FROM contracts k JOIN connections c ON c.id = k.connection_id
     JOIN demands d ON d.id = c.demand_id JOIN supplies s ON s.id = c.supply_id
-    WHERE ($1::timestamptz IS NULL OR e.created_at >= $1) AND ($2::timestamptz IS NULL OR e.created_at < $2))";
+    WHERE k.status NOT IN ('proposed', 'disputed') AND k.review IN ('not_required', 'approved')
+      AND ($1::timestamptz IS NULL OR k.signed_on >= ($1 AT TIME ZONE 'UTC')::date)
+      AND ($2::timestamptz IS NULL OR k.signed_on < ($2 AT TIME ZONE 'UTC')::date))";
 
 /// Signed contracts in total, by industry, by period and by broker.
 pub struct Contracts {
@@ -221,7 +249,8 @@ pub fn contracts(
 ) -> Result<Contracts, ApiError> {
     // sum(bigint) is numeric: capped at i64::MAX so that absurd totals (10 000 contracts at the
     // largest amount) saturate instead of failing the cast.
-    let sum = "count(*) AS count, least(coalesce(sum(amount), 0), 9223372036854775807)::bigint AS amount_fen";
+    let sum = "count(*) AS count, least(coalesce(sum(amount), 0), 9223372036854775807)::bigint AS amount_fen,
+               least(coalesce(sum(technical), 0), 9223372036854775807)::bigint AS technical_fen";
     let total = diesel::sql_query(format!("{SIGNED} SELECT {sum} FROM signed"))
         .bind::<Nullable<Timestamptz>, _>(from)
         .bind::<Nullable<Timestamptz>, _>(to)
@@ -234,7 +263,7 @@ pub fn contracts(
     .bind::<Nullable<Timestamptz>, _>(to)
     .load(conn)?;
     let by_period = diesel::sql_query(format!(
-        "{SIGNED} SELECT date_trunc($3, signed_at AT TIME ZONE 'UTC')::date AS period_start, {sum} FROM signed
+        "{SIGNED} SELECT date_trunc($3, signed_on)::date AS period_start, {sum} FROM signed
          GROUP BY 1 ORDER BY 1"
     ))
     .bind::<Nullable<Timestamptz>, _>(from)

@@ -206,6 +206,7 @@ pub fn serve_config(database_url: &str) -> ServeConfig {
         lifecycle: LifecycleConfig::default(),
         jobs_tick_ms: 100,
         clock: Clock::system(),
+        contract_review_above_fen: 10_000_000_000,
         bind: "127.0.0.1:0".parse().unwrap(),
         workers: 1,
         max_body_bytes: 64 * 1024,

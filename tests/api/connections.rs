@@ -71,14 +71,16 @@ async fn the_happy_path_from_proposal_to_signed_contract() {
     let after_contact = app.get_as(p.enterprise.bearer(), &format!("/api/v1/connections/{id}")).await;
     assert!(after_contact.body["supply"]["contact"].is_object(), "revealed once contacted: {}", after_contact.body);
     assert_eq!(step(&app, &p.enterprise, &id, json!({"to": "negotiating"})).await.status, 201);
-    let signed = step(
-        &app,
-        &p.enterprise,
-        &id,
-        json!({"to": "signed", "contract_amount_fen": 30_000_000, "contract_type": "transfer", "contract_registration_no": "2026640100000123"}),
-    )
-    .await;
-    assert_eq!(signed.status, 201, "{}", signed.body);
+    // Signing is the contract's: one side proposes, the other confirms.
+    let terms = json!({"contract_type": "transfer", "total_fen": 30_000_000, "technical_fen": 30_000_000,
+        "signed_on": "2026-03-01", "term_start": "2026-03-01", "term_end": "2027-02-28"});
+    let proposed = app.post_as(p.enterprise.bearer(), &format!("/api/v1/connections/{id}/contract"), &terms).await;
+    assert_eq!(proposed.status, 201, "{}", proposed.body);
+    let confirm = json!({"version": proposed.body["version"]});
+    let confirmed =
+        app.post_as(p.institute.bearer(), &format!("/api/v1/connections/{id}/contract/confirm"), &confirm).await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    let signed = app.get_as(p.enterprise.bearer(), &format!("/api/v1/connections/{id}")).await;
     assert_eq!(signed.body["status"], "signed");
     assert_eq!(signed.body["contract_amount_fen"], 30_000_000);
     assert_eq!(signed.body["contract_type"], "transfer");
@@ -99,6 +101,7 @@ async fn the_happy_path_from_proposal_to_signed_contract() {
         ]
     );
     assert_eq!(signed.body["events"][1]["actor_id"], p.institute.user_id.as_str());
+    assert_eq!(signed.body["events"][3]["actor_id"], p.institute.user_id.as_str(), "the confirming side signs");
 }
 
 #[actix_web::test]
@@ -106,12 +109,8 @@ async fn illegal_moves_answer_409_with_the_allowed_moves_and_change_nothing() {
     let app = TestApp::spawn().await;
     let p = parties(&app).await;
     let id = open(&app, &p.enterprise, &p).await.body["id"].as_str().unwrap().to_string();
-    for to in ["proposed", "negotiating", "signed"] {
-        let mut body = json!({"to": to});
-        if to == "signed" {
-            body = json!({"to": "signed", "contract_amount_fen": 1, "contract_type": "license"});
-        }
-        let reply = step(&app, &p.enterprise, &id, body).await;
+    for to in ["proposed", "negotiating"] {
+        let reply = step(&app, &p.enterprise, &id, json!({"to": to})).await;
         reply.assert_problem(409, "illegal_transition");
         assert_eq!(reply.body["from"], "proposed");
         assert_eq!(reply.body["allowed"], json!(["contacted", "failed", "withdrawn"]));
@@ -126,17 +125,19 @@ async fn illegal_moves_answer_409_with_the_allowed_moves_and_change_nothing() {
     for (body, field) in [
         (json!({"to": "failed"}), "failure_reason"),
         (json!({"to": "failed", "failure_reason": "other"}), "note"),
-        (json!({"to": "contacted", "contract_amount_fen": 5}), "contract_amount_fen"),
         (json!({"to": "contacted", "failure_reason": "capacity"}), "failure_reason"),
-        (json!({"to": "signed", "contract_type": "transfer"}), "contract_amount_fen"),
-        (json!({"to": "signed", "contract_amount_fen": 5}), "contract_type"),
-        (json!({"to": "signed", "contract_amount_fen": -5, "contract_type": "transfer"}), "contract_amount_fen"),
+        // Only the other side's confirmation of a contract signs a connection.
+        (json!({"to": "signed"}), "to"),
     ] {
         let reply = step(&app, &p.enterprise, &id, body.clone()).await;
         reply.assert_problem(422, "validation_failed");
         assert_eq!(reply.body["errors"][0]["field"], field, "{body}");
     }
     step(&app, &p.enterprise, &id, json!({"to": "gone"})).await.assert_problem(400, "invalid_body");
+    // The one-sided contract fields of old are gone from the move.
+    step(&app, &p.enterprise, &id, json!({"to": "signed", "contract_amount_fen": 1, "contract_type": "license"}))
+        .await
+        .assert_problem(400, "invalid_body");
     let now = app.get_as(p.enterprise.bearer(), &format!("/api/v1/connections/{id}")).await;
     assert_eq!((now.body["status"].clone(), now.body["version"].clone()), (json!("proposed"), json!(1)));
     assert_eq!(now.body["events"].as_array().unwrap().len(), 1);
@@ -364,6 +365,13 @@ async fn csv_export_for_admins() {
     assert!(lines[0].starts_with("id,status,demand_id,demand_title"));
     assert!(lines[1].starts_with(&format!("{id},proposed,{}", p.demand)));
     assert!(lines[1].contains("枸杞鲜果高效低损采收装备") && lines[1].contains("goji"));
+    assert!(!text.starts_with('\u{feff}'), "no BOM unless asked");
+    // For Excel on Chinese Windows: Chinese headers and a UTF-8 byte-order mark, on request.
+    let zh = app.get_as(admin.bearer(), "/api/v1/connections/export.csv?headers=zh&bom=true").await;
+    let text = zh.body.as_str().unwrap();
+    assert!(text.starts_with("\u{feff}对接编号,状态,需求编号,需求名称"), "{text}");
+    assert_eq!(text.lines().nth(1), Some(lines[1]));
+    app.get_as(admin.bearer(), "/api/v1/connections/export.csv?headers=fr").await.assert_problem(400, "invalid_query");
 }
 
 #[actix_web::test]
@@ -390,13 +398,16 @@ async fn contract_totals_saturate_instead_of_overflowing() {
     let db = common::TestDb::new();
     let mut conn = db.connect();
     stats_fixture(&mut conn);
-    conn.batch_execute("UPDATE connections SET contract_amount_fen = 5000000000000000000 WHERE status = 'signed'")
-        .unwrap();
+    conn.batch_execute(
+        "ALTER TABLE contracts DROP CONSTRAINT contracts_total_fen_check;
+         UPDATE contracts SET total_fen = 5000000000000000000, technical_fen = 5000000000000000000",
+    )
+    .unwrap();
     let app = TestApp::spawn_on(db).await;
     let admin = app.login("admin@demo.techmatch", PASSWORD).await;
     let contracts = app.get_as(admin.bearer(), "/api/v1/stats/contracts").await;
     assert_eq!(contracts.status, 200, "{}", contracts.body);
-    assert_eq!(contracts.body["total"], json!({"count": 3, "amount_fen": i64::MAX}));
+    assert_eq!(contracts.body["total"], json!({"count": 3, "amount_fen": i64::MAX, "technical_fen": i64::MAX}));
 }
 
 /// A fixture with hand-computed figures (see the comments): 3 demands, 3 supplies, 8 connections.
@@ -533,6 +544,17 @@ fn stats_fixture(conn: &mut PgConnection) {
             amount.map_or("NULL".into(), |a| a.to_string()), q(kind), q(reason), events[0].1
         ))
         .unwrap();
+        if let (Some(amount), Some(kind), Some((_, day))) = (amount, kind, events.last()) {
+            // Confirmed by both sides on the day of the `signed` event; 技术交易额 half the total.
+            conn.batch_execute(&format!(
+                "INSERT INTO contracts (connection_id, status, contract_type, total_fen, technical_fen, signed_on,
+                    term_start, term_end, confirmed_at)
+                 VALUES ({}, 'signed', '{kind}', {amount}, {}, '{day}', '{day}', '{day}', '{day} 09:00:00+00')",
+                id(c),
+                amount / 2
+            ))
+            .unwrap();
+        }
         let mut from = "NULL".to_string();
         for (to, day) in events {
             conn.batch_execute(&format!(
@@ -590,32 +612,35 @@ async fn statistics_on_a_fixture_computed_by_hand() {
 
     let contracts = app.get_as(admin.bearer(), "/api/v1/stats/contracts?period=quarter").await;
     assert_eq!(contracts.status, 200, "{}", contracts.body);
-    assert_eq!(contracts.body["total"], json!({"count": 3, "amount_fen": 150_000_000}));
+    assert_eq!(contracts.body["total"], json!({"count": 3, "amount_fen": 150_000_000, "technical_fen": 75_000_000}));
     // c1 goji; c2 wine; c8 wine (d2) and goji (s1). Taxonomy order: wine before goji.
     assert_eq!(
         contracts.body["by_industry"],
         json!([
-            {"industry": "wine", "count": 2, "amount_fen": 50_000_000},
-            {"industry": "goji", "count": 2, "amount_fen": 120_000_000}
+            {"industry": "wine", "count": 2, "amount_fen": 50_000_000, "technical_fen": 25_000_000},
+            {"industry": "goji", "count": 2, "amount_fen": 120_000_000, "technical_fen": 60_000_000}
         ])
     );
     assert_eq!(
         contracts.body["by_period"],
         json!([
-            {"period_start": "2026-01-01", "count": 2, "amount_fen": 130_000_000},
-            {"period_start": "2026-04-01", "count": 1, "amount_fen": 20_000_000}
+            {"period_start": "2026-01-01", "count": 2, "amount_fen": 130_000_000, "technical_fen": 65_000_000},
+            {"period_start": "2026-04-01", "count": 1, "amount_fen": 20_000_000, "technical_fen": 10_000_000}
         ])
     );
     let brokers = contracts.body["by_broker"].as_array().unwrap();
     assert_eq!((brokers[0]["count"].clone(), brokers[0]["amount_fen"].clone()), (json!(2), json!(120_000_000)));
     assert!(brokers[0]["broker_id"].is_string());
-    assert_eq!(brokers[1], json!({"broker_id": null, "count": 1, "amount_fen": 30_000_000}));
+    assert_eq!(
+        brokers[1],
+        json!({"broker_id": null, "count": 1, "amount_fen": 30_000_000, "technical_fen": 15_000_000})
+    );
     let months = app.get_as(admin.bearer(), "/api/v1/stats/contracts?from=2026-03-01").await;
     assert_eq!(
         months.body["by_period"],
         json!([
-            {"period_start": "2026-03-01", "count": 1, "amount_fen": 30_000_000},
-            {"period_start": "2026-04-01", "count": 1, "amount_fen": 20_000_000}
+            {"period_start": "2026-03-01", "count": 1, "amount_fen": 30_000_000, "technical_fen": 15_000_000},
+            {"period_start": "2026-04-01", "count": 1, "amount_fen": 20_000_000, "technical_fen": 10_000_000}
         ])
     );
     app.get_as(admin.bearer(), "/api/v1/stats/contracts?period=week").await.assert_problem(400, "invalid_query");
