@@ -10,6 +10,7 @@ use crate::config::MatchingConfig;
 use crate::document::{Document, Filters, IndustryDef, Query, Side};
 use crate::explanation::Explanation;
 use crate::fields::{mode_names, norm_keywords, side_ix};
+use crate::find::{self, Suggestion, TextHit, TextQuery};
 use crate::index::{SideIndex, Slot};
 use crate::industry::Taxonomy;
 use crate::ingest::{self, Analysis, Store};
@@ -154,6 +155,29 @@ impl MatchEngine {
 
     fn query_analysis(&self) -> QueryAnalysis<'_> {
         QueryAnalysis { analyzer: &self.analyzer, taxonomy: &self.taxonomy, vocab: &self.vocab, config: &self.config }
+    }
+
+    /// Analyse a free text for [`MatchEngine::find`] and [`MatchEngine::text_hits`].
+    pub fn text_query(&self, text: &str) -> TextQuery {
+        TextQuery::new(&self.analyzer, &self.taxonomy, text)
+    }
+
+    /// The live documents of `side` carrying a term of `q`, best first, at most `limit`
+    /// (see the module `find`).
+    pub fn find(&self, q: &TextQuery, side: Side, limit: usize) -> Vec<TextHit> {
+        find::find(&self.sides[side_ix(side)], &self.vocab, &retrieval::bm25_params(&self.config), q, limit)
+    }
+
+    /// The terms of `q` occurring in `text` (a text the engine does not index, such as an
+    /// organisation's name), typed terms first.
+    pub fn text_hits(&self, q: &TextQuery, text: &str) -> Vec<String> {
+        q.hits_in(&self.analyzer, text)
+    }
+
+    /// Completions of `prefix` for a search box: industry names and aliases, then the keywords
+    /// of live listings (most used first); at most `limit`.
+    pub fn suggest(&self, prefix: &str, limit: usize) -> Vec<Suggestion> {
+        find::suggest(&self.taxonomy, &self.vocab, &self.sides, prefix, limit)
     }
 
     /// Rank the documents of side `target` for `query`.
