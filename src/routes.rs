@@ -15,7 +15,7 @@ use utoipa_actix_web::{scope, AppExt};
 use crate::extract::RouteTable;
 use crate::spec::{self, BEARER};
 use crate::{
-    accounts, connections, demands, docs, health, industries, matches, metrics, organizations, stats, supplies,
+    accounts, connections, demands, docs, health, industries, matches, metrics, organizations, search, stats, supplies,
 };
 
 /// Mounts every route. The handlers' own attributes give each one's method and path.
@@ -52,6 +52,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(demands::handlers::withdraw)
                 .service(matches::handlers::for_demand)
                 .service(matches::handlers::preview)
+                .service(search::handlers::suggest)
                 .service(connections::handlers::list)
                 .service(connections::handlers::open)
                 .service(connections::handlers::export_csv)
@@ -112,6 +113,7 @@ stable `code`.",
         (name = "organizations", description = "Universities, institutes, enterprises, agencies and departments."),
         (name = "supplies", description = "Technology achievements offered for transfer (科技成果)."),
         (name = "demands", description = "Technology needs posted by enterprises (技术需求)."),
+        (name = "search", description = "Completions for the search box (the lists take `q`)."),
         (name = "matches", description = "Ranked, scored and explained pairings of demands and supplies."),
         (name = "connections", description = "Tracked connections (对接) with an append-only outcome log."),
         (name = "stats", description = "Statistics for the science and technology department (admins)."),

@@ -21,6 +21,7 @@ mod proxy;
 mod quotas;
 mod resilience;
 mod schema;
+mod search;
 mod trust_auth;
 mod trust_input;
 mod trust_ops;
