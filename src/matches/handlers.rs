@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use actix_web::{get, post, web};
-use matching::{Explanation, Filters, Query, Side};
+use matching::{Confidence, Explanation, Filters, Match, Query, Side};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -49,6 +49,10 @@ pub struct MatchParams {
     /// Keep matches scoring at least this (0–1).
     #[param(minimum = 0, maximum = 1)]
     pub min_score: Option<f64>,
+    /// Confidence tiers to keep, comma-separated: `strong`, `possible`, `weak` (default
+    /// `strong,possible`; thresholds in BENCHMARKS.md "Confidence").
+    #[param(pattern = "^[^\\x00]*$")]
+    pub confidence: Option<String>,
     /// Page number (default 1); matches are listed down to rank 1000: `page × per_page` ≤ 1000.
     #[param(minimum = 1, maximum = 1000)]
     pub page: Option<u32>,
@@ -68,7 +72,12 @@ fn bad(detail: String) -> ApiError {
 impl MatchParams {
     /// Checks the values into engine filters; 400 `invalid_query` for a bad one.
     pub fn filters(&self, taxonomy: &Taxonomy) -> Result<Filters, ApiError> {
-        for (name, value) in [("industry", &self.industry), ("region", &self.region), ("mode", &self.mode)] {
+        for (name, value) in [
+            ("industry", &self.industry),
+            ("region", &self.region),
+            ("mode", &self.mode),
+            ("confidence", &self.confidence),
+        ] {
             query_text(name, value.as_deref())?;
         }
         let split = |v: &Option<String>| -> Vec<String> {
@@ -92,6 +101,18 @@ impl MatchParams {
         if self.min_score.is_some_and(|s| !(0.0..=1.0).contains(&s)) {
             return Err(bad("min_score must be between 0 and 1".into()));
         }
+        let mut confidence = Vec::new();
+        for tier in split(&self.confidence) {
+            confidence.push(match tier.as_str() {
+                "strong" => Confidence::Strong,
+                "possible" => Confidence::Possible,
+                "weak" => Confidence::Weak,
+                _ => return Err(bad(format!("unknown confidence `{tier}`; allowed: strong, possible, weak"))),
+            });
+        }
+        if confidence.is_empty() {
+            confidence = vec![Confidence::Strong, Confidence::Possible];
+        }
         Ok(Filters {
             industries,
             trl_min: self.trl_min,
@@ -99,6 +120,7 @@ impl MatchParams {
             region: non_blank(&self.region),
             modes,
             min_score: self.min_score.map(|s| s as f32),
+            confidence,
         })
     }
 }
@@ -109,6 +131,8 @@ pub struct MatchItem<T> {
     /// 0–1, higher is better.
     #[schema(minimum = 0, maximum = 1)]
     pub score: f32,
+    /// `strong` or `possible` (`weak` only when asked for with `confidence`).
+    pub confidence: Confidence,
     pub listing: T,
     pub explanation: Explanation,
 }
@@ -116,21 +140,31 @@ pub struct MatchItem<T> {
 /// The same page with each listing wrapped by `wrap`.
 fn wrap_listings<T, U>(page: Page<MatchItem<T>>, wrap: impl Fn(T) -> U) -> Page<MatchItem<U>> {
     let items = page.items.into_iter();
-    let items = items.map(|m| MatchItem { score: m.score, listing: wrap(m.listing), explanation: m.explanation });
+    let items = items.map(|m| MatchItem {
+        score: m.score,
+        confidence: m.confidence,
+        listing: wrap(m.listing),
+        explanation: m.explanation,
+    });
     Page { items: items.collect(), page: page.page, per_page: page.per_page, total: page.total }
 }
 
 /// Puts the loaded rows in the engine's rank order, dropping any the database no longer holds as
 /// candidates (the index may trail another instance's write by a poll).
-fn hydrate<T, F>(ranked: Vec<(Uuid, f32, Explanation)>, rows: Vec<T>, id_of: F) -> Vec<MatchItem<T>>
+fn hydrate<T, F>(ranked: Vec<Match>, rows: Vec<T>, id_of: F) -> Vec<MatchItem<T>>
 where
     F: Fn(&T) -> Uuid,
 {
     let mut by_id: HashMap<Uuid, T> = rows.into_iter().map(|r| (id_of(&r), r)).collect();
     ranked
         .into_iter()
-        .filter_map(|(id, score, explanation)| {
-            by_id.remove(&id).map(|listing| MatchItem { score, listing, explanation })
+        .filter_map(|m| {
+            by_id.remove(&m.id).map(|listing| MatchItem {
+                score: m.score,
+                confidence: m.confidence,
+                listing,
+                explanation: m.explanation,
+            })
         })
         .collect()
 }
@@ -147,8 +181,8 @@ async fn ranked<T: ListingStore>(
     let found = state.metrics.time_match(side, || {
         state.matcher.search(&query, side, &filters, page.offset() as usize, page.limit() as usize)
     });
-    let ranked: Vec<_> = found.items.into_iter().map(|m| (m.id, m.score, m.explanation)).collect();
-    let ids: Vec<Uuid> = ranked.iter().map(|r| r.0).collect();
+    let ranked = found.items;
+    let ids: Vec<Uuid> = ranked.iter().map(|r| r.id).collect();
     let rows = db::run(&state.pool, move |conn| T::candidates(conn, ids)).await?;
     Ok(Page::new(hydrate(ranked, rows, T::id), page, found.total as i64))
 }

@@ -13,6 +13,7 @@ mod common;
 mod auth;
 mod connections;
 mod errors;
+mod evidence;
 mod listings;
 mod matching;
 mod openapi;

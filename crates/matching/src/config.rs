@@ -150,6 +150,22 @@ pub struct MatchingConfig {
     pub w_modes: f32,
     /// Weight of region agreement (only when the query names a region).
     pub w_region: f32,
+
+    // ---------------------------------------------------------------- evidence and confidence
+    /// Return only candidates with topical evidence: a shared meaningful term (a word, not a
+    /// stop word, of at least 2 characters, carried by at most
+    /// [`MatchingConfig::evidence_max_df_ratio`] of the target side), an agreeing keyword, or a
+    /// taxonomy alias present in both texts. Industry agreement then re-orders these but never
+    /// makes a match alone.
+    pub require_evidence: bool,
+    /// Share of the target side's documents above which a shared term is too common to count
+    /// as evidence.
+    pub evidence_max_df_ratio: f32,
+    /// Score from which a match is `strong` (calibrated on the development set, see
+    /// BENCHMARKS.md "Confidence").
+    pub strong_score: f32,
+    /// Score from which a match is `possible`; below it, `weak`.
+    pub possible_score: f32,
 }
 
 impl Default for MatchingConfig {
@@ -199,6 +215,10 @@ impl Default for MatchingConfig {
             w_money: 0.05,
             w_modes: 0.05,
             w_region: 0.05,
+            require_evidence: true,
+            evidence_max_df_ratio: 0.25,
+            strong_score: 0.55,
+            possible_score: 0.30,
         }
     }
 }
@@ -226,6 +246,7 @@ impl MatchingConfig {
             w_money: 0.0,
             w_modes: 0.0,
             w_region: 0.0,
+            require_evidence: false,
             ..Self::default()
         }
     }

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::analyzer::Analyzer;
 use crate::config::MatchingConfig;
-use crate::document::{Document, Filters, IndustryDef, Query, Side};
+use crate::document::{Confidence, Document, Filters, IndustryDef, Query, Side};
 use crate::explanation::Explanation;
 use crate::fields::{mode_names, norm_keywords, side_ix};
 use crate::find::{self, Suggestion, TextHit, TextQuery};
@@ -205,12 +205,21 @@ impl MatchEngine {
         let mut scored: Vec<Scored> = Vec::with_capacity(found.bm25.len());
         for (&slot, &b) in &found.bm25 {
             let d = &side.docs[slot as usize];
-            let sig = scorer.signals(d, b, found.keyword_rarity.get(&slot).copied().unwrap_or(0.0));
+            let kw = found.keyword_rarity.get(&slot).copied().unwrap_or(0.0);
+            let evidence = scorer.evidence(d, slot, kw);
+            if self.config.require_evidence && evidence.is_empty() {
+                continue;
+            }
+            let sig = scorer.signals(d, b, kw);
             let s = score::combine_score(sig.as_slice());
             if filters.min_score.is_some_and(|m| s < m) {
                 continue;
             }
-            scored.push((s, b, slot, sig));
+            let confidence = Confidence::of(s, &self.config);
+            if !filters.confidence.is_empty() && !filters.confidence.contains(&confidence) {
+                continue;
+            }
+            scored.push((s, b, slot, sig, evidence));
         }
         scored.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
         let total = scored.len();
@@ -218,17 +227,18 @@ impl MatchEngine {
             .into_iter()
             .skip(offset)
             .take(limit)
-            .map(|(s, _, slot, sig)| {
+            .map(|(s, _, slot, sig, evidence)| {
                 let d = &side.docs[slot as usize];
-                Match { id: d.id, score: s, explanation: scorer.explain(d, slot, &sig) }
+                let confidence = Confidence::of(s, &self.config);
+                Match { id: d.id, score: s, confidence, explanation: scorer.explain(d, slot, &sig, evidence) }
             })
             .collect();
         MatchPage { total, items }
     }
 }
 
-/// A scored candidate: (score, bm25, slot, signals).
-type Scored = (f32, f32, Slot, Signals);
+/// A scored candidate: (score, bm25, slot, signals, evidence).
+type Scored = (f32, f32, Slot, Signals, Vec<String>);
 
 /// One page of results.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -249,6 +259,8 @@ pub struct Match {
     pub id: Uuid,
     /// Score in `0..=1` (weighted mean of the signals).
     pub score: f32,
+    /// How sure the match is, from the score's thresholds.
+    pub confidence: Confidence,
     /// Why it matched.
     pub explanation: Explanation,
 }

@@ -79,6 +79,11 @@ pub struct SignalShare {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Explanation {
+    /// The topical evidence both texts share, strongest first: agreeing keywords, meaningful
+    /// shared words (not stop words, not carried by most listings), aliases of a shared
+    /// industry found in both texts. Never empty in a returned match (unless the engine's
+    /// `require_evidence` is off).
+    pub evidence: Vec<String>,
     /// Agreeing keywords, strongest first (the strings of `keyword_hits`).
     pub matched_keywords: Vec<String>,
     /// Agreeing keywords with their direction and rarity.

@@ -62,7 +62,7 @@ mod scorer;
 mod vocab;
 
 pub use config::MatchingConfig;
-pub use document::{Document, Filters, IndustryDef, Query, Side, MODES};
+pub use document::{Confidence, Document, Filters, IndustryDef, Query, Side, MODES};
 pub use engine::{Match, MatchEngine, MatchPage};
 pub use explanation::{AliasHit, Explanation, KeywordHit, KeywordSource, SignalShare, TermHit};
 pub use find::{EmptyText, Suggestion, SuggestionKind, TextHit, TextQuery};

@@ -1,0 +1,68 @@
+//! Evidence first: a candidate sharing only stop words or an industry tag with the query is not
+//! a match; every match names its evidence and carries a confidence tier.
+
+use uuid::Uuid;
+
+use matching::*;
+
+fn engine(config: MatchingConfig) -> MatchEngine {
+    let taxonomy = vec![IndustryDef { code: "goji".into(), group: "six_special".into(), names: vec!["枸杞".into()] }];
+    let mut e = MatchEngine::new(taxonomy, config);
+    let doc = |n: u128, title: &str, body: &str| Document {
+        id: Uuid::from_u128(n),
+        side: Side::Supply,
+        title: title.into(),
+        body: body.into(),
+        industries: vec!["goji".into()],
+        ..Document::default()
+    };
+    e.upsert_many(vec![
+        doc(1, "枸杞多糖提取工艺", "超声辅助提取枸杞多糖"),
+        doc(2, "鼠疫监测平台研究", "研究系统的应用"),
+        doc(3, "热敏电阻材料", "材料制备"),
+    ]);
+    e
+}
+
+fn query() -> Query {
+    Query {
+        title: "枸杞多糖的研究".into(),
+        body: "研究系统的应用与方法".into(),
+        industries: vec!["goji".into()],
+        ..Query::default()
+    }
+}
+
+#[test]
+fn stop_words_and_industry_alone_make_no_match() {
+    let e = engine(MatchingConfig::default());
+    let page = e.search(&query(), Side::Supply, &Filters::default(), 0, 10);
+    let ids: Vec<u128> = page.items.iter().map(|m| m.id.as_u128()).collect();
+    assert_eq!(ids, vec![1]);
+    let m = &page.items[0];
+    let mut evidence = m.explanation.evidence.clone();
+    evidence.sort();
+    assert_eq!(evidence, vec!["多糖".to_string(), "枸杞".to_string()], "no stop word (研究, 系统, 应用)");
+    assert_eq!(m.confidence, Confidence::of(m.score, e.config()));
+
+    // without the rule the stop-word neighbour comes back
+    let off = engine(MatchingConfig { require_evidence: false, ..MatchingConfig::default() });
+    let page = off.search(&query(), Side::Supply, &Filters::default(), 0, 10);
+    assert!(page.items.iter().any(|m| m.id.as_u128() == 2));
+}
+
+#[test]
+fn confidence_tiers_filter() {
+    let e = engine(MatchingConfig::default());
+    let all = e.search(&query(), Side::Supply, &Filters::default(), 0, 10);
+    let tier = all.items[0].confidence;
+    let other = if tier == Confidence::Weak { Confidence::Strong } else { Confidence::Weak };
+    let only_other = Filters { confidence: vec![other], ..Filters::default() };
+    assert!(e.search(&query(), Side::Supply, &only_other, 0, 10).items.is_empty());
+    let same = Filters { confidence: vec![tier], ..Filters::default() };
+    assert_eq!(e.search(&query(), Side::Supply, &same, 0, 10).items.len(), 1);
+    let c = MatchingConfig::default();
+    assert_eq!(Confidence::of(c.strong_score, &c), Confidence::Strong);
+    assert_eq!(Confidence::of(c.possible_score, &c), Confidence::Possible);
+    assert_eq!(Confidence::of(c.possible_score - 0.01, &c), Confidence::Weak);
+}
