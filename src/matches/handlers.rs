@@ -1,7 +1,7 @@
 //! `GET /api/v1/demands/{id}/matches` (supplies for a demand) and
 //! `GET /api/v1/supplies/{id}/matches` (demands for a supply).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use actix_web::{get, post, web};
 use matching::{Confidence, Explanation, Filters, Match, Query, Side};
@@ -10,12 +10,13 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::documents::as_query;
+use super::reading;
 use crate::auth::{policy, MaybePrincipal, Principal};
 use crate::db;
 use crate::demands::model::Demand;
 use crate::error::{ApiError, ErrorCode};
 use crate::industries::taxonomy::Taxonomy;
-use crate::listing::{mode_names, non_blank, trl_in_range, what, ListingStore};
+use crate::listing::{self, mode_names, non_blank, trl_in_range, what, ListingStore};
 use crate::pagination::{Page, PageRequest, DEFAULT_PER_PAGE};
 use crate::spec::text::{PreviewText, Region, Title};
 use crate::spec::{self as oa, IndustryCode, IndustryOrGroupList, Keyword, TransferModeList};
@@ -133,6 +134,12 @@ pub struct MatchItem<T> {
     pub score: f32,
     /// `strong` or `possible` (`weak` only when asked for with `confidence`).
     pub confidence: Confidence,
+    /// Why, in one Chinese sentence built from `explanation`, e.g.
+    /// `双方都涉及「枸杞」「采收」；同属枸杞产业；成熟度符合需求。`
+    pub summary_zh: String,
+    /// The Chinese name of every industry and group code in `explanation` and of the listing's
+    /// industries, by code.
+    pub industry_names: BTreeMap<String, String>,
     pub listing: T,
     pub explanation: Explanation,
 }
@@ -143,6 +150,8 @@ fn wrap_listings<T, U>(page: Page<MatchItem<T>>, wrap: impl Fn(T) -> U) -> Page<
     let items = items.map(|m| MatchItem {
         score: m.score,
         confidence: m.confidence,
+        summary_zh: m.summary_zh,
+        industry_names: m.industry_names,
         listing: wrap(m.listing),
         explanation: m.explanation,
     });
@@ -151,19 +160,21 @@ fn wrap_listings<T, U>(page: Page<MatchItem<T>>, wrap: impl Fn(T) -> U) -> Page<
 
 /// Puts the loaded rows in the engine's rank order, dropping any the database no longer holds as
 /// candidates (the index may trail another instance's write by a poll).
-fn hydrate<T, F>(ranked: Vec<Match>, rows: Vec<T>, id_of: F) -> Vec<MatchItem<T>>
-where
-    F: Fn(&T) -> Uuid,
-{
-    let mut by_id: HashMap<Uuid, T> = rows.into_iter().map(|r| (id_of(&r), r)).collect();
+fn hydrate<T: listing::Listing>(ranked: Vec<Match>, rows: Vec<T>, taxonomy: &Taxonomy) -> Vec<MatchItem<T>> {
+    let mut by_id: HashMap<Uuid, T> = rows.into_iter().map(|r| (r.id(), r)).collect();
     ranked
         .into_iter()
         .filter_map(|m| {
-            by_id.remove(&m.id).map(|listing| MatchItem {
-                score: m.score,
-                confidence: m.confidence,
-                listing,
-                explanation: m.explanation,
+            by_id.remove(&m.id).map(|listing| {
+                let own = listing.document().industries;
+                MatchItem {
+                    score: m.score,
+                    confidence: m.confidence,
+                    summary_zh: reading::sentence(&m.explanation, taxonomy),
+                    industry_names: reading::industry_names(&m.explanation, own.iter(), taxonomy),
+                    listing,
+                    explanation: m.explanation,
+                }
             })
         })
         .collect()
@@ -184,7 +195,7 @@ async fn ranked<T: ListingStore>(
     let ranked = found.items;
     let ids: Vec<Uuid> = ranked.iter().map(|r| r.id).collect();
     let rows = db::run(&state.pool, move |conn| T::candidates(conn, ids)).await?;
-    Ok(Page::new(hydrate(ranked, rows, T::id), page, found.total as i64))
+    Ok(Page::new(hydrate(ranked, rows, state.taxonomy), page, found.total as i64))
 }
 
 /// Ranks the candidates of kind `T` for the stored listing `id` of kind `L`; 404 when that

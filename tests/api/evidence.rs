@@ -36,6 +36,16 @@ async fn irrigation_demand_matches_only_with_shared_evidence() {
         assert!(!evidence.is_empty(), "no shared evidence: {}", item["listing"]["title"]);
         assert!(["strong", "possible"].contains(&item["confidence"].as_str().unwrap()), "{}", item["confidence"]);
     }
+    // what a person reads: one Chinese sentence naming the shared words, Chinese industry names,
+    // and no signal shown without data on both sides
+    let first = &reply.body["items"][0];
+    let sentence = first["summary_zh"].as_str().unwrap();
+    assert!(sentence.starts_with("双方都涉及「") && sentence.ends_with('。'), "{sentence}");
+    assert!(sentence.contains("「节水灌溉」"), "{sentence}");
+    for code in first["listing"]["industries"].as_array().unwrap() {
+        let name = first["industry_names"][code.as_str().unwrap()].as_str().unwrap();
+        assert!(!name.is_empty() && !name.is_ascii(), "{code}: {name}");
+    }
     assert_eq!(found.first().map(String::as_str), Some("中阿旱区绿色智能高效节水关键技术与装备规模化应用"));
     // 鼠疫… shares 信息 and 监测: evidence, but weak, so not shown by default
     assert!(!found.iter().any(|t| t.starts_with("鼠疫疫情")), "{found:?}");
@@ -45,6 +55,14 @@ async fn irrigation_demand_matches_only_with_shared_evidence() {
     assert!(every.len() > found.len() && every.len() < 99, "not nearly every supply any more: {}", every.len());
     let items = all.body["items"].as_array().unwrap();
     assert!(items.iter().all(|i| !i["explanation"]["evidence"].as_array().unwrap().is_empty()));
+    for item in items {
+        for signal in item["explanation"]["signals"].as_array().unwrap() {
+            assert!(!signal["raw"].is_null(), "a signal without data is shown: {signal}");
+        }
+        let trl_known = !item["listing"]["trl"].is_null();
+        let has_trl = item["explanation"]["signals"].as_array().unwrap().iter().any(|s| s["name"] == "trl");
+        assert!(trl_known || !has_trl, "trl shown without the supply's TRL");
+    }
     // industry-only neighbours (no shared term or keyword) are gone even among the weak ones
     for unrelated in ["平板显示用高性能ITO靶材关键技术及工程化", "一种镧离子掺杂的深低温热敏电阻材料及制备方法"]
     {

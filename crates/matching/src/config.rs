@@ -17,9 +17,10 @@ use serde::{Deserialize, Serialize};
 /// `score = (w_text·text + w_keyword·keyword + w_industry·industry + w_trl·trl
 ///           + w_money·money + w_modes·modes + w_region·region) / Σ w`
 ///
-/// so it lies in `0..=1` too. A compatibility signal whose data is missing on either side
-/// takes [`MatchingConfig::unknown_compat`] so that a listing with unknown TRL is neither
-/// rewarded nor ruled out. Signals whose weight is zero are left out of the sum.
+/// so it lies in `0..=1` too. A compatibility signal whose data is missing on either side is
+/// left out of the sum ([`MatchingConfig::omit_unknown_signals`]; off, it takes
+/// [`MatchingConfig::unknown_compat`]), so a listing with unknown TRL is neither rewarded nor
+/// ruled out. Signals whose weight is zero are left out of the sum.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct MatchingConfig {
@@ -158,6 +159,10 @@ pub struct MatchingConfig {
     /// taxonomy alias present in both texts. Industry agreement then re-orders these but never
     /// makes a match alone.
     pub require_evidence: bool,
+    /// Leave a compatibility signal (TRL, money, modes, region) out of the score and the
+    /// explanation when either side lacks its data, instead of counting it at
+    /// [`MatchingConfig::unknown_compat`].
+    pub omit_unknown_signals: bool,
     /// Share of the target side's documents above which a shared term is too common to count
     /// as evidence.
     pub evidence_max_df_ratio: f32,
@@ -216,6 +221,7 @@ impl Default for MatchingConfig {
             w_modes: 0.05,
             w_region: 0.05,
             require_evidence: true,
+            omit_unknown_signals: true,
             evidence_max_df_ratio: 0.25,
             strong_score: 0.55,
             possible_score: 0.30,

@@ -129,7 +129,9 @@ impl<'a> Scorer<'a> {
                 (Some(o), Some(w)) => f32::from(o) - f32::from(w),
                 _ => f32::NAN,
             };
-            sig.push(Signal { name: "trl", raw, value: v.unwrap_or(unknown), weight: c.w_trl });
+            if v.is_some() || !c.omit_unknown_signals {
+                sig.push(Signal { name: "trl", raw, value: v.unwrap_or(unknown), weight: c.w_trl });
+            }
         }
         if c.w_money > 0.0 {
             let (price, budget) = score::offered_wanted(target, q.money_fen, d.money_fen);
@@ -138,15 +140,20 @@ impl<'a> Scorer<'a> {
                 (Some(p), Some(b), Some(_)) => (p as f64 / b as f64) as f32,
                 _ => f32::NAN,
             };
-            sig.push(Signal { name: "money", raw, value: v.unwrap_or(unknown), weight: c.w_money });
+            if v.is_some() || !c.omit_unknown_signals {
+                sig.push(Signal { name: "money", raw, value: v.unwrap_or(unknown), weight: c.w_money });
+            }
         }
         if c.w_modes > 0.0 {
             let v = score::modes_signal(aq.modes, d.modes);
             let raw = if v.is_some() { (aq.modes & d.modes).count_ones() as f32 } else { f32::NAN };
-            sig.push(Signal { name: "modes", raw, value: v.unwrap_or(unknown), weight: c.w_modes });
+            if v.is_some() || !c.omit_unknown_signals {
+                sig.push(Signal { name: "modes", raw, value: v.unwrap_or(unknown), weight: c.w_modes });
+            }
         }
         if c.w_region > 0.0 {
-            if let Some(v) = score::region_signal(aq.region.as_deref(), d.region.as_deref()) {
+            let region = score::region_signal(aq.region.as_deref(), d.region.as_deref());
+            if let Some(v) = region.filter(|v| v.is_some() || !c.omit_unknown_signals) {
                 sig.push(Signal {
                     name: "region",
                     raw: v.unwrap_or(f32::NAN),

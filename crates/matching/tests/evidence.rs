@@ -66,3 +66,19 @@ fn confidence_tiers_filter() {
     assert_eq!(Confidence::of(c.possible_score, &c), Confidence::Possible);
     assert_eq!(Confidence::of(c.possible_score - 0.01, &c), Confidence::Weak);
 }
+
+#[test]
+fn signals_without_data_are_left_out() {
+    let names = |config: MatchingConfig| -> Vec<String> {
+        let e = engine(config);
+        let q = Query { trl: Some(5), modes: vec!["license".into()], ..query() };
+        let page = e.search(&q, Side::Supply, &Filters::default(), 0, 10);
+        page.items[0].explanation.signals.iter().map(|s| s.name.clone()).collect()
+    };
+    // the supplies state no TRL and no modes
+    let shown = names(MatchingConfig::default());
+    assert!(!shown.contains(&"trl".to_string()) && !shown.contains(&"modes".to_string()), "{shown:?}");
+    assert!(shown.contains(&"text".to_string()));
+    let old = names(MatchingConfig { omit_unknown_signals: false, ..MatchingConfig::default() });
+    assert!(old.contains(&"trl".to_string()) && old.contains(&"modes".to_string()), "{old:?}");
+}
