@@ -163,6 +163,20 @@ pub struct MatchingConfig {
     /// explanation when either side lacks its data, instead of counting it at
     /// [`MatchingConfig::unknown_compat`].
     pub omit_unknown_signals: bool,
+
+    // ---------------------------------------------------------------- pseudo-relevance feedback
+    /// Nearest documents of the other side whose industries vote for a listing tagged with a
+    /// group only (0: off; see `MatchEngine::infer_neighbour_industries`).
+    pub neighbour_depth: usize,
+    /// Credit of an industry voted by the neighbours, times its vote share (an alias-inferred
+    /// industry gets `alias_industry_credit`, a tagged one 1).
+    pub neighbour_industry_credit: f32,
+    /// Best text matches whose keywords feed a second retrieval (0: off).
+    pub prf_docs: usize,
+    /// Most feedback terms added.
+    pub prf_terms: usize,
+    /// Query-side weight of a feedback term carried by every feedback document.
+    pub prf_weight: f32,
     /// Share of the target side's documents above which a shared term is too common to count
     /// as evidence.
     pub evidence_max_df_ratio: f32,
@@ -222,6 +236,11 @@ impl Default for MatchingConfig {
             w_region: 0.05,
             require_evidence: true,
             omit_unknown_signals: true,
+            neighbour_depth: 0,
+            neighbour_industry_credit: 0.5,
+            prf_docs: 0,
+            prf_terms: 10,
+            prf_weight: 0.3,
             evidence_max_df_ratio: 0.25,
             strong_score: 0.55,
             possible_score: 0.30,
@@ -253,6 +272,8 @@ impl MatchingConfig {
             w_modes: 0.0,
             w_region: 0.0,
             require_evidence: false,
+            prf_docs: 0,
+            neighbour_depth: 0,
             ..Self::default()
         }
     }

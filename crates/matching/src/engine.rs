@@ -2,6 +2,7 @@
 //! its stages: query analysis (`query`), candidates (`retrieval`), signals and explanations
 //! (`scorer`).
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -11,10 +12,10 @@ use crate::document::{Confidence, Document, Filters, IndustryDef, Query, Side};
 use crate::explanation::Explanation;
 use crate::fields::{mode_names, norm_keywords, side_ix};
 use crate::find::{self, Suggestion, TextHit, TextQuery};
-use crate::index::{SideIndex, Slot};
+use crate::index::{QueryTerm, SideIndex, Slot, TermId};
 use crate::industry::Taxonomy;
 use crate::ingest::{self, Analysis, Store};
-use crate::query::QueryAnalysis;
+use crate::query::{AnalyzedQuery, QueryAnalysis};
 use crate::retrieval::{self, idf_from_both_sides, FilterIds};
 use crate::score::{self, Signals};
 use crate::scorer::Scorer;
@@ -180,6 +181,112 @@ impl MatchEngine {
         find::suggest(&self.taxonomy, &self.vocab, &self.sides, prefix, limit)
     }
 
+    /// Infer an industry for every live listing tagged with no industry (only groups, or
+    /// nothing) from its [`MatchingConfig::neighbour_depth`] nearest listings of the other side
+    /// by text: their tagged industries vote, BM25F-weighted and restricted to the listing's
+    /// groups when it has some; each voted industry keeps its share of the votes and counts in
+    /// the industry agreement at [`MatchingConfig::neighbour_industry_credit`] × share. Call after
+    /// loading; a listing upserted later keeps none until the next call.
+    pub fn infer_neighbour_industries(&mut self) {
+        let depth = self.config.neighbour_depth;
+        if depth == 0 {
+            return;
+        }
+        let mut updates: Vec<(usize, Slot, IndustryShares)> = Vec::new();
+        for (si, side) in self.sides.iter().enumerate() {
+            let other = &self.sides[1 - si];
+            if other.n_alive == 0 {
+                continue;
+            }
+            for (slot, d) in side.docs.iter().enumerate() {
+                if !side.alive[slot] || !d.evidence.tagged.is_empty() {
+                    continue;
+                }
+                let Some(query) = self.document_query(d.id) else { continue };
+                let aq = self.query_analysis().analyze(&query);
+                let filters = Filters::default();
+                let fi = FilterIds::resolve(&self.taxonomy, &filters);
+                let found = retrieval::candidates(&self.config, &self.taxonomy, other, &aq, &fi, None, depth);
+                let groups = &d.evidence.groups;
+                let mut votes: FxHashMap<u16, f32> = FxHashMap::default();
+                let mut total = 0.0;
+                for &(s, b) in found.by_text.iter().take(depth) {
+                    for &i in other.docs[s as usize].evidence.tagged.iter() {
+                        if groups.is_empty() || groups.contains(&self.taxonomy.group_of(i)) {
+                            *votes.entry(i).or_insert(0.0) += b;
+                            total += b;
+                        }
+                    }
+                }
+                let mut shares: Vec<(u16, f32)> =
+                    if total > 0.0 { votes.into_iter().map(|(i, v)| (i, v / total)).collect() } else { Vec::new() };
+                shares.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                shares.truncate(3);
+                updates.push((si, slot as Slot, shares));
+            }
+        }
+        for (si, slot, shares) in updates {
+            if let Some(d) = self.sides[si].docs.get_mut(slot as usize) {
+                d.evidence.neighbours = shares;
+            }
+        }
+    }
+
+    /// Bounded pseudo-relevance feedback ([`MatchingConfig::prf_docs`]): the keywords of the
+    /// best text matches, cut into terms the query lacks, join the query's terms for a second
+    /// retrieval, each weighted [`MatchingConfig::prf_weight`] × the share of those documents
+    /// carrying it, at most [`MatchingConfig::prf_terms`] of them. Only retrieval and the text
+    /// signal see them: evidence and explanations use the query's own terms. `None` when off
+    /// or nothing is added.
+    fn feedback(&self, aq: &AnalyzedQuery, side: &SideIndex, found: &retrieval::Candidates) -> Option<AnalyzedQuery> {
+        let c = &self.config;
+        if c.prf_docs == 0 || c.prf_terms == 0 || c.prf_weight <= 0.0 {
+            return None;
+        }
+        let top: Vec<Slot> = found.by_text.iter().take(c.prf_docs).map(|x| x.0).collect();
+        if top.is_empty() {
+            return None;
+        }
+        let mut counts: FxHashMap<TermId, u32> = FxHashMap::default();
+        let mut toks = Vec::new();
+        for &slot in &top {
+            let mut seen: Vec<TermId> = Vec::new();
+            for &k in side.docs[slot as usize].keywords.iter() {
+                toks.clear();
+                self.analyzer.tokens(&self.vocab.keyword_names[k as usize], &mut toks);
+                for t in &toks {
+                    if self.analyzer.is_stop(t) {
+                        continue;
+                    }
+                    if let Some(&id) = self.vocab.term_ids.get(*t) {
+                        if !seen.contains(&id) && !aq.terms.iter().any(|q| q.term == id) {
+                            seen.push(id);
+                        }
+                    }
+                }
+            }
+            for id in seen {
+                *counts.entry(id).or_insert(0) += 1;
+            }
+        }
+        let mut extra: Vec<(TermId, u32)> = counts.into_iter().collect();
+        extra.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        extra.truncate(c.prf_terms);
+        if extra.is_empty() {
+            return None;
+        }
+        let mut expanded = aq.clone();
+        let n = top.len() as f32;
+        for (term, count) in extra {
+            expanded.terms.push(QueryTerm { term, weight: c.prf_weight * count as f32 / n, idf: None });
+        }
+        expanded.terms.sort_unstable_by_key(|t| t.term);
+        if self.config.idf_from_both_sides {
+            idf_from_both_sides(&mut expanded.terms, &self.sides);
+        }
+        Some(expanded)
+    }
+
     /// Rank the documents of side `target` for `query`.
     ///
     /// Returns the page `offset .. offset + limit` of the candidates that pass `filters`,
@@ -199,7 +306,10 @@ impl MatchEngine {
             idf_from_both_sides(&mut aq.terms, &self.sides);
         }
         let depth = self.config.retrieval_depth.max(offset.saturating_add(limit));
-        let found = retrieval::candidates(&self.config, &self.taxonomy, side, &aq, &fi, query.exclude, depth);
+        let mut found = retrieval::candidates(&self.config, &self.taxonomy, side, &aq, &fi, query.exclude, depth);
+        if let Some(expanded) = self.feedback(&aq, side, &found) {
+            found = retrieval::candidates(&self.config, &self.taxonomy, side, &expanded, &fi, query.exclude, depth);
+        }
         let scorer =
             Scorer::new(&self.config, &self.analyzer, &self.taxonomy, &self.vocab, side, target, query, &aq, &found);
         let mut scored: Vec<Scored> = Vec::with_capacity(found.bm25.len());
@@ -236,6 +346,9 @@ impl MatchEngine {
         MatchPage { total, items }
     }
 }
+
+/// Industries with their vote share.
+type IndustryShares = Vec<(u16, f32)>;
 
 /// A scored candidate: (score, bm25, slot, signals, evidence).
 type Scored = (f32, f32, Slot, Signals, Vec<String>);

@@ -122,7 +122,7 @@ impl Taxonomy {
                 }
             }
         }
-        IndustryEvidence { tagged, groups, inferred }
+        IndustryEvidence { tagged, groups, inferred, neighbours: Vec::new() }
     }
 
     /// Group code by id (empty string for an unknown id).
@@ -157,4 +157,8 @@ pub(crate) struct IndustryEvidence {
     /// Industries inferred from an alias in the text, with the alias id
     /// ([`Taxonomy::alias_names`]); never one that is also tagged.
     pub(crate) inferred: Vec<(IndustryId, u32)>,
+    /// Industries voted by the nearest documents of the other side, with their vote share
+    /// (only for a listing without tagged industries; see
+    /// `MatchEngine::infer_neighbour_industries`).
+    pub(crate) neighbours: Vec<(IndustryId, f32)>,
 }

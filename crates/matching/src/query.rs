@@ -12,6 +12,7 @@ use crate::industry::{IndustryEvidence, Taxonomy};
 use crate::vocab::Vocab;
 
 /// A query after analysis.
+#[derive(Clone)]
 pub(crate) struct AnalyzedQuery {
     pub(crate) terms: Vec<QueryTerm>,
     /// Normalised query keywords with the term ids they cut into.

@@ -82,3 +82,63 @@ fn signals_without_data_are_left_out() {
     let old = names(MatchingConfig { omit_unknown_signals: false, ..MatchingConfig::default() });
     assert!(old.contains(&"trl".to_string()) && old.contains(&"modes".to_string()), "{old:?}");
 }
+
+#[test]
+fn neighbours_give_a_group_only_demand_an_industry() {
+    let config = MatchingConfig { neighbour_depth: 10, neighbour_industry_credit: 1.0, ..MatchingConfig::default() };
+    let taxonomy = vec![
+        IndustryDef { code: "goji".into(), group: "six_special".into(), names: vec!["枸杞".into()] },
+        IndustryDef { code: "wine".into(), group: "six_special".into(), names: vec!["葡萄酒".into()] },
+    ];
+    let mut e = MatchEngine::new(taxonomy, config);
+    let supply = |n: u128, title: &str, ind: &str| Document {
+        id: Uuid::from_u128(n),
+        side: Side::Supply,
+        title: title.into(),
+        industries: vec![ind.into()],
+        ..Document::default()
+    };
+    e.upsert(supply(1, "鲜果采收装备", "goji"));
+    e.upsert(supply(2, "鲜果采收机械", "goji"));
+    e.upsert(Document {
+        id: Uuid::from_u128(9),
+        side: Side::Demand,
+        title: "鲜果采收".into(),
+        groups: vec!["six_special".into()],
+        ..Document::default()
+    });
+    let industry = |e: &MatchEngine| -> f32 {
+        let q = Query { title: "鲜果采收".into(), industries: vec!["goji".into()], ..Query::default() };
+        let page = e.search(&q, Side::Demand, &Filters::default(), 0, 10);
+        page.items[0].explanation.signals.iter().find(|s| s.name == "industry").map(|s| s.raw).unwrap()
+    };
+    assert_eq!(industry(&e), 0.5, "same group only");
+    e.infer_neighbour_industries();
+    assert_eq!(industry(&e), 1.0, "both neighbours are goji");
+}
+
+#[test]
+fn feedback_terms_retrieve_but_are_not_evidence() {
+    let config = MatchingConfig { prf_docs: 1, prf_weight: 1.0, ..MatchingConfig::default() };
+    let doc = |n: u128, title: &str, kws: &[&str]| Document {
+        id: Uuid::from_u128(n),
+        side: Side::Supply,
+        title: title.into(),
+        keywords: kws.iter().map(|s| s.to_string()).collect(),
+        ..Document::default()
+    };
+    let build = |config: MatchingConfig| {
+        let mut e = MatchEngine::new(Vec::new(), config);
+        e.upsert_many(vec![doc(1, "滴灌装置", &["水肥一体化"]), doc(2, "水肥一体化推广", &[])]);
+        e
+    };
+    let q = Query { title: "滴灌装置".into(), ..Query::default() };
+    // without the evidence rule the feedback term retrieves doc 2
+    let open = build(MatchingConfig { require_evidence: false, ..config.clone() });
+    assert_eq!(open.search(&q, Side::Supply, &Filters::default(), 0, 10).items.len(), 2);
+    let e = build(config);
+    let page = e.search(&q, Side::Supply, &Filters::default(), 0, 10);
+    let ids: Vec<u128> = page.items.iter().map(|m| m.id.as_u128()).collect();
+    assert_eq!(ids, vec![1], "doc 2 shares only a feedback term with the query");
+    assert!(page.items[0].explanation.evidence.iter().all(|w| w != "水肥一体化"));
+}
