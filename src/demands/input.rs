@@ -12,7 +12,7 @@ use crate::industries::taxonomy::Taxonomy;
 use crate::listing::sort::SortKey;
 use crate::listing::{distinct_modes, editable_status, ListFilter, ListQuery};
 use crate::spec::text::{LongText, Region, SourceUrl, Title};
-use crate::spec::{EditableDemandStatus, IndustryCode, IndustryList, Keyword};
+use crate::spec::{EditableDemandStatus, IndustryCode, IndustryOrGroupList, Keyword, TransferModeList};
 use crate::validation::{
     nullable, nullable_integer, opt_integer, Fields, MAX_BODY_CHARS, MAX_KEYWORDS, MAX_KEYWORD_CHARS, MAX_REGION_CHARS,
     MAX_TITLE_CHARS,
@@ -177,7 +177,7 @@ pub struct DemandFilter {
 #[into_params(parameter_in = Query)]
 pub struct DemandListParams {
     /// Industry codes, comma-separated: a demand matches when it carries any of them.
-    #[param(value_type = Option<IndustryList>)]
+    #[param(value_type = Option<IndustryOrGroupList>)]
     pub industry: Option<String>,
     /// An exact keyword the demand carries.
     #[param(pattern = "^[^\\x00]*$")]
@@ -199,7 +199,7 @@ pub struct DemandListParams {
     pub region: Option<String>,
     /// Order: `relevance`, `created`, `updated`, `deadline`, `budget`; `-` before a field for descending (`-created`). Default: relevance with
     /// `q`, newest first without; an unknown field is 400 `invalid_query` listing the allowed ones.
-    #[param(pattern = "^[^\\x00]*$")]
+    #[param(pattern = "^-?(relevance|created|updated|deadline|budget)$")]
     pub sort: Option<String>,
     /// Created on or after this day (UTC).
     pub created_from: Option<NaiveDate>,
@@ -220,7 +220,7 @@ pub struct DemandListParams {
     /// Deadline on or before this day (demands without a deadline are left out).
     pub deadline_to: Option<NaiveDate>,
     /// Cooperation modes, comma-separated: a demand matches when it wants any of them.
-    #[param(pattern = "^[^\\x00]*$")]
+    #[param(value_type = Option<TransferModeList>)]
     pub cooperation_mode: Option<String>,
     /// Page number, 1–10000 (default 1).
     #[param(minimum = 1, maximum = 10000)]

@@ -140,18 +140,17 @@ impl ListQuery<'_> {
     }
 }
 
-/// A trimmed `q`, `None` when blank: 400 `invalid_query` over [`MAX_Q_CHARS`] characters,
+/// A trimmed `q`, `None` when blank: 400 `invalid_query` over [`MAX_Q_CHARS`] characters (as sent),
 /// `nul_character` with U+0000.
 pub fn checked_q(q: Option<&String>) -> Result<Option<String>, ApiError> {
     validation::query_text("q", q.map(String::as_str))?;
-    let q = q.map(|v| v.trim()).filter(|v| !v.is_empty());
     if q.is_some_and(|q| q.chars().count() > MAX_Q_CHARS) {
         return Err(ApiError::bad_request(
             ErrorCode::InvalidQuery,
             format!("q must be at most {MAX_Q_CHARS} characters"),
         ));
     }
-    Ok(q.map(str::to_string))
+    Ok(q.map(|v| v.trim()).filter(|v| !v.is_empty()).map(str::to_string))
 }
 
 /// The first instant of a UTC day.

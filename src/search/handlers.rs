@@ -20,9 +20,10 @@ const LIMITS: (usize, usize) = (10, 50);
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct SuggestParams {
-    /// What was typed so far: 1–50 characters (full-width, case and traditional Chinese are folded).
+    /// What was typed so far: 1–50 characters (full-width, case and traditional Chinese are
+    /// folded); a blank one completes to nothing.
     #[param(pattern = "^[^\\x00]*$", min_length = 1, max_length = 50)]
-    pub prefix: Option<String>,
+    pub prefix: String,
     /// Completions to return, 1–50 (default 10).
     #[param(minimum = 1, maximum = 50)]
     pub limit: Option<usize>,
@@ -49,13 +50,12 @@ pub async fn suggest(
     state: web::Data<AppState>,
     params: web::Query<SuggestParams>,
 ) -> Result<web::Json<Suggestions>, ApiError> {
-    validation::query_text("prefix", params.prefix.as_deref())?;
-    let prefix = params.prefix.as_deref().map(str::trim).unwrap_or_default();
-    let n = prefix.chars().count();
+    validation::query_text("prefix", Some(&params.prefix))?;
+    let n = params.prefix.chars().count();
     if n == 0 || n > MAX_PREFIX_CHARS {
         return Err(ApiError::bad_request(
             ErrorCode::InvalidQuery,
-            format!("prefix must be 1–{MAX_PREFIX_CHARS} characters (not blank)"),
+            format!("prefix must be 1–{MAX_PREFIX_CHARS} characters"),
         ));
     }
     let limit = params.limit.unwrap_or(LIMITS.0);
@@ -65,5 +65,5 @@ pub async fn suggest(
             format!("limit must be between 1 and {}", LIMITS.1),
         ));
     }
-    Ok(web::Json(Suggestions { items: state.matcher.suggest(prefix, limit) }))
+    Ok(web::Json(Suggestions { items: state.matcher.suggest(params.prefix.trim(), limit) }))
 }

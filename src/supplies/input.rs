@@ -12,7 +12,7 @@ use crate::industries::taxonomy::Taxonomy;
 use crate::listing::sort::SortKey;
 use crate::listing::{distinct_modes, editable_status, trl_in_range, ListFilter, ListQuery};
 use crate::spec::text::{LongText, Region, SourceUrl, Title};
-use crate::spec::{EditableSupplyStatus, IndustryCode, IndustryList, Keyword};
+use crate::spec::{EditableSupplyStatus, IndustryCode, IndustryOrGroupList, Keyword, TransferModeList};
 use crate::validation::{
     nullable, nullable_integer, opt_integer, Fields, MAX_BODY_CHARS, MAX_KEYWORDS, MAX_KEYWORD_CHARS, MAX_REGION_CHARS,
     MAX_TITLE_CHARS,
@@ -164,7 +164,7 @@ const SUPPLY_SORTS: &[(&str, SortKey)] = &[
 #[into_params(parameter_in = Query)]
 pub struct SupplyListParams {
     /// Industry codes, comma-separated: a supply matches when it carries any of them.
-    #[param(value_type = Option<IndustryList>)]
+    #[param(value_type = Option<IndustryOrGroupList>)]
     pub industry: Option<String>,
     /// An exact keyword the supply carries.
     #[param(pattern = "^[^\\x00]*$")]
@@ -192,7 +192,7 @@ pub struct SupplyListParams {
     pub region: Option<String>,
     /// Order: `relevance`, `created`, `updated`, `price`; `-` before a field for descending (`-created`). Default: relevance with
     /// `q`, newest first without; an unknown field is 400 `invalid_query` listing the allowed ones.
-    #[param(pattern = "^[^\\x00]*$")]
+    #[param(pattern = "^-?(relevance|created|updated|price)$")]
     pub sort: Option<String>,
     /// Created on or after this day (UTC).
     pub created_from: Option<NaiveDate>,
@@ -211,7 +211,7 @@ pub struct SupplyListParams {
     /// The IP type.
     pub ip_type: Option<IpType>,
     /// Transfer modes, comma-separated: a supply matches when it offers any of them.
-    #[param(pattern = "^[^\\x00]*$")]
+    #[param(value_type = Option<TransferModeList>)]
     pub transfer_mode: Option<String>,
     /// Page number, 1–10000 (default 1).
     #[param(minimum = 1, maximum = 10000)]

@@ -112,9 +112,22 @@ pub(crate) fn find(side: &SideIndex, vocab: &Vocab, p: &Bm25Params, q: &TextQuer
     }
     let n_typed = q.terms.iter().filter(|t| t.2).count().max(1) as f32;
     let norms = norms(side, p);
-    // slot -> (bm25, bit set of the terms carried)
-    let mut acc: FxHashMap<Slot, (f32, u64)> = FxHashMap::default();
+    // dense accumulator by slot: (bm25, bit set of the terms carried), and the slots touched
+    let mut acc: Vec<(f32, u64)> = vec![(0.0, 0); side.docs.len()];
+    let mut touched: Vec<Slot> = Vec::new();
+    let mut add = |slot: Slot, score: f32, bit: u64, once: bool| {
+        let e = &mut acc[slot as usize];
+        if once && e.1 & bit != 0 {
+            return;
+        }
+        if e.1 == 0 {
+            touched.push(slot);
+        }
+        e.0 += score;
+        e.1 |= bit;
+    };
     let mut ideal = 0.0f32;
+    let mut in_title: Vec<(u64, f32)> = Vec::new();
     for (i, (term, weight, typed)) in q.terms.iter().enumerate() {
         let bit = 1u64 << i;
         let id: Option<TermId> = vocab.term_ids.get(term.as_str()).copied();
@@ -130,38 +143,47 @@ pub(crate) fn find(side: &SideIndex, vocab: &Vocab, p: &Bm25Params, q: &TextQuer
                         tf += p.w[f] * f32::from(post.tf[f]) / (norms[f].0 + norms[f].1 * f32::from(lens[f]));
                     }
                 }
-                let e = acc.entry(post.slot).or_insert((0.0, 0));
-                e.0 += idf * weight * tf * (p.k1 + 1.0) / (p.k1 + tf);
-                e.1 |= bit;
+                add(post.slot, idf * weight * tf * (p.k1 + 1.0) / (p.k1 + tf), bit, false);
             }
         }
-        // the region is not an index field: a document whose region holds a typed term counts
-        // it once in its title
-        if !typed {
-            continue;
+        if *typed {
+            in_title.push((bit, idf * weight * (p.k1 + 1.0) * p.w[0] / (p.k1 + p.w[0])));
         }
-        let in_title = idf * weight * (p.k1 + 1.0) * p.w[0] / (p.k1 + p.w[0]);
-        for (slot, d) in side.docs.iter().enumerate() {
-            if side.alive[slot] && d.region.as_deref().is_some_and(|r| r.contains(term.as_str())) {
-                let e = acc.entry(slot as Slot).or_insert((0.0, 0));
-                if e.1 & bit == 0 {
-                    e.0 += in_title;
-                    e.1 |= bit;
-                }
+    }
+    // the region is not an index field: a document whose region holds a typed term counts it
+    // once in its title (each distinct region is tested once)
+    let mut regions: FxHashMap<&str, u64> = FxHashMap::default();
+    for (slot, d) in side.docs.iter().enumerate() {
+        let Some(r) = d.region.as_deref().filter(|_| side.alive[slot]) else { continue };
+        let bits = *regions.entry(r).or_insert_with(|| {
+            in_title
+                .iter()
+                .filter(|(bit, _)| r.contains(q.terms[bit.trailing_zeros() as usize].0.as_str()))
+                .fold(0, |b, x| b | x.0)
+        });
+        if bits != 0 {
+            for &(bit, score) in in_title.iter().filter(|(bit, _)| bits & bit != 0) {
+                add(slot as Slot, score, bit, true);
             }
         }
     }
     let ideal = ideal.max(f32::EPSILON);
-    let mut hits: Vec<(f32, f32, Slot, u64)> = acc
+    let mut hits: Vec<(f32, f32, Slot, u64)> = touched
         .into_iter()
-        .map(|(slot, (s, bits))| {
+        .map(|slot| {
+            let (s, bits) = acc[slot as usize];
             let typed = q.terms.iter().enumerate().filter(|(i, t)| t.2 && bits & (1 << i) != 0).count() as f32;
-            let coverage = typed / n_typed;
-            (coverage, (s / ideal).min(1.0), slot, bits)
+            (typed / n_typed, (s / ideal).min(1.0), slot, bits)
         })
         .collect();
-    hits.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
+    let order = |a: &(f32, f32, Slot, u64), b: &(f32, f32, Slot, u64)| {
+        b.0.total_cmp(&a.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2))
+    };
+    if hits.len() > limit && limit > 0 {
+        hits.select_nth_unstable_by(limit - 1, order);
+    }
     hits.truncate(limit);
+    hits.sort_unstable_by(order);
     hits.into_iter()
         .map(|(coverage, s, slot, bits)| TextHit {
             id: side.docs[slot as usize].id,
