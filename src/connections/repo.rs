@@ -53,6 +53,19 @@ pub fn open_for_pair(conn: &mut PgConnection, demand_id: Uuid, supply_id: Uuid) 
         .optional()?)
 }
 
+/// The listings of the other side that a connection with the listing `id` (a demand when
+/// `is_demand`) ended as `failed` / `not_relevant`: its matches no longer suggest them.
+pub fn not_relevant_partners(conn: &mut PgConnection, id: Uuid, is_demand: bool) -> Result<Vec<Uuid>, ApiError> {
+    let failed = connections::table
+        .filter(connections::status.eq(ConnectionStatus::Failed))
+        .filter(connections::failure_reason.eq(FailureReason::NotRelevant));
+    Ok(if is_demand {
+        failed.filter(connections::demand_id.eq(id)).select(connections::supply_id).load(conn)?
+    } else {
+        failed.filter(connections::supply_id.eq(id)).select(connections::demand_id).load(conn)?
+    })
+}
+
 /// The connection with this id; 404 when absent.
 pub fn get(conn: &mut PgConnection, id: Uuid) -> Result<Connection, ApiError> {
     connections::table.find(id).select(Connection::as_select()).first(conn).or_not_found(|| format!("connection {id}"))

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::documents::as_query;
 use super::reading;
 use crate::auth::{policy, MaybePrincipal, Principal};
+use crate::connections;
 use crate::db;
 use crate::demands::model::Demand;
 use crate::error::{ApiError, ErrorCode};
@@ -122,6 +123,7 @@ impl MatchParams {
             modes,
             min_score: self.min_score.map(|s| s as f32),
             confidence,
+            exclude: Vec::new(),
         })
     }
 }
@@ -207,9 +209,13 @@ async fn ranked_for<L: ListingStore, T: ListingStore>(
     params: &MatchParams,
 ) -> Result<Page<MatchItem<T>>, ApiError> {
     let page = PageRequest::parse(params.page, params.per_page)?;
-    let filters = params.filters(state.taxonomy)?;
+    let mut filters = params.filters(state.taxonomy)?;
     let listing = db::run(&state.pool, move |conn| L::get(conn, id)).await?;
     policy::require_read(caller, listing.organization_id(), listing.is_public(), what::<L>(id))?;
+    // pairs a connection ended as not relevant are not suggested again
+    let is_demand = L::KIND.side == Side::Demand;
+    filters.exclude =
+        db::run(&state.pool, move |conn| connections::repo::not_relevant_partners(conn, id, is_demand)).await?;
     let query = as_query(listing.document(), false);
     ranked(state, query, filters, page).await
 }

@@ -18,6 +18,7 @@ mod listings;
 mod matching;
 mod openapi;
 mod operations;
+mod outcomes;
 mod proxy;
 mod quotas;
 mod resilience;

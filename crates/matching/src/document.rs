@@ -136,6 +136,8 @@ pub struct Filters {
     pub min_score: Option<f32>,
     /// Keep matches of these confidence tiers (empty: every tier).
     pub confidence: Vec<Confidence>,
+    /// Never return these documents (e.g. pairs the parties marked as not relevant).
+    pub exclude: Vec<Uuid>,
 }
 
 /// How sure a match is: its score against [`crate::MatchingConfig::strong_score`] and
