@@ -216,7 +216,14 @@ async fn ranked_for<L: ListingStore, T: ListingStore>(
     let is_demand = L::KIND.side == Side::Demand;
     filters.exclude =
         db::run(&state.pool, move |conn| connections::repo::not_relevant_partners(conn, id, is_demand)).await?;
-    let query = as_query(listing.document(), false);
+    let mut query = as_query(listing.document(), false);
+    if is_demand {
+        // outcomes teach the ranking: supplies of organisations that connected with similar
+        // demands rise, those that declined them sink (the engine's `history` signal)
+        let industries = query.industries.clone();
+        query.history =
+            db::run(&state.pool, move |conn| connections::repo::supply_history(conn, id, industries)).await?;
+    }
     ranked(state, query, filters, page).await
 }
 
@@ -310,6 +317,7 @@ impl PreviewInput {
             modes: mode_names(self.modes),
             region: f.opt_text("region", self.region, MAX_REGION_CHARS),
             exclude: None,
+            history: Vec::new(),
         };
         f.finish()?;
         Ok(query)

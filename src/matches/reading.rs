@@ -44,6 +44,8 @@ pub fn sentence(explanation: &Explanation, taxonomy: &Taxonomy) -> String {
             "modes" if good => "合作方式一致",
             "modes" => "合作方式不同",
             "region" if good => "位于同一地区",
+            "history" if s.raw > 0.0 => "相似需求曾与该单位成功对接",
+            "history" if s.raw < 0.0 => "相似需求曾被该单位认为不相关",
             _ => continue,
         };
         parts.push(text.to_string());

@@ -151,6 +151,8 @@ pub struct MatchingConfig {
     pub w_modes: f32,
     /// Weight of region agreement (only when the query names a region).
     pub w_region: f32,
+    /// Weight of the outcome history ([`crate::Query::history`]; only for documents with one).
+    pub w_history: f32,
 
     // ---------------------------------------------------------------- evidence and confidence
     /// Return only candidates with topical evidence: a shared meaningful term (a word, not a
@@ -234,6 +236,7 @@ impl Default for MatchingConfig {
             w_money: 0.05,
             w_modes: 0.05,
             w_region: 0.05,
+            w_history: 0.1,
             require_evidence: true,
             omit_unknown_signals: true,
             neighbour_depth: 0,
@@ -271,6 +274,7 @@ impl MatchingConfig {
             w_money: 0.0,
             w_modes: 0.0,
             w_region: 0.0,
+            w_history: 0.0,
             require_evidence: false,
             prf_docs: 0,
             neighbour_depth: 0,

@@ -114,6 +114,10 @@ pub struct Query {
     pub region: Option<String>,
     /// A document id never to return (the listing the query was made from).
     pub exclude: Option<Uuid>,
+    /// Outcome history by document id, each in `-1..=1`: positive when the document's owner
+    /// connected successfully with listings similar to the query, negative when it declined
+    /// them. Documents absent here get no `history` signal.
+    pub history: Vec<(Uuid, f32)>,
 }
 
 /// Hard filters on the returned documents. Empty / `None` fields do not filter.

@@ -142,6 +142,7 @@ impl MatchEngine {
                     modes: mode_names(d.modes),
                     region: d.region.as_deref().map(str::to_string),
                     exclude: Some(id),
+                    history: Vec::new(),
                 });
             }
         }

@@ -162,6 +162,12 @@ impl<'a> Scorer<'a> {
                 });
             }
         }
+        if c.w_history > 0.0 {
+            if let Some(&(_, h)) = q.history.iter().find(|(id, _)| *id == d.id) {
+                let h = h.clamp(-1.0, 1.0);
+                sig.push(Signal { name: "history", raw: h, value: (h + 1.0) / 2.0, weight: c.w_history });
+            }
+        }
         sig
     }
 

@@ -142,3 +142,18 @@ fn feedback_terms_retrieve_but_are_not_evidence() {
     assert_eq!(ids, vec![1], "doc 2 shares only a feedback term with the query");
     assert!(page.items[0].explanation.evidence.iter().all(|w| w != "水肥一体化"));
 }
+
+#[test]
+fn history_is_its_own_bounded_signal() {
+    let e = engine(MatchingConfig::default());
+    let plain = e.search(&query(), Side::Supply, &Filters::default(), 0, 10).items[0].clone();
+    assert!(plain.explanation.signals.iter().all(|s| s.name != "history"), "absent without history");
+    let q = Query { history: vec![(Uuid::from_u128(1), 5.0)], ..query() };
+    let boosted = e.search(&q, Side::Supply, &Filters::default(), 0, 10).items[0].clone();
+    let h = boosted.explanation.signals.iter().find(|s| s.name == "history").unwrap();
+    assert_eq!((h.raw, h.value), (1.0, 1.0), "clamped to 1");
+    assert!(boosted.score > plain.score && boosted.score <= 1.0);
+    let q = Query { history: vec![(Uuid::from_u128(1), -1.0)], ..query() };
+    let lowered = e.search(&q, Side::Supply, &Filters::default(), 0, 10).items[0].clone();
+    assert!(lowered.score < plain.score);
+}
