@@ -16,7 +16,7 @@ use crate::extract::RouteTable;
 use crate::spec::{self, BEARER};
 use crate::{
     accounts, audit, commissions, connections, contracts, demands, docs, health, industries, matches, members, metrics,
-    organizations, payments, reviews, stats, supplies,
+    organizations, payments, reviews, search, stats, supplies,
 };
 
 /// Mounts every route. The handlers' own attributes give each one's method and path.
@@ -60,6 +60,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(reviews::handlers::queue)
                 .service(matches::handlers::for_demand)
                 .service(matches::handlers::preview)
+                .service(search::handlers::suggest)
                 .service(connections::handlers::list)
                 .service(connections::handlers::open)
                 .service(connections::handlers::export_csv)
@@ -148,6 +149,7 @@ stable `code`.",
         (name = "supplies", description = "Technology achievements offered for transfer (科技成果)."),
         (name = "demands", description = "Technology needs posted by enterprises (技术需求)."),
         (name = "reviews", description = "The department's review (审核) of listings before they go on the market."),
+        (name = "search", description = "Completions for the search box (the lists take `q`)."),
         (name = "matches", description = "Ranked, scored and explained pairings of demands and supplies."),
         (name = "connections", description = "Tracked connections (对接) with an append-only outcome log."),
         (name = "contracts", description = "Technology contracts (技术合同) both sides confirm, their review and registration."),

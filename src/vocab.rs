@@ -390,6 +390,9 @@ vocabulary! {
         Capacity = "capacity",
         /// Anything else; a note is required.
         Other = "other",
+        /// 不相关: the pairing itself was wrong; the matches of either listing no longer suggest
+        /// the other.
+        NotRelevant = "not_relevant",
     }
 }
 

@@ -53,6 +53,65 @@ pub fn open_for_pair(conn: &mut PgConnection, demand_id: Uuid, supply_id: Uuid) 
         .optional()?)
 }
 
+/// The listings of the other side that a connection with the listing `id` (a demand when
+/// `is_demand`) ended as `failed` / `not_relevant`: its matches no longer suggest them.
+pub fn not_relevant_partners(conn: &mut PgConnection, id: Uuid, is_demand: bool) -> Result<Vec<Uuid>, ApiError> {
+    let failed = connections::table
+        .filter(connections::status.eq(ConnectionStatus::Failed))
+        .filter(connections::failure_reason.eq(FailureReason::NotRelevant));
+    Ok(if is_demand {
+        failed.filter(connections::demand_id.eq(id)).select(connections::supply_id).load(conn)?
+    } else {
+        failed.filter(connections::supply_id.eq(id)).select(connections::demand_id).load(conn)?
+    })
+}
+
+/// Outcome history for ranking supplies for the demand `id` (of `industries`): each
+/// organisation's connections between its supplies and *similar* demands (other demands sharing an
+/// industry), accepted (`contacted`, `negotiating`, `signed`) minus declined (`failed` as
+/// `not_relevant`), over their number plus one, so in `-1..1`; then every published supply of those
+/// organisations with its owner's value. Empty when the demand has no industry.
+pub fn supply_history(
+    conn: &mut PgConnection,
+    id: Uuid,
+    industries: Vec<String>,
+) -> Result<Vec<(Uuid, f32)>, ApiError> {
+    use crate::vocab::SupplyStatus;
+    if industries.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(Uuid, ConnectionStatus, Option<FailureReason>)> = connections::table
+        .inner_join(demands::table)
+        .inner_join(supplies::table)
+        .filter(demands::industries.overlaps_with(industries))
+        .filter(connections::demand_id.ne(id))
+        .select((supplies::organization_id, connections::status, connections::failure_reason))
+        .load(conn)?;
+    let mut by_org: HashMap<Uuid, (f32, f32)> = HashMap::new();
+    for (org, status, reason) in rows {
+        let e = by_org.entry(org).or_insert((0.0, 0.0));
+        match (status, reason) {
+            (ConnectionStatus::Contacted | ConnectionStatus::Negotiating | ConnectionStatus::Signed, _) => e.0 += 1.0,
+            (ConnectionStatus::Failed, Some(FailureReason::NotRelevant)) => e.1 += 1.0,
+            _ => {}
+        }
+    }
+    by_org.retain(|_, (up, down)| *up + *down > 0.0);
+    if by_org.is_empty() {
+        return Ok(Vec::new());
+    }
+    let owners: Vec<Uuid> = by_org.keys().copied().collect();
+    let listed: Vec<(Uuid, Uuid)> = supplies::table
+        .filter(supplies::organization_id.eq_any(owners))
+        .filter(supplies::status.eq(SupplyStatus::Published))
+        .select((supplies::id, supplies::organization_id))
+        .load(conn)?;
+    Ok(listed
+        .into_iter()
+        .filter_map(|(sid, org)| by_org.get(&org).map(|(up, down)| (sid, (up - down) / (up + down + 1.0))))
+        .collect())
+}
+
 /// The connection with this id; 404 when absent.
 pub fn get(conn: &mut PgConnection, id: Uuid) -> Result<Connection, ApiError> {
     connections::table.find(id).select(Connection::as_select()).first(conn).or_not_found(|| format!("connection {id}"))

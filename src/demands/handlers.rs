@@ -7,13 +7,13 @@ use uuid::Uuid;
 use super::input::{DemandInput, DemandListParams, DemandPatch};
 use super::model::Demand;
 use crate::auth::{policy, MaybePrincipal, Principal};
-use crate::db;
 use crate::error::ApiError;
 use crate::etag::expected_version;
+use crate::found::FoundPage;
 use crate::listing::review::ReviewInput;
 use crate::listing::view::Detail;
 use crate::listing::{self, endpoints::listing_endpoints};
-use crate::pagination::{Page, PageRequest};
+use crate::pagination::PageRequest;
 use crate::spec as oa;
 use crate::state::AppState;
 
@@ -30,7 +30,7 @@ lifecycle). The owner's answers carry its `completeness` report and last `review
         conflict: "`conflict`: a demand with the same `source_url` and title exists." },
     get: { id: "get_demand", summary: "Get a demand.",
         detail: "With its `ETag`; 404 for another organisation's private demand.", found: "The demand." },
-    list: { id: "list_demands", summary: "List demands.", page: "A page of demands, newest first." },
+    list: { id: "list_demands", summary: "List demands.", page: "A page of demands: newest first, by relevance with `q`, or in the order of `sort`." },
     update: { id: "update_demand", summary: "Update a demand.", changed: "The changed demand.",
         conflict: "`withdrawn`: the demand is off the market and cannot change; `conflict`: another demand has the \
 same `source_url` and title." },

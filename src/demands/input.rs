@@ -9,14 +9,17 @@ use super::model::{Demand, DemandChanges, NewDemand};
 use crate::auth::principal::Principal;
 use crate::error::ApiError;
 use crate::industries::taxonomy::Taxonomy;
+use crate::listing::sort::SortKey;
 use crate::listing::{distinct_modes, editable_status, ListFilter, ListQuery};
 use crate::spec::text::{LongText, Region, Scenario, SourceUrl, Title};
-use crate::spec::{EditableDemandStatus, IndustryCode, IndustryList, Keyword, NewDemandStatus};
+use crate::spec::{
+    EditableDemandStatus, IndustryCode, IndustryOrGroupList, Keyword, NewDemandStatus, TransferModeList,
+};
 use crate::validation::{
     nullable, nullable_integer, opt_integer, Fields, MAX_BODY_CHARS, MAX_KEYWORDS, MAX_KEYWORD_CHARS, MAX_REGION_CHARS,
     MAX_SCENARIO_CHARS, MAX_TITLE_CHARS,
 };
-use crate::vocab::{DemandStatus, TransferMode};
+use crate::vocab::{DemandStatus, OrganizationKind, TransferMode};
 
 /// Body of `POST /api/v1/demands`.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
@@ -173,19 +176,43 @@ impl DemandPatch {
     }
 }
 
+/// The `sort` fields of the demand list.
+const DEMAND_SORTS: &[(&str, SortKey)] = &[
+    ("relevance", SortKey::Relevance),
+    ("created", SortKey::Created),
+    ("updated", SortKey::Updated),
+    ("deadline", SortKey::Deadline),
+    ("budget", SortKey::Money),
+];
+
+/// Checked list filters: the shared ones and the deadline range.
+#[derive(Debug, Clone)]
+pub struct DemandFilter {
+    /// The filters every listing list takes.
+    pub list: ListFilter<DemandStatus>,
+    /// Deadline on or after this day.
+    pub deadline_from: Option<NaiveDate>,
+    /// Deadline on or before this day.
+    pub deadline_to: Option<NaiveDate>,
+}
+
 /// Query of `GET /api/v1/demands`.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct DemandListParams {
     /// Industry codes, comma-separated: a demand matches when it carries any of them.
-    #[param(value_type = Option<IndustryList>)]
+    #[param(value_type = Option<IndustryOrGroupList>)]
     pub industry: Option<String>,
     /// An exact keyword the demand carries.
     #[param(pattern = "^[^\\x00]*$")]
     pub keyword: Option<String>,
-    /// Free text searched in title and description (case-insensitive substring).
-    #[param(pattern = "^[^\\x00]*$")]
+    /// Free text, at most 200 characters, searched in title, keywords, description, region and
+    /// the organisation's name through the matching engine's analysis (full-width and case
+    /// folded, traditional Chinese read as simplified, jieba words, industry aliases); results
+    /// come by relevance with `relevance` and `matched_terms`. A text of stop words only gives an
+    /// empty page with `empty_reason`.
+    #[param(pattern = "^[^\\x00]*$", max_length = 200)]
     pub q: Option<String>,
     /// Default `open` (those not yet expired); `closed` is public too; the other statuses need a
     /// token and list the caller's organisation's demands (admins: any organisation's).
@@ -195,6 +222,31 @@ pub struct DemandListParams {
     /// Exact region.
     #[param(pattern = "^[^\\x00]*$")]
     pub region: Option<String>,
+    /// Order: `relevance`, `created`, `updated`, `deadline`, `budget`; `-` before a field for descending (`-created`). Default: relevance with
+    /// `q`, newest first without; an unknown field is 400 `invalid_query` listing the allowed ones.
+    #[param(pattern = "^-?(relevance|created|updated|deadline|budget)$")]
+    pub sort: Option<String>,
+    /// Created on or after this day (UTC).
+    pub created_from: Option<NaiveDate>,
+    /// Created on or before this day (UTC).
+    pub created_to: Option<NaiveDate>,
+    /// The owning organisation's kind.
+    pub organization_kind: Option<OrganizationKind>,
+    /// `true`: only listings of verified organisations.
+    pub verified: Option<bool>,
+    /// Lowest budget, fen (demands without a budget are left out).
+    #[param(minimum = 0)]
+    pub budget_min: Option<i64>,
+    /// Highest budget, fen (demands without a budget are left out).
+    #[param(minimum = 0)]
+    pub budget_max: Option<i64>,
+    /// Deadline on or after this day (demands without a deadline are left out).
+    pub deadline_from: Option<NaiveDate>,
+    /// Deadline on or before this day (demands without a deadline are left out).
+    pub deadline_to: Option<NaiveDate>,
+    /// Cooperation modes, comma-separated: a demand matches when it wants any of them.
+    #[param(value_type = Option<TransferModeList>)]
+    pub cooperation_mode: Option<String>,
     /// Page number, 1–10000 (default 1).
     #[param(minimum = 1, maximum = 10000)]
     pub page: Option<u32>,
@@ -211,16 +263,29 @@ impl DemandListParams {
         caller: Option<&Principal>,
         taxonomy: &Taxonomy,
         now: DateTime<Utc>,
-    ) -> Result<ListFilter<DemandStatus>, ApiError> {
+    ) -> Result<DemandFilter, ApiError> {
         let query = ListQuery {
             industry: &self.industry,
             keyword: &self.keyword,
             q: &self.q,
             region: &self.region,
             organization_id: self.organization_id,
+            sort: &self.sort,
+            sorts: DEMAND_SORTS,
+            created: (self.created_from, self.created_to),
+            money: (self.budget_min, self.budget_max),
+            money_names: ("budget_min", "budget_max"),
+            modes: &self.cooperation_mode,
+            modes_name: "cooperation_mode",
+            organization_kind: self.organization_kind,
+            verified: self.verified,
         };
         query.check_text()?;
         let status = self.status.unwrap_or(DemandStatus::Open);
-        query.filter::<Demand>(status, caller, taxonomy, now)
+        Ok(DemandFilter {
+            list: query.filter::<Demand>(status, caller, taxonomy, now)?,
+            deadline_from: self.deadline_from,
+            deadline_to: self.deadline_to,
+        })
     }
 }

@@ -5,7 +5,7 @@
 
 /// Defines `create`, `get`, `list`, `update`, the take-off-market handler, `review`, `renew` and
 /// `confirm` of one kind of listing, each with its route and `#[utoipa::path]` description. Invoke it in a module where
-/// `super::repo::list` lists the kind and `get`, `patch`, `post` are actix-web's route macros
+/// the kind implements [`super::search::Searchable`] and `get`, `patch`, `post` are actix-web's route macros
 /// (utoipa reads the method and path from them by name).
 macro_rules! listing_endpoints {
     (
@@ -82,7 +82,7 @@ same key and body returns the first response.")),
         #[utoipa::path(operation_id = $list_id, tag = $tag,
             security((), ("bearer" = [])),
             params($params), responses(
-            (status = 200, description = $page, body = Page<$kind>),
+            (status = 200, description = $page, body = FoundPage<$kind>),
             oa::Std, oa::Unauthorized))]
         #[get($collection)]
         #[tracing::instrument(skip(state))]
@@ -90,11 +90,10 @@ same key and body returns the first response.")),
             state: web::Data<AppState>,
             caller: MaybePrincipal,
             params: web::Query<$params>,
-        ) -> Result<web::Json<Page<$kind>>, ApiError> {
+        ) -> Result<web::Json<FoundPage<$kind>>, ApiError> {
             let page = PageRequest::parse(params.page, params.per_page)?;
             let filter = params.filter(caller.0.as_ref(), state.taxonomy, state.clock.now())?;
-            let (items, total) = db::run(&state.pool, move |conn| super::repo::list(conn, &filter, page)).await?;
-            Ok(web::Json(Page::new(items, page, total)))
+            Ok(web::Json(listing::search::list::<$kind>(&state, filter, page).await?))
         }
 
         #[doc = $update_summary]

@@ -1,7 +1,7 @@
 //! What supplies and demands (the two kinds of listing) share: the facts the shared code needs
 //! about each kind ([`kind`]: [`Kind`], [`Listing`]; [`ListingStore`]), the request flow of their
-//! endpoints ([`http`]), their guarded changes ([`store`]), list filters ([`filter`]) and value
-//! checks ([`values`]). The children import [`kind`] (and each other), never this module, so the
+//! endpoints ([`http`]), their guarded changes ([`store`]), list filters ([`filter`], [`sort`]), the list
+//! flow with the text search ([`search`]) and value checks ([`values`]). The children import [`kind`] (and each other), never this module, so the
 //! re-exports below point one way.
 
 pub mod completeness;
@@ -14,6 +14,8 @@ pub mod kind;
 pub mod lifecycle;
 pub mod model;
 pub mod review;
+pub mod search;
+pub mod sort;
 pub mod store;
 pub mod table;
 pub mod values;
@@ -22,7 +24,7 @@ pub mod view;
 pub use filter::{ListFilter, ListQuery};
 pub use kind::{what, Head, Kind, Listing};
 pub use store::{ListingRef, ListingStore};
-pub use values::{distinct_modes, editable_status, like_pattern, mode_names, non_blank, trl_in_range};
+pub use values::{distinct_modes, editable_status, mode_names, non_blank, trl_in_range};
 
 #[cfg(test)]
 mod tests {

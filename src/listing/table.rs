@@ -5,12 +5,14 @@
 
 /// Defines, in a kind's `repo.rs`, `insert_if_new`, `get`, `refs`, the private `listed` (the shared
 /// list filters as a boxed query) and `page_of`, and implements `ListingStore` for the kind.
-/// Invoke it where `diesel::prelude::*` is in scope; `body` is the column of the free text
-/// (`summary`, `description`) that `q` searches besides the title.
+/// Invoke it where `diesel::prelude::*` is in scope; `money` is the price or budget column,
+/// `modes` the modes column, `deadline` how a new listing and a change name the deadline (for its
+/// expiry) and `sort_deadline` (demands) the column `sort=deadline` orders by.
 macro_rules! listing_table {
     (
-        table: $table:ident, listing: $listing:ident, new: $new:ident, changes: $changes:ident, body: $body:ident,
-        deadline: ($new_deadline:expr, $changed_deadline:expr) $(,)?
+        table: $table:ident, listing: $listing:ident, new: $new:ident, changes: $changes:ident,
+        money: $money:ident, modes: $modes:ident, deadline: ($new_deadline:expr, $changed_deadline:expr)
+        $(, sort_deadline: $deadline:ident)? $(,)?
     ) => {
         /// Inserts a listing unless one with the same `source_url` and title exists; `None` when skipped.
         pub fn insert_if_new(conn: &mut PgConnection, new: &$new) -> Result<Option<$listing>, $crate::error::ApiError> {
@@ -51,12 +53,15 @@ macro_rules! listing_table {
                 .collect())
         }
 
-        /// The listings matching the shared list filters (status, industries, keyword, `q` in the
-        /// title and body, organisation, region), as a query to add to. Listings on the market
-        /// whose expiry has passed at the filter's `now` are left out before the sweep marks them.
+        /// The listings matching the shared list filters (status, industries, keyword, organisation,
+        /// region, created and money ranges, modes, the owner's kind and verification), as a query
+        /// to add to. `q` is not applied here: text goes through the engine
+        /// ([`crate::listing::search`]). Listings on the market whose expiry has passed at the filter's
+        /// `now` are left out before the sweep marks them.
         fn listed(
             filter: &$crate::listing::filter::ListFilter<<$listing as $crate::listing::kind::Listing>::Status>,
         ) -> $table::BoxedQuery<'static, diesel::pg::Pg> {
+            use $crate::db::schema::organizations;
             use $crate::listing::kind::Listing;
             let mut query = $table::table.filter($table::status.eq(filter.status)).into_boxed();
             if filter.status == $listing::KIND.candidate {
@@ -68,33 +73,81 @@ macro_rules! listing_table {
             if let Some(keyword) = &filter.keyword {
                 query = query.filter($table::keywords.contains(vec![keyword.clone()]));
             }
-            if let Some(q) = &filter.q {
-                let pattern = $crate::listing::values::like_pattern(q);
-                query = query.filter($table::title.ilike(pattern.clone()).or($table::$body.ilike(pattern)));
-            }
             if let Some(org) = filter.organization_id {
                 query = query.filter($table::organization_id.eq(org));
             }
             if let Some(region) = &filter.region {
                 query = query.filter($table::region.eq(region.clone()));
             }
+            if let Some(from) = filter.created_from {
+                query = query.filter($table::created_at.ge(from));
+            }
+            if let Some(before) = filter.created_before {
+                query = query.filter($table::created_at.lt(before));
+            }
+            if let Some(min) = filter.money_min {
+                query = query.filter($table::$money.ge(min));
+            }
+            if let Some(max) = filter.money_max {
+                query = query.filter($table::$money.le(max));
+            }
+            if !filter.modes.is_empty() {
+                query = query.filter($table::$modes.overlaps_with(filter.modes.clone()));
+            }
+            if filter.organization_kind.is_some() || filter.verified_only {
+                let mut owners = organizations::table.select(organizations::id).into_boxed();
+                if let Some(kind) = filter.organization_kind {
+                    owners = owners.filter(organizations::kind.eq(kind));
+                }
+                if filter.verified_only {
+                    owners = owners.filter(organizations::verification.eq($crate::vocab::Verification::Verified));
+                }
+                query = query.filter($table::organization_id.eq_any(owners));
+            }
             query
         }
 
-        /// One page of the listings `filtered` makes, newest first, and their total count.
+        /// One page of the listings `filtered` makes in the order `sort` (relevance: newest
+        /// first; id breaks ties), and their total count.
         fn page_of(
             conn: &mut PgConnection,
             filtered: impl Fn() -> $table::BoxedQuery<'static, diesel::pg::Pg>,
+            sort: $crate::listing::sort::Sort,
             page: $crate::pagination::PageRequest,
         ) -> Result<(Vec<$listing>, i64), $crate::error::ApiError> {
+            use $crate::listing::sort::SortKey;
             let total = filtered().count().get_result(conn)?;
-            let items = filtered()
-                .order(($table::created_at.desc(), $table::id))
-                .offset(page.offset())
-                .limit(page.limit())
-                .select($listing::as_select())
-                .load(conn)?;
+            let query = filtered();
+            let query = match (sort.key, sort.descending) {
+                (SortKey::Updated, true) => query.order(($table::updated_at.desc(), $table::id)),
+                (SortKey::Updated, false) => query.order(($table::updated_at.asc(), $table::id)),
+                (SortKey::Money, true) => query.order(($table::$money.desc().nulls_last(), $table::id)),
+                (SortKey::Money, false) => query.order(($table::$money.asc().nulls_last(), $table::id)),
+                $(
+                (SortKey::Deadline, true) => query.order(($table::$deadline.desc().nulls_last(), $table::id)),
+                (SortKey::Deadline, false) => query.order(($table::$deadline.asc().nulls_last(), $table::id)),
+                )?
+                (SortKey::Created, false) => query.order(($table::created_at.asc(), $table::id)),
+                _ => query.order(($table::created_at.desc(), $table::id)),
+            };
+            let items = query.offset(page.offset()).limit(page.limit()).select($listing::as_select()).load(conn)?;
             Ok((items, total))
+        }
+
+        /// At most `cap` of the listings `filtered` makes, restricted to `ids` or to listings of
+        /// the organisations `owners` when `among` is given (the text search's candidates).
+        fn rows_of(
+            conn: &mut PgConnection,
+            filtered: impl Fn() -> $table::BoxedQuery<'static, diesel::pg::Pg>,
+            among: Option<(&[uuid::Uuid], &[uuid::Uuid])>,
+            cap: i64,
+        ) -> Result<Vec<$listing>, $crate::error::ApiError> {
+            let mut query = filtered();
+            if let Some((ids, owners)) = among {
+                query = query
+                    .filter($table::id.eq_any(ids.to_vec()).or($table::organization_id.eq_any(owners.to_vec())));
+            }
+            Ok(query.order(($table::created_at.desc(), $table::id)).limit(cap).select($listing::as_select()).load(conn)?)
         }
 
         impl $crate::listing::store::ListingStore for $listing {

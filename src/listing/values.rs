@@ -28,21 +28,30 @@ pub fn non_blank(value: &Option<String>) -> Option<String> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
 }
 
-/// Parses `industry=a,b` into known codes; 400 `invalid_query` for an unknown one.
+/// Parses `industry=a,b` into known industry codes, a group code (e.g. `six_special`) standing
+/// for every industry of the group; 400 `invalid_query` for an unknown code.
 pub fn industry_codes(value: Option<&str>, taxonomy: &Taxonomy) -> Result<Vec<String>, ApiError> {
     let Some(value) = value else { return Ok(Vec::new()) };
-    value
-        .split(',')
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .map(|code| {
-            if taxonomy.contains(code) {
-                Ok(code.to_string())
-            } else {
-                Err(ApiError::bad_request(ErrorCode::InvalidQuery, format!("unknown industry code `{code}`")))
+    let mut out: Vec<String> = Vec::new();
+    for code in value.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+        let found: Vec<&str> = if taxonomy.contains(code) {
+            vec![code]
+        } else {
+            taxonomy.industries.iter().filter(|i| i.group == code).map(|i| i.code.as_str()).collect()
+        };
+        if found.is_empty() {
+            return Err(ApiError::bad_request(
+                ErrorCode::InvalidQuery,
+                format!("unknown industry or group code `{code}`"),
+            ));
+        }
+        for c in found {
+            if !out.iter().any(|o| o == c) {
+                out.push(c.to_string());
             }
-        })
-        .collect()
+        }
+    }
+    Ok(out)
 }
 
 /// 400 `invalid_query` (`<name> must be between 1 and 9`) for a TRL query value out of 1–9.
@@ -69,20 +78,6 @@ pub fn editable_status<L: Listing>(f: &mut Fields, status: L::Status) -> L::Stat
         f.error("status", format!("`{status}` is set by review; send `{candidate}` to submit the listing"));
     }
     status
-}
-
-/// A case-insensitive substring pattern for `ILIKE`, with `%`, `_` and `\` in `text` escaped.
-pub fn like_pattern(text: &str) -> String {
-    let mut pattern = String::with_capacity(text.len() + 2);
-    pattern.push('%');
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
 }
 
 #[cfg(test)]
@@ -132,11 +127,5 @@ mod tests {
         assert!(trl_in_range("trl_min", None::<i16>).is_ok());
         let err = trl_in_range("trl_max", Some(10_u8)).unwrap_err();
         assert_eq!(err.to_string(), "trl_max must be between 1 and 9");
-    }
-
-    #[test]
-    fn escapes_like_wildcards() {
-        assert_eq!(like_pattern("枸杞"), "%枸杞%");
-        assert_eq!(like_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
     }
 }

@@ -31,6 +31,7 @@ pub fn as_query(doc: Document, use_region: bool) -> Query {
         modes: doc.modes,
         region: if use_region { doc.region } else { None },
         exclude: Some(doc.id),
+        history: Vec::new(),
     }
 }
 

@@ -1,21 +1,23 @@
 //! `GET /api/v1/demands/{id}/matches` (supplies for a demand) and
 //! `GET /api/v1/supplies/{id}/matches` (demands for a supply).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use actix_web::{get, post, web};
-use matching::{Explanation, Filters, Query, Side};
+use matching::{Confidence, Explanation, Filters, Match, Query, Side};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::documents::as_query;
+use super::reading;
 use crate::auth::{policy, MaybePrincipal, Principal};
+use crate::connections;
 use crate::db;
 use crate::demands::model::Demand;
 use crate::error::{ApiError, ErrorCode};
 use crate::industries::taxonomy::Taxonomy;
-use crate::listing::{mode_names, non_blank, trl_in_range, what, ListingStore};
+use crate::listing::{self, mode_names, non_blank, trl_in_range, what, ListingStore};
 use crate::pagination::{Page, PageRequest, DEFAULT_PER_PAGE};
 use crate::spec::text::{PreviewText, Region, Title};
 use crate::spec::{self as oa, IndustryCode, IndustryOrGroupList, Keyword, TransferModeList};
@@ -49,6 +51,10 @@ pub struct MatchParams {
     /// Keep matches scoring at least this (0–1).
     #[param(minimum = 0, maximum = 1)]
     pub min_score: Option<f64>,
+    /// Confidence tiers to keep, comma-separated: `strong`, `possible`, `weak` (default
+    /// `strong,possible`; thresholds in BENCHMARKS.md "Confidence").
+    #[param(pattern = "^(strong|possible|weak)(,(strong|possible|weak))*$")]
+    pub confidence: Option<String>,
     /// Page number (default 1); matches are listed down to rank 1000: `page × per_page` ≤ 1000.
     #[param(minimum = 1, maximum = 1000)]
     pub page: Option<u32>,
@@ -68,7 +74,12 @@ fn bad(detail: String) -> ApiError {
 impl MatchParams {
     /// Checks the values into engine filters; 400 `invalid_query` for a bad one.
     pub fn filters(&self, taxonomy: &Taxonomy) -> Result<Filters, ApiError> {
-        for (name, value) in [("industry", &self.industry), ("region", &self.region), ("mode", &self.mode)] {
+        for (name, value) in [
+            ("industry", &self.industry),
+            ("region", &self.region),
+            ("mode", &self.mode),
+            ("confidence", &self.confidence),
+        ] {
             query_text(name, value.as_deref())?;
         }
         let split = |v: &Option<String>| -> Vec<String> {
@@ -92,6 +103,18 @@ impl MatchParams {
         if self.min_score.is_some_and(|s| !(0.0..=1.0).contains(&s)) {
             return Err(bad("min_score must be between 0 and 1".into()));
         }
+        let mut confidence = Vec::new();
+        for tier in split(&self.confidence) {
+            confidence.push(match tier.as_str() {
+                "strong" => Confidence::Strong,
+                "possible" => Confidence::Possible,
+                "weak" => Confidence::Weak,
+                _ => return Err(bad(format!("unknown confidence `{tier}`; allowed: strong, possible, weak"))),
+            });
+        }
+        if confidence.is_empty() {
+            confidence = vec![Confidence::Strong, Confidence::Possible];
+        }
         Ok(Filters {
             industries,
             trl_min: self.trl_min,
@@ -99,6 +122,8 @@ impl MatchParams {
             region: non_blank(&self.region),
             modes,
             min_score: self.min_score.map(|s| s as f32),
+            confidence,
+            exclude: Vec::new(),
         })
     }
 }
@@ -109,6 +134,14 @@ pub struct MatchItem<T> {
     /// 0–1, higher is better.
     #[schema(minimum = 0, maximum = 1)]
     pub score: f32,
+    /// `strong` or `possible` (`weak` only when asked for with `confidence`).
+    pub confidence: Confidence,
+    /// Why, in one Chinese sentence built from `explanation`, e.g.
+    /// `双方都涉及「枸杞」「采收」；同属枸杞产业；成熟度符合需求。`
+    pub summary_zh: String,
+    /// The Chinese name of every industry and group code in `explanation` and of the listing's
+    /// industries, by code.
+    pub industry_names: BTreeMap<String, String>,
     pub listing: T,
     pub explanation: Explanation,
 }
@@ -116,22 +149,36 @@ pub struct MatchItem<T> {
 /// The same page with each listing wrapped by `wrap`.
 fn wrap_listings<T, U>(page: Page<MatchItem<T>>, wrap: impl Fn(T) -> U) -> Page<MatchItem<U>> {
     let items = page.items.into_iter();
-    let items = items.map(|m| MatchItem { score: m.score, listing: wrap(m.listing), explanation: m.explanation });
+    let items = items.map(|m| MatchItem {
+        score: m.score,
+        confidence: m.confidence,
+        summary_zh: m.summary_zh,
+        industry_names: m.industry_names,
+        listing: wrap(m.listing),
+        explanation: m.explanation,
+    });
     Page { items: items.collect(), page: page.page, per_page: page.per_page, total: page.total }
 }
 
 /// Puts the loaded rows in the engine's rank order, dropping any the database no longer holds as
 /// candidates (the index may trail another instance's write by a poll, and a listing past its
 /// expiry leaves the matches before the sweep takes it out of the index).
-fn hydrate<T, F>(ranked: Vec<(Uuid, f32, Explanation)>, rows: Vec<T>, id_of: F) -> Vec<MatchItem<T>>
-where
-    F: Fn(&T) -> Uuid,
-{
-    let mut by_id: HashMap<Uuid, T> = rows.into_iter().map(|r| (id_of(&r), r)).collect();
+fn hydrate<T: listing::Listing>(ranked: Vec<Match>, rows: Vec<T>, taxonomy: &Taxonomy) -> Vec<MatchItem<T>> {
+    let mut by_id: HashMap<Uuid, T> = rows.into_iter().map(|r| (r.id(), r)).collect();
     ranked
         .into_iter()
-        .filter_map(|(id, score, explanation)| {
-            by_id.remove(&id).map(|listing| MatchItem { score, listing, explanation })
+        .filter_map(|m| {
+            by_id.remove(&m.id).map(|listing| {
+                let own = listing.document().industries;
+                MatchItem {
+                    score: m.score,
+                    confidence: m.confidence,
+                    summary_zh: reading::sentence(&m.explanation, taxonomy),
+                    industry_names: reading::industry_names(&m.explanation, own.iter(), taxonomy),
+                    listing,
+                    explanation: m.explanation,
+                }
+            })
         })
         .collect()
 }
@@ -148,11 +195,11 @@ async fn ranked<T: ListingStore>(
     let found = state.metrics.time_match(side, || {
         state.matcher.search(&query, side, &filters, page.offset() as usize, page.limit() as usize)
     });
-    let ranked: Vec<_> = found.items.into_iter().map(|m| (m.id, m.score, m.explanation)).collect();
-    let ids: Vec<Uuid> = ranked.iter().map(|r| r.0).collect();
+    let ranked = found.items;
+    let ids: Vec<Uuid> = ranked.iter().map(|r| r.id).collect();
     let now = state.clock.now();
     let rows = db::run(&state.pool, move |conn| T::candidates(conn, ids, now)).await?;
-    Ok(Page::new(hydrate(ranked, rows, T::id), page, found.total as i64))
+    Ok(Page::new(hydrate(ranked, rows, state.taxonomy), page, found.total as i64))
 }
 
 /// Ranks the candidates of kind `T` for the stored listing `id` of kind `L`; 404 when that
@@ -164,10 +211,21 @@ async fn ranked_for<L: ListingStore, T: ListingStore>(
     params: &MatchParams,
 ) -> Result<Page<MatchItem<T>>, ApiError> {
     let page = PageRequest::parse(params.page, params.per_page)?;
-    let filters = params.filters(state.taxonomy)?;
+    let mut filters = params.filters(state.taxonomy)?;
     let listing = db::run(&state.pool, move |conn| L::get(conn, id)).await?;
     policy::require_read(caller, listing.organization_id(), listing.is_public(), what::<L>(id))?;
-    let query = as_query(listing.document(), false);
+    // pairs a connection ended as not relevant are not suggested again
+    let is_demand = L::KIND.side == Side::Demand;
+    filters.exclude =
+        db::run(&state.pool, move |conn| connections::repo::not_relevant_partners(conn, id, is_demand)).await?;
+    let mut query = as_query(listing.document(), false);
+    if is_demand {
+        // outcomes teach the ranking: supplies of organisations that connected with similar
+        // demands rise, those that declined them sink (the engine's `history` signal)
+        let industries = query.industries.clone();
+        query.history =
+            db::run(&state.pool, move |conn| connections::repo::supply_history(conn, id, industries)).await?;
+    }
     ranked(state, query, filters, page).await
 }
 
@@ -261,6 +319,7 @@ impl PreviewInput {
             modes: mode_names(self.modes),
             region: f.opt_text("region", self.region, MAX_REGION_CHARS),
             exclude: None,
+            history: Vec::new(),
         };
         f.finish()?;
         Ok(query)

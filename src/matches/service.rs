@@ -20,7 +20,9 @@ use std::sync::{Mutex, RwLock};
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool};
-use matching::{Document, Filters, IndustryDef, MatchEngine, MatchPage, MatchingConfig, Query, Side};
+use matching::{
+    Document, Filters, IndustryDef, MatchEngine, MatchPage, MatchingConfig, Query, Side, Suggestion, TextHit, TextQuery,
+};
 use uuid::Uuid;
 
 use crate::db::schema::{demands, supplies};
@@ -189,6 +191,28 @@ impl MatchService {
             .items
             .into_iter()
             .find(|m| m.id == id)
+    }
+
+    /// A free text analysed for [`MatchService::find`] (the `q` of the lists).
+    pub fn text_query(&self, text: &str) -> TextQuery {
+        self.read().engine.text_query(text)
+    }
+
+    /// The indexed candidates of `side` carrying a term of `q`, best first, at most `limit`.
+    pub fn find(&self, q: &TextQuery, side: Side, limit: usize) -> Vec<TextHit> {
+        self.read().engine.find(q, side, limit)
+    }
+
+    /// The terms of `q` found in each of `texts` (same order), for texts the index does not
+    /// hold (organisation names, listings off the market).
+    pub fn text_hits<'a>(&self, q: &TextQuery, texts: impl Iterator<Item = &'a str>) -> Vec<Vec<String>> {
+        let guard = self.read();
+        texts.map(|t| guard.engine.text_hits(q, t)).collect()
+    }
+
+    /// Search-box completions of `prefix`: industry names and aliases, then listing keywords.
+    pub fn suggest(&self, prefix: &str, limit: usize) -> Vec<Suggestion> {
+        self.read().engine.suggest(prefix, limit)
     }
 
     /// Number of indexed candidates of one side.

@@ -6,13 +6,16 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::model::{Organization, OrganizationInput, VerificationInput};
-use super::{repo, service};
+use super::{repo, search, service};
 use crate::auth::{policy, Principal};
 use crate::db;
 use crate::error::ApiError;
-use crate::pagination::{Page, PageRequest};
+use crate::found::FoundPage;
+use crate::listing::filter::checked_q;
+use crate::pagination::PageRequest;
 use crate::spec as oa;
 use crate::state::AppState;
+use crate::vocab::OrganizationKind;
 
 /// Create an organisation (admins).
 ///
@@ -57,6 +60,14 @@ pub async fn get(state: web::Data<AppState>, id: web::Path<Uuid>) -> Result<web:
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
+    /// Free text, at most 200 characters, searched in the name and region through the matching
+    /// engine's analysis; results by relevance with `matched_terms`.
+    #[param(pattern = "^[^\\x00]*$", max_length = 200)]
+    pub q: Option<String>,
+    /// The organisations' kind.
+    pub kind: Option<OrganizationKind>,
+    /// `true`: verified organisations only.
+    pub verified: Option<bool>,
     /// Page number, 1–10000 (default 1).
     #[param(minimum = 1, maximum = 10000)]
     pub page: Option<u32>,
@@ -68,17 +79,19 @@ pub struct ListParams {
 /// List organisations.
 #[utoipa::path(operation_id = "list_organizations", tag = "organizations",
     params(ListParams), responses(
-    (status = 200, description = "A page of organisations, by name.", body = Page<Organization>),
+    (status = 200, description = "A page of organisations, by name (with `q`: by relevance).",
+        body = FoundPage<Organization>),
     oa::Std))]
 #[get("/organizations")]
 #[tracing::instrument(skip(state))]
 pub async fn list(
     state: web::Data<AppState>,
     params: web::Query<ListParams>,
-) -> Result<web::Json<Page<Organization>>, ApiError> {
+) -> Result<web::Json<FoundPage<Organization>>, ApiError> {
     let page = PageRequest::parse(params.page, params.per_page)?;
-    let (items, total) = db::run(&state.pool, move |conn| repo::list(conn, page)).await?;
-    Ok(web::Json(Page::new(items, page, total)))
+    let q = checked_q(params.q.as_ref())?;
+    let verified_only = params.verified == Some(true);
+    Ok(web::Json(search::list(&state, q, params.kind, verified_only, page).await?))
 }
 
 /// Verify an organisation (admins).

@@ -4,4 +4,5 @@ pub mod credit_code;
 pub mod handlers;
 pub mod model;
 pub mod repo;
+pub mod search;
 pub mod service;

@@ -8,7 +8,7 @@ use crate::db::schema::organizations;
 use crate::db::FoundExtension;
 use crate::error::ApiError;
 use crate::pagination::PageRequest;
-use crate::vocab::Verification;
+use crate::vocab::{OrganizationKind, Verification};
 
 /// Inserts an organisation; 409 `organization_exists` when one of the same name (the same
 /// identity key) exists.
@@ -38,16 +38,53 @@ pub fn get_or_create(conn: &mut PgConnection, new: &NewOrganization) -> Result<O
         .first(conn)?)
 }
 
-/// One page of organisations, by name, with the total.
-pub fn list(conn: &mut PgConnection, page: PageRequest) -> Result<(Vec<Organization>, i64), ApiError> {
-    let total = organizations::table.count().get_result(conn)?;
-    let items = organizations::table
+/// The organisations of `kind` (any when `None`), verified ones only when `verified_only`.
+fn filtered(kind: Option<OrganizationKind>, verified_only: bool) -> organizations::BoxedQuery<'static, diesel::pg::Pg> {
+    let mut query = organizations::table.into_boxed();
+    if let Some(kind) = kind {
+        query = query.filter(organizations::kind.eq(kind));
+    }
+    if verified_only {
+        query = query.filter(organizations::verification.eq(Verification::Verified));
+    }
+    query
+}
+
+/// At most `cap` of the organisations of `kind` (verified ones only when `verified_only`), by name.
+pub fn all(
+    conn: &mut PgConnection,
+    kind: Option<OrganizationKind>,
+    verified_only: bool,
+    cap: i64,
+) -> Result<Vec<Organization>, ApiError> {
+    Ok(filtered(kind, verified_only)
+        .order((organizations::name, organizations::id))
+        .limit(cap)
+        .select(Organization::as_select())
+        .load(conn)?)
+}
+
+/// One page of the organisations of `kind` (verified ones only when `verified_only`), by name,
+/// with the total.
+pub fn list(
+    conn: &mut PgConnection,
+    kind: Option<OrganizationKind>,
+    verified_only: bool,
+    page: PageRequest,
+) -> Result<(Vec<Organization>, i64), ApiError> {
+    let total = filtered(kind, verified_only).count().get_result(conn)?;
+    let items = filtered(kind, verified_only)
         .order((organizations::name, organizations::id))
         .offset(page.offset())
         .limit(page.limit())
         .select(Organization::as_select())
         .load(conn)?;
     Ok((items, total))
+}
+
+/// Every organisation's id and name (for the text search of listings by their owner's name).
+pub fn names(conn: &mut PgConnection) -> Result<Vec<(Uuid, String)>, ApiError> {
+    Ok(organizations::table.select((organizations::id, organizations::name)).load(conn)?)
 }
 
 /// Sets the verification status; 404 when absent.

@@ -7,13 +7,13 @@ use uuid::Uuid;
 use super::input::{SupplyInput, SupplyListParams, SupplyPatch};
 use super::model::Supply;
 use crate::auth::{policy, MaybePrincipal, Principal};
-use crate::db;
 use crate::error::ApiError;
 use crate::etag::expected_version;
+use crate::found::FoundPage;
 use crate::listing::review::ReviewInput;
 use crate::listing::view::Detail;
 use crate::listing::{self, endpoints::listing_endpoints};
-use crate::pagination::{Page, PageRequest};
+use crate::pagination::PageRequest;
 use crate::spec as oa;
 use crate::state::AppState;
 
@@ -30,7 +30,7 @@ lifecycle). The owner's answers carry its `completeness` report and last `review
         conflict: "`conflict`: a supply with the same `source_url` and title exists." },
     get: { id: "get_supply", summary: "Get a supply.",
         detail: "With its `ETag`; 404 for another organisation's private supply.", found: "The supply." },
-    list: { id: "list_supplies", summary: "List supplies.", page: "A page of supplies, newest first." },
+    list: { id: "list_supplies", summary: "List supplies.", page: "A page of supplies: newest first, by relevance with `q`, or in the order of `sort`." },
     update: { id: "update_supply", summary: "Update a supply.", changed: "The changed supply.",
         conflict: "`archived`: the supply is off the market and cannot change; `conflict`: another supply has the \
 same `source_url` and title." },

@@ -1,6 +1,6 @@
 //! Request bodies and query strings of `/api/v1/supplies`, turned into checked values.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -9,14 +9,15 @@ use super::model::{NewSupply, Supply, SupplyChanges};
 use crate::auth::principal::Principal;
 use crate::error::ApiError;
 use crate::industries::taxonomy::Taxonomy;
+use crate::listing::sort::SortKey;
 use crate::listing::{distinct_modes, editable_status, trl_in_range, ListFilter, ListQuery};
 use crate::spec::text::{IpNumber, LongText, Region, Scenario, SourceUrl, Title};
-use crate::spec::{EditableSupplyStatus, IndustryCode, IndustryList, Keyword};
+use crate::spec::{EditableSupplyStatus, IndustryCode, IndustryOrGroupList, Keyword, TransferModeList};
 use crate::validation::{
     nullable, nullable_integer, opt_integer, Fields, MAX_BODY_CHARS, MAX_IP_NUMBER_CHARS, MAX_KEYWORDS,
     MAX_KEYWORD_CHARS, MAX_REGION_CHARS, MAX_SCENARIO_CHARS, MAX_TITLE_CHARS,
 };
-use crate::vocab::{IpType, SupplyStatus, TransferMode};
+use crate::vocab::{IpType, OrganizationKind, SupplyStatus, TransferMode};
 
 /// Body of `POST /api/v1/supplies`.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
@@ -180,19 +181,31 @@ impl SupplyPatch {
     }
 }
 
+/// The `sort` fields of the supply list.
+const SUPPLY_SORTS: &[(&str, SortKey)] = &[
+    ("relevance", SortKey::Relevance),
+    ("created", SortKey::Created),
+    ("updated", SortKey::Updated),
+    ("price", SortKey::Money),
+];
+
 /// Query of `GET /api/v1/supplies`.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct SupplyListParams {
     /// Industry codes, comma-separated: a supply matches when it carries any of them.
-    #[param(value_type = Option<IndustryList>)]
+    #[param(value_type = Option<IndustryOrGroupList>)]
     pub industry: Option<String>,
     /// An exact keyword the supply carries.
     #[param(pattern = "^[^\\x00]*$")]
     pub keyword: Option<String>,
-    /// Free text searched in title and summary (case-insensitive substring).
-    #[param(pattern = "^[^\\x00]*$")]
+    /// Free text, at most 200 characters, searched in title, keywords, summary, region and the
+    /// organisation's name through the matching engine's analysis (full-width and case folded,
+    /// traditional Chinese read as simplified, jieba words, industry aliases); results come by
+    /// relevance with `relevance` and `matched_terms`. A text of stop words only gives an empty
+    /// page with `empty_reason`.
+    #[param(pattern = "^[^\\x00]*$", max_length = 200)]
     pub q: Option<String>,
     /// Default `published` (those not yet expired); other statuses need a token and list the
     /// caller's organisation's supplies (admins: any organisation's).
@@ -208,6 +221,29 @@ pub struct SupplyListParams {
     /// Exact region.
     #[param(pattern = "^[^\\x00]*$")]
     pub region: Option<String>,
+    /// Order: `relevance`, `created`, `updated`, `price`; `-` before a field for descending (`-created`). Default: relevance with
+    /// `q`, newest first without; an unknown field is 400 `invalid_query` listing the allowed ones.
+    #[param(pattern = "^-?(relevance|created|updated|price)$")]
+    pub sort: Option<String>,
+    /// Created on or after this day (UTC).
+    pub created_from: Option<NaiveDate>,
+    /// Created on or before this day (UTC).
+    pub created_to: Option<NaiveDate>,
+    /// The owning organisation's kind.
+    pub organization_kind: Option<OrganizationKind>,
+    /// `true`: only listings of verified organisations.
+    pub verified: Option<bool>,
+    /// Lowest asking price, fen (supplies without a price are left out).
+    #[param(minimum = 0)]
+    pub price_min: Option<i64>,
+    /// Highest asking price, fen (supplies without a price are left out).
+    #[param(minimum = 0)]
+    pub price_max: Option<i64>,
+    /// The IP type.
+    pub ip_type: Option<IpType>,
+    /// Transfer modes, comma-separated: a supply matches when it offers any of them.
+    #[param(value_type = Option<TransferModeList>)]
+    pub transfer_mode: Option<String>,
     /// Page number, 1–10000 (default 1).
     #[param(minimum = 1, maximum = 10000)]
     pub page: Option<u32>,
@@ -225,6 +261,8 @@ pub struct SupplyFilter {
     pub trl_min: Option<i16>,
     /// Highest TRL, 1–9.
     pub trl_max: Option<i16>,
+    /// The IP type.
+    pub ip_type: Option<IpType>,
 }
 
 impl SupplyListParams {
@@ -242,6 +280,15 @@ impl SupplyListParams {
             q: &self.q,
             region: &self.region,
             organization_id: self.organization_id,
+            sort: &self.sort,
+            sorts: SUPPLY_SORTS,
+            created: (self.created_from, self.created_to),
+            money: (self.price_min, self.price_max),
+            money_names: ("price_min", "price_max"),
+            modes: &self.transfer_mode,
+            modes_name: "transfer_mode",
+            organization_kind: self.organization_kind,
+            verified: self.verified,
         };
         query.check_text()?;
         trl_in_range("trl_min", self.trl_min)?;
@@ -251,6 +298,7 @@ impl SupplyListParams {
             list: query.filter::<Supply>(status, caller, taxonomy, now)?,
             trl_min: self.trl_min,
             trl_max: self.trl_max,
+            ip_type: self.ip_type,
         })
     }
 }

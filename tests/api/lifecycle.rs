@@ -377,10 +377,13 @@ async fn at_expiry_a_listing_leaves_lists_and_matches_and_its_owner_renews_it() 
     assert_eq!(expires, clock.now() + Duration::days(365));
     let matches = format!("/api/v1/supplies/{supply_id}/matches");
     assert_eq!(app.get(&matches).await.body["total"], 1);
+    let searched = "/api/v1/supplies?q=%E6%9E%B8%E6%9D%9E"; // q=枸杞: the engine's search, then SQL
+    assert_eq!(app.get(searched).await.body["total"], 1);
 
     // Past both expiries (demands: 180 days): gone from lists and matches before any sweep.
     clock.set(expires + Duration::seconds(1));
     assert_eq!(app.get("/api/v1/supplies").await.body["total"], 0);
+    assert_eq!(app.get(searched).await.body["total"], 0, "a search leaves it out too");
     assert_eq!(app.get("/api/v1/demands").await.body["total"], 0);
     assert!(app.get(&matches).await.body["items"].as_array().unwrap().is_empty());
 

@@ -73,6 +73,42 @@ fn build(root: &std::path::Path, pools: &synth::Pools, n: usize, cfg: &MatchingC
     (engine, wall)
 }
 
+/// The list endpoints' `q` (`MatchEngine::text_query` + `find`, at most 1000 hits, as the API
+/// asks): every 20th real keyword alone and joined with the next one (`枸杞 采收`), `passes`
+/// times; prints p50/p99 wall and on-CPU milliseconds.
+fn list_search(engine: &MatchEngine, pools: &synth::Pools, passes: usize, n: usize) {
+    let kws: Vec<&String> = pools.keywords.iter().step_by(20).collect();
+    let mut texts: Vec<String> = kws.iter().map(|k| k.to_string()).collect();
+    texts.extend(kws.windows(2).map(|w| format!("{} {}", w[0], w[1])));
+    let (mut lat, mut cpu, mut hits) = (Vec::new(), Vec::new(), 0usize);
+    for _ in 0..passes {
+        for text in &texts {
+            let c0 = synth::thread_cpu_ns();
+            let t = Instant::now();
+            let found = engine.find(&engine.text_query(text), Side::Supply, 1000);
+            lat.push(t.elapsed().as_secs_f64() * 1000.0);
+            if let (Some(a), Some(b)) = (c0, synth::thread_cpu_ns()) {
+                cpu.push(b.saturating_sub(a) as f64 / 1e6);
+            }
+            hits += found.len();
+        }
+    }
+    lat.sort_by(|a, b| a.total_cmp(b));
+    cpu.sort_by(|a, b| a.total_cmp(b));
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "list search (q) n={n}: wall ms p50={:.3} p99={:.3} max={:.3} | on-cpu ms p50={:.3} p99={:.3} (queries={}, avg hits={:.1}) | loadavg {}",
+        percentile(&lat, 50.0),
+        percentile(&lat, 99.0),
+        lat.last().copied().unwrap_or(0.0),
+        percentile(&cpu, 50.0),
+        percentile(&cpu, 99.0),
+        lat.len(),
+        hits as f64 / lat.len().max(1) as f64,
+        load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+    );
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -154,6 +190,7 @@ fn main() {
             totals as f64 / lat.len().max(1) as f64,
             load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
         );
+        list_search(&engine, &pools, passes, n);
         if smallest.is_none() {
             smallest = Some(engine);
         }

@@ -9,7 +9,10 @@
 //! indexed listing's keywords (so 枸杞多糖, 光伏组件, insar stay whole).
 
 use std::collections::HashSet;
+use std::sync::OnceLock;
 
+use ferrous_opencc::config::BuiltinConfig;
+use ferrous_opencc::OpenCC;
 use jieba_rs::Jieba;
 use unicode_normalization::UnicodeNormalization;
 
@@ -176,14 +179,27 @@ pub(crate) const STOP_WORDS: &[&str] = &[
     "作用",
 ];
 
-/// Normalise a text: NFKC, lower-case, zero-width characters removed.
+/// Normalise a text: NFKC, lower-case, zero-width characters removed, traditional Chinese
+/// converted to simplified (OpenCC's `t2s` tables, through `ferrous-opencc`).
 ///
-/// `ＩｎＳＡＲ` → `insar`; `P＜0.05` → `p<0.05`.
+/// `ＩｎＳＡＲ` → `insar`; `P＜0.05` → `p<0.05`; `釀酒葡萄` → `酿酒葡萄`.
 pub(crate) fn normalize(text: &str) -> String {
-    text.nfkc()
+    let folded: String = text
+        .nfkc()
         .filter(|c| !matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'))
         .flat_map(char::to_lowercase)
-        .collect()
+        .collect();
+    match t2s() {
+        Some(cc) if folded.chars().any(is_han) => cc.convert(&folded),
+        _ => folded,
+    }
+}
+
+/// The traditional → simplified converter, built once (`None` if its embedded tables failed to
+/// load, in which case texts are left as they are).
+fn t2s() -> Option<&'static OpenCC> {
+    static T2S: OnceLock<Option<OpenCC>> = OnceLock::new();
+    T2S.get_or_init(|| OpenCC::from_config(BuiltinConfig::T2s).ok()).as_ref()
 }
 
 /// True for a CJK unified ideograph (the ranges jieba treats as Chinese).
@@ -336,6 +352,13 @@ mod tests {
         assert_eq!(normalize("ＩｎＳＡＲ"), "insar");
         assert_eq!(normalize("HPLC法"), "hplc法");
         assert_eq!(normalize("P＜０．０５"), "p<0.05");
+    }
+
+    #[test]
+    fn traditional_to_simplified() {
+        assert_eq!(normalize("釀酒葡萄"), "酿酒葡萄");
+        assert_eq!(normalize("枸杞鮮果採收"), "枸杞鲜果采收");
+        assert_eq!(normalize("光伏组件"), "光伏组件");
     }
 
     #[test]

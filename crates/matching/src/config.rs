@@ -17,9 +17,10 @@ use serde::{Deserialize, Serialize};
 /// `score = (w_text·text + w_keyword·keyword + w_industry·industry + w_trl·trl
 ///           + w_money·money + w_modes·modes + w_region·region) / Σ w`
 ///
-/// so it lies in `0..=1` too. A compatibility signal whose data is missing on either side
-/// takes [`MatchingConfig::unknown_compat`] so that a listing with unknown TRL is neither
-/// rewarded nor ruled out. Signals whose weight is zero are left out of the sum.
+/// so it lies in `0..=1` too. A compatibility signal whose data is missing on either side is
+/// left out of the sum ([`MatchingConfig::omit_unknown_signals`]; off, it takes
+/// [`MatchingConfig::unknown_compat`]), so a listing with unknown TRL is neither rewarded nor
+/// ruled out. Signals whose weight is zero are left out of the sum.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct MatchingConfig {
@@ -150,6 +151,42 @@ pub struct MatchingConfig {
     pub w_modes: f32,
     /// Weight of region agreement (only when the query names a region).
     pub w_region: f32,
+    /// Weight of the outcome history ([`crate::Query::history`]; only for documents with one).
+    pub w_history: f32,
+
+    // ---------------------------------------------------------------- evidence and confidence
+    /// Return only candidates with topical evidence: a shared meaningful term (a word, not a
+    /// stop word, of at least 2 characters, carried by at most
+    /// [`MatchingConfig::evidence_max_df_ratio`] of the target side), an agreeing keyword, or a
+    /// taxonomy alias present in both texts. Industry agreement then re-orders these but never
+    /// makes a match alone.
+    pub require_evidence: bool,
+    /// Leave a compatibility signal (TRL, money, modes, region) out of the score and the
+    /// explanation when either side lacks its data, instead of counting it at
+    /// [`MatchingConfig::unknown_compat`].
+    pub omit_unknown_signals: bool,
+
+    // ---------------------------------------------------------------- pseudo-relevance feedback
+    /// Nearest documents of the other side whose industries vote for a listing tagged with a
+    /// group only (0: off; see `MatchEngine::infer_neighbour_industries`).
+    pub neighbour_depth: usize,
+    /// Credit of an industry voted by the neighbours, times its vote share (an alias-inferred
+    /// industry gets `alias_industry_credit`, a tagged one 1).
+    pub neighbour_industry_credit: f32,
+    /// Best text matches whose keywords feed a second retrieval (0: off).
+    pub prf_docs: usize,
+    /// Most feedback terms added.
+    pub prf_terms: usize,
+    /// Query-side weight of a feedback term carried by every feedback document.
+    pub prf_weight: f32,
+    /// Share of the target side's documents above which a shared term is too common to count
+    /// as evidence.
+    pub evidence_max_df_ratio: f32,
+    /// Score from which a match is `strong` (calibrated on the development set, see
+    /// BENCHMARKS.md "Confidence").
+    pub strong_score: f32,
+    /// Score from which a match is `possible`; below it, `weak`.
+    pub possible_score: f32,
 }
 
 impl Default for MatchingConfig {
@@ -199,6 +236,17 @@ impl Default for MatchingConfig {
             w_money: 0.05,
             w_modes: 0.05,
             w_region: 0.05,
+            w_history: 0.1,
+            require_evidence: true,
+            omit_unknown_signals: true,
+            neighbour_depth: 0,
+            neighbour_industry_credit: 0.5,
+            prf_docs: 0,
+            prf_terms: 10,
+            prf_weight: 0.3,
+            evidence_max_df_ratio: 0.25,
+            strong_score: 0.55,
+            possible_score: 0.30,
         }
     }
 }
@@ -226,6 +274,10 @@ impl MatchingConfig {
             w_money: 0.0,
             w_modes: 0.0,
             w_region: 0.0,
+            w_history: 0.0,
+            require_evidence: false,
+            prf_docs: 0,
+            neighbour_depth: 0,
             ..Self::default()
         }
     }

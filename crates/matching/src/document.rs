@@ -114,6 +114,10 @@ pub struct Query {
     pub region: Option<String>,
     /// A document id never to return (the listing the query was made from).
     pub exclude: Option<Uuid>,
+    /// Outcome history by document id, each in `-1..=1`: positive when the document's owner
+    /// connected successfully with listings similar to the query, negative when it declined
+    /// them. Documents absent here get no `history` signal.
+    pub history: Vec<(Uuid, f32)>,
 }
 
 /// Hard filters on the returned documents. Empty / `None` fields do not filter.
@@ -134,4 +138,35 @@ pub struct Filters {
     pub modes: Vec<String>,
     /// Keep matches whose score (0..=1) is at least this.
     pub min_score: Option<f32>,
+    /// Keep matches of these confidence tiers (empty: every tier).
+    pub confidence: Vec<Confidence>,
+    /// Never return these documents (e.g. pairs the parties marked as not relevant).
+    pub exclude: Vec<Uuid>,
+}
+
+/// How sure a match is: its score against [`crate::MatchingConfig::strong_score`] and
+/// [`crate::MatchingConfig::possible_score`], thresholds calibrated on the development set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Confidence {
+    /// Score at least `strong_score`.
+    Strong,
+    /// Score at least `possible_score`.
+    Possible,
+    /// Below `possible_score`: shared evidence, little else.
+    Weak,
+}
+
+impl Confidence {
+    /// The tier of `score` under `config`'s thresholds.
+    pub fn of(score: f32, config: &crate::config::MatchingConfig) -> Self {
+        if score >= config.strong_score {
+            Confidence::Strong
+        } else if score >= config.possible_score {
+            Confidence::Possible
+        } else {
+            Confidence::Weak
+        }
+    }
 }

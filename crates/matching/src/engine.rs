@@ -2,18 +2,20 @@
 //! its stages: query analysis (`query`), candidates (`retrieval`), signals and explanations
 //! (`scorer`).
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::analyzer::Analyzer;
 use crate::config::MatchingConfig;
-use crate::document::{Document, Filters, IndustryDef, Query, Side};
+use crate::document::{Confidence, Document, Filters, IndustryDef, Query, Side};
 use crate::explanation::Explanation;
 use crate::fields::{mode_names, norm_keywords, side_ix};
-use crate::index::{SideIndex, Slot};
+use crate::find::{self, Suggestion, TextHit, TextQuery};
+use crate::index::{QueryTerm, SideIndex, Slot, TermId};
 use crate::industry::Taxonomy;
 use crate::ingest::{self, Analysis, Store};
-use crate::query::QueryAnalysis;
+use crate::query::{AnalyzedQuery, QueryAnalysis};
 use crate::retrieval::{self, idf_from_both_sides, FilterIds};
 use crate::score::{self, Signals};
 use crate::scorer::Scorer;
@@ -140,6 +142,7 @@ impl MatchEngine {
                     modes: mode_names(d.modes),
                     region: d.region.as_deref().map(str::to_string),
                     exclude: Some(id),
+                    history: Vec::new(),
                 });
             }
         }
@@ -154,6 +157,135 @@ impl MatchEngine {
 
     fn query_analysis(&self) -> QueryAnalysis<'_> {
         QueryAnalysis { analyzer: &self.analyzer, taxonomy: &self.taxonomy, vocab: &self.vocab, config: &self.config }
+    }
+
+    /// Analyse a free text for [`MatchEngine::find`] and [`MatchEngine::text_hits`].
+    pub fn text_query(&self, text: &str) -> TextQuery {
+        TextQuery::new(&self.analyzer, &self.taxonomy, text)
+    }
+
+    /// The live documents of `side` carrying a term of `q`, best first, at most `limit`
+    /// (see the module `find`).
+    pub fn find(&self, q: &TextQuery, side: Side, limit: usize) -> Vec<TextHit> {
+        find::find(&self.sides[side_ix(side)], &self.vocab, &retrieval::bm25_params(&self.config), q, limit)
+    }
+
+    /// The terms of `q` occurring in `text` (a text the engine does not index, such as an
+    /// organisation's name), typed terms first.
+    pub fn text_hits(&self, q: &TextQuery, text: &str) -> Vec<String> {
+        q.hits_in(&self.analyzer, text)
+    }
+
+    /// Completions of `prefix` for a search box: industry names and aliases, then the keywords
+    /// of live listings (most used first); at most `limit`.
+    pub fn suggest(&self, prefix: &str, limit: usize) -> Vec<Suggestion> {
+        find::suggest(&self.taxonomy, &self.vocab, &self.sides, prefix, limit)
+    }
+
+    /// Infer an industry for every live listing tagged with no industry (only groups, or
+    /// nothing) from its [`MatchingConfig::neighbour_depth`] nearest listings of the other side
+    /// by text: their tagged industries vote, BM25F-weighted and restricted to the listing's
+    /// groups when it has some; each voted industry keeps its share of the votes and counts in
+    /// the industry agreement at [`MatchingConfig::neighbour_industry_credit`] × share. Call after
+    /// loading; a listing upserted later keeps none until the next call.
+    pub fn infer_neighbour_industries(&mut self) {
+        let depth = self.config.neighbour_depth;
+        if depth == 0 {
+            return;
+        }
+        let mut updates: Vec<(usize, Slot, IndustryShares)> = Vec::new();
+        for (si, side) in self.sides.iter().enumerate() {
+            let other = &self.sides[1 - si];
+            if other.n_alive == 0 {
+                continue;
+            }
+            for (slot, d) in side.docs.iter().enumerate() {
+                if !side.alive[slot] || !d.evidence.tagged.is_empty() {
+                    continue;
+                }
+                let Some(query) = self.document_query(d.id) else { continue };
+                let aq = self.query_analysis().analyze(&query);
+                let filters = Filters::default();
+                let fi = FilterIds::resolve(&self.taxonomy, &filters);
+                let found = retrieval::candidates(&self.config, &self.taxonomy, other, &aq, &fi, None, depth);
+                let groups = &d.evidence.groups;
+                let mut votes: FxHashMap<u16, f32> = FxHashMap::default();
+                let mut total = 0.0;
+                for &(s, b) in found.by_text.iter().take(depth) {
+                    for &i in other.docs[s as usize].evidence.tagged.iter() {
+                        if groups.is_empty() || groups.contains(&self.taxonomy.group_of(i)) {
+                            *votes.entry(i).or_insert(0.0) += b;
+                            total += b;
+                        }
+                    }
+                }
+                let mut shares: Vec<(u16, f32)> =
+                    if total > 0.0 { votes.into_iter().map(|(i, v)| (i, v / total)).collect() } else { Vec::new() };
+                shares.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                shares.truncate(3);
+                updates.push((si, slot as Slot, shares));
+            }
+        }
+        for (si, slot, shares) in updates {
+            if let Some(d) = self.sides[si].docs.get_mut(slot as usize) {
+                d.evidence.neighbours = shares;
+            }
+        }
+    }
+
+    /// Bounded pseudo-relevance feedback ([`MatchingConfig::prf_docs`]): the keywords of the
+    /// best text matches, cut into terms the query lacks, join the query's terms for a second
+    /// retrieval, each weighted [`MatchingConfig::prf_weight`] × the share of those documents
+    /// carrying it, at most [`MatchingConfig::prf_terms`] of them. Only retrieval and the text
+    /// signal see them: evidence and explanations use the query's own terms. `None` when off
+    /// or nothing is added.
+    fn feedback(&self, aq: &AnalyzedQuery, side: &SideIndex, found: &retrieval::Candidates) -> Option<AnalyzedQuery> {
+        let c = &self.config;
+        if c.prf_docs == 0 || c.prf_terms == 0 || c.prf_weight <= 0.0 {
+            return None;
+        }
+        let top: Vec<Slot> = found.by_text.iter().take(c.prf_docs).map(|x| x.0).collect();
+        if top.is_empty() {
+            return None;
+        }
+        let mut counts: FxHashMap<TermId, u32> = FxHashMap::default();
+        let mut toks = Vec::new();
+        for &slot in &top {
+            let mut seen: Vec<TermId> = Vec::new();
+            for &k in side.docs[slot as usize].keywords.iter() {
+                toks.clear();
+                self.analyzer.tokens(&self.vocab.keyword_names[k as usize], &mut toks);
+                for t in &toks {
+                    if self.analyzer.is_stop(t) {
+                        continue;
+                    }
+                    if let Some(&id) = self.vocab.term_ids.get(*t) {
+                        if !seen.contains(&id) && !aq.terms.iter().any(|q| q.term == id) {
+                            seen.push(id);
+                        }
+                    }
+                }
+            }
+            for id in seen {
+                *counts.entry(id).or_insert(0) += 1;
+            }
+        }
+        let mut extra: Vec<(TermId, u32)> = counts.into_iter().collect();
+        extra.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        extra.truncate(c.prf_terms);
+        if extra.is_empty() {
+            return None;
+        }
+        let mut expanded = aq.clone();
+        let n = top.len() as f32;
+        for (term, count) in extra {
+            expanded.terms.push(QueryTerm { term, weight: c.prf_weight * count as f32 / n, idf: None });
+        }
+        expanded.terms.sort_unstable_by_key(|t| t.term);
+        if self.config.idf_from_both_sides {
+            idf_from_both_sides(&mut expanded.terms, &self.sides);
+        }
+        Some(expanded)
     }
 
     /// Rank the documents of side `target` for `query`.
@@ -175,18 +307,30 @@ impl MatchEngine {
             idf_from_both_sides(&mut aq.terms, &self.sides);
         }
         let depth = self.config.retrieval_depth.max(offset.saturating_add(limit));
-        let found = retrieval::candidates(&self.config, &self.taxonomy, side, &aq, &fi, query.exclude, depth);
+        let mut found = retrieval::candidates(&self.config, &self.taxonomy, side, &aq, &fi, query.exclude, depth);
+        if let Some(expanded) = self.feedback(&aq, side, &found) {
+            found = retrieval::candidates(&self.config, &self.taxonomy, side, &expanded, &fi, query.exclude, depth);
+        }
         let scorer =
             Scorer::new(&self.config, &self.analyzer, &self.taxonomy, &self.vocab, side, target, query, &aq, &found);
         let mut scored: Vec<Scored> = Vec::with_capacity(found.bm25.len());
         for (&slot, &b) in &found.bm25 {
             let d = &side.docs[slot as usize];
-            let sig = scorer.signals(d, b, found.keyword_rarity.get(&slot).copied().unwrap_or(0.0));
+            let kw = found.keyword_rarity.get(&slot).copied().unwrap_or(0.0);
+            let evidence = scorer.evidence(d, slot, kw);
+            if self.config.require_evidence && evidence.is_empty() {
+                continue;
+            }
+            let sig = scorer.signals(d, b, kw);
             let s = score::combine_score(sig.as_slice());
             if filters.min_score.is_some_and(|m| s < m) {
                 continue;
             }
-            scored.push((s, b, slot, sig));
+            let confidence = Confidence::of(s, &self.config);
+            if !filters.confidence.is_empty() && !filters.confidence.contains(&confidence) {
+                continue;
+            }
+            scored.push((s, b, slot, sig, evidence));
         }
         scored.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
         let total = scored.len();
@@ -194,17 +338,21 @@ impl MatchEngine {
             .into_iter()
             .skip(offset)
             .take(limit)
-            .map(|(s, _, slot, sig)| {
+            .map(|(s, _, slot, sig, evidence)| {
                 let d = &side.docs[slot as usize];
-                Match { id: d.id, score: s, explanation: scorer.explain(d, slot, &sig) }
+                let confidence = Confidence::of(s, &self.config);
+                Match { id: d.id, score: s, confidence, explanation: scorer.explain(d, slot, &sig, evidence) }
             })
             .collect();
         MatchPage { total, items }
     }
 }
 
-/// A scored candidate: (score, bm25, slot, signals).
-type Scored = (f32, f32, Slot, Signals);
+/// Industries with their vote share.
+type IndustryShares = Vec<(u16, f32)>;
+
+/// A scored candidate: (score, bm25, slot, signals, evidence).
+type Scored = (f32, f32, Slot, Signals, Vec<String>);
 
 /// One page of results.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -225,6 +373,8 @@ pub struct Match {
     pub id: Uuid,
     /// Score in `0..=1` (weighted mean of the signals).
     pub score: f32,
+    /// How sure the match is, from the score's thresholds.
+    pub confidence: Confidence,
     /// Why it matched.
     pub explanation: Explanation,
 }

@@ -358,6 +358,7 @@ pub fn run_eval_with(
             engine.upsert(d);
         }
     }
+    engine.infer_neighbour_industries();
     let names: HashMap<Uuid, String> = supplies
         .iter()
         .map(|s| (eval_uuid(&s.id), s.id.clone()))

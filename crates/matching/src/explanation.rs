@@ -54,14 +54,15 @@ pub struct TermHit {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignalShare {
-    /// `text`, `keyword`, `industry`, `industry_feedback`, `trl`, `money`, `modes` or
-    /// `region`.
+    /// `text`, `keyword`, `industry`, `industry_feedback`, `trl`, `money`, `modes`,
+    /// `region` or `history`.
     pub name: String,
     /// The underlying figure: `text` = BM25F points; `keyword` = summed rarity of the
     /// agreeing keywords; `industry` = the agreement before weighting (1 same industry, 0.5
     /// same group by default); `industry_feedback` = the vote share of the document's
     /// industry among the query's best text matches; `trl` = offered − wanted levels; `money` = price / budget;
-    /// `modes` = number of shared modes; `region` = 1 same, 0 different. For a
+    /// `modes` = number of shared modes; `region` = 1 same, 0 different; `history` = the
+    /// owner's outcome history with similar listings, −1..1. For a
     /// compatibility signal with missing data, `NaN` is serialised as `null`.
     #[cfg_attr(feature = "openapi", schema(nullable))]
     pub raw: f32,
@@ -79,6 +80,11 @@ pub struct SignalShare {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Explanation {
+    /// The topical evidence both texts share, strongest first: agreeing keywords, meaningful
+    /// shared words (not stop words, not carried by most listings), aliases of a shared
+    /// industry found in both texts. Never empty in a returned match (unless the engine's
+    /// `require_evidence` is off).
+    pub evidence: Vec<String>,
     /// Agreeing keywords, strongest first (the strings of `keyword_hits`).
     pub matched_keywords: Vec<String>,
     /// Agreeing keywords with their direction and rarity.

@@ -27,6 +27,8 @@ pub(crate) struct Taxonomy {
     pub(crate) aliases: FxHashMap<String, (u32, Vec<IndustryId>)>,
     /// Normalised aliases by alias id.
     pub(crate) alias_names: Vec<String>,
+    /// Alias ids of each industry's names, by [`IndustryId`].
+    pub(crate) industry_aliases: Vec<Vec<u32>>,
 }
 
 impl Taxonomy {
@@ -51,6 +53,7 @@ impl Taxonomy {
             t.industries.push(def.code.clone());
             t.industry_group.push(gid);
             t.industry_by_code.insert(def.code.clone(), iid);
+            t.industry_aliases.push(Vec::new());
             for name in &def.names {
                 let n = normalize(name.trim());
                 if n.chars().count() < 2 {
@@ -63,6 +66,12 @@ impl Taxonomy {
                 }
                 if !e.1.contains(&iid) {
                     e.1.push(iid);
+                }
+                let alias = e.0;
+                if let Some(names) = t.industry_aliases.get_mut(iid as usize) {
+                    if !names.contains(&alias) {
+                        names.push(alias);
+                    }
                 }
             }
         }
@@ -113,7 +122,7 @@ impl Taxonomy {
                 }
             }
         }
-        IndustryEvidence { tagged, groups, inferred }
+        IndustryEvidence { tagged, groups, inferred, neighbours: Vec::new() }
     }
 
     /// Group code by id (empty string for an unknown id).
@@ -148,4 +157,8 @@ pub(crate) struct IndustryEvidence {
     /// Industries inferred from an alias in the text, with the alias id
     /// ([`Taxonomy::alias_names`]); never one that is also tagged.
     pub(crate) inferred: Vec<(IndustryId, u32)>,
+    /// Industries voted by the nearest documents of the other side, with their vote share
+    /// (only for a listing without tagged industries; see
+    /// `MatchEngine::infer_neighbour_industries`).
+    pub(crate) neighbours: Vec<(IndustryId, f32)>,
 }

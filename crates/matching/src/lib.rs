@@ -40,7 +40,8 @@
 //! their own files (`document`, `config`, `explanation`), so no module imports this file, and
 //! the modules form layers, each importing only from the layers before it: `document`,
 //! `config`, `explanation` · `analyzer` · `fields`, `industry` · `index` · `vocab` · `ingest`,
-//! `query` · `score` · `retrieval` · `scorer` · `engine` · `eval`.
+//! `query` · `score` · `retrieval`, `find` (text search of the list endpoints, completions) · `scorer` ·
+//! `engine` · `eval`.
 
 mod analyzer;
 mod config;
@@ -50,6 +51,7 @@ mod engine;
 pub mod eval;
 mod explanation;
 mod fields;
+mod find;
 mod index;
 mod industry;
 mod ingest;
@@ -60,6 +62,7 @@ mod scorer;
 mod vocab;
 
 pub use config::MatchingConfig;
-pub use document::{Document, Filters, IndustryDef, Query, Side, MODES};
+pub use document::{Confidence, Document, Filters, IndustryDef, Query, Side, MODES};
 pub use engine::{Match, MatchEngine, MatchPage};
 pub use explanation::{AliasHit, Explanation, KeywordHit, KeywordSource, SignalShare, TermHit};
+pub use find::{EmptyText, Suggestion, SuggestionKind, TextHit, TextQuery};

@@ -12,6 +12,7 @@ use crate::industry::{IndustryEvidence, Taxonomy};
 use crate::vocab::Vocab;
 
 /// A query after analysis.
+#[derive(Clone)]
 pub(crate) struct AnalyzedQuery {
     pub(crate) terms: Vec<QueryTerm>,
     /// Normalised query keywords with the term ids they cut into.
@@ -19,6 +20,8 @@ pub(crate) struct AnalyzedQuery {
     /// Document keywords occurring in `text`.
     pub(crate) keyword_ids: Vec<KeywordId>,
     pub(crate) evidence: IndustryEvidence,
+    /// Ids of the taxonomy aliases found in the query's text or keywords.
+    pub(crate) alias_ids: Vec<u32>,
     pub(crate) modes: u8,
     pub(crate) region: Option<String>,
 }
@@ -108,11 +111,16 @@ impl QueryAnalysis<'_> {
         }
         let keyword_ids = self.keywords_in(&text);
         let evidence = self.taxonomy.evidence(&q.industries, &q.groups, alias_tokens.iter().map(String::as_str));
+        let mut alias_ids: Vec<u32> =
+            alias_tokens.iter().filter_map(|t| self.taxonomy.aliases.get(t.as_str()).map(|a| a.0)).collect();
+        alias_ids.sort_unstable();
+        alias_ids.dedup();
         AnalyzedQuery {
             terms,
             keywords: kw_terms,
             keyword_ids,
             evidence,
+            alias_ids,
             modes: mode_mask(&q.modes),
             region: norm_region(&q.region),
         }

@@ -68,13 +68,14 @@ impl<'a> FilterIds<'a> {
             && self.region.is_none()
             && self.modes == 0
             && exclude.is_none()
+            && f.exclude.is_empty()
     }
 
     /// Whether a document passes the filters and is not `exclude`. `min_score` is applied
     /// after scoring.
     fn passes(&self, taxonomy: &Taxonomy, d: &DocSlot, exclude: Option<Uuid>) -> bool {
         let f = self.filters;
-        if exclude == Some(d.id) {
+        if exclude == Some(d.id) || f.exclude.contains(&d.id) {
             return false;
         }
         if !self.industries.is_empty() || !self.groups.is_empty() {

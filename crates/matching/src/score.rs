@@ -121,7 +121,14 @@ pub(crate) fn industry_agreement(
 pub(crate) fn industry_value(tax: &Taxonomy, q: &IndustryEvidence, d: &IndustryEvidence, cfg: &MatchingConfig) -> f32 {
     let ac = cfg.alias_industry_credit;
     let qi = q.tagged.iter().map(|&i| (i, 1.0)).chain(q.inferred.iter().map(|&(i, _)| (i, ac)));
-    let di = || d.tagged.iter().map(|&i| (i, 1.0)).chain(d.inferred.iter().map(|&(i, _)| (i, ac)));
+    let nc = cfg.neighbour_industry_credit;
+    let di = || {
+        d.tagged
+            .iter()
+            .map(|&i| (i, 1.0))
+            .chain(d.inferred.iter().map(|&(i, _)| (i, ac)))
+            .chain(d.neighbours.iter().map(move |&(i, share)| (i, nc * share)))
+    };
     let mut best = 0.0f32;
     for (a, ca) in qi {
         let ga = tax.group_of(a);

@@ -129,7 +129,9 @@ impl<'a> Scorer<'a> {
                 (Some(o), Some(w)) => f32::from(o) - f32::from(w),
                 _ => f32::NAN,
             };
-            sig.push(Signal { name: "trl", raw, value: v.unwrap_or(unknown), weight: c.w_trl });
+            if v.is_some() || !c.omit_unknown_signals {
+                sig.push(Signal { name: "trl", raw, value: v.unwrap_or(unknown), weight: c.w_trl });
+            }
         }
         if c.w_money > 0.0 {
             let (price, budget) = score::offered_wanted(target, q.money_fen, d.money_fen);
@@ -138,21 +140,32 @@ impl<'a> Scorer<'a> {
                 (Some(p), Some(b), Some(_)) => (p as f64 / b as f64) as f32,
                 _ => f32::NAN,
             };
-            sig.push(Signal { name: "money", raw, value: v.unwrap_or(unknown), weight: c.w_money });
+            if v.is_some() || !c.omit_unknown_signals {
+                sig.push(Signal { name: "money", raw, value: v.unwrap_or(unknown), weight: c.w_money });
+            }
         }
         if c.w_modes > 0.0 {
             let v = score::modes_signal(aq.modes, d.modes);
             let raw = if v.is_some() { (aq.modes & d.modes).count_ones() as f32 } else { f32::NAN };
-            sig.push(Signal { name: "modes", raw, value: v.unwrap_or(unknown), weight: c.w_modes });
+            if v.is_some() || !c.omit_unknown_signals {
+                sig.push(Signal { name: "modes", raw, value: v.unwrap_or(unknown), weight: c.w_modes });
+            }
         }
         if c.w_region > 0.0 {
-            if let Some(v) = score::region_signal(aq.region.as_deref(), d.region.as_deref()) {
+            let region = score::region_signal(aq.region.as_deref(), d.region.as_deref());
+            if let Some(v) = region.filter(|v| v.is_some() || !c.omit_unknown_signals) {
                 sig.push(Signal {
                     name: "region",
                     raw: v.unwrap_or(f32::NAN),
                     value: v.unwrap_or(unknown),
                     weight: c.w_region,
                 });
+            }
+        }
+        if c.w_history > 0.0 {
+            if let Some(&(_, h)) = q.history.iter().find(|(id, _)| *id == d.id) {
+                let h = h.clamp(-1.0, 1.0);
+                sig.push(Signal { name: "history", raw: h, value: (h + 1.0) / 2.0, weight: c.w_history });
             }
         }
         sig
@@ -176,8 +189,64 @@ impl<'a> Scorer<'a> {
         })
     }
 
-    /// Why the candidate in `slot` matched, from the signals [`Scorer::signals`] gave it.
-    pub(crate) fn explain(&self, d: &DocSlot, slot: Slot, sig: &Signals) -> Explanation {
+    /// The topical evidence shared by the query and the candidate in `slot`, strongest first:
+    /// agreeing keywords, then meaningful shared terms (words of at least 2 characters, not stop
+    /// words, carried by at most [`MatchingConfig::evidence_max_df_ratio`] of the side) by BM25F
+    /// contribution, then taxonomy aliases of a shared industry found in both texts. Empty: no
+    /// evidence (see [`MatchingConfig::require_evidence`]). `doc_kw` is the summed rarity of
+    /// the document's keywords found in the query.
+    pub(crate) fn evidence(&self, d: &DocSlot, slot: Slot, doc_kw: f32) -> Vec<String> {
+        let (aq, side) = (self.aq, self.side);
+        let mut out: Vec<String> = Vec::new();
+        let push = |out: &mut Vec<String>, w: &str| {
+            // a word inside one already listed (枸杞 inside 枸杞多糖) adds nothing
+            if !out.iter().any(|o| o.contains(w)) {
+                out.retain(|o| !w.contains(o.as_str()));
+                out.push(w.to_string());
+            }
+        };
+        if doc_kw > 0.0 {
+            for &k in d.keywords.iter().filter(|k| aq.keyword_ids.contains(k)) {
+                push(&mut out, &self.vocab.keyword_names[k as usize]);
+            }
+        }
+        for (qi, _) in self.query_keyword_hits(d) {
+            if let Some((k, _)) = aq.keywords.get(qi) {
+                push(&mut out, k);
+            }
+        }
+        let max_df = (self.config.evidence_max_df_ratio * side.n_alive as f32).max(1.0);
+        let mut terms = side.term_scores(slot, &aq.terms, &self.params);
+        terms.retain(|&(t, _)| {
+            let name = &self.vocab.term_names[t as usize];
+            !name.starts_with(BIGRAM_PREFIX)
+                && name.chars().count() >= 2
+                && !self.analyzer.is_stop(name)
+                && side.df(t) as f32 <= max_df
+        });
+        terms.sort_by(|a, b| b.1.total_cmp(&a.1));
+        for (t, _) in terms {
+            push(&mut out, &self.vocab.term_names[t as usize]);
+        }
+        let doc_industries: Vec<u16> =
+            d.evidence.tagged.iter().copied().chain(d.evidence.inferred.iter().map(|x| x.0)).collect();
+        for &a in &aq.alias_ids {
+            let name = self.taxonomy.alias(a);
+            let shared = self
+                .taxonomy
+                .aliases
+                .get(name)
+                .is_some_and(|(_, inds)| inds.iter().any(|i| doc_industries.contains(i)));
+            if shared && d.text.contains(name) {
+                push(&mut out, name);
+            }
+        }
+        out
+    }
+
+    /// Why the candidate in `slot` matched, from the signals [`Scorer::signals`] gave it and
+    /// the shared `evidence` ([`Scorer::evidence`]).
+    pub(crate) fn explain(&self, d: &DocSlot, slot: Slot, sig: &Signals, evidence: Vec<String>) -> Explanation {
         let aq = self.aq;
         let side = self.side;
         let params = &self.params;
@@ -214,6 +283,7 @@ impl<'a> Scorer<'a> {
         let ia = score::industry_agreement(self.taxonomy, &aq.evidence, &d.evidence, self.config);
         let tax = self.taxonomy;
         Explanation {
+            evidence,
             matched_keywords: hits.iter().map(|h| h.keyword.clone()).collect(),
             keyword_hits: hits,
             matched_terms,
