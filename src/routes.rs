@@ -38,6 +38,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(accounts::handlers::change_password)
                 .service(organizations::handlers::list)
                 .service(organizations::handlers::create)
+                .service(organizations::handlers::lookup)
                 .service(organizations::handlers::get)
                 .service(organizations::handlers::verify)
                 .service(supplies::handlers::list)

@@ -32,7 +32,7 @@ macro_rules! listing_endpoints {
                 description = "1–200 visible ASCII characters, unique per request of this user: a retry with the \
 same key and body returns the first response.")),
             responses(
-            (status = 201, description = $created, body = $kind,
+            (status = 201, description = $created, body = listing::Shown<$kind>,
                 headers(("Location" = String, description = $location),
                     ("ETag" = String, description = "The version, e.g. `\"1\"`."))),
             (status = 409, description = $create_conflict, body = oa::Problem, content_type = "application/problem+json"),
@@ -61,24 +61,27 @@ same key and body returns the first response.")),
         #[utoipa::path(operation_id = $get_id, tag = $tag,
             security((), ("bearer" = [])),
             params(("id" = Uuid, Path, description = $id_description)), responses(
-            (status = 200, description = $found, body = $kind,
+            (status = 200, description = $found, body = listing::Shown<$kind>,
                 headers(("ETag" = String, description = "The version, e.g. `\"3\"`; send it back as `If-Match`."))),
+            (status = 304, description = "`If-None-Match` names the current version: nothing changed since.",
+                headers(("ETag" = String, description = "The version."))),
             oa::Std, oa::Unauthorized, oa::NotFound))]
         #[get($item)]
-        #[tracing::instrument(skip(state))]
+        #[tracing::instrument(skip(state, req))]
         pub async fn get(
             state: web::Data<AppState>,
             caller: MaybePrincipal,
+            req: HttpRequest,
             id: web::Path<Uuid>,
         ) -> Result<HttpResponse, ApiError> {
-            listing::http::get::<$kind>(&state, caller.0.as_ref(), id.into_inner()).await
+            listing::http::get::<$kind>(&state, caller.0.as_ref(), id.into_inner(), &req).await
         }
 
         #[doc = $list_summary]
         #[utoipa::path(operation_id = $list_id, tag = $tag,
             security((), ("bearer" = [])),
             params($params), responses(
-            (status = 200, description = $page, body = Page<$kind>),
+            (status = 200, description = $page, body = Page<listing::Shown<$kind>>),
             oa::Std, oa::Unauthorized))]
         #[get($collection)]
         #[tracing::instrument(skip(state))]
@@ -86,10 +89,14 @@ same key and body returns the first response.")),
             state: web::Data<AppState>,
             caller: MaybePrincipal,
             params: web::Query<$params>,
-        ) -> Result<web::Json<Page<$kind>>, ApiError> {
+        ) -> Result<web::Json<Page<listing::Shown<$kind>>>, ApiError> {
             let page = PageRequest::parse(params.page, params.per_page)?;
             let filter = params.filter(caller.0.as_ref(), state.taxonomy)?;
-            let (items, total) = db::run(&state.pool, move |conn| super::repo::list(conn, &filter, page)).await?;
+            let (items, total) = db::run(&state.pool, move |conn| {
+                let (items, total) = super::repo::list(conn, &filter, page)?;
+                Ok((listing::with_organizations(conn, items)?, total))
+            })
+            .await?;
             Ok(web::Json(Page::new(items, page, total)))
         }
 
@@ -103,7 +110,7 @@ same key and body returns the first response.")),
                 ("If-Match" = String, Header, pattern = "^\"[1-9][0-9]{0,8}\"$",
                 description = "The `ETag` of the version being edited, e.g. `\"3\"`.")),
             request_body = $patch, responses(
-            (status = 200, description = $changed, body = $kind,
+            (status = 200, description = $changed, body = listing::Shown<$kind>,
                 headers(("ETag" = String, description = "The version, e.g. `\"3\"`; send it back as `If-Match`."))),
             (status = 409, description = $update_conflict, body = oa::Problem, content_type = "application/problem+json"),
             (status = 412, description = "`version_mismatch`: `If-Match` is stale; nothing changed.", body = oa::Problem,
@@ -133,7 +140,7 @@ same key and body returns the first response.")),
         #[utoipa::path(operation_id = $off_id, tag = $tag,
             security(("bearer" = [])),
             params(("id" = Uuid, Path, description = $id_description)), responses(
-            (status = 200, description = $taken, body = $kind,
+            (status = 200, description = $taken, body = listing::Shown<$kind>,
                 headers(("ETag" = String, description = "The new version."))),
             oa::Std, oa::Unauthorized, oa::Forbidden, oa::NotFound))]
         #[post($off_path)]

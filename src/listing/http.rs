@@ -7,6 +7,7 @@ use diesel::Connection;
 use uuid::Uuid;
 
 use super::kind::{what, Listing};
+use super::shown::{shown_json, with_organization};
 use super::store::{self, ListingStore};
 use crate::audit::{self, Entry};
 use crate::auth::policy;
@@ -14,7 +15,7 @@ use crate::auth::principal::Principal;
 use crate::connections::idempotency;
 use crate::db;
 use crate::error::ApiError;
-use crate::etag::etag;
+use crate::etag::{etag, not_modified};
 use crate::quota;
 use crate::state::AppState;
 use crate::vocab::{AuditAction, AuditRecordType};
@@ -44,9 +45,15 @@ fn record_change_json<L: Listing>(
     audit::record(conn, &entry)
 }
 
-/// `response` with the listing as JSON and its `ETag`.
-fn with_etag<L: Listing>(mut response: HttpResponseBuilder, listing: &L) -> HttpResponse {
-    response.insert_header(etag(listing.version())).json(listing)
+/// `response` with the listing and its organisation's summary as JSON, and its `ETag`.
+async fn with_etag<L: Listing>(
+    state: &AppState,
+    mut response: HttpResponseBuilder,
+    listing: L,
+) -> Result<HttpResponse, ApiError> {
+    let tag = etag(listing.version());
+    let shown = db::run(&state.pool, move |conn| with_organization(conn, listing)).await?;
+    Ok(response.insert_header(tag).json(shown))
 }
 
 /// 404 when the caller cannot see the listing, 403 when they can but may not change it.
@@ -129,7 +136,7 @@ pub async fn create<L: ListingStore>(
             )
             .with_changes(audit::created(&listing));
             audit::record(conn, &entry)?;
-            let body = serde_json::to_value(&listing).map_err(|e| ApiError::Internal(e.into()))?;
+            let body = shown_json(conn, &listing)?;
             if let Some(key) = &key {
                 idempotency::store(conn, user_id, key, &hash, 201, &body)?;
             }
@@ -154,15 +161,22 @@ pub async fn create<L: ListingStore>(
     }
 }
 
-/// The listing with its `ETag`; 404 when absent or private to another organisation.
+/// The listing with its organisation's summary and its `ETag`; 304 when `If-None-Match` names
+/// the current version; 404 when absent or private to another organisation.
 pub async fn get<L: ListingStore>(
     state: &AppState,
     caller: Option<&Principal>,
     id: Uuid,
+    req: &HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let listing = db::run(&state.pool, move |conn| L::get(conn, id)).await?;
     policy::require_read(caller, listing.organization_id(), listing.is_public(), what::<L>(id))?;
-    Ok(with_etag(HttpResponse::Ok(), &listing))
+    let tag = etag(listing.version());
+    if not_modified(req, &tag.1) {
+        return Ok(HttpResponse::NotModified().insert_header(tag).finish());
+    }
+    let shown = db::run(&state.pool, move |conn| with_organization(conn, listing)).await?;
+    Ok(HttpResponse::Ok().insert_header(tag).json(shown))
 }
 
 /// Applies checked changes under `If-Match` (see [`store::update`]), the caller allowed by
@@ -199,7 +213,7 @@ pub async fn update<L: ListingStore>(
     })
     .await?;
     state.matcher.index(&listing);
-    Ok(with_etag(HttpResponse::Ok(), &listing))
+    with_etag(state, HttpResponse::Ok(), listing).await
 }
 
 /// Takes the listing off the market (see [`store::take_off_market`]), the caller allowed by
@@ -227,5 +241,5 @@ pub async fn take_off_market<L: ListingStore>(
     })
     .await?;
     state.matcher.index(&listing);
-    Ok(with_etag(HttpResponse::Ok(), &listing))
+    with_etag(state, HttpResponse::Ok(), listing).await
 }

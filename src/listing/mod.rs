@@ -9,12 +9,14 @@ pub mod filter;
 pub mod http;
 pub mod kind;
 pub mod model;
+pub mod shown;
 pub mod store;
 pub mod table;
 pub mod values;
 
 pub use filter::{ListFilter, ListQuery};
 pub use kind::{what, Head, Kind, Listing};
+pub use shown::{with_organization, with_organizations, Shown};
 pub use store::{ListingRef, ListingStore};
 pub use values::{distinct_modes, editable_status, like_pattern, mode_names, non_blank, trl_in_range};
 

@@ -15,7 +15,7 @@ use crate::db;
 use crate::demands::model::Demand;
 use crate::error::{ApiError, ErrorCode};
 use crate::industries::taxonomy::Taxonomy;
-use crate::listing::{mode_names, non_blank, trl_in_range, what, ListingStore};
+use crate::listing::{mode_names, non_blank, trl_in_range, what, with_organizations, ListingStore, Shown};
 use crate::pagination::{Page, PageRequest, DEFAULT_PER_PAGE};
 use crate::spec::text::{PreviewText, Region, Title};
 use crate::spec::{self as oa, IndustryCode, IndustryOrGroupList, Keyword, TransferModeList};
@@ -142,15 +142,19 @@ async fn ranked<T: ListingStore>(
     query: Query,
     filters: Filters,
     page: PageRequest,
-) -> Result<Page<MatchItem<T>>, ApiError> {
+) -> Result<Page<MatchItem<Shown<T>>>, ApiError> {
     let side = T::KIND.side;
     let found = state.metrics.time_match(side, || {
         state.matcher.search(&query, side, &filters, page.offset() as usize, page.limit() as usize)
     });
     let ranked: Vec<_> = found.items.into_iter().map(|m| (m.id, m.score, m.explanation)).collect();
     let ids: Vec<Uuid> = ranked.iter().map(|r| r.0).collect();
-    let rows = db::run(&state.pool, move |conn| T::candidates(conn, ids)).await?;
-    Ok(Page::new(hydrate(ranked, rows, T::id), page, found.total as i64))
+    let rows = db::run(&state.pool, move |conn| {
+        let rows = T::candidates(conn, ids)?;
+        with_organizations(conn, rows)
+    })
+    .await?;
+    Ok(Page::new(hydrate(ranked, rows, |s: &Shown<T>| s.listing.id()), page, found.total as i64))
 }
 
 /// Ranks the candidates of kind `T` for the stored listing `id` of kind `L`; 404 when that
@@ -160,7 +164,7 @@ async fn ranked_for<L: ListingStore, T: ListingStore>(
     caller: Option<&Principal>,
     id: Uuid,
     params: &MatchParams,
-) -> Result<Page<MatchItem<T>>, ApiError> {
+) -> Result<Page<MatchItem<Shown<T>>>, ApiError> {
     let page = PageRequest::parse(params.page, params.per_page)?;
     let filters = params.filters(state.taxonomy)?;
     let listing = db::run(&state.pool, move |conn| L::get(conn, id)).await?;
@@ -176,7 +180,7 @@ async fn ranked_for<L: ListingStore, T: ListingStore>(
     security((), ("bearer" = [])),
     params(("id" = Uuid, Path, description = "Demand id."), MatchParams), responses(
     (status = 200, description = "Published supplies ranked for the demand, best first.",
-        body = Page<MatchItem<Supply>>),
+        body = Page<MatchItem<Shown<Supply>>>),
     oa::Std, oa::Unauthorized, oa::NotFound))]
 #[get("/demands/{id}/matches")]
 #[tracing::instrument(skip(state))]
@@ -185,7 +189,7 @@ pub async fn for_demand(
     caller: MaybePrincipal,
     id: web::Path<Uuid>,
     params: web::Query<MatchParams>,
-) -> Result<web::Json<Page<MatchItem<Supply>>>, ApiError> {
+) -> Result<web::Json<Page<MatchItem<Shown<Supply>>>>, ApiError> {
     Ok(web::Json(ranked_for::<Demand, Supply>(&state, caller.0.as_ref(), id.into_inner(), &params).await?))
 }
 
@@ -195,7 +199,7 @@ pub async fn for_demand(
 #[utoipa::path(operation_id = "match_demands_for_supply", tag = "matches",
     security((), ("bearer" = [])),
     params(("id" = Uuid, Path, description = "Supply id."), MatchParams), responses(
-    (status = 200, description = "Open demands ranked for the supply, best first.", body = Page<MatchItem<Demand>>),
+    (status = 200, description = "Open demands ranked for the supply, best first.", body = Page<MatchItem<Shown<Demand>>>),
     oa::Std, oa::Unauthorized, oa::NotFound))]
 #[get("/supplies/{id}/matches")]
 #[tracing::instrument(skip(state))]
@@ -204,7 +208,7 @@ pub async fn for_supply(
     caller: MaybePrincipal,
     id: web::Path<Uuid>,
     params: web::Query<MatchParams>,
-) -> Result<web::Json<Page<MatchItem<Demand>>>, ApiError> {
+) -> Result<web::Json<Page<MatchItem<Shown<Demand>>>>, ApiError> {
     Ok(web::Json(ranked_for::<Supply, Demand>(&state, caller.0.as_ref(), id.into_inner(), &params).await?))
 }
 
@@ -269,8 +273,8 @@ impl PreviewInput {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum Listing {
-    Supply(Supply),
-    Demand(Demand),
+    Supply(Shown<Supply>),
+    Demand(Shown<Demand>),
 }
 
 /// Preview matches for an unsaved listing.

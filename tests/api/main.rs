@@ -13,6 +13,7 @@ mod common;
 mod audit;
 mod auth;
 mod connections;
+mod consumers;
 mod errors;
 mod listings;
 mod matching;
