@@ -16,7 +16,7 @@ use crate::extract::RouteTable;
 use crate::spec::{self, BEARER};
 use crate::{
     accounts, audit, connections, demands, docs, health, industries, matches, members, metrics, organizations, stats,
-    supplies,
+    supplies, vocabularies,
 };
 
 /// Mounts every route. The handlers' own attributes give each one's method and path.
@@ -30,6 +30,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             scope::scope("/api/v1")
                 .service(docs::api_document)
                 .service(industries::handlers::list)
+                .service(vocabularies::handlers::list)
                 .service(accounts::handlers::register)
                 .service(accounts::handlers::login)
                 .service(accounts::handlers::refresh)
@@ -118,6 +119,7 @@ stable `code`.",
         (name = "health", description = "Liveness and readiness probes, Prometheus metrics."),
         (name = "docs", description = "This document and its human-readable rendering."),
         (name = "industries", description = "The industry taxonomy: 六新六特六优 plus the +N frontier fields."),
+        (name = "vocabularies", description = "Every controlled vocabulary with its Chinese and English labels."),
         (name = "accounts", description = "Registration, sign-in, token rotation and the caller's account."),
         (name = "organizations", description = "Universities, institutes, enterprises, agencies and departments."),
         (name = "supplies", description = "Technology achievements offered for transfer (科技成果)."),
@@ -157,15 +159,47 @@ impl Modify for BearerScheme {
 /// `openapi/openapi.json` (a test fails when the two differ) and served at
 /// `GET /api/v1/openapi.json`.
 pub fn document() -> utoipa::openapi::OpenApi {
-    let (_, document) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(configure).split_for_parts();
+    let (_, mut document) =
+        App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(configure).split_for_parts();
+    vocabularies::model::label_schemas(&mut document);
     document
 }
 
-/// The document as pretty-printed JSON with a final newline (the form committed).
+/// The document as pretty-printed JSON with a final newline (the form committed). utoipa keeps
+/// a schema's extensions (`x-enum-varnames`, …) in a hash map, so they are put in name order
+/// here ([`Ordered`]) to make the text the same on every run.
 pub fn document_json(document: &utoipa::openapi::OpenApi) -> serde_json::Result<String> {
-    let mut text = document.to_pretty_json()?;
+    let mut parsed: Ordered = serde_json::from_str(&document.to_json()?)?;
+    parsed.sort_extensions();
+    let mut text = serde_json::to_string_pretty(&parsed)?;
     text.push('\n');
     Ok(text)
+}
+
+/// JSON with the order of object members kept as read (`serde_json::Value` sorts them).
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+enum Ordered {
+    Map(indexmap::IndexMap<String, Ordered>),
+    List(Vec<Ordered>),
+    Scalar(serde_json::Value),
+}
+
+impl Ordered {
+    /// In every object, the `x-` members after the others, in name order.
+    fn sort_extensions(&mut self) {
+        match self {
+            Self::Map(members) => {
+                members.sort_by(|a, _, b, _| {
+                    let (ax, bx) = (a.starts_with("x-"), b.starts_with("x-"));
+                    ax.cmp(&bx).then_with(|| if ax && bx { a.cmp(b) } else { std::cmp::Ordering::Equal })
+                });
+                members.values_mut().for_each(Self::sort_extensions);
+            }
+            Self::List(items) => items.iter_mut().for_each(Self::sort_extensions),
+            Self::Scalar(_) => {}
+        }
+    }
 }
 
 /// The methods of every path of the document, for the `Allow` header of a 405.

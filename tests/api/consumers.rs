@@ -272,3 +272,44 @@ async fn single_resources_answer_304_until_they_change() {
     assert_eq!(other.status, 200);
     assert_eq!(other.body["groups"].as_array().unwrap().len(), 4);
 }
+
+#[actix_web::test]
+async fn vocabularies_come_with_chinese_and_english_labels_and_are_cacheable() {
+    let app = TestApp::spawn().await;
+    let reply = app.get("/api/v1/vocabularies").await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.header("cache-control"), Some("public, max-age=3600"));
+    let vocabularies = reply.body["vocabularies"].as_array().unwrap();
+    let find = |name: &str| vocabularies.iter().find(|v| v["name"] == name).unwrap_or_else(|| panic!("{name}"));
+    assert_eq!(
+        find("TransferMode")["values"][2],
+        json!({"value": "equity", "zh": "作价入股", "en": "Equity investment"})
+    );
+    assert_eq!(find("FailureReason")["values"][0], json!({"value": "price_gap", "zh": "价格差距", "en": "Price gap"}));
+    assert_eq!(find("OrganizationKind")["values"].as_array().unwrap().len(), 5);
+    let names: Vec<&str> = vocabularies.iter().map(|v| v["name"].as_str().unwrap()).collect();
+    for wanted in ["SupplyStatus", "DemandStatus", "IpType", "ConnectionStatus", "ContractType", "Role", "Verification"]
+    {
+        assert!(names.contains(&wanted), "{wanted} in {names:?}");
+    }
+    // Every value is one the API accepts and sends: the document's enum, in the same order.
+    let doc = app.get("/api/v1/openapi.json").await.body;
+    for vocabulary in vocabularies {
+        let schema = &doc["components"]["schemas"][vocabulary["name"].as_str().unwrap()];
+        let values: Vec<&Value> = vocabulary["values"].as_array().unwrap().iter().map(|v| &v["value"]).collect();
+        let listed: Vec<&Value> = schema["enum"].as_array().unwrap_or_else(|| panic!("{schema}")).iter().collect();
+        assert_eq!(values, listed, "{}", vocabulary["name"]);
+        let zh: Vec<&Value> = vocabulary["values"].as_array().unwrap().iter().map(|v| &v["zh"]).collect();
+        assert_eq!(schema["x-enum-labels"]["zh"].as_array().unwrap().iter().collect::<Vec<_>>(), zh);
+        assert_eq!(schema["x-enum-varnames"].as_array().unwrap().len(), values.len());
+        assert_eq!(schema["x-enum-descriptions"].as_array().unwrap().len(), values.len());
+    }
+    assert_eq!(doc["components"]["schemas"]["TransferMode"]["x-enum-descriptions"][0], "转让 (Transfer)");
+    assert_eq!(doc["components"]["schemas"]["IpType"]["x-enum-varnames"][0], "InventionPatent");
+
+    let tag = reply.header("etag").unwrap().to_string();
+    assert_not_modified(&get_if_none_match(&app, None, "/api/v1/vocabularies", Some(&tag)).await, &tag);
+    let other = get_if_none_match(&app, None, "/api/v1/vocabularies", Some("\"stale\"")).await;
+    assert_eq!(other.status, 200);
+    assert_eq!(other.body, reply.body);
+}
