@@ -88,6 +88,7 @@ idempotency) are described in docs/API.md. Every failure is an RFC 9457 problem 
 stable `code`.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
+    servers((url = "/", description = "This server: the paths below start with `/api/v1`.")),
     components(
         schemas(
             spec::Problem,
@@ -162,44 +163,25 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let (_, mut document) =
         App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(configure).split_for_parts();
     vocabularies::model::label_schemas(&mut document);
+    public_operations(&mut document);
     document
 }
 
-/// The document as pretty-printed JSON with a final newline (the form committed). utoipa keeps
-/// a schema's extensions (`x-enum-varnames`, …) in a hash map, so they are put in name order
-/// here ([`Ordered`]) to make the text the same on every run.
-pub fn document_json(document: &utoipa::openapi::OpenApi) -> serde_json::Result<String> {
-    let mut parsed: Ordered = serde_json::from_str(&document.to_json()?)?;
-    parsed.sort_extensions();
-    let mut text = serde_json::to_string_pretty(&parsed)?;
-    text.push('\n');
-    Ok(text)
-}
-
-/// JSON with the order of object members kept as read (`serde_json::Value` sorts them).
-#[derive(serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-enum Ordered {
-    Map(indexmap::IndexMap<String, Ordered>),
-    List(Vec<Ordered>),
-    Scalar(serde_json::Value),
-}
-
-impl Ordered {
-    /// In every object, the `x-` members after the others, in name order.
-    fn sort_extensions(&mut self) {
-        match self {
-            Self::Map(members) => {
-                members.sort_by(|a, _, b, _| {
-                    let (ax, bx) = (a.starts_with("x-"), b.starts_with("x-"));
-                    ax.cmp(&bx).then_with(|| if ax && bx { a.cmp(b) } else { std::cmp::Ordering::Equal })
-                });
-                members.values_mut().for_each(Self::sort_extensions);
-            }
-            Self::List(items) => items.iter_mut().for_each(Self::sort_extensions),
-            Self::Scalar(_) => {}
+/// `security: []` on every operation that declares no security: it is public, and says so
+/// (generators and linters otherwise cannot tell it from one that forgot to declare its scheme).
+fn public_operations(document: &mut utoipa::openapi::OpenApi) {
+    for item in document.paths.paths.values_mut() {
+        let operations = [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
+        for operation in operations.into_iter().flatten() {
+            operation.security.get_or_insert_with(Vec::new);
         }
     }
+}
+
+/// The document as committed and served: pretty-printed JSON with a final newline, after the
+/// passes of [`spec::normal`] (models by reference, free-form objects, extensions in order).
+pub fn document_json(document: &utoipa::openapi::OpenApi) -> serde_json::Result<String> {
+    spec::normal::normalise(&document.to_json()?)
 }
 
 /// The methods of every path of the document, for the `Allow` header of a 405.

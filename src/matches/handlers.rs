@@ -269,9 +269,9 @@ impl PreviewInput {
     }
 }
 
-/// A ranked listing of either side.
+/// A ranked listing of either side, told apart by `side` (`supply` or `demand`).
 #[derive(Debug, Serialize, ToSchema)]
-#[serde(untagged)]
+#[serde(tag = "side", rename_all = "snake_case")]
 pub enum Listing {
     Supply(Shown<Supply>),
     Demand(Shown<Demand>),

@@ -115,6 +115,7 @@ async fn listings_embed_their_organisation_single_in_lists_and_in_matches() {
         app.post("/api/v1/matches", &json!({"target": "demand", "title": "枸杞采收", "keywords": ["枸杞采收"]})).await;
     assert_eq!(preview.status, 200, "{}", preview.body);
     assert_eq!(preview.body["items"][0]["listing"]["organization"], enterprise_summary);
+    assert_eq!(preview.body["items"][0]["listing"]["side"], "demand", "the union's tag");
 }
 
 #[actix_web::test]
@@ -312,4 +313,53 @@ async fn vocabularies_come_with_chinese_and_english_labels_and_are_cacheable() {
     let other = get_if_none_match(&app, None, "/api/v1/vocabularies", Some("\"stale\"")).await;
     assert_eq!(other.status, 200);
     assert_eq!(other.body, reply.body);
+}
+
+#[actix_web::test]
+async fn the_document_suits_code_generators() {
+    let app = TestApp::spawn().await;
+    let doc = app.get("/api/v1/openapi.json").await.body;
+    assert_eq!(doc["servers"][0]["url"], "/");
+
+    // Public operations say so with `security: []`; the others name the bearer scheme.
+    let public = [
+        ("/api/v1/industries", "get"),
+        ("/api/v1/vocabularies", "get"),
+        ("/api/v1/organizations/{id}", "get"),
+        ("/api/v1/organizations/batch", "get"),
+        ("/api/v1/auth/login", "post"),
+        ("/api/v1/matches", "post"),
+        ("/healthz", "get"),
+    ];
+    for (path, method) in public {
+        assert_eq!(doc["paths"][path][method]["security"], json!([]), "{method} {path}");
+    }
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            assert!(operation["security"].is_array(), "{method} {path} declares its security");
+        }
+    }
+    assert_eq!(doc["paths"]["/api/v1/supplies"]["post"]["security"], json!([{"bearer": []}]));
+
+    let schemas = &doc["components"]["schemas"];
+    // `extra` is a free-form object, not an object with no properties.
+    for model in ["Supply", "Demand"] {
+        assert_eq!(schemas[model]["properties"]["extra"]["additionalProperties"], true, "{model}");
+    }
+    // A page references its item's schema instead of copying it; a listing with its organisation
+    // references the listing's schema.
+    assert_eq!(
+        schemas["Page_Shown_Supply"]["properties"]["items"]["items"],
+        json!({"$ref": "#/components/schemas/Shown_Supply"})
+    );
+    assert_eq!(
+        schemas["Page_Organization"]["properties"]["items"]["items"],
+        json!({"$ref": "#/components/schemas/Organization"})
+    );
+    assert_eq!(schemas["Shown_Supply"]["allOf"][0], json!({"$ref": "#/components/schemas/Supply"}));
+    // The preview's listing is a union told apart by `side`.
+    let branches = schemas["Listing"]["oneOf"].as_array().unwrap();
+    let sides: Vec<&Value> = branches.iter().map(|b| &b["allOf"][1]["properties"]["side"]["enum"][0]).collect();
+    assert_eq!(sides, [&json!("supply"), &json!("demand")]);
+    assert_eq!(branches[0]["allOf"][0], json!({"$ref": "#/components/schemas/Shown_Supply"}));
 }
