@@ -66,7 +66,11 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest, id: web::Path<Uui
 #[into_params(parameter_in = Query)]
 pub struct BatchParams {
     /// 1–100 organisation ids, comma-separated.
-    #[param(example = "5f0c6a1e-8d1b-4d6e-9a43-1d2a7f1b9c01,7b9e2f4a-3c5d-4e6f-8a9b-0c1d2e3f4a5b")]
+    #[param(
+        pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\
+(,[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}){0,99}$",
+        example = "5f0c6a1e-8d1b-4d6e-9a43-1d2a7f1b9c01,7b9e2f4a-3c5d-4e6f-8a9b-0c1d2e3f4a5b"
+    )]
     pub ids: String,
 }
 
