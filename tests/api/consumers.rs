@@ -236,6 +236,16 @@ async fn single_resources_answer_304_until_they_change() {
     // A demand, the same way; a private one is still 404 for others, whatever the tag.
     let path = format!("/api/v1/demands/{wanted}");
     assert_not_modified(&get_if_none_match(&app, None, &path, Some("\"1\"")).await, "\"1\"");
+    let draft = app
+        .create_demand(
+            &enterprise,
+            json!({"title": "草稿需求", "description": "未发布", "status": "draft", "industries": ["goji"]}),
+        )
+        .await;
+    let path = format!("/api/v1/demands/{}", id(&draft));
+    get_if_none_match(&app, None, &path, Some("\"1\"")).await.assert_problem(404, "not_found");
+    get_if_none_match(&app, institute.bearer(), &path, Some("*")).await.assert_problem(404, "not_found");
+    assert_not_modified(&get_if_none_match(&app, enterprise.bearer(), &path, Some("\"1\"")).await, "\"1\"");
 
     // An organisation: a hash of its JSON.
     let path = format!("/api/v1/organizations/{}", institute.organization_id);
