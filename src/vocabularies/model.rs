@@ -1,11 +1,14 @@
 //! The vocabularies as served ([`every`]) and as stated in the OpenAPI document
 //! ([`label_schemas`]).
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use utoipa::openapi::extensions::ExtensionsBuilder;
 use utoipa::openapi::{OpenApi, RefOr, Schema};
 use utoipa::ToSchema;
 
+use crate::industries::taxonomy::Taxonomy;
 use crate::vocab::*;
 
 /// One value of a vocabulary with its labels.
@@ -62,18 +65,51 @@ pub fn every() -> VocabularyList {
     }
 }
 
-/// Adds the labels to each vocabulary's schema in `doc`, as code generators read them:
-/// `x-enum-varnames` (identifiers, openapi-generator and openapi-typescript's `--enum`),
-/// `x-enum-descriptions` (`转让 (Transfer)`, the same generators' doc comments) and
-/// `x-enum-labels` (`{"zh": [...], "en": [...]}`, for tools of our own), each in the order of `enum`.
+/// The schemas whose values take the labels of a vocabulary: its own, and the subsets a body
+/// may set.
+const LABELLED_BY: &[(&str, &str)] =
+    &[("EditableSupplyStatus", "SupplyStatus"), ("EditableDemandStatus", "DemandStatus")];
+
+/// The labels of each labelled schema, by schema name and value: the vocabularies (and the
+/// subsets of [`LABELLED_BY`]) and the industry codes with their taxonomy names.
+fn labels_by_schema() -> HashMap<&'static str, HashMap<&'static str, (&'static str, &'static str)>> {
+    let mut by_schema: HashMap<&'static str, HashMap<_, _>> = HashMap::new();
+    for vocabulary in every().vocabularies {
+        by_schema.insert(vocabulary.name, vocabulary.values.iter().map(|v| (v.value, (v.zh, v.en))).collect());
+    }
+    for (schema, vocabulary) in LABELLED_BY {
+        if let Some(labels) = by_schema.get(vocabulary).cloned() {
+            by_schema.insert(schema, labels);
+        }
+    }
+    let taxonomy = Taxonomy::embedded();
+    let industries: HashMap<_, _> =
+        taxonomy.industries.iter().map(|i| (i.code.as_str(), (i.name_zh.as_str(), i.name_en.as_str()))).collect();
+    let mut with_groups = industries.clone();
+    with_groups.extend(taxonomy.groups.iter().map(|g| (g.code.as_str(), (g.name_zh.as_str(), g.name_en.as_str()))));
+    by_schema.insert("IndustryCode", industries);
+    by_schema.insert("IndustryOrGroupCode", with_groups);
+    by_schema
+}
+
+/// Adds the labels to each labelled enum schema in `doc` ([`labels_by_schema`]), as code
+/// generators read them: `x-enum-varnames` (identifiers, openapi-generator and
+/// openapi-typescript's `--enum`), `x-enum-descriptions` (`转让 (Transfer)`, the same generators'
+/// doc comments) and `x-enum-labels` (`{"zh": [...], "en": [...]}`, for tools of our own), each in
+/// the order of `enum`. A schema with a value that has no label is left alone.
 pub fn label_schemas(doc: &mut OpenApi) {
     let Some(components) = doc.components.as_mut() else { return };
-    for vocabulary in every().vocabularies {
-        let Some(RefOr::T(Schema::Object(schema))) = components.schemas.get_mut(vocabulary.name) else { continue };
-        let names: Vec<String> = vocabulary.values.iter().map(|v| pascal_case(v.value)).collect();
-        let descriptions: Vec<String> = vocabulary.values.iter().map(|v| format!("{} ({})", v.zh, v.en)).collect();
-        let zh: Vec<&str> = vocabulary.values.iter().map(|v| v.zh).collect();
-        let en: Vec<&str> = vocabulary.values.iter().map(|v| v.en).collect();
+    for (name, labels) in labels_by_schema() {
+        let Some(RefOr::T(Schema::Object(schema))) = components.schemas.get_mut(name) else { continue };
+        let values: Vec<String> =
+            schema.enum_values.iter().flatten().filter_map(|v| v.as_str()).map(String::from).collect();
+        let Some(pairs) = values.iter().map(|v| labels.get(v.as_str()).copied()).collect::<Option<Vec<_>>>() else {
+            continue;
+        };
+        let names: Vec<String> = values.iter().map(|v| pascal_case(v)).collect();
+        let descriptions: Vec<String> = pairs.iter().map(|(zh, en)| format!("{zh} ({en})")).collect();
+        let zh: Vec<&str> = pairs.iter().map(|p| p.0).collect();
+        let en: Vec<&str> = pairs.iter().map(|p| p.1).collect();
         let extensions = ExtensionsBuilder::new()
             .add("x-enum-varnames", names)
             .add("x-enum-descriptions", descriptions)

@@ -317,6 +317,14 @@ async fn vocabularies_come_with_chinese_and_english_labels_and_are_cacheable() {
     }
     assert_eq!(doc["components"]["schemas"]["TransferMode"]["x-enum-descriptions"][0], "转让 (Transfer)");
     assert_eq!(doc["components"]["schemas"]["IpType"]["x-enum-varnames"][0], "InventionPatent");
+    // The subsets a body may set, and the industry codes with their taxonomy names.
+    let editable = &doc["components"]["schemas"]["EditableSupplyStatus"];
+    assert_eq!(editable["enum"], json!(["draft", "published"]));
+    assert_eq!(editable["x-enum-labels"], json!({"zh": ["草稿", "已发布"], "en": ["Draft", "Published"]}));
+    let industries = &doc["components"]["schemas"]["IndustryCode"];
+    let goji = industries["enum"].as_array().unwrap().iter().position(|c| c == "goji").unwrap();
+    assert_eq!(industries["x-enum-labels"]["zh"][goji], "枸杞");
+    assert_eq!(industries["x-enum-varnames"][goji], "Goji");
 
     let tag = reply.header("etag").unwrap().to_string();
     assert_not_modified(&get_if_none_match(&app, None, "/api/v1/vocabularies", Some(&tag)).await, &tag);
