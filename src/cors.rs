@@ -3,7 +3,7 @@
 //! With no origin configured (the default) no CORS header is ever sent and browsers keep the
 //! same-origin rule. With origins configured, a preflight from one of them is answered with the
 //! allowed methods (GET, POST, PATCH), request headers (`Authorization`, `Content-Type`,
-//! `If-Match`, `Idempotency-Key`) and exposed response headers (`ETag`, `Location`,
+//! `If-Match`, `If-None-Match`, `Idempotency-Key`) and exposed response headers (`ETag`, `Location`,
 //! `Retry-After`, `Content-Disposition` of the CSV export); a preflight from
 //! any other origin is refused with 400 `cors_rejected` problem JSON. Actual requests from other
 //! origins are served without CORS headers (the browser then hides the response from the page),
@@ -50,6 +50,7 @@ pub fn middleware(origins: &[String]) -> Condition<Cors> {
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
             header::IF_MATCH,
+            header::IF_NONE_MATCH,
             HeaderName::from_static(IDEMPOTENCY_KEY),
         ])
         .expose_headers([header::ETAG, header::LOCATION, header::RETRY_AFTER, header::CONTENT_DISPOSITION])

@@ -51,3 +51,4 @@ pub mod telemetry;
 pub mod text_rules;
 pub mod validation;
 pub mod vocab;
+pub mod vocabularies;

@@ -16,7 +16,7 @@ use crate::extract::RouteTable;
 use crate::spec::{self, BEARER};
 use crate::{
     accounts, audit, commissions, connections, contracts, demands, docs, health, industries, matches, members, metrics,
-    organizations, payments, reviews, search, stats, supplies,
+    organizations, payments, reviews, search, stats, supplies, vocabularies,
 };
 
 /// Mounts every route. The handlers' own attributes give each one's method and path.
@@ -30,6 +30,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             scope::scope("/api/v1")
                 .service(docs::api_document)
                 .service(industries::handlers::list)
+                .service(vocabularies::handlers::list)
                 .service(accounts::handlers::register)
                 .service(accounts::handlers::login)
                 .service(accounts::handlers::refresh)
@@ -38,6 +39,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(accounts::handlers::change_password)
                 .service(organizations::handlers::list)
                 .service(organizations::handlers::create)
+                .service(organizations::handlers::lookup)
                 .service(organizations::handlers::get)
                 .service(organizations::handlers::verify)
                 .service(supplies::handlers::list)
@@ -112,6 +114,7 @@ idempotency) are described in docs/API.md. Every failure is an RFC 9457 problem 
 stable `code`.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
+    servers((url = "/", description = "This server: the paths below start with `/api/v1`.")),
     components(
         schemas(
             spec::Problem,
@@ -144,6 +147,7 @@ stable `code`.",
         (name = "health", description = "Liveness and readiness probes, Prometheus metrics."),
         (name = "docs", description = "This document and its human-readable rendering."),
         (name = "industries", description = "The industry taxonomy: 六新六特六优 plus the +N frontier fields."),
+        (name = "vocabularies", description = "Every controlled vocabulary with its Chinese and English labels."),
         (name = "accounts", description = "Registration, sign-in, token rotation and the caller's account."),
         (name = "organizations", description = "Universities, institutes, enterprises, agencies and departments."),
         (name = "supplies", description = "Technology achievements offered for transfer (科技成果)."),
@@ -187,15 +191,28 @@ impl Modify for BearerScheme {
 /// `openapi/openapi.json` (a test fails when the two differ) and served at
 /// `GET /api/v1/openapi.json`.
 pub fn document() -> utoipa::openapi::OpenApi {
-    let (_, document) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(configure).split_for_parts();
+    let (_, mut document) =
+        App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(configure).split_for_parts();
+    vocabularies::model::label_schemas(&mut document);
+    public_operations(&mut document);
     document
 }
 
-/// The document as pretty-printed JSON with a final newline (the form committed).
+/// `security: []` on every operation that declares no security: it is public, and says so
+/// (generators and linters otherwise cannot tell it from one that forgot to declare its scheme).
+fn public_operations(document: &mut utoipa::openapi::OpenApi) {
+    for item in document.paths.paths.values_mut() {
+        let operations = [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
+        for operation in operations.into_iter().flatten() {
+            operation.security.get_or_insert_with(Vec::new);
+        }
+    }
+}
+
+/// The document as committed and served: pretty-printed JSON with a final newline, after the
+/// passes of [`spec::normal`] (models by reference, free-form objects, extensions in order).
 pub fn document_json(document: &utoipa::openapi::OpenApi) -> serde_json::Result<String> {
-    let mut text = document.to_pretty_json()?;
-    text.push('\n');
-    Ok(text)
+    spec::normal::normalise(&document.to_json()?)
 }
 
 /// The methods of every path of the document, for the `Allow` header of a 405.

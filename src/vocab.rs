@@ -7,13 +7,24 @@
 pub trait Vocabulary: Copy + Eq + std::fmt::Debug + std::fmt::Display + Send + Sync + 'static {
     /// Every value, in declaration order.
     const ALL: &'static [Self];
+    /// The enum's name, as its schema is named in the OpenAPI document (e.g. `TransferMode`).
+    const NAME: &'static str;
 
     /// The stored and serialised form.
     fn as_str(self) -> &'static str;
+    /// The Chinese label shown to users, e.g. 转让.
+    fn label_zh(self) -> &'static str;
+    /// The English label, e.g. Transfer.
+    fn label_en(self) -> &'static str;
 }
 
+/// Declares a vocabulary: each value with its stored form and its Chinese and English labels,
+/// side by side (`Transfer = "transfer" => ("转让", "Transfer")`), so a value cannot be added
+/// without its labels.
 macro_rules! vocabulary {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:tt),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident {
+        $($(#[$vmeta:meta])* $variant:ident = $text:tt => ($zh:literal, $en:literal)),+ $(,)?
+    }) => {
         $(#[$meta])*
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
@@ -26,9 +37,18 @@ macro_rules! vocabulary {
 
         impl Vocabulary for $name {
             const ALL: &'static [Self] = Self::ALL;
+            const NAME: &'static str = stringify!($name);
 
             fn as_str(self) -> &'static str {
                 Self::as_str(self)
+            }
+
+            fn label_zh(self) -> &'static str {
+                match self { $(Self::$variant => $zh),+ }
+            }
+
+            fn label_en(self) -> &'static str {
+                match self { $(Self::$variant => $en),+ }
             }
         }
 
@@ -75,17 +95,17 @@ vocabulary! {
     /// Scientific and Technological Achievements (art. 16).
     TransferMode {
         /// 转让
-        Transfer = "transfer",
+        Transfer = "transfer" => ("转让", "Transfer"),
         /// 许可
-        License = "license",
+        License = "license" => ("许可", "License"),
         /// 作价入股
-        Equity = "equity",
+        Equity = "equity" => ("作价入股", "Equity investment"),
         /// 合作开发
-        JointDevelopment = "joint_development",
+        JointDevelopment = "joint_development" => ("合作开发", "Joint development"),
         /// 技术服务
-        TechnicalService = "technical_service",
+        TechnicalService = "technical_service" => ("技术服务", "Technical service"),
         /// 技术咨询
-        TechnicalConsulting = "technical_consulting",
+        TechnicalConsulting = "technical_consulting" => ("技术咨询", "Technical consulting"),
     }
 }
 
@@ -93,21 +113,21 @@ vocabulary! {
     /// Kind of intellectual property protecting a supply.
     IpType {
         /// 发明专利
-        InventionPatent = "invention_patent",
+        InventionPatent = "invention_patent" => ("发明专利", "Invention patent"),
         /// 实用新型专利
-        UtilityModel = "utility_model",
+        UtilityModel = "utility_model" => ("实用新型专利", "Utility model patent"),
         /// 外观设计专利
-        DesignPatent = "design_patent",
+        DesignPatent = "design_patent" => ("外观设计专利", "Design patent"),
         /// 软件著作权
-        SoftwareCopyright = "software_copyright",
+        SoftwareCopyright = "software_copyright" => ("软件著作权", "Software copyright"),
         /// 植物新品种权
-        PlantVariety = "plant_variety",
+        PlantVariety = "plant_variety" => ("植物新品种权", "Plant variety right"),
         /// 集成电路布图设计
-        IntegratedCircuitLayout = "integrated_circuit_layout",
+        IntegratedCircuitLayout = "integrated_circuit_layout" => ("集成电路布图设计", "Integrated circuit layout design"),
         /// 技术秘密
-        TechnicalSecret = "technical_secret",
+        TechnicalSecret = "technical_secret" => ("技术秘密", "Technical secret"),
         /// No registered right.
-        None = "none",
+        None = "none" => ("无", "None"),
     }
 }
 
@@ -116,19 +136,19 @@ vocabulary! {
     /// public and match candidates.
     SupplyStatus {
         /// 草稿: private, being written.
-        Draft = "draft",
+        Draft = "draft" => ("草稿", "Draft"),
         /// 待审核: submitted, waiting in the department's review queue.
-        PendingReview = "pending_review",
+        PendingReview = "pending_review" => ("待审核", "Pending review"),
         /// 需修改: sent back by review with a reason; the owner edits and submits again.
-        ChangesRequested = "changes_requested",
+        ChangesRequested = "changes_requested" => ("需修改", "Changes requested"),
         /// 未通过: refused by review; it cannot be changed (only archived).
-        Rejected = "rejected",
+        Rejected = "rejected" => ("未通过", "Rejected"),
         /// 已发布: on the market.
-        Published = "published",
+        Published = "published" => ("已发布", "Published"),
         /// 已过期: its validity ended; the owner renews it.
-        Expired = "expired",
+        Expired = "expired" => ("已过期", "Expired"),
         /// 已下架: taken off the market by its owner.
-        Archived = "archived",
+        Archived = "archived" => ("已下架", "Archived"),
     }
 }
 
@@ -137,21 +157,21 @@ vocabulary! {
     /// candidates; `open` and `closed` ones are public.
     DemandStatus {
         /// 草稿: private, being written.
-        Draft = "draft",
+        Draft = "draft" => ("草稿", "Draft"),
         /// 待审核: submitted, waiting in the department's review queue.
-        PendingReview = "pending_review",
+        PendingReview = "pending_review" => ("待审核", "Pending review"),
         /// 需修改: sent back by review with a reason; the owner edits and submits again.
-        ChangesRequested = "changes_requested",
+        ChangesRequested = "changes_requested" => ("需修改", "Changes requested"),
         /// 未通过: refused by review; it cannot be changed (only withdrawn).
-        Rejected = "rejected",
+        Rejected = "rejected" => ("未通过", "Rejected"),
         /// 征集中: on the market.
-        Open = "open",
+        Open = "open" => ("征集中", "Open"),
         /// The need has been met or the call has ended.
-        Closed = "closed",
+        Closed = "closed" => ("已关闭", "Closed"),
         /// 已过期: its deadline or validity passed; the owner renews it.
-        Expired = "expired",
+        Expired = "expired" => ("已过期", "Expired"),
         /// Taken back by its enterprise.
-        Withdrawn = "withdrawn",
+        Withdrawn = "withdrawn" => ("已撤回", "Withdrawn"),
     }
 }
 
@@ -159,9 +179,9 @@ vocabulary! {
     /// The two kinds of listing.
     ListingKind {
         /// 科技成果
-        Supply = "supply",
+        Supply = "supply" => ("科技成果", "Supply"),
         /// 技术需求
-        Demand = "demand",
+        Demand = "demand" => ("技术需求", "Demand"),
     }
 }
 
@@ -169,85 +189,53 @@ vocabulary! {
     /// A department admin's decision on a listing pending review.
     ReviewDecision {
         /// 通过: the listing goes on the market.
-        Approve = "approve",
+        Approve = "approve" => ("通过", "Approve"),
         /// 不予通过: refused for good (a reason is required).
-        Reject = "reject",
+        Reject = "reject" => ("不予通过", "Reject"),
         /// 退回修改: back to the owner to change (a reason is required).
-        RequestChanges = "request_changes",
+        RequestChanges = "request_changes" => ("退回修改", "Request changes"),
     }
 }
 
 vocabulary! {
-    /// Why review rejected a listing or sent it back (Chinese labels: [`ReviewReason::label_zh`]).
+    /// Why review rejected a listing or sent it back.
     ReviewReason {
         /// 信息不完整: facts buyers need are missing (see the completeness report).
-        Incomplete = "incomplete",
+        Incomplete = "incomplete" => ("信息不完整", "Incomplete information"),
         /// 效益不明确: the benefit or application is not clear.
-        UnclearBenefit = "unclear_benefit",
+        UnclearBenefit = "unclear_benefit" => ("效益不明确", "Unclear benefit"),
         /// 重复发布: the same listing is already on the platform.
-        Duplicate = "duplicate",
+        Duplicate = "duplicate" => ("重复发布", "Duplicate"),
         /// 不属于平台范围: not a technology offer or need.
-        OutOfScope = "out_of_scope",
+        OutOfScope = "out_of_scope" => ("不属于平台范围", "Out of scope"),
         /// 无法核实: claims (IP, results) cannot be verified.
-        NotVerifiable = "not_verifiable",
+        NotVerifiable = "not_verifiable" => ("无法核实", "Cannot be verified"),
         /// 内容不当: advertising, offensive or unlawful content.
-        Inappropriate = "inappropriate",
+        Inappropriate = "inappropriate" => ("内容不当", "Inappropriate content"),
         /// 其他: anything else; a note is required.
-        Other = "other",
-    }
-}
-
-impl ReviewReason {
-    /// The Chinese label shown to users.
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Self::Incomplete => "信息不完整",
-            Self::UnclearBenefit => "效益不明确",
-            Self::Duplicate => "重复发布",
-            Self::OutOfScope => "不属于平台范围",
-            Self::NotVerifiable => "无法核实",
-            Self::Inappropriate => "内容不当",
-            Self::Other => "其他",
-        }
+        Other = "other" => ("其他", "Other"),
     }
 }
 
 vocabulary! {
-    /// What a buyer asks for that a listing may lack (its completeness report; Chinese labels:
-    /// [`CompletenessItem::label_zh`]).
+    /// What a buyer asks for that a listing may lack (its completeness report).
     CompletenessItem {
         /// 技术成熟度: a supply's TRL, or the lowest TRL a demand takes.
-        Trl = "trl",
+        Trl = "trl" => ("技术成熟度", "Technology readiness level"),
         /// 知识产权类型: the kind of IP protecting a supply.
-        IpType = "ip_type",
+        IpType = "ip_type" => ("知识产权类型", "IP type"),
         /// 知识产权号: the patent or registration number of a registered right.
-        IpNumber = "ip_number",
+        IpNumber = "ip_number" => ("知识产权号", "IP number"),
         /// 转化方式: transfer modes offered, or cooperation modes wanted.
-        TransferModes = "transfer_modes",
+        TransferModes = "transfer_modes" => ("转化方式", "Transfer modes"),
         /// 价格: a supply's asking price.
-        Price = "price",
+        Price = "price" => ("价格", "Price"),
         /// 预算: a demand's budget.
-        Budget = "budget",
+        Budget = "budget" => ("预算", "Budget"),
         /// 应用场景: where the technology is (to be) applied.
-        ApplicationScenario = "application_scenario",
+        ApplicationScenario = "application_scenario" => ("应用场景", "Application scenario"),
         /// 联系方式: the organisation's contact e-mail or phone.
-        Contact = "contact",
-    }
-}
-
-impl CompletenessItem {
-    /// The Chinese label shown to users.
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Self::Trl => "技术成熟度",
-            Self::IpType => "知识产权类型",
-            Self::IpNumber => "知识产权号",
-            Self::TransferModes => "转化方式",
-            Self::Price => "价格",
-            Self::Budget => "预算",
-            Self::ApplicationScenario => "应用场景",
-            Self::Contact => "联系方式",
-        }
+        Contact = "contact" => ("联系方式", "Contact details"),
     }
 }
 
@@ -255,17 +243,17 @@ vocabulary! {
     /// A change in a listing's lifecycle recorded in `listing_events` (statistics).
     ListingEventKind {
         /// Review approved it.
-        Approved = "approved",
+        Approved = "approved" => ("审核通过", "Approved"),
         /// Review rejected it.
-        Rejected = "rejected",
+        Rejected = "rejected" => ("审核未通过", "Rejected"),
         /// Review sent it back for changes.
-        ChangesRequested = "changes_requested",
+        ChangesRequested = "changes_requested" => ("退回修改", "Changes requested"),
         /// Its validity ended (the expiry sweep).
-        Expired = "expired",
+        Expired = "expired" => ("已过期", "Expired"),
         /// Its owner renewed it after expiry.
-        Renewed = "renewed",
+        Renewed = "renewed" => ("已续期", "Renewed"),
         /// Its owner confirmed it is still available (validity restarted).
-        Confirmed = "confirmed",
+        Confirmed = "confirmed" => ("已确认有效", "Confirmed"),
     }
 }
 
@@ -274,11 +262,11 @@ vocabulary! {
     /// "A notification kind").
     NotificationKind {
         /// 即将到期: a listing on the market expires soon (7 and 1 days before by default).
-        ListingExpiring = "listing_expiring",
+        ListingExpiring = "listing_expiring" => ("即将到期", "Listing expiring"),
         /// 已过期: a listing left the market at its expiry.
-        ListingExpired = "listing_expired",
+        ListingExpired = "listing_expired" => ("已过期", "Listing expired"),
         /// 审核结果: review decided on a listing.
-        ListingReviewed = "listing_reviewed",
+        ListingReviewed = "listing_reviewed" => ("审核结果", "Listing reviewed"),
     }
 }
 
@@ -286,15 +274,15 @@ vocabulary! {
     /// Kind of organisation.
     OrganizationKind {
         /// 企业
-        Enterprise = "enterprise",
+        Enterprise = "enterprise" => ("企业", "Enterprise"),
         /// 高校
-        University = "university",
+        University = "university" => ("高校", "University"),
         /// 科研院所
-        ResearchInstitute = "research_institute",
+        ResearchInstitute = "research_institute" => ("科研院所", "Research institute"),
         /// 技术转移机构
-        ServiceAgency = "service_agency",
+        ServiceAgency = "service_agency" => ("技术转移机构", "Technology transfer agency"),
         /// 政府部门 (科技厅/局)
-        Government = "government",
+        Government = "government" => ("政府部门", "Government department"),
     }
 }
 
@@ -302,20 +290,20 @@ vocabulary! {
     /// A user's role within the platform.
     Role {
         /// Acts for their own organisation.
-        Member = "member",
+        Member = "member" => ("成员", "Member"),
         /// 技术经纪人: a member of a technology-transfer agency who brings parties together.
-        Broker = "broker",
+        Broker = "broker" => ("技术经纪人", "Technology broker"),
         /// Department administrator (科技厅/局): verifies organisations, moderates, reads statistics.
-        Admin = "admin",
+        Admin = "admin" => ("管理员", "Administrator"),
     }
 }
 
 vocabulary! {
     /// Verification of an organisation by the department.
     Verification {
-        Unverified = "unverified",
-        Verified = "verified",
-        Rejected = "rejected",
+        Unverified = "unverified" => ("未认证", "Unverified"),
+        Verified = "verified" => ("已认证", "Verified"),
+        Rejected = "rejected" => ("认证未通过", "Rejected"),
     }
 }
 
@@ -324,17 +312,17 @@ vocabulary! {
     /// status may end in `failed` or `withdrawn`; `signed`, `failed` and `withdrawn` are final.
     ConnectionStatus {
         /// Opened by a party or a broker; the other side has not answered yet.
-        Proposed = "proposed",
+        Proposed = "proposed" => ("已发起", "Proposed"),
         /// Both sides have accepted to talk: contact details are revealed.
-        Contacted = "contacted",
+        Contacted = "contacted" => ("已接洽", "Contacted"),
         /// Terms are being negotiated.
-        Negotiating = "negotiating",
+        Negotiating = "negotiating" => ("洽谈中", "Negotiating"),
         /// A technology contract was signed.
-        Signed = "signed",
+        Signed = "signed" => ("已签约", "Signed"),
         /// Talks ended without a contract (a coded reason is recorded).
-        Failed = "failed",
+        Failed = "failed" => ("未成功", "Failed"),
         /// A party took the connection back.
-        Withdrawn = "withdrawn",
+        Withdrawn = "withdrawn" => ("已撤回", "Withdrawn"),
     }
 }
 
@@ -361,15 +349,15 @@ vocabulary! {
     /// book 3, chapter 20, as registered with technology markets).
     ContractType {
         /// 技术开发合同
-        Development = "development",
+        Development = "development" => ("技术开发合同", "Technology development contract"),
         /// 技术转让合同
-        Transfer = "transfer",
+        Transfer = "transfer" => ("技术转让合同", "Technology transfer contract"),
         /// 技术许可合同
-        License = "license",
+        License = "license" => ("技术许可合同", "Technology license contract"),
         /// 技术咨询合同
-        Consulting = "consulting",
+        Consulting = "consulting" => ("技术咨询合同", "Technical consulting contract"),
         /// 技术服务合同
-        Service = "service",
+        Service = "service" => ("技术服务合同", "Technical service contract"),
     }
 }
 
@@ -377,22 +365,22 @@ vocabulary! {
     /// Why a connection failed.
     FailureReason {
         /// 价格差距: the parties could not agree on price.
-        PriceGap = "price_gap",
+        PriceGap = "price_gap" => ("价格差距", "Price gap"),
         /// 技术成熟度不足: the technology is too early for the enterprise.
-        TechnologyTooEarly = "technology_too_early",
+        TechnologyTooEarly = "technology_too_early" => ("技术成熟度不足", "Technology too early"),
         /// 效益不明: the expected benefit is unclear.
-        BenefitUnclear = "benefit_unclear",
+        BenefitUnclear = "benefit_unclear" => ("效益不明", "Benefit unclear"),
         /// 无回应: one side did not answer.
-        NoResponse = "no_response",
+        NoResponse = "no_response" => ("无回应", "No response"),
         /// 知识产权问题: ownership or scope of the IP.
-        IpIssue = "ip_issue",
+        IpIssue = "ip_issue" => ("知识产权问题", "Intellectual property issue"),
         /// 承接能力不足: the enterprise cannot absorb the technology.
-        Capacity = "capacity",
+        Capacity = "capacity" => ("承接能力不足", "Insufficient capacity to absorb"),
         /// Anything else; a note is required.
-        Other = "other",
+        Other = "other" => ("其他", "Other"),
         /// 不相关: the pairing itself was wrong; the matches of either listing no longer suggest
         /// the other.
-        NotRelevant = "not_relevant",
+        NotRelevant = "not_relevant" => ("不相关", "Not relevant"),
     }
 }
 
@@ -400,11 +388,11 @@ vocabulary! {
     /// A per-organisation volume limit (`quota` of a 429 `quota_exceeded`; `docs/SECURITY.md`, **Limits**).
     Quota {
         /// Connections opened by the organisation's users in the last 24 hours.
-        ProposalsPerDay = "proposals_per_day",
+        ProposalsPerDay = "proposals_per_day" => ("每日发起对接数", "Connections opened per day"),
         /// Supplies and demands created by the organisation in the last hour.
-        ListingsPerHour = "listings_per_hour",
+        ListingsPerHour = "listings_per_hour" => ("每小时发布数", "Listings created per hour"),
         /// Published supplies and open demands of the organisation at once.
-        OpenListings = "open_listings",
+        OpenListings = "open_listings" => ("在架成果/需求数", "Listings on the market"),
     }
 }
 
@@ -413,9 +401,9 @@ vocabulary! {
     /// colleagues, change their organisation role and deactivate them.
     OrganizationRole {
         /// 负责人: manages the organisation's members; every organisation keeps at least one.
-        Owner = "owner",
+        Owner = "owner" => ("负责人", "Owner"),
         /// 成员: acts for the organisation.
-        Member = "member",
+        Member = "member" => ("成员", "Member"),
     }
 }
 
@@ -423,13 +411,13 @@ vocabulary! {
     /// Where an invitation stands (computed from its stamps and the clock).
     InvitationStatus {
         /// 待接受: can be accepted until `expires_at`.
-        Pending = "pending",
+        Pending = "pending" => ("待接受", "Pending"),
         /// 已接受
-        Accepted = "accepted",
+        Accepted = "accepted" => ("已接受", "Accepted"),
         /// 已过期
-        Expired = "expired",
+        Expired = "expired" => ("已过期", "Expired"),
         /// 已撤回
-        Revoked = "revoked",
+        Revoked = "revoked" => ("已撤回", "Revoked"),
     }
 }
 
@@ -437,51 +425,51 @@ vocabulary! {
     /// What an audit-log entry records (`src/audit`; the `audit_log.action` CHECK lists the same).
     AuditAction {
         /// 创建成果/需求: a listing was created.
-        ListingCreated = "listing_created",
+        ListingCreated = "listing_created" => ("创建成果/需求", "Listing created"),
         /// 修改成果/需求: a listing's fields changed (status unchanged).
-        ListingUpdated = "listing_updated",
+        ListingUpdated = "listing_updated" => ("修改成果/需求", "Listing updated"),
         /// 成果/需求状态变更: a listing's status changed (with any other fields of the same change).
-        ListingStatusChanged = "listing_status_changed",
+        ListingStatusChanged = "listing_status_changed" => ("成果/需求状态变更", "Listing status changed"),
         /// 审核决定: a review decision on a listing (issue 12, item 1).
-        ListingReviewed = "listing_reviewed",
+        ListingReviewed = "listing_reviewed" => ("审核决定", "Listing reviewed"),
         /// 到期下架: a listing expired (issue 12, item 3).
-        ListingExpired = "listing_expired",
+        ListingExpired = "listing_expired" => ("到期下架", "Listing expired"),
         /// 续期: a listing was renewed (issue 12, item 3).
-        ListingRenewed = "listing_renewed",
+        ListingRenewed = "listing_renewed" => ("续期", "Listing renewed"),
         /// 机构认证决定: an admin set an organisation's verification.
-        OrganizationVerificationSet = "organization_verification_set",
+        OrganizationVerificationSet = "organization_verification_set" => ("机构认证决定", "Organisation verification set"),
         /// 注册: an organisation and its first user (its owner) registered.
-        AccountRegistered = "account_registered",
+        AccountRegistered = "account_registered" => ("注册", "Account registered"),
         /// 邀请成员: an owner invited a colleague.
-        MemberInvited = "member_invited",
+        MemberInvited = "member_invited" => ("邀请成员", "Member invited"),
         /// 撤回邀请: an owner revoked a pending invitation.
-        InvitationRevoked = "invitation_revoked",
+        InvitationRevoked = "invitation_revoked" => ("撤回邀请", "Invitation revoked"),
         /// 接受邀请: an invitation was accepted (a new member's account created).
-        InvitationAccepted = "invitation_accepted",
+        InvitationAccepted = "invitation_accepted" => ("接受邀请", "Invitation accepted"),
         /// 成员角色变更: a member's organisation role changed.
-        MemberRoleChanged = "member_role_changed",
+        MemberRoleChanged = "member_role_changed" => ("成员角色变更", "Member role changed"),
         /// 停用成员: a member was deactivated (or left).
-        MemberDeactivated = "member_deactivated",
+        MemberDeactivated = "member_deactivated" => ("停用成员", "Member deactivated"),
         /// 导出对接记录: connections were exported as CSV.
-        ConnectionsExported = "connections_exported",
+        ConnectionsExported = "connections_exported" => ("导出对接记录", "Connections exported"),
         /// 查看联系方式: a response showed another organisation's contact details.
-        ContactsViewed = "contacts_viewed",
+        ContactsViewed = "contacts_viewed" => ("查看联系方式", "Contacts viewed"),
         /// 登录成功
-        SignedIn = "signed_in",
+        SignedIn = "signed_in" => ("登录成功", "Signed in"),
         /// 登录失败 (the password is never recorded).
-        SignInFailed = "sign_in_failed",
+        SignInFailed = "sign_in_failed" => ("登录失败", "Sign-in failed"),
     }
 }
 
 vocabulary! {
     /// The kind of record an audit-log entry is about.
     AuditRecordType {
-        Supply = "supply",
-        Demand = "demand",
-        Organization = "organization",
-        User = "user",
-        Invitation = "invitation",
-        Connection = "connection",
+        Supply = "supply" => ("科技成果", "Supply"),
+        Demand = "demand" => ("技术需求", "Demand"),
+        Organization = "organization" => ("机构", "Organisation"),
+        User = "user" => ("用户", "User"),
+        Invitation = "invitation" => ("邀请", "Invitation"),
+        Connection = "connection" => ("对接", "Connection"),
     }
 }
 
@@ -508,23 +496,23 @@ vocabulary! {
     /// there. Each belongs to one [`ContractType`] ([`ContractSubKind::contract_type`]).
     ContractSubKind {
         /// 委托开发合同
-        CommissionedDevelopment = "commissioned_development",
+        CommissionedDevelopment = "commissioned_development" => ("委托开发合同", "Commissioned development contract"),
         /// 合作开发合同
-        CooperativeDevelopment = "cooperative_development",
+        CooperativeDevelopment = "cooperative_development" => ("合作开发合同", "Cooperative development contract"),
         /// 专利权转让合同
-        PatentTransfer = "patent_transfer",
+        PatentTransfer = "patent_transfer" => ("专利权转让合同", "Patent transfer contract"),
         /// 专利申请权转让合同
-        PatentApplicationTransfer = "patent_application_transfer",
+        PatentApplicationTransfer = "patent_application_transfer" => ("专利申请权转让合同", "Patent application transfer contract"),
         /// 技术秘密转让合同
-        TechnicalSecretTransfer = "technical_secret_transfer",
+        TechnicalSecretTransfer = "technical_secret_transfer" => ("技术秘密转让合同", "Technical secret transfer contract"),
         /// 专利实施许可合同
-        PatentLicense = "patent_license",
+        PatentLicense = "patent_license" => ("专利实施许可合同", "Patent license contract"),
         /// 技术秘密使用许可合同
-        TechnicalSecretLicense = "technical_secret_license",
+        TechnicalSecretLicense = "technical_secret_license" => ("技术秘密使用许可合同", "Technical secret license contract"),
         /// 技术中介合同
-        TechnicalIntermediary = "technical_intermediary",
+        TechnicalIntermediary = "technical_intermediary" => ("技术中介合同", "Technical intermediary contract"),
         /// 技术培训合同
-        TechnicalTraining = "technical_training",
+        TechnicalTraining = "technical_training" => ("技术培训合同", "Technical training contract"),
     }
 }
 
@@ -541,19 +529,6 @@ impl ContractSubKind {
     }
 }
 
-impl ContractType {
-    /// The Chinese name (as on the registry's forms).
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            ContractType::Development => "技术开发",
-            ContractType::Transfer => "技术转让",
-            ContractType::License => "技术许可",
-            ContractType::Consulting => "技术咨询",
-            ContractType::Service => "技术服务",
-        }
-    }
-}
-
 vocabulary! {
     /// Life cycle of a technology contract: `proposed` (terms put by one side) ⇄ `disputed`
     /// (the other side objected, with a note) → `signed` (the other side confirmed) →
@@ -561,19 +536,19 @@ vocabulary! {
     /// confirmed status before `completed`.
     ContractStatus {
         /// 待确认
-        Proposed = "proposed",
+        Proposed = "proposed" => ("待确认", "Proposed"),
         /// 有异议
-        Disputed = "disputed",
+        Disputed = "disputed" => ("有异议", "Disputed"),
         /// 已签订 (both sides confirmed)
-        Signed = "signed",
+        Signed = "signed" => ("已签订", "Signed"),
         /// 已登记
-        Registered = "registered",
+        Registered = "registered" => ("已登记", "Registered"),
         /// 履行中
-        InPerformance = "in_performance",
+        InPerformance = "in_performance" => ("履行中", "In performance"),
         /// 已完成
-        Completed = "completed",
+        Completed = "completed" => ("已完成", "Completed"),
         /// 已终止
-        Terminated = "terminated",
+        Terminated = "terminated" => ("已终止", "Terminated"),
     }
 }
 
@@ -599,13 +574,13 @@ vocabulary! {
     /// The department's review of a confirmed contract before it counts in the statistics.
     ContractReview {
         /// Counts as soon as confirmed.
-        NotRequired = "not_required",
+        NotRequired = "not_required" => ("无需审核", "Not required"),
         /// Waits for an admin; does not count yet.
-        Pending = "pending",
+        Pending = "pending" => ("待审核", "Pending review"),
         /// An admin approved it: counts.
-        Approved = "approved",
+        Approved = "approved" => ("审核通过", "Approved"),
         /// An admin rejected it: never counts.
-        Rejected = "rejected",
+        Rejected = "rejected" => ("审核未通过", "Rejected"),
     }
 }
 
@@ -613,11 +588,11 @@ vocabulary! {
     /// Why a confirmed contract waits for review.
     ContractReviewReason {
         /// The total is above `TECHMATCH_CONTRACT_REVIEW_ABOVE_FEN`.
-        LargeAmount = "large_amount",
+        LargeAmount = "large_amount" => ("金额较大", "Large amount"),
         /// The demand's or the supply's organisation is not verified.
-        UnverifiedParty = "unverified_party",
+        UnverifiedParty = "unverified_party" => ("当事方未认证", "Unverified party"),
         /// Signed by one side before contracts needed both (carried over by the migration).
-        OneSidedLegacy = "one_sided_legacy",
+        OneSidedLegacy = "one_sided_legacy" => ("单方签订（历史合同）", "Signed by one side (legacy)"),
     }
 }
 
@@ -625,11 +600,11 @@ vocabulary! {
     /// An instalment of a contract's payments (到账).
     PaymentStatus {
         /// 计划: expected on a day, for an amount.
-        Planned = "planned",
+        Planned = "planned" => ("计划", "Planned"),
         /// 已到账 as the seller side recorded it (date, amount, evidence); not yet counted.
-        Received = "received",
+        Received = "received" => ("已到账", "Received"),
         /// 买方已确认: the buyer side confirmed the receipt; counted as received.
-        Confirmed = "confirmed",
+        Confirmed = "confirmed" => ("买方已确认", "Confirmed by buyer"),
     }
 }
 
@@ -637,8 +612,8 @@ vocabulary! {
     /// What a commission policy's rate applies to.
     CommissionBasis {
         /// 技术交易额 of confirmed contracts that count, on their signing day.
-        TechnicalAmount = "technical_amount",
+        TechnicalAmount = "technical_amount" => ("技术交易额", "Technical transaction amount"),
         /// Receipts (到账) the buyer side confirmed, on their day of receipt.
-        ReceivedAmount = "received_amount",
+        ReceivedAmount = "received_amount" => ("到账金额", "Amount received"),
     }
 }

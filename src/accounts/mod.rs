@@ -6,3 +6,4 @@ pub mod handlers;
 pub mod model;
 pub mod repo;
 pub mod service;
+pub mod summary;

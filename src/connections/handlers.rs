@@ -13,6 +13,7 @@ use super::{export, idempotency, service};
 use crate::auth::{policy, Principal};
 use crate::db;
 use crate::error::ApiError;
+use crate::etag::json_etag;
 use crate::matches::documents::{as_query, demand_document};
 use crate::pagination::{Page, PageRequest};
 use crate::quota;
@@ -114,17 +115,22 @@ pub async fn open(
 #[utoipa::path(operation_id = "get_connection", tag = "connections",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Connection id.")), responses(
-    (status = 200, description = "The connection with its outcome log.", body = ConnectionView),
+    (status = 200, description = "The connection with its outcome log.", body = ConnectionView,
+        headers(("ETag" = String, description = "A hash of the connection as the caller sees it."))),
+    (status = 304, description = "`If-None-Match` names the current `ETag`: nothing changed since.",
+        headers(("ETag" = String, description = "The current ETag."))),
     oa::Std, oa::Unauthorized, oa::NotFound))]
 #[get("/connections/{id}")]
-#[tracing::instrument(skip(state))]
+#[tracing::instrument(skip(state, req))]
 pub async fn get(
     state: web::Data<AppState>,
     caller: Principal,
+    req: HttpRequest,
     id: web::Path<Uuid>,
-) -> Result<web::Json<ConnectionView>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    Ok(web::Json(db::run(&state.pool, move |conn| service::view(conn, &caller, id)).await?))
+    let view = db::run(&state.pool, move |conn| service::view(conn, &caller, id)).await?;
+    json_etag(&req, &view, None)
 }
 
 /// Move a connection to another status.

@@ -7,6 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::accounts::summary::UserSummary;
 use crate::db::schema::{connection_events, connections};
 use crate::vocab::{ConnectionStatus, ContractType, FailureReason};
 
@@ -100,4 +101,7 @@ pub struct ConnectionView {
     pub updated_at: DateTime<Utc>,
     /// The outcome log, oldest first.
     pub events: Vec<ConnectionEvent>,
+    /// Every user the connection names (`opened_by`, `broker_id`, each event's `actor_id`), once
+    /// each, in that order: who they are without another call.
+    pub users: Vec<UserSummary>,
 }

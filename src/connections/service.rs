@@ -29,6 +29,7 @@ use uuid::Uuid;
 use super::input::Move;
 use super::model::{Connection, ConnectionView, Contact, Side};
 use super::repo::{self, MoveChanges, NewConnection};
+use crate::accounts::summary::{in_order, user_summaries};
 use crate::audit::{self, Entry};
 use crate::auth::policy::can_read;
 use crate::auth::principal::Principal;
@@ -315,6 +316,9 @@ fn build_views(conn: &mut PgConnection, caller: &Principal, connections: Vec<Con
     let opener_orgs = organizations_of(conn, &openers)?;
     let brokered: Vec<Uuid> = connections.iter().filter(|c| c.broker_id.is_some()).map(|c| c.id).collect();
     let acceptances = acceptances_of(conn, &brokered)?;
+    let named = connections.iter().flat_map(|c| [c.opened_by, c.broker_id]);
+    let named: Vec<Uuid> = named.chain(events_by_id.values().flatten().map(|e| e.actor_id)).flatten().collect();
+    let named_users = user_summaries(conn, &named)?;
     let mut shown = Vec::new();
     let mut out = Vec::with_capacity(connections.len());
     for c in connections {
@@ -374,6 +378,10 @@ fn build_views(conn: &mut PgConnection, caller: &Principal, connections: Vec<Con
             version: c.version,
             created_at: c.created_at,
             updated_at: c.updated_at,
+            users: in_order(
+                &named_users,
+                [c.opened_by, c.broker_id].into_iter().chain(events.iter().map(|e| e.actor_id)).flatten(),
+            ),
             events,
         });
     }

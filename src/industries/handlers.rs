@@ -1,6 +1,6 @@
 //! `GET /api/v1/industries`: the taxonomy as stored in the database, grouped.
 
-use actix_web::{get, web};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -10,6 +10,7 @@ use crate::db::{
     schema::{industries, industry_groups},
 };
 use crate::error::ApiError;
+use crate::etag::{json_etag, CACHE_CONTROL};
 use crate::spec::{self as oa, IndustryCode};
 use crate::state::AppState;
 
@@ -47,13 +48,18 @@ pub struct TaxonomyView {
 
 /// List the industry taxonomy.
 ///
-/// Lists every group and industry (20 industries in 4 groups).
+/// Lists every group and industry (20 industries in 4 groups), with an `ETag` and
+/// `Cache-Control: public, max-age=3600`; `If-None-Match` naming the `ETag` answers 304.
 #[utoipa::path(operation_id = "list_industries", tag = "industries", responses(
-    (status = 200, description = "The taxonomy, in its order.", body = TaxonomyView),
+    (status = 200, description = "The taxonomy, in its order.", body = TaxonomyView,
+        headers(("ETag" = String, description = "A hash of the taxonomy."),
+            ("Cache-Control" = String, description = "`public, max-age=3600`."))),
+    (status = 304, description = "`If-None-Match` names the current `ETag`: nothing changed since.",
+        headers(("ETag" = String, description = "The current ETag."))),
     oa::ServiceUnavailable))]
 #[get("/industries")]
-#[tracing::instrument(skip(state))]
-pub async fn list(state: web::Data<AppState>) -> Result<web::Json<TaxonomyView>, ApiError> {
+#[tracing::instrument(skip(state, req))]
+pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let (groups, mut all) = db::run(&state.pool, |conn| {
         let groups: Vec<(String, String, String)> = industry_groups::table
             .order(industry_groups::position)
@@ -80,5 +86,5 @@ pub async fn list(state: web::Data<AppState>) -> Result<web::Json<TaxonomyView>,
             GroupView { code, name_zh, name_en, industries: mine }
         })
         .collect();
-    Ok(web::Json(TaxonomyView { groups }))
+    json_etag(&req, &TaxonomyView { groups }, Some(CACHE_CONTROL))
 }

@@ -6,7 +6,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::vocab::{CompletenessItem, IpType, ListingKind};
+use crate::vocab::{CompletenessItem, IpType, ListingKind, Vocabulary};
 
 /// What the report looks at, read from a listing and its organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

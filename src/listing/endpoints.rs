@@ -36,7 +36,7 @@ macro_rules! listing_endpoints {
                 description = "1–200 visible ASCII characters, unique per request of this user: a retry with the \
 same key and body returns the first response.")),
             responses(
-            (status = 201, description = $created, body = Detail<$kind>,
+            (status = 201, description = $created, body = Detail<listing::Shown<$kind>>,
                 headers(("Location" = String, description = $location),
                     ("ETag" = String, description = "The version, e.g. `\"1\"`."))),
             (status = 409, description = $create_conflict, body = oa::Problem, content_type = "application/problem+json"),
@@ -65,24 +65,27 @@ same key and body returns the first response.")),
         #[utoipa::path(operation_id = $get_id, tag = $tag,
             security((), ("bearer" = [])),
             params(("id" = Uuid, Path, description = $id_description)), responses(
-            (status = 200, description = $found, body = Detail<$kind>,
+            (status = 200, description = $found, body = Detail<listing::Shown<$kind>>,
                 headers(("ETag" = String, description = "The version, e.g. `\"3\"`; send it back as `If-Match`."))),
+            (status = 304, description = "`If-None-Match` names the current version: nothing changed since.",
+                headers(("ETag" = String, description = "The version."))),
             oa::Std, oa::Unauthorized, oa::NotFound))]
         #[get($item)]
-        #[tracing::instrument(skip(state))]
+        #[tracing::instrument(skip(state, req))]
         pub async fn get(
             state: web::Data<AppState>,
             caller: MaybePrincipal,
+            req: HttpRequest,
             id: web::Path<Uuid>,
         ) -> Result<HttpResponse, ApiError> {
-            listing::http::get::<$kind>(&state, caller.0.as_ref(), id.into_inner()).await
+            listing::http::get::<$kind>(&state, caller.0.as_ref(), id.into_inner(), &req).await
         }
 
         #[doc = $list_summary]
         #[utoipa::path(operation_id = $list_id, tag = $tag,
             security((), ("bearer" = [])),
             params($params), responses(
-            (status = 200, description = $page, body = FoundPage<$kind>),
+            (status = 200, description = $page, body = FoundPage<listing::Shown<$kind>>),
             oa::Std, oa::Unauthorized))]
         #[get($collection)]
         #[tracing::instrument(skip(state))]
@@ -90,7 +93,7 @@ same key and body returns the first response.")),
             state: web::Data<AppState>,
             caller: MaybePrincipal,
             params: web::Query<$params>,
-        ) -> Result<web::Json<FoundPage<$kind>>, ApiError> {
+        ) -> Result<web::Json<FoundPage<listing::Shown<$kind>>>, ApiError> {
             let page = PageRequest::parse(params.page, params.per_page)?;
             let filter = params.filter(caller.0.as_ref(), state.taxonomy, state.clock.now())?;
             Ok(web::Json(listing::search::list::<$kind>(&state, filter, page).await?))
@@ -106,7 +109,7 @@ same key and body returns the first response.")),
                 ("If-Match" = String, Header, pattern = "^\"[1-9][0-9]{0,8}\"$",
                 description = "The `ETag` of the version being edited, e.g. `\"3\"`.")),
             request_body = $patch, responses(
-            (status = 200, description = $changed, body = Detail<$kind>,
+            (status = 200, description = $changed, body = Detail<listing::Shown<$kind>>,
                 headers(("ETag" = String, description = "The version, e.g. `\"3\"`; send it back as `If-Match`."))),
             (status = 409, description = concat!($update_conflict, "; `rejected`: review rejected it, it cannot change; \
 `illegal_transition`: the lifecycle does not allow the status asked for from the current one (`from`, `to`, `allowed`)."),
@@ -138,7 +141,7 @@ same key and body returns the first response.")),
         #[utoipa::path(operation_id = $off_id, tag = $tag,
             security(("bearer" = [])),
             params(("id" = Uuid, Path, description = $id_description)), responses(
-            (status = 200, description = $taken, body = Detail<$kind>,
+            (status = 200, description = $taken, body = Detail<listing::Shown<$kind>>,
                 headers(("ETag" = String, description = "The new version."))),
             oa::Std, oa::Unauthorized, oa::Forbidden, oa::NotFound))]
         #[post($off_path)]
@@ -161,7 +164,7 @@ same key and body returns the first response.")),
             security(("bearer" = [])),
             params(("id" = Uuid, Path, description = $id_description)),
             request_body = ReviewInput, responses(
-            (status = 200, description = "The listing after the decision.", body = Detail<$kind>,
+            (status = 200, description = "The listing after the decision.", body = Detail<listing::Shown<$kind>>,
                 headers(("ETag" = String, description = "The new version."))),
             (status = 409, description = "`not_pending_review`: the listing is not pending review; `current_status` \
 gives its status.", body = oa::Problem, content_type = "application/problem+json"),
@@ -188,7 +191,7 @@ gives its status.", body = oa::Problem, content_type = "application/problem+json
         #[utoipa::path(operation_id = $renew_id, tag = $tag,
             security(("bearer" = [])),
             params(("id" = Uuid, Path, description = $id_description)), responses(
-            (status = 200, description = "The renewed listing.", body = Detail<$kind>,
+            (status = 200, description = "The renewed listing.", body = Detail<listing::Shown<$kind>>,
                 headers(("ETag" = String, description = "The new version."))),
             (status = 409, description = "`illegal_transition`: only an expired listing is renewed (`from`, `to`, \
 `allowed`).", body = oa::Problem, content_type = "application/problem+json"),
@@ -210,7 +213,7 @@ gives its status.", body = oa::Problem, content_type = "application/problem+json
         #[utoipa::path(operation_id = $confirm_id, tag = $tag,
             security(("bearer" = [])),
             params(("id" = Uuid, Path, description = $id_description)), responses(
-            (status = 200, description = "The listing with its new `expires_at`.", body = Detail<$kind>,
+            (status = 200, description = "The listing with its new `expires_at`.", body = Detail<listing::Shown<$kind>>,
                 headers(("ETag" = String, description = "The new version."))),
             (status = 409, description = "`illegal_transition`: only a listing on the market is confirmed (an \
 expired one is renewed).", body = oa::Problem, content_type = "application/problem+json"),

@@ -16,6 +16,7 @@ use super::expiry;
 use super::kind::{what, Listing};
 use super::lifecycle::{self, Lifecycle, Refused, Request};
 use super::review::{self, Decision};
+use super::shown::Shown;
 use super::store::{self, ListingStore};
 use super::view::{self, Detail};
 use crate::audit::{self, Entry};
@@ -24,7 +25,7 @@ use crate::auth::principal::Principal;
 use crate::connections::idempotency;
 use crate::db;
 use crate::error::{ApiError, ErrorCode};
-use crate::etag::etag;
+use crate::etag::{etag, not_modified};
 use crate::quota;
 use crate::state::AppState;
 use crate::vocab::{AuditAction, Vocabulary};
@@ -45,9 +46,10 @@ fn record_change_json<L: Listing>(
     audit::record(conn, &entry)
 }
 
-/// `response` with the listing (as `caller` sees it) as JSON and its `ETag`.
-fn with_etag<L: Listing>(mut response: HttpResponseBuilder, detail: &Detail<L>) -> HttpResponse {
-    response.insert_header(etag(detail.listing.version())).json(detail)
+/// `response` with the listing (as `caller` sees it, with its organisation's summary) as JSON and
+/// its `ETag`.
+fn with_etag<L: Listing>(mut response: HttpResponseBuilder, detail: &Detail<Shown<L>>) -> HttpResponse {
+    response.insert_header(etag(detail.listing.listing.version())).json(detail)
 }
 
 /// 409 `illegal_transition` for a status the body asked for that the lifecycle does not allow.
@@ -241,7 +243,7 @@ pub async fn create<L: ListingStore>(
     .await;
     match result {
         Ok((listing, body)) => {
-            state.matcher.index(&listing.listing);
+            state.matcher.index(&listing.listing.listing);
             Ok(created::<L>(&body))
         }
         // A concurrent request with the same key stored its response first (and may have taken
@@ -256,19 +258,22 @@ pub async fn create<L: ListingStore>(
     }
 }
 
-/// The listing with its `ETag`; 404 when absent or private to another organisation.
+/// The listing with its organisation's summary and its `ETag`; 304 when `If-None-Match` names
+/// the current version; 404 when absent or private to another organisation.
 pub async fn get<L: ListingStore>(
     state: &AppState,
     caller: Option<&Principal>,
     id: Uuid,
+    req: &HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
+    let listing = db::run(&state.pool, move |conn| L::get(conn, id)).await?;
+    policy::require_read(caller, listing.organization_id(), listing.is_public(), what::<L>(id))?;
+    let tag = etag(listing.version());
+    if not_modified(req, &tag.1) {
+        return Ok(HttpResponse::NotModified().insert_header(tag).finish());
+    }
     let reader = caller.cloned();
-    let detail = db::run(&state.pool, move |conn| {
-        let listing = L::get(conn, id)?;
-        policy::require_read(reader.as_ref(), listing.organization_id(), listing.is_public(), what::<L>(id))?;
-        view::detail(conn, listing, reader.as_ref())
-    })
-    .await?;
+    let detail = db::run(&state.pool, move |conn| view::detail(conn, listing, reader.as_ref())).await?;
     Ok(with_etag(HttpResponse::Ok(), &detail))
 }
 
@@ -310,7 +315,7 @@ pub async fn update<L: ListingStore>(
         })
     })
     .await?;
-    state.matcher.index(&detail.listing);
+    state.matcher.index(&detail.listing.listing);
     Ok(with_etag(HttpResponse::Ok(), &detail))
 }
 
@@ -338,7 +343,7 @@ pub async fn take_off_market<L: ListingStore>(
         })
     })
     .await?;
-    state.matcher.index(&detail.listing);
+    state.matcher.index(&detail.listing.listing);
     Ok(with_etag(HttpResponse::Ok(), &detail))
 }
 
@@ -357,7 +362,7 @@ pub async fn decide<L: ListingStore>(
         view::detail(conn, listing, Some(&caller))
     })
     .await?;
-    state.matcher.index(&detail.listing);
+    state.matcher.index(&detail.listing.listing);
     Ok(with_etag(HttpResponse::Ok(), &detail))
 }
 
@@ -369,7 +374,7 @@ pub async fn renew<L: ListingStore>(state: &AppState, caller: Principal, id: Uui
         view::detail(conn, listing, Some(&caller))
     })
     .await?;
-    state.matcher.index(&detail.listing);
+    state.matcher.index(&detail.listing.listing);
     Ok(with_etag(HttpResponse::Ok(), &detail))
 }
 
@@ -381,6 +386,6 @@ pub async fn confirm<L: ListingStore>(state: &AppState, caller: Principal, id: U
         view::detail(conn, listing, Some(&caller))
     })
     .await?;
-    state.matcher.index(&detail.listing);
+    state.matcher.index(&detail.listing.listing);
     Ok(with_etag(HttpResponse::Ok(), &detail))
 }

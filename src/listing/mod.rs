@@ -15,6 +15,7 @@ pub mod lifecycle;
 pub mod model;
 pub mod review;
 pub mod search;
+pub mod shown;
 pub mod sort;
 pub mod store;
 pub mod table;
@@ -23,6 +24,7 @@ pub mod view;
 
 pub use filter::{ListFilter, ListQuery};
 pub use kind::{what, Head, Kind, Listing};
+pub use shown::{with_organization, with_organizations, Shown};
 pub use store::{ListingRef, ListingStore};
 pub use values::{distinct_modes, editable_status, mode_names, non_blank, trl_in_range};
 

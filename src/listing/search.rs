@@ -6,7 +6,8 @@
 //! statuses (a caller's own drafts, closed or archived listings, which the index does not hold),
 //! at most [`MAX_TEXT_HITS`] of the filtered rows analysed in place; listings of organisations
 //! whose name carries a term join them. The SQL filters then apply, and the rows are ordered by
-//! relevance (or `sort`) and cut to the page here.
+//! relevance (or `sort`) and cut to the page here; the page's organisation summaries come last,
+//! in one query.
 
 use std::collections::HashMap;
 
@@ -16,6 +17,7 @@ use uuid::Uuid;
 
 use super::filter::ListFilter;
 use super::kind::Listing;
+use super::shown::{with_organizations, Shown};
 use super::sort::{Sort, SortKey};
 use crate::db;
 use crate::error::ApiError;
@@ -51,12 +53,28 @@ pub trait Searchable: Listing {
     fn deadline_days(&self) -> Option<i64>;
 }
 
-/// The page of listings of kind `L` that `filter` selects.
+/// The page of listings of kind `L` that `filter` selects, each with its organisation's summary
+/// (the page's summaries in one query).
 pub async fn list<L: Searchable>(
     state: &AppState,
     filter: L::Filter,
     page: PageRequest,
-) -> Result<FoundPage<L>, ApiError> {
+) -> Result<FoundPage<Shown<L>>, ApiError> {
+    let found = find::<L>(state, filter, page).await?;
+    let FoundPage { items, page, per_page, total, query_terms, empty_reason } = found;
+    let (listings, what): (Vec<L>, Vec<_>) =
+        items.into_iter().map(|f| (f.item, (f.relevance, f.matched_terms))).unzip();
+    let shown = db::run(&state.pool, move |conn| with_organizations(conn, listings)).await?;
+    let items = shown
+        .into_iter()
+        .zip(what)
+        .map(|(item, (relevance, matched_terms))| Found { item, relevance, matched_terms })
+        .collect();
+    Ok(FoundPage { items, page, per_page, total, query_terms, empty_reason })
+}
+
+/// The page of listings of kind `L` that `filter` selects.
+async fn find<L: Searchable>(state: &AppState, filter: L::Filter, page: PageRequest) -> Result<FoundPage<L>, ApiError> {
     let common = L::common(&filter);
     let Some(q) = common.q.clone() else {
         let (items, total) = db::run(&state.pool, move |conn| L::page(conn, &filter, page)).await?;

@@ -1,6 +1,7 @@
-//! A single listing as answered by its endpoints: the listing itself, plus, for its owner's
-//! members and admins, its completeness report and the last review decision (a note the owner
-//! sees). Everyone else sees the listing alone; lists and matches carry the listing alone.
+//! A single listing as answered by its endpoints: the listing with its organisation's summary
+//! ([`Shown`]), plus, for its owner's members and admins, its completeness report and the last
+//! review decision (a note the owner sees). Everyone else sees the listing as shown alone; lists
+//! and matches carry the listing as shown alone.
 
 use diesel::prelude::*;
 use serde::Serialize;
@@ -9,6 +10,7 @@ use utoipa::ToSchema;
 use super::completeness::{self, Completeness};
 use super::events::{self, ReviewNote};
 use super::kind::Listing;
+use super::shown::{with_organization, Shown};
 use crate::auth::principal::Principal;
 use crate::db::schema::organizations;
 use crate::error::ApiError;
@@ -44,17 +46,18 @@ pub fn completeness_of<L: Listing>(conn: &mut PgConnection, listing: &L) -> Resu
     Ok(completeness::report(&facts))
 }
 
-/// `listing` as `caller` sees it.
+/// `listing` as `caller` sees it, with its organisation's summary.
 pub fn detail<L: Listing>(
     conn: &mut PgConnection,
     listing: L,
     caller: Option<&Principal>,
-) -> Result<Detail<L>, ApiError> {
+) -> Result<Detail<Shown<L>>, ApiError> {
     let insider = caller.is_some_and(|p| p.is_admin() || p.organization_id == listing.organization_id());
-    if !insider {
-        return Ok(Detail { listing, completeness: None, review: None });
-    }
-    let completeness = Some(completeness_of(conn, &listing)?);
-    let review = events::latest_review(conn, listing.id())?;
+    let (completeness, review) = if insider {
+        (Some(completeness_of(conn, &listing)?), events::latest_review(conn, listing.id())?)
+    } else {
+        (None, None)
+    };
+    let listing = with_organization(conn, listing)?;
     Ok(Detail { listing, completeness, review })
 }

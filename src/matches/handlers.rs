@@ -17,7 +17,7 @@ use crate::db;
 use crate::demands::model::Demand;
 use crate::error::{ApiError, ErrorCode};
 use crate::industries::taxonomy::Taxonomy;
-use crate::listing::{self, mode_names, non_blank, trl_in_range, what, ListingStore};
+use crate::listing::{self, mode_names, non_blank, trl_in_range, what, with_organizations, ListingStore, Shown};
 use crate::pagination::{Page, PageRequest, DEFAULT_PER_PAGE};
 use crate::spec::text::{PreviewText, Region, Title};
 use crate::spec::{self as oa, IndustryCode, IndustryOrGroupList, Keyword, TransferModeList};
@@ -163,13 +163,17 @@ fn wrap_listings<T, U>(page: Page<MatchItem<T>>, wrap: impl Fn(T) -> U) -> Page<
 /// Puts the loaded rows in the engine's rank order, dropping any the database no longer holds as
 /// candidates (the index may trail another instance's write by a poll, and a listing past its
 /// expiry leaves the matches before the sweep takes it out of the index).
-fn hydrate<T: listing::Listing>(ranked: Vec<Match>, rows: Vec<T>, taxonomy: &Taxonomy) -> Vec<MatchItem<T>> {
-    let mut by_id: HashMap<Uuid, T> = rows.into_iter().map(|r| (r.id(), r)).collect();
+fn hydrate<T: listing::Listing>(
+    ranked: Vec<Match>,
+    rows: Vec<Shown<T>>,
+    taxonomy: &Taxonomy,
+) -> Vec<MatchItem<Shown<T>>> {
+    let mut by_id: HashMap<Uuid, Shown<T>> = rows.into_iter().map(|r| (r.listing.id(), r)).collect();
     ranked
         .into_iter()
         .filter_map(|m| {
             by_id.remove(&m.id).map(|listing| {
-                let own = listing.document().industries;
+                let own = listing.listing.document().industries;
                 MatchItem {
                     score: m.score,
                     confidence: m.confidence,
@@ -190,7 +194,7 @@ async fn ranked<T: ListingStore>(
     query: Query,
     filters: Filters,
     page: PageRequest,
-) -> Result<Page<MatchItem<T>>, ApiError> {
+) -> Result<Page<MatchItem<Shown<T>>>, ApiError> {
     let side = T::KIND.side;
     let found = state.metrics.time_match(side, || {
         state.matcher.search(&query, side, &filters, page.offset() as usize, page.limit() as usize)
@@ -198,7 +202,11 @@ async fn ranked<T: ListingStore>(
     let ranked = found.items;
     let ids: Vec<Uuid> = ranked.iter().map(|r| r.id).collect();
     let now = state.clock.now();
-    let rows = db::run(&state.pool, move |conn| T::candidates(conn, ids, now)).await?;
+    let rows = db::run(&state.pool, move |conn| {
+        let rows = T::candidates(conn, ids, now)?;
+        with_organizations(conn, rows)
+    })
+    .await?;
     Ok(Page::new(hydrate(ranked, rows, state.taxonomy), page, found.total as i64))
 }
 
@@ -209,7 +217,7 @@ async fn ranked_for<L: ListingStore, T: ListingStore>(
     caller: Option<&Principal>,
     id: Uuid,
     params: &MatchParams,
-) -> Result<Page<MatchItem<T>>, ApiError> {
+) -> Result<Page<MatchItem<Shown<T>>>, ApiError> {
     let page = PageRequest::parse(params.page, params.per_page)?;
     let mut filters = params.filters(state.taxonomy)?;
     let listing = db::run(&state.pool, move |conn| L::get(conn, id)).await?;
@@ -236,7 +244,7 @@ async fn ranked_for<L: ListingStore, T: ListingStore>(
     security((), ("bearer" = [])),
     params(("id" = Uuid, Path, description = "Demand id."), MatchParams), responses(
     (status = 200, description = "Published supplies ranked for the demand, best first.",
-        body = Page<MatchItem<Supply>>),
+        body = Page<MatchItem<Shown<Supply>>>),
     oa::Std, oa::Unauthorized, oa::NotFound))]
 #[get("/demands/{id}/matches")]
 #[tracing::instrument(skip(state))]
@@ -245,7 +253,7 @@ pub async fn for_demand(
     caller: MaybePrincipal,
     id: web::Path<Uuid>,
     params: web::Query<MatchParams>,
-) -> Result<web::Json<Page<MatchItem<Supply>>>, ApiError> {
+) -> Result<web::Json<Page<MatchItem<Shown<Supply>>>>, ApiError> {
     Ok(web::Json(ranked_for::<Demand, Supply>(&state, caller.0.as_ref(), id.into_inner(), &params).await?))
 }
 
@@ -255,7 +263,7 @@ pub async fn for_demand(
 #[utoipa::path(operation_id = "match_demands_for_supply", tag = "matches",
     security((), ("bearer" = [])),
     params(("id" = Uuid, Path, description = "Supply id."), MatchParams), responses(
-    (status = 200, description = "Open demands ranked for the supply, best first.", body = Page<MatchItem<Demand>>),
+    (status = 200, description = "Open demands ranked for the supply, best first.", body = Page<MatchItem<Shown<Demand>>>),
     oa::Std, oa::Unauthorized, oa::NotFound))]
 #[get("/supplies/{id}/matches")]
 #[tracing::instrument(skip(state))]
@@ -264,7 +272,7 @@ pub async fn for_supply(
     caller: MaybePrincipal,
     id: web::Path<Uuid>,
     params: web::Query<MatchParams>,
-) -> Result<web::Json<Page<MatchItem<Demand>>>, ApiError> {
+) -> Result<web::Json<Page<MatchItem<Shown<Demand>>>>, ApiError> {
     Ok(web::Json(ranked_for::<Supply, Demand>(&state, caller.0.as_ref(), id.into_inner(), &params).await?))
 }
 
@@ -326,12 +334,12 @@ impl PreviewInput {
     }
 }
 
-/// A ranked listing of either side.
+/// A ranked listing of either side, told apart by `side` (`supply` or `demand`).
 #[derive(Debug, Serialize, ToSchema)]
-#[serde(untagged)]
+#[serde(tag = "side", rename_all = "snake_case")]
 pub enum Listing {
-    Supply(Supply),
-    Demand(Demand),
+    Supply(Shown<Supply>),
+    Demand(Shown<Demand>),
 }
 
 /// Preview matches for an unsaved listing.

@@ -1,15 +1,17 @@
-//! `/api/v1/organizations`: create, get, list.
+//! `/api/v1/organizations`: create, get, list, look up by ids.
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
+use super::batch::{self, OrganizationBatch};
 use super::model::{Organization, OrganizationInput, VerificationInput};
 use super::{repo, search, service};
 use crate::auth::{policy, Principal};
 use crate::db;
 use crate::error::ApiError;
+use crate::etag::json_etag;
 use crate::found::FoundPage;
 use crate::listing::filter::checked_q;
 use crate::pagination::PageRequest;
@@ -44,15 +46,54 @@ pub async fn create(
 }
 
 /// Get an organisation.
+///
+/// With an `ETag` (a hash of the body); `If-None-Match` naming it answers 304.
 #[utoipa::path(operation_id = "get_organization", tag = "organizations",
     params(("id" = Uuid, Path, description = "Organisation id.")), responses(
-    (status = 200, description = "The organisation.", body = Organization),
+    (status = 200, description = "The organisation.", body = Organization,
+        headers(("ETag" = String, description = "Changes whenever the organisation does."))),
+    (status = 304, description = "`If-None-Match` names the current `ETag`: nothing changed since.",
+        headers(("ETag" = String, description = "The current ETag."))),
     oa::Std, oa::NotFound))]
 #[get("/organizations/{id}")]
-#[tracing::instrument(skip(state))]
-pub async fn get(state: web::Data<AppState>, id: web::Path<Uuid>) -> Result<web::Json<Organization>, ApiError> {
+#[tracing::instrument(skip(state, req))]
+pub async fn get(state: web::Data<AppState>, req: HttpRequest, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    Ok(web::Json(db::run(&state.pool, move |conn| repo::get(conn, id)).await?))
+    let organization = db::run(&state.pool, move |conn| repo::get(conn, id)).await?;
+    json_etag(&req, &organization, None)
+}
+
+/// Query of `GET /api/v1/organizations/batch`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct BatchParams {
+    /// 1–100 organisation ids, comma-separated.
+    #[param(
+        pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\
+(,[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}){0,99}$",
+        example = "5f0c6a1e-8d1b-4d6e-9a43-1d2a7f1b9c01,7b9e2f4a-3c5d-4e6f-8a9b-0c1d2e3f4a5b"
+    )]
+    pub ids: String,
+}
+
+/// Look up organisations by id.
+///
+/// The summaries (id, name, kind, verified, region) of up to 100 organisations in one call, in
+/// the order asked, duplicates once; ids that name no organisation are listed in `missing`.
+/// 400 `invalid_query` when an id is not a UUID, none is given or more than 100 are.
+#[utoipa::path(operation_id = "batch_get_organizations", tag = "organizations",
+    params(BatchParams), responses(
+    (status = 200, description = "The organisations found and the ids not found.", body = OrganizationBatch),
+    oa::Std))]
+#[get("/organizations/batch")]
+#[tracing::instrument(skip(state))]
+pub async fn lookup(
+    state: web::Data<AppState>,
+    params: web::Query<BatchParams>,
+) -> Result<web::Json<OrganizationBatch>, ApiError> {
+    let ids = batch::parse_ids(&params.ids)?;
+    Ok(web::Json(db::run(&state.pool, move |conn| batch::lookup(conn, ids)).await?))
 }
 
 /// Query of `GET /api/v1/organizations`.

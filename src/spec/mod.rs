@@ -7,6 +7,7 @@
 //! feature. The document itself is assembled in [`crate::routes`].
 
 mod codes;
+pub mod normal;
 mod problem;
 mod responses;
 pub mod text;

@@ -9,6 +9,7 @@ use super::queries::{
     self, BrokerContracts, ContractSum, FailureCount, Funnel, IndustryContracts, LifecycleCounts, ListingCounts,
     PeriodContracts,
 };
+use crate::accounts::summary::{in_order, user_summaries, UserSummary};
 use crate::auth::{policy, Principal};
 use crate::db;
 use crate::error::{ApiError, ErrorCode};
@@ -178,6 +179,8 @@ pub struct ContractStats {
     pub by_industry: Vec<IndustryContracts>,
     pub by_period: Vec<PeriodContracts>,
     pub by_broker: Vec<BrokerContracts>,
+    /// The brokers named in `by_broker`, in its order: who they are without another call.
+    pub brokers: Vec<UserSummary>,
 }
 
 /// Contract statistics (admins).
@@ -201,11 +204,17 @@ pub async fn contracts(
     policy::require_admin(&caller)?;
     let (from, to) = params.bounds()?;
     let period = params.bucket()?;
-    let c = db::run(&state.pool, move |conn| queries::contracts(conn, from, to, &period)).await?;
+    let (c, found) = db::run(&state.pool, move |conn| {
+        let c = queries::contracts(conn, from, to, &period)?;
+        let ids: Vec<uuid::Uuid> = c.by_broker.iter().filter_map(|b| b.broker_id).collect();
+        Ok((c, user_summaries(conn, &ids)?))
+    })
+    .await?;
     Ok(web::Json(ContractStats {
         total: c.total,
         by_industry: c.by_industry,
         by_period: c.by_period,
+        brokers: in_order(&found, c.by_broker.iter().filter_map(|b| b.broker_id)),
         by_broker: c.by_broker,
     }))
 }

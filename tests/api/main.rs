@@ -14,6 +14,7 @@ mod audit;
 mod auth;
 mod commissions;
 mod connections;
+mod consumers;
 mod contracts;
 mod errors;
 mod evidence;

@@ -131,7 +131,7 @@ async fn cors_answers_configured_origins_only() {
     assert_eq!(lower_list(&ok, "access-control-allow-methods"), ["get", "patch", "post"]);
     assert_eq!(
         lower_list(&ok, "access-control-allow-headers"),
-        ["authorization", "content-type", "idempotency-key", "if-match"]
+        ["authorization", "content-type", "idempotency-key", "if-match", "if-none-match"]
     );
     assert_eq!(ok.header("access-control-max-age"), Some("3600"));
 
