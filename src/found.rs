@@ -34,6 +34,9 @@ impl<T> Found<T> {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FoundPage<T> {
     /// The items of this page.
+    // inline: utoipa names the schema of `Found<T>` by `T`'s bare name, so `Found<Shown<Supply>>`
+    // and `Found<Shown<Demand>>` would both be `Found_Shown`, one overwriting the other
+    #[schema(inline)]
     pub items: Vec<Found<T>>,
     /// This page's number, from 1.
     #[schema(minimum = 1, maximum = 10000)]

@@ -55,22 +55,61 @@ impl Ordered {
         }
     }
 
-    /// Replaces every copy of a component schema (outside that component itself) by a `$ref`.
+    /// Replaces every copy of a component schema (outside that component itself) by a `$ref`,
+    /// until none is left: a copy may hold copies itself, and only matches its component once
+    /// those are references.
     fn by_reference(&mut self) {
+        for _ in 0..8 {
+            let before = self.value();
+            self.by_reference_once();
+            if self.value() == before {
+                break;
+            }
+        }
+    }
+
+    /// One pass of [`Self::by_reference`]. A component named by a generic type's bare name (utoipa
+    /// registers e.g. `Shown` beside `Shown_Supply` and `Shown_Demand`, with the value of whichever
+    /// came last) is dropped when a component `{name}_…` has the same schema, and references to it
+    /// point there instead.
+    fn by_reference_once(&mut self) {
         let Self::Map(root) = self else { return };
         let Some(Self::Map(components)) = root.get_mut("components") else { return };
         let Some(Self::Map(schemas)) = components.get_mut("schemas") else { return };
         let mut named: HashMap<String, String> = HashMap::new();
         for (name, schema) in schemas.iter() {
             if matches!(schema, Self::Map(m) if !m.contains_key("$ref")) {
-                named.entry(schema.value().to_string()).or_insert_with(|| name.clone());
+                let key = schema.value().to_string();
+                match named.get(&key) {
+                    Some(first) if !name.starts_with(&format!("{first}_")) => {}
+                    _ => {
+                        named.insert(key, name.clone());
+                    }
+                }
             }
         }
+        let bare: HashMap<String, String> = schemas
+            .iter()
+            .filter_map(|(name, schema)| {
+                let to = named.get(&schema.value().to_string())?;
+                to.starts_with(&format!("{name}_")).then(|| (format!("#/components/schemas/{name}"), to.clone()))
+            })
+            .collect();
+        schemas.retain(|name, _| !bare.contains_key(&format!("#/components/schemas/{name}")));
         for (name, schema) in schemas.iter_mut() {
             schema.replace_copies(&named, Some(name));
         }
         if let Some(Self::Map(paths)) = root.get_mut("paths") {
             paths.values_mut().for_each(|p| p.replace_copies(&named, None));
+        }
+        if !bare.is_empty() {
+            self.visit(&mut |members| {
+                if let Some(Self::Scalar(Value::String(target))) = members.get_mut("$ref") {
+                    if let Some(to) = bare.get(target.as_str()) {
+                        *target = format!("#/components/schemas/{to}");
+                    }
+                }
+            });
         }
     }
 
