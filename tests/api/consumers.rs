@@ -4,6 +4,7 @@
 //! single resources, the taxonomy and the vocabularies answer 304 to `If-None-Match`.
 
 use crate::common::{Reply, Session, TestApp};
+use crate::contracts;
 use serde_json::{json, Value};
 
 /// GET `path` with an optional token and `If-None-Match`.
@@ -68,8 +69,10 @@ async fn listings_embed_their_organisation_single_in_lists_and_in_matches() {
     let wanted = demand(&app, &enterprise, "枸杞鲜果机械化采收").await;
 
     let institute_summary = summary_of(&institute, "银川某研究所", "research_institute", true);
-    let university_summary = summary_of(&university, "银川某大学", "university", false);
-    let enterprise_summary = summary_of(&enterprise, "中宁某枸杞企业", "enterprise", false);
+    // `register` gives a verified organisation (unverified ones go through review before their
+    // listings are public)
+    let university_summary = summary_of(&university, "银川某大学", "university", true);
+    let enterprise_summary = summary_of(&enterprise, "中宁某枸杞企业", "enterprise", true);
     let expected = |supply_id: &str| {
         if supply_id == from_university {
             university_summary.clone()
@@ -121,8 +124,8 @@ async fn listings_embed_their_organisation_single_in_lists_and_in_matches() {
 #[actix_web::test]
 async fn organisations_are_looked_up_by_ids_in_one_call() {
     let app = TestApp::spawn().await;
-    let a = app.register("university", "银川某大学").await;
-    let b = app.register("enterprise", "中宁某枸杞企业").await;
+    let a = app.register_unverified("university", "银川某大学").await;
+    let b = app.register_unverified("enterprise", "中宁某枸杞企业").await;
     let unknown = uuid::Uuid::new_v4().to_string();
     let path = format!(
         "/api/v1/organizations/batch?ids={},{unknown},{},{}",
@@ -192,11 +195,15 @@ async fn connections_and_contract_statistics_embed_the_users_they_name() {
         (&enterprise, json!({"to": "contacted"})),
         (&institute, json!({"to": "contacted"})),
         (&enterprise, json!({"to": "negotiating"})),
-        (&enterprise, json!({"to": "signed", "contract_amount_fen": 1_000_000, "contract_type": "transfer"})),
     ] {
         let moved = app.post_as(who.bearer(), &path, &body).await;
         assert_eq!(moved.status, 201, "{body} {}", moved.body);
     }
+    // signed once both sides confirm the contract's terms
+    let proposed = contracts::propose(&app, &enterprise, &brokered, &contracts::terms(1_000_000, 1_000_000)).await;
+    assert_eq!(proposed.status, 201, "{}", proposed.body);
+    let confirmed = contracts::confirm(&app, &institute, &brokered, &proposed.body["version"]).await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
     let broker_summary = json!({"id": broker.user_id, "display_name": "测试用户", "organization_id": broker.organization_id,
         "organization_name": "某技术转移中心"});
     let signed = app.get_as(broker.bearer(), &format!("/api/v1/connections/{brokered}")).await;
@@ -364,16 +371,25 @@ async fn the_document_suits_code_generators() {
     for model in ["Supply", "Demand"] {
         assert_eq!(schemas[model]["properties"]["extra"]["additionalProperties"], true, "{model}");
     }
-    // A page references its item's schema instead of copying it; a listing with its organisation
-    // references the listing's schema.
+    // A page references its item's schema instead of copying it (a list's item with what `q`
+    // found in it); a listing with its organisation references the listing's schema.
     assert_eq!(
-        schemas["Page_Shown_Supply"]["properties"]["items"]["items"],
+        schemas["FoundPage_Shown_Supply"]["properties"]["items"]["items"]["allOf"][0],
         json!({"$ref": "#/components/schemas/Shown_Supply"})
     );
     assert_eq!(
-        schemas["Page_Organization"]["properties"]["items"]["items"],
+        schemas["FoundPage_Shown_Demand"]["properties"]["items"]["items"]["allOf"][0],
+        json!({"$ref": "#/components/schemas/Shown_Demand"})
+    );
+    assert_eq!(
+        schemas["FoundPage_Organization"]["properties"]["items"]["items"]["allOf"][0],
         json!({"$ref": "#/components/schemas/Organization"})
     );
+    assert_eq!(
+        schemas["Page_MatchItem_Shown_Supply"]["properties"]["items"]["items"]["properties"]["listing"],
+        json!({"$ref": "#/components/schemas/Shown_Supply"})
+    );
+    assert_eq!(schemas["Detail_Shown_Supply"]["allOf"][0], json!({"$ref": "#/components/schemas/Shown_Supply"}));
     assert_eq!(schemas["Shown_Supply"]["allOf"][0], json!({"$ref": "#/components/schemas/Supply"}));
     // The preview's listing is a union told apart by `side`.
     let branches = schemas["Listing"]["oneOf"].as_array().unwrap();
