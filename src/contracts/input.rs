@@ -128,6 +128,7 @@ impl From<Decision> for ContractReview {
 
 /// Body of `POST …/contract/review` (admins).
 #[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(as = ContractReviewInput)] // the listings' review body is `ReviewInput`
 #[serde(deny_unknown_fields)]
 pub struct ReviewInput {
     pub decision: Decision,

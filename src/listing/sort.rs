@@ -35,7 +35,9 @@ impl Sort {
     /// `invalid_query` listing the allowed ones. `relevance` is always best first and, without
     /// `q`, means newest first.
     pub fn parse(value: Option<&str>, allowed: &[(&str, SortKey)], has_q: bool) -> Result<Sort, ApiError> {
-        let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        // absent: the default; empty or blank: refused like any unknown field (the documented
+        // pattern has no empty value)
+        let Some(value) = value else {
             return Ok(if has_q { Sort { key: SortKey::Relevance, descending: true } } else { Sort::NEWEST });
         };
         let (name, descending) = match value.strip_prefix('-') {

@@ -113,6 +113,9 @@ impl MatchParams {
             });
         }
         if confidence.is_empty() {
+            if self.confidence.is_some() {
+                return Err(bad("confidence names no tier; allowed: strong, possible, weak".into()));
+            }
             confidence = vec![Confidence::Strong, Confidence::Possible];
         }
         Ok(Filters {

@@ -9,7 +9,7 @@ use utoipa::{PartialSchema, ToSchema};
 use uuid::Uuid;
 
 use crate::error::{ErrorCode, FieldError};
-use crate::vocab::{ConnectionStatus, DemandStatus, Quota, SupplyStatus};
+use crate::vocab::{ConnectionStatus, ContractStatus, DemandStatus, Quota, SupplyStatus};
 
 /// A status of a connection, a supply or a demand (schema only: the `from`, `to`, `allowed` and
 /// `current_status` members of a problem name statuses of the record they are about).
@@ -23,7 +23,8 @@ impl RecordStatus {
             .iter()
             .map(|s| s.as_str())
             .chain(SupplyStatus::ALL.iter().map(|s| s.as_str()))
-            .chain(DemandStatus::ALL.iter().map(|s| s.as_str()));
+            .chain(DemandStatus::ALL.iter().map(|s| s.as_str()))
+            .chain(ContractStatus::ALL.iter().map(|s| s.as_str()));
         for value in all {
             if !values.contains(&value) {
                 values.push(value);
@@ -39,7 +40,7 @@ impl PartialSchema for RecordStatus {
             .schema_type(Type::String)
             .description(Some(
                 "A status of the record the problem is about: a connection's (`ConnectionStatus`), a supply's \
-(`SupplyStatus`) or a demand's (`DemandStatus`).",
+(`SupplyStatus`), a demand's (`DemandStatus`) or a contract's (`ContractStatus`).",
             ))
             .enum_values(Some(Self::values()))
             .into()
