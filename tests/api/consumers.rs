@@ -397,3 +397,36 @@ async fn the_document_suits_code_generators() {
     assert_eq!(sides, [&json!("supply"), &json!("demand")]);
     assert_eq!(branches[0]["allOf"][0], json!({"$ref": "#/components/schemas/Shown_Supply"}));
 }
+
+#[actix_web::test]
+async fn the_lifecycle_and_search_keep_their_fields_beside_the_organisation() {
+    let app = TestApp::spawn().await;
+    let institute = app.register("research_institute", "银川某研究所").await;
+    let offered = supply(&app, &institute, "枸杞鲜果高效低损采收装备").await;
+    let institute_summary = summary_of(&institute, "银川某研究所", "research_institute", true);
+
+    // The owner reads the listing with its organisation and its completeness report, flat.
+    let path = format!("/api/v1/supplies/{offered}");
+    let own = app.get_as(institute.bearer(), &path).await;
+    assert_eq!(own.status, 200, "{}", own.body);
+    assert_eq!(own.body["organization"], institute_summary);
+    assert!(own.body["completeness"].is_object(), "{}", own.body);
+    assert_eq!(own.header("etag"), Some("\"1\""));
+    // Others see the listing and its organisation, not the owner's advice.
+    let public = app.get(&path).await;
+    assert_eq!(public.body["organization"], institute_summary);
+    assert!(public.body.get("completeness").is_none(), "{}", public.body);
+
+    // A list with `q`: relevance and matched terms beside the organisation.
+    let found = app.get("/api/v1/supplies?q=%E6%9E%B8%E6%9D%9E").await;
+    assert_eq!(found.status, 200, "{}", found.body);
+    let item = &found.body["items"][0];
+    assert_eq!(item["id"], offered.as_str(), "{}", found.body);
+    assert_eq!(item["organization"], institute_summary);
+    assert!(item["relevance"].as_f64().is_some_and(|r| r > 0.0), "{}", found.body);
+    assert!(item["matched_terms"].as_array().is_some_and(|t| !t.is_empty()), "{}", found.body);
+
+    // An empty `sort` or `confidence` is refused, not taken as the default (Schemathesis).
+    app.get("/api/v1/supplies?sort=").await.assert_problem(400, "invalid_query");
+    app.get(&format!("/api/v1/supplies/{offered}/matches?confidence=")).await.assert_problem(400, "invalid_query");
+}
