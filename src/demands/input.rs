@@ -224,7 +224,7 @@ pub struct DemandListParams {
     pub region: Option<String>,
     /// Order: `relevance`, `created`, `updated`, `deadline`, `budget`; `-` before a field for descending (`-created`). Default: relevance with
     /// `q`, newest first without; an unknown field is 400 `invalid_query` listing the allowed ones.
-    #[param(pattern = "^-?(relevance|created|updated|deadline|budget)$")]
+    #[param(pattern = "^(-?(relevance|created|updated|deadline|budget))?$")]
     pub sort: Option<String>,
     /// Created on or after this day (UTC).
     pub created_from: Option<NaiveDate>,

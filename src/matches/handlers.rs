@@ -53,7 +53,7 @@ pub struct MatchParams {
     pub min_score: Option<f64>,
     /// Confidence tiers to keep, comma-separated: `strong`, `possible`, `weak` (default
     /// `strong,possible`; thresholds in BENCHMARKS.md "Confidence").
-    #[param(pattern = "^(strong|possible|weak)(,(strong|possible|weak))*$")]
+    #[param(pattern = "^((strong|possible|weak)(,(strong|possible|weak))*)?$")]
     pub confidence: Option<String>,
     /// Page number (default 1); matches are listed down to rank 1000: `page × per_page` ≤ 1000.
     #[param(minimum = 1, maximum = 1000)]

@@ -223,7 +223,7 @@ pub struct SupplyListParams {
     pub region: Option<String>,
     /// Order: `relevance`, `created`, `updated`, `price`; `-` before a field for descending (`-created`). Default: relevance with
     /// `q`, newest first without; an unknown field is 400 `invalid_query` listing the allowed ones.
-    #[param(pattern = "^-?(relevance|created|updated|price)$")]
+    #[param(pattern = "^(-?(relevance|created|updated|price))?$")]
     pub sort: Option<String>,
     /// Created on or after this day (UTC).
     pub created_from: Option<NaiveDate>,
