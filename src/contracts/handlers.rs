@@ -4,7 +4,8 @@ use actix_web::{get, post, web, HttpResponse};
 use uuid::Uuid;
 
 use super::input::{
-    self, ConfirmInput, ContractListParams, DisputeInput, ProposeInput, RegistrationInput, ReviewInput, StatusInput,
+    self, ConfirmInput, ContractListParams, ContractReviewInput, DisputeInput, ProposeInput, RegistrationInput,
+    StatusInput,
 };
 use super::model::ContractView;
 use super::{repo, service};
@@ -129,7 +130,7 @@ pub async fn dispute(
 /// the statistics.
 #[utoipa::path(operation_id = "review_contract", tag = "contracts",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Connection id.")), request_body = ReviewInput, responses(
+    params(("id" = Uuid, Path, description = "Connection id.")), request_body = ContractReviewInput, responses(
     (status = 200, description = "The contract with the decision.", body = ContractView),
     (status = 409, description = "`illegal_transition`: the review is not `pending`.", body = oa::Problem,
         content_type = "application/problem+json"),
@@ -140,7 +141,7 @@ pub async fn review(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<ReviewInput>,
+    body: web::Json<ContractReviewInput>,
 ) -> Result<web::Json<ContractView>, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();

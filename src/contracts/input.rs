@@ -112,16 +112,16 @@ pub struct DisputeInput {
 /// The decisions of a review.
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Decision {
+pub enum ContractDecision {
     Approved,
     Rejected,
 }
 
-impl From<Decision> for ContractReview {
-    fn from(d: Decision) -> Self {
+impl From<ContractDecision> for ContractReview {
+    fn from(d: ContractDecision) -> Self {
         match d {
-            Decision::Approved => ContractReview::Approved,
-            Decision::Rejected => ContractReview::Rejected,
+            ContractDecision::Approved => ContractReview::Approved,
+            ContractDecision::Rejected => ContractReview::Rejected,
         }
     }
 }
@@ -130,8 +130,8 @@ impl From<Decision> for ContractReview {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[schema(as = ContractReviewInput)] // the listings' review body is `ReviewInput`
 #[serde(deny_unknown_fields)]
-pub struct ReviewInput {
-    pub decision: Decision,
+pub struct ContractReviewInput {
+    pub decision: ContractDecision,
     #[schema(value_type = Option<Note>)]
     pub note: Option<String>,
 }
