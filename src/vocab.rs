@@ -458,6 +458,24 @@ vocabulary! {
         SignedIn = "signed_in" => ("登录成功", "Signed in"),
         /// 登录失败 (the password is never recorded).
         SignInFailed = "sign_in_failed" => ("登录失败", "Sign-in failed"),
+        /// 提出合同条款: one side proposed (or proposed again) a contract's terms.
+        ContractProposed = "contract_proposed" => ("提出合同条款", "Contract proposed"),
+        /// 确认合同: the other side confirmed the terms (the connection is signed).
+        ContractConfirmed = "contract_confirmed" => ("确认合同", "Contract confirmed"),
+        /// 对合同条款提出异议: the other side disputed the terms.
+        ContractDisputed = "contract_disputed" => ("对合同条款提出异议", "Contract disputed"),
+        /// 审核合同: an admin's review decision on a contract.
+        ContractReviewed = "contract_reviewed" => ("审核合同", "Contract reviewed"),
+        /// 技术合同登记: the seller side recorded the registration.
+        ContractRegistered = "contract_registered" => ("技术合同登记", "Contract registered"),
+        /// 合同状态变更: a confirmed contract moved (in performance, completed, terminated).
+        ContractStatusChanged = "contract_status_changed" => ("合同状态变更", "Contract status changed"),
+        /// 登记付款: the seller side entered an instalment or recorded a receipt.
+        PaymentRecorded = "payment_recorded" => ("登记付款", "Payment recorded"),
+        /// 确认到账: the buyer side confirmed a receipt.
+        PaymentConfirmed = "payment_confirmed" => ("确认到账", "Payment confirmed"),
+        /// 创建佣金政策: an admin created a commission policy.
+        CommissionPolicyCreated = "commission_policy_created" => ("创建佣金政策", "Commission policy created"),
     }
 }
 
@@ -470,6 +488,9 @@ vocabulary! {
         User = "user" => ("用户", "User"),
         Invitation = "invitation" => ("邀请", "Invitation"),
         Connection = "connection" => ("对接", "Connection"),
+        Contract = "contract" => ("技术合同", "Contract"),
+        Payment = "payment" => ("付款", "Payment"),
+        CommissionPolicy = "commission_policy" => ("佣金政策", "Commission policy"),
     }
 }
 

@@ -10,11 +10,13 @@ use uuid::Uuid;
 use super::input::NewPolicy;
 use super::model::{Policy, Statement};
 use super::{repo, statement};
+use crate::audit::{self, Entry};
 use crate::auth::policy::require_admin;
 use crate::auth::principal::Principal;
 use crate::db::schema::organizations;
 use crate::db::FoundExtension;
 use crate::error::{ApiError, ErrorCode};
+use crate::vocab::{AuditAction, AuditRecordType};
 
 /// Creates a policy (admins).
 pub fn create(conn: &mut PgConnection, caller: &Principal, new: &NewPolicy) -> Result<Policy, ApiError> {
@@ -35,7 +37,15 @@ pub fn create(conn: &mut PgConnection, caller: &Principal, new: &NewPolicy) -> R
                 extension: json!({ "existing_id": existing }),
             });
         }
-        repo::insert(conn, new, caller.user_id)
+        let policy = repo::insert(conn, new, caller.user_id)?;
+        let on = Entry::on_set(
+            caller,
+            AuditAction::CommissionPolicyCreated,
+            AuditRecordType::CommissionPolicy,
+            new.agency_id,
+        );
+        audit::record(conn, &Entry { record_id: Some(policy.id), ..on }.with_changes(audit::created(&policy)))?;
+        Ok(policy)
     })
 }
 

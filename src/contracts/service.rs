@@ -25,12 +25,15 @@ use uuid::Uuid;
 use super::input::{StatusInput, Terms};
 use super::model::{Contract, ContractView, Party};
 use super::repo;
+use crate::audit::{self, Entry};
 use crate::auth::policy::{require_admin, require_writer};
 use crate::auth::principal::Principal;
 use crate::connections::model::Connection;
 use crate::connections::repo::{self as connection_repo, MoveChanges};
 use crate::error::{ApiError, ErrorCode};
-use crate::vocab::{ConnectionStatus, ContractReview, ContractReviewReason, ContractStatus, Verification};
+use crate::vocab::{
+    AuditAction, AuditRecordType, ConnectionStatus, ContractReview, ContractReviewReason, ContractStatus, Verification,
+};
 use crate::{demands, supplies};
 
 /// The connection of a contract and its two parties.
@@ -155,6 +158,43 @@ pub fn get(conn: &mut PgConnection, caller: &Principal, id: Uuid) -> Result<Cont
     Ok(parties.view(contract))
 }
 
+/// Records `caller`'s `action` on a record of the contract in the audit log, once under each
+/// party's organisation (both sides' members read it), with the fields that changed from `before`
+/// (all of `after` for a new record), in the caller's transaction.
+pub fn audit_both_sides(
+    conn: &mut PgConnection,
+    caller: &Principal,
+    parties: &Parties,
+    (action, record_type, record_id): (AuditAction, AuditRecordType, Uuid),
+    before: Option<&impl serde::Serialize>,
+    after: &impl serde::Serialize,
+) -> Result<(), ApiError> {
+    let changes = match before {
+        Some(before) => audit::changes(before, after),
+        None => audit::created(after),
+    };
+    for org in [parties.buyer.organization_id, parties.seller.organization_id] {
+        let entry = Entry::by(caller, action, record_type, record_id, org).with_changes(changes.clone());
+        audit::record(conn, &entry)?;
+    }
+    Ok(())
+}
+
+/// [`audit_both_sides`] for the contract itself.
+fn audited(
+    conn: &mut PgConnection,
+    caller: &Principal,
+    parties: &Parties,
+    action: AuditAction,
+    before: Option<Contract>,
+    after: Contract,
+) -> Result<ContractView, ApiError> {
+    let before = before.map(|c| parties.view(c));
+    let view = parties.view(after);
+    audit_both_sides(conn, caller, parties, (action, AuditRecordType::Contract, view.id), before.as_ref(), &view)?;
+    Ok(view)
+}
+
 /// Proposes `terms` (see the module docs).
 pub fn propose(conn: &mut PgConnection, caller: &Principal, id: Uuid, terms: &Terms) -> Result<ContractView, ApiError> {
     let parties = parties(conn, caller, id)?;
@@ -179,7 +219,7 @@ pub fn propose(conn: &mut PgConnection, caller: &Principal, id: Uuid, terms: &Te
             ));
         }
         let contract = repo::propose(conn, id, existing.as_ref(), terms, caller.user_id, caller.organization_id)?;
-        Ok(parties.view(contract))
+        audited(conn, caller, &parties, AuditAction::ContractProposed, existing, contract)
     })
 }
 
@@ -251,6 +291,7 @@ pub fn confirm(
         }
         let reasons = review_reasons(conn, &contract, &parties, review_above_fen)?;
         let review = if reasons.is_empty() { ContractReview::NotRequired } else { ContractReview::Pending };
+        let before = contract.clone();
         let confirmed = repo::confirm(conn, contract.id, caller.user_id, review, &reasons)?;
         let changes = MoveChanges {
             status: ConnectionStatus::Signed,
@@ -267,7 +308,7 @@ pub fn confirm(
             caller.user_id,
             note,
         )?;
-        Ok(parties.view(confirmed))
+        audited(conn, caller, &parties, AuditAction::ContractConfirmed, Some(before), confirmed)
     })
 }
 
@@ -277,7 +318,8 @@ pub fn dispute(conn: &mut PgConnection, caller: &Principal, id: Uuid, note: &str
     require_side(conn, caller, &parties)?;
     conn.transaction(|conn| {
         let contract = answerable(conn, caller, id, ContractStatus::Disputed)?;
-        Ok(parties.view(repo::dispute(conn, contract.id, caller.user_id, note)?))
+        let disputed = repo::dispute(conn, contract.id, caller.user_id, note)?;
+        audited(conn, caller, &parties, AuditAction::ContractDisputed, Some(contract), disputed)
     })
 }
 
@@ -300,7 +342,8 @@ pub fn review(
                 extension: json!({ "from": contract.review, "to": decision, "allowed": [] }),
             });
         }
-        Ok(parties.view(repo::review(conn, contract.id, caller.user_id, decision, note)?))
+        let reviewed = repo::review(conn, contract.id, caller.user_id, decision, note)?;
+        audited(conn, caller, &parties, AuditAction::ContractReviewed, Some(contract), reviewed)
     })
 }
 
@@ -333,7 +376,7 @@ pub fn register(
         };
         let registered = repo::register(conn, contract.id, to, number, day)?;
         connection_repo::set_registration_no(conn, id, number)?;
-        Ok(parties.view(registered))
+        audited(conn, caller, &parties, AuditAction::ContractRegistered, Some(contract), registered)
     })
 }
 
@@ -361,6 +404,7 @@ pub fn move_to(
                 format!("a contract that is `{}` cannot move to `{}`", contract.status, input.to),
             ));
         }
-        Ok(parties.view(repo::set_status(conn, contract.id, input.to, note.as_deref())?))
+        let moved = repo::set_status(conn, contract.id, input.to, note.as_deref())?;
+        audited(conn, caller, &parties, AuditAction::ContractStatusChanged, Some(contract), moved)
     })
 }

@@ -19,9 +19,9 @@ use super::repo;
 use crate::auth::principal::Principal;
 use crate::contracts::model::Contract;
 use crate::contracts::repo as contract_repo;
-use crate::contracts::service::{parties, Parties, Side};
+use crate::contracts::service::{audit_both_sides, parties, Parties, Side};
 use crate::error::{ApiError, ErrorCode};
-use crate::vocab::{ContractStatus, PaymentStatus};
+use crate::vocab::{AuditAction, AuditRecordType, ContractStatus, PaymentStatus};
 
 /// 403 unless the caller acts for `side` of the contract.
 fn require(caller: &Principal, parties: &Parties, side: Side, what: &str) -> Result<(), ApiError> {
@@ -91,7 +91,10 @@ pub fn add(
         if let Some(receipt) = &instalment.receipt {
             check_cap(conn, &contract, receipt.fen)?;
         }
-        repo::insert(conn, contract.id, instalment, caller.user_id)
+        let added = repo::insert(conn, contract.id, instalment, caller.user_id)?;
+        let record = (AuditAction::PaymentRecorded, AuditRecordType::Payment, added.id);
+        audit_both_sides(conn, caller, &parties, record, None::<&Payment>, &added)?;
+        Ok(added)
     })
 }
 
@@ -113,7 +116,10 @@ pub fn receive(
             return Err(illegal(current.status, PaymentStatus::Received, PaymentStatus::Planned));
         }
         check_cap(conn, &contract, receipt.fen)?;
-        repo::receive(conn, payment, receipt)
+        let received = repo::receive(conn, payment, receipt)?;
+        let record = (AuditAction::PaymentRecorded, AuditRecordType::Payment, payment);
+        audit_both_sides(conn, caller, &parties, record, Some(&current), &received)?;
+        Ok(received)
     })
 }
 
@@ -135,6 +141,9 @@ pub fn confirm(conn: &mut PgConnection, caller: &Principal, id: Uuid, payment: U
         if current.status != PaymentStatus::Received {
             return Err(illegal(current.status, PaymentStatus::Confirmed, PaymentStatus::Received));
         }
-        repo::confirm(conn, payment, caller.user_id)
+        let confirmed = repo::confirm(conn, payment, caller.user_id)?;
+        let record = (AuditAction::PaymentConfirmed, AuditRecordType::Payment, payment);
+        audit_both_sides(conn, caller, &parties, record, Some(&current), &confirmed)?;
+        Ok(confirmed)
     })
 }

@@ -159,6 +159,31 @@ async fn both_sides_sign_and_a_confirmed_contract_between_verified_parties_count
     // A confirmed contract's terms do not change.
     propose(&app, &p.enterprise, c, &terms(1, 1)).await.assert_problem(409, "illegal_transition");
     propose(&app, &p.institute, c, &terms(1, 1)).await.assert_problem(409, "illegal_transition");
+
+    // The audit log: the proposal and the confirmation, by whoever did them, read by both sides'
+    // members (one entry under each organisation); refused attempts left nothing.
+    let contract_id = signed.body["id"].as_str().unwrap();
+    for side in [&p.enterprise, &p.institute] {
+        let log = app.get_as(side.bearer(), &format!("/api/v1/audit-log?record_id={contract_id}")).await;
+        assert_eq!(log.status, 200, "{}", log.body);
+        let seen: Vec<(Value, Value)> = log.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["action"].clone(), e["actor_id"].clone()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (json!("contract_confirmed"), json!(p.institute.user_id)),
+                (json!("contract_proposed"), json!(p.enterprise.user_id)),
+            ],
+            "{}",
+            log.body
+        );
+        let confirmed = &log.body["items"][0]["changes"]["status"];
+        assert_eq!(confirmed, &json!({"before": "proposed", "after": "signed"}));
+    }
 }
 
 #[actix_web::test]
