@@ -105,6 +105,22 @@ impl ApiError {
         Self::BadRequest { code, detail: detail.into() }
     }
 
+    /// A 409 `illegal_transition` of a record in `from` asked to become `to`, with the statuses it
+    /// may move to from there (`allowed`, possibly none): the extension members every such
+    /// answer carries (connections, listings, contracts, payments).
+    pub fn illegal_transition(
+        from: impl serde::Serialize,
+        to: impl serde::Serialize,
+        allowed: impl serde::Serialize,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self::ConflictWith {
+            code: ErrorCode::IllegalTransition,
+            detail: detail.into(),
+            extension: serde_json::json!({ "from": from, "to": to, "allowed": allowed }),
+        }
+    }
+
     /// A 401 `invalid_token` (a bearer token was sent but is not valid).
     pub fn invalid_token(detail: impl Into<String>) -> Self {
         Self::Unauthorized { code: ErrorCode::InvalidToken, detail: detail.into() }

@@ -4,7 +4,9 @@
 //! deserialisation error).
 
 /// What every vocabulary enum offers, for code generic over one (e.g. a listing's statuses).
-pub trait Vocabulary: Copy + Eq + std::fmt::Debug + std::fmt::Display + Send + Sync + 'static {
+pub trait Vocabulary:
+    Copy + Eq + std::fmt::Debug + std::fmt::Display + serde::Serialize + Send + Sync + 'static
+{
     /// Every value, in declaration order.
     const ALL: &'static [Self];
     /// The enum's name, as its schema is named in the OpenAPI document (e.g. `TransferMode`).

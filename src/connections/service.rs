@@ -408,11 +408,8 @@ pub fn move_to(conn: &mut PgConnection, caller: &Principal, id: Uuid, step: &Mov
         .pop()
         .ok_or_else(|| ApiError::NotFound(format!("connection {id}")))?;
     let from = current.status;
-    let illegal = |from: ConnectionStatus, detail: String| ApiError::ConflictWith {
-        code: ErrorCode::IllegalTransition,
-        detail,
-        extension: json!({ "from": from, "to": step.to, "allowed": event_moves(from) }),
-    };
+    let illegal =
+        |from: ConnectionStatus, detail: String| ApiError::illegal_transition(from, step.to, event_moves(from), detail);
     let not_allowed = |from: ConnectionStatus| format!("a connection that is `{from}` cannot move to `{}`", step.to);
     if let Some(expected) = step.from.filter(|&expected| expected != from) {
         return Err(illegal(from, format!("the connection is `{from}`, not `{expected}`: reload it and decide again")));

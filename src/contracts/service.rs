@@ -19,7 +19,6 @@
 
 use diesel::prelude::*;
 use diesel::Connection as _;
-use serde_json::json;
 use uuid::Uuid;
 
 use super::input::{StatusInput, Terms};
@@ -30,7 +29,7 @@ use crate::auth::policy::{require_admin, require_writer};
 use crate::auth::principal::Principal;
 use crate::connections::model::Connection;
 use crate::connections::repo::{self as connection_repo, MoveChanges};
-use crate::error::{ApiError, ErrorCode};
+use crate::error::ApiError;
 use crate::vocab::{
     AuditAction, AuditRecordType, ConnectionStatus, ContractReview, ContractReviewReason, ContractStatus, Verification,
 };
@@ -104,19 +103,8 @@ fn require_side(conn: &mut PgConnection, caller: &Principal, parties: &Parties) 
     Ok(side)
 }
 
-/// 409 `illegal_transition`.
-fn illegal(
-    from: impl serde::Serialize,
-    to: impl serde::Serialize,
-    allowed: &[ContractStatus],
-    detail: String,
-) -> ApiError {
-    ApiError::ConflictWith {
-        code: ErrorCode::IllegalTransition,
-        detail,
-        extension: json!({ "from": from, "to": to, "allowed": allowed }),
-    }
-}
+/// The `allowed` of a refusal that no move of the request's kind would avoid.
+const NO_MOVES: &[ContractStatus] = &[];
 
 fn no_contract(id: Uuid) -> ApiError {
     ApiError::NotFound(format!("contract of connection {id} (none proposed yet)"))
@@ -203,18 +191,18 @@ pub fn propose(conn: &mut PgConnection, caller: &Principal, id: Uuid, terms: &Te
         let status = connection_repo::lock_status(conn, id)?;
         let existing = repo::lock_of_connection(conn, id)?;
         if let Some(c) = existing.as_ref().filter(|c| c.status.is_confirmed()) {
-            return Err(illegal(
+            return Err(ApiError::illegal_transition(
                 c.status,
                 ContractStatus::Proposed,
-                &[],
+                NO_MOVES,
                 format!("the contract is already `{}`: a confirmed contract's terms do not change", c.status),
             ));
         }
         if status != ConnectionStatus::Negotiating {
-            return Err(illegal(
+            return Err(ApiError::illegal_transition(
                 status,
                 ContractStatus::Proposed,
-                &[],
+                NO_MOVES,
                 format!("a contract is proposed on a `negotiating` connection; this one is `{status}`"),
             ));
         }
@@ -249,10 +237,10 @@ fn review_reasons(
 fn answerable(conn: &mut PgConnection, caller: &Principal, id: Uuid, to: ContractStatus) -> Result<Contract, ApiError> {
     let contract = repo::lock_of_connection(conn, id)?.ok_or_else(|| no_contract(id))?;
     if contract.status != ContractStatus::Proposed {
-        return Err(illegal(
+        return Err(ApiError::illegal_transition(
             contract.status,
             to,
-            &[],
+            NO_MOVES,
             format!("only a `proposed` contract is confirmed or disputed; this one is `{}`", contract.status),
         ));
     }
@@ -282,10 +270,10 @@ pub fn confirm(
             return Err(ApiError::VersionMismatch { current: contract.version });
         }
         if status != ConnectionStatus::Negotiating {
-            return Err(illegal(
+            return Err(ApiError::illegal_transition(
                 status,
                 ConnectionStatus::Signed,
-                &[],
+                NO_MOVES,
                 format!("the connection is `{status}`: only a `negotiating` connection is signed"),
             ));
         }
@@ -336,11 +324,8 @@ pub fn review(
     conn.transaction(|conn| {
         let contract = repo::lock_of_connection(conn, id)?.ok_or_else(|| no_contract(id))?;
         if contract.review != ContractReview::Pending {
-            return Err(ApiError::ConflictWith {
-                code: ErrorCode::IllegalTransition,
-                detail: format!("the contract's review is `{}`, not `pending`", contract.review),
-                extension: json!({ "from": contract.review, "to": decision, "allowed": [] }),
-            });
+            let detail = format!("the contract's review is `{}`, not `pending`", contract.review);
+            return Err(ApiError::illegal_transition(contract.review, decision, NO_MOVES, detail));
         }
         let reviewed = repo::review(conn, contract.id, caller.user_id, decision, note)?;
         audited(conn, caller, &parties, AuditAction::ContractReviewed, Some(contract), reviewed)
@@ -366,10 +351,10 @@ pub fn register(
             ContractStatus::Signed => ContractStatus::Registered,
             ContractStatus::InPerformance if contract.registration_no.is_none() => ContractStatus::InPerformance,
             from => {
-                return Err(illegal(
+                return Err(ApiError::illegal_transition(
                     from,
                     ContractStatus::Registered,
-                    &[],
+                    NO_MOVES,
                     format!("a contract is registered once, after both sides confirmed it; this one is `{from}`"),
                 ))
             }
@@ -397,7 +382,7 @@ pub fn move_to(
         let contract = repo::lock_of_connection(conn, id)?.ok_or_else(|| no_contract(id))?;
         let allowed = contract.status.allowed_moves();
         if !allowed.contains(&input.to) {
-            return Err(illegal(
+            return Err(ApiError::illegal_transition(
                 contract.status,
                 input.to,
                 allowed,

@@ -13,7 +13,10 @@ use crate::audit::{self, Entry};
 use crate::auth::principal::Principal;
 use crate::db::schema::listing_events;
 use crate::error::ApiError;
-use crate::vocab::{AuditAction, AuditRecordType, ListingEventKind, ReviewDecision, ReviewReason, Vocabulary};
+use crate::notifications::outbox::{self, NewNotification};
+use crate::vocab::{
+    AuditAction, AuditRecordType, ListingEventKind, NotificationKind, ReviewDecision, ReviewReason, Vocabulary,
+};
 
 #[derive(Insertable)]
 #[diesel(table_name = listing_events)]
@@ -167,4 +170,34 @@ pub fn latest_review(conn: &mut PgConnection, id: Uuid) -> Result<Option<ReviewN
             decided_at,
         })
     }))
+}
+
+/// Queues a `kind` notification about `listing` for its organisation, in the caller's
+/// transaction (see [`outbox::queue`]): the subject is the listing, `payload` what the message
+/// needs besides its kind, title and path, which are added here.
+pub fn notify_owner<L: Listing>(
+    conn: &mut PgConnection,
+    kind: NotificationKind,
+    listing: &L,
+    mut payload: serde_json::Value,
+    dedupe_key: String,
+    at: DateTime<Utc>,
+) -> Result<bool, ApiError> {
+    let listing_kind = L::KIND;
+    if let Some(fields) = payload.as_object_mut() {
+        fields.insert("listing_kind".into(), serde_json::json!(listing_kind.kind));
+        fields.insert("title".into(), serde_json::json!(listing.title()));
+        fields.insert("path".into(), serde_json::json!(format!("{}/{}", listing_kind.path, listing.id())));
+    }
+    let notification = NewNotification {
+        kind,
+        recipient_organization_id: Some(listing.organization_id()),
+        recipient_user_id: None,
+        subject_kind: listing_kind.kind.as_str().into(),
+        subject_id: listing.id(),
+        payload,
+        dedupe_key,
+        created_at: at,
+    };
+    outbox::queue(conn, &notification)
 }

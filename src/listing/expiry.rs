@@ -15,8 +15,7 @@ use super::lifecycle::{self, Lifecycle};
 use super::store::ListingStore;
 use crate::auth::policy;
 use crate::auth::principal::Principal;
-use crate::error::{ApiError, ErrorCode};
-use crate::notifications::outbox::{self, NewNotification};
+use crate::error::ApiError;
 use crate::quota::{self, Quotas};
 use crate::vocab::{ListingEventKind, NotificationKind, Verification, Vocabulary};
 
@@ -28,17 +27,6 @@ fn may_edit<L: Listing>(caller: &Principal, listing: &L) -> Result<(), ApiError>
 /// Whether the organisation `id` is verified.
 pub fn is_verified(conn: &mut PgConnection, id: Uuid) -> Result<bool, ApiError> {
     Ok(crate::organizations::repo::verification(conn, id)? == Some(Verification::Verified))
-}
-
-/// 409 `illegal_transition` for an action (renew, confirm) asked of a listing in `from`, which
-/// only a listing in `allowed` takes.
-fn not_from<S: Vocabulary>(from: S, to: S, allowed: &[S], detail: String) -> ApiError {
-    ApiError::ConflictWith {
-        code: ErrorCode::IllegalTransition,
-        detail,
-        extension: json!({ "from": from.as_str(), "to": to.as_str(),
-            "allowed": allowed.iter().map(|s| s.as_str()).collect::<Vec<_>>() }),
-    }
 }
 
 /// Renews the expired listing `id` for `caller` at `now`: its validity restarts (a demand's
@@ -60,10 +48,10 @@ pub fn renew<L: ListingStore>(
         policy::require_writer(conn, caller)?;
         let from = current.status();
         if from != kind.expired {
-            return Err(not_from(
+            return Err(ApiError::illegal_transition(
                 from,
                 kind.candidate,
-                &[kind.expired],
+                [kind.expired],
                 format!(
                     "only an expired {} is renewed; one on the market is confirmed (POST {}/{{id}}/confirm)",
                     kind.noun, kind.path
@@ -110,7 +98,7 @@ pub fn confirm<L: ListingStore>(
             } else {
                 format!("only a {} on the market (`{}`) is confirmed", kind.noun, kind.candidate)
             };
-            return Err(not_from(from, kind.candidate, &[kind.candidate], hint));
+            return Err(ApiError::illegal_transition(from, kind.candidate, [kind.candidate], hint));
         }
         let expires_at = settings.expiry(kind.kind, current.deadline(), now);
         let mut changes = L::status_change(from);
@@ -131,30 +119,12 @@ pub fn sweep<L: ListingStore>(conn: &mut PgConnection, now: DateTime<Utc>) -> Re
     let expired = L::expire_due(conn, now)?;
     for listing in &expired {
         events::record(conn, listing, kind.candidate, &Event::plain(ListingEventKind::Expired, None, now))?;
-        outbox::queue(
-            conn,
-            &NewNotification {
-                kind: NotificationKind::ListingExpired,
-                recipient_organization_id: Some(listing.organization_id()),
-                recipient_user_id: None,
-                subject_kind: kind.kind.as_str().into(),
-                subject_id: listing.id(),
-                payload: json!({
-                    "listing_kind": kind.kind,
-                    "title": listing.title(),
-                    "expired_at": listing.expires_at(),
-                    "path": format!("{}/{}", kind.path, listing.id()),
-                    "renew": format!("{}/{}/renew", kind.path, listing.id()),
-                }),
-                dedupe_key: format!(
-                    "listing_expired:{}:{}:{}",
-                    kind.kind,
-                    listing.id(),
-                    listing.expires_at().timestamp()
-                ),
-                created_at: now,
-            },
-        )?;
+        let payload = json!({
+            "expired_at": listing.expires_at(),
+            "renew": format!("{}/{}/renew", kind.path, listing.id()),
+        });
+        let key = format!("listing_expired:{}:{}:{}", kind.kind, listing.id(), listing.expires_at().timestamp());
+        events::notify_owner(conn, NotificationKind::ListingExpired, listing, payload, key, now)?;
     }
     Ok(expired)
 }

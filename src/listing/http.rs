@@ -8,7 +8,6 @@
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 use chrono::{DateTime, Utc};
 use diesel::{Connection, PgConnection};
-use serde_json::json;
 use uuid::Uuid;
 
 use super::events;
@@ -24,7 +23,7 @@ use crate::auth::policy;
 use crate::auth::principal::Principal;
 use crate::connections::idempotency;
 use crate::db;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::ApiError;
 use crate::etag::{etag, not_modified};
 use crate::quota;
 use crate::state::AppState;
@@ -54,15 +53,8 @@ fn with_etag<L: Listing>(mut response: HttpResponseBuilder, detail: &Detail<Show
 
 /// 409 `illegal_transition` for a status the body asked for that the lifecycle does not allow.
 fn illegal<S: Vocabulary>(refused: Refused<S>) -> ApiError {
-    ApiError::ConflictWith {
-        code: ErrorCode::IllegalTransition,
-        detail: format!("a listing that is `{}` cannot be made `{}`", refused.from, refused.to),
-        extension: json!({
-            "from": refused.from.as_str(),
-            "to": refused.to.as_str(),
-            "allowed": refused.allowed.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
-        }),
-    }
+    let detail = format!("a listing that is `{}` cannot be made `{}`", refused.from, refused.to);
+    ApiError::illegal_transition(refused.from, refused.to, refused.allowed, detail)
 }
 
 /// Which statuses count against `open_listings`: on the market or waiting for review.

@@ -14,7 +14,6 @@ use super::lifecycle::{self, Lifecycle};
 use super::store::ListingStore;
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ErrorCode};
-use crate::notifications::outbox::{self, NewNotification};
 use crate::spec::text::Note;
 use crate::validation::{Fields, MAX_SCENARIO_CHARS};
 use crate::vocab::{NotificationKind, ReviewDecision, ReviewReason, Vocabulary};
@@ -101,29 +100,16 @@ pub fn decide<L: ListingStore>(
             at: now,
         };
         let event_id = events::record(conn, &listing, from, &event)?;
-        outbox::queue(
-            conn,
-            &NewNotification {
-                kind: NotificationKind::ListingReviewed,
-                recipient_organization_id: Some(listing.organization_id()),
-                recipient_user_id: None,
-                subject_kind: kind.kind.as_str().into(),
-                subject_id: listing.id(),
-                payload: json!({
-                    "listing_kind": kind.kind,
-                    "title": listing.title(),
-                    "decision": decision.decision,
-                    "reason": decision.reason,
-                    "reason_label_zh": decision.reason.map(ReviewReason::label_zh),
-                    "note": decision.note,
-                    "status": listing.status().as_str(),
-                    "expires_at": listing.expires_at(),
-                    "path": format!("{}/{}", kind.path, listing.id()),
-                }),
-                dedupe_key: format!("listing_reviewed:{event_id}"),
-                created_at: now,
-            },
-        )?;
+        let payload = json!({
+            "decision": decision.decision,
+            "reason": decision.reason,
+            "reason_label_zh": decision.reason.map(ReviewReason::label_zh),
+            "note": decision.note,
+            "status": listing.status().as_str(),
+            "expires_at": listing.expires_at(),
+        });
+        let key = format!("listing_reviewed:{event_id}");
+        events::notify_owner(conn, NotificationKind::ListingReviewed, &listing, payload, key, now)?;
         Ok(listing)
     })
 }

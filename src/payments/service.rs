@@ -124,11 +124,8 @@ pub fn receive(
 }
 
 fn illegal(from: PaymentStatus, to: PaymentStatus, needed: PaymentStatus) -> ApiError {
-    ApiError::ConflictWith {
-        code: ErrorCode::IllegalTransition,
-        detail: format!("the payment is `{from}`: only a `{needed}` one can become `{to}`"),
-        extension: json!({ "from": from, "to": to, "allowed": [] }),
-    }
+    let detail = format!("the payment is `{from}`: only a `{needed}` one can become `{to}`");
+    ApiError::illegal_transition(from, to, &[] as &[PaymentStatus], detail)
 }
 
 /// The buyer side confirms a receipt.
