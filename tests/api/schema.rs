@@ -89,3 +89,39 @@ fn the_outcome_log_is_append_only() {
         assert!(err.contains("append-only"), "{statement}: {err}");
     }
 }
+
+/// Every audit action, audited record type and notification kind the code writes is a row of its
+/// lookup table (migration 000026), so no write fails on the foreign key; and the tables hold no
+/// value the code cannot read back.
+#[test]
+fn lookup_tables_hold_exactly_the_code_values() {
+    use techmatch::vocab::{AuditAction, AuditRecordType, NotificationKind};
+    #[derive(QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+    }
+    fn names(conn: &mut PgConnection, table: &str) -> Vec<String> {
+        let mut names: Vec<String> = diesel::sql_query(format!("SELECT name FROM {table}"))
+            .load::<Name>(conn)
+            .unwrap()
+            .into_iter()
+            .map(|n| n.name)
+            .collect();
+        names.sort();
+        names
+    }
+    fn sorted(values: impl Iterator<Item = &'static str>) -> Vec<String> {
+        let mut values: Vec<String> = values.map(str::to_string).collect();
+        values.sort();
+        values
+    }
+    let db = TestDb::new();
+    let mut conn = db.connect();
+    assert_eq!(names(&mut conn, "audit_actions"), sorted(AuditAction::ALL.iter().map(|v| v.as_str())));
+    assert_eq!(names(&mut conn, "audit_record_types"), sorted(AuditRecordType::ALL.iter().map(|v| v.as_str())));
+    assert_eq!(names(&mut conn, "notification_kinds"), sorted(NotificationKind::ALL.iter().map(|v| v.as_str())));
+    let refused = diesel::sql_query("INSERT INTO audit_log (action, record_type) VALUES ('no_such_action', 'supply')")
+        .execute(&mut conn);
+    assert!(refused.is_err(), "an unknown action was stored");
+}
