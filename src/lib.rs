@@ -30,6 +30,7 @@ pub mod health;
 pub mod import;
 pub mod industries;
 pub mod jobs;
+pub mod lang;
 pub mod listing;
 pub mod matches;
 pub mod members;

@@ -2,3 +2,4 @@
 //! to ([`outbox`]). ARCHITECTURE.md, "A notification kind", says how a new kind is added.
 
 pub mod outbox;
+pub mod text;
