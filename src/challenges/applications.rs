@@ -38,7 +38,7 @@ fn closed(challenge: &Challenge, detail: &str) -> ApiError {
         code: ErrorCode::ChallengeClosed,
         detail: detail.into(),
         extension: json!({
-            "challenge_status": challenge.status,
+            "current_status": challenge.status,
             "opens_at": challenge.opens_at,
             "closes_at": challenge.closes_at,
         }),

@@ -329,10 +329,11 @@ pub async fn score(
     let (id, application) = path.into_inner();
     let body = body.into_inner();
     let comment = input::note("comment", body.comment)?;
+    let scores: Vec<i64> = body.scores.iter().map(|s| s.0).collect();
     let now = state.clock.now();
     Ok(web::Json(
         db::run(&state.pool, move |conn| {
-            evaluation::score(conn, &caller, id, application, &body.scores, comment.as_deref(), now)
+            evaluation::score(conn, &caller, id, application, &scores, comment.as_deref(), now)
         })
         .await?,
     ))

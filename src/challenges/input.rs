@@ -256,13 +256,17 @@ pub struct ConflictInput {
     pub note: Option<String>,
 }
 
+/// A score as sent: an integer (`90.0` is read as 90).
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct Score(#[serde(deserialize_with = "crate::validation::integer")] pub i64);
+
 /// Body of `POST …/applications/{application_id}/scores`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScoreInput {
     /// One score 0–100 per criterion, in the challenge's order of `criteria`.
-    #[schema(min_items = 1, max_items = 10)]
-    pub scores: Vec<i64>,
+    #[schema(min_items = 1, max_items = 10, value_type = Vec<i64>)]
+    pub scores: Vec<Score>,
     #[schema(value_type = Option<Note>)]
     pub comment: Option<String>,
 }

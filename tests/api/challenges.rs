@@ -321,6 +321,7 @@ async fn applications_keep_to_the_window_eligibility_and_their_own_supplies() {
     let late = app.post_as(university.bearer(), &apps, &application_body(&[&university_supply])).await;
     late.assert_problem(409, "challenge_closed");
     assert!(late.body["closes_at"].is_string());
+    assert!(late.body["current_status"].is_string());
     app.post_as(institute.bearer(), &format!("{apps}/{institute_app}/withdraw"), &json!({}))
         .await
         .assert_problem(409, "challenge_closed");
@@ -389,10 +390,12 @@ async fn the_panel_scores_without_conflicts_and_the_award_opens_connections() {
     bad.assert_problem(422, "validation_failed");
     assert_eq!(bad.body["errors"][0]["field"], "scores.0");
     app.post_as(expert.bearer(), &score(&a), &json!({"scores": [70]})).await.assert_problem(422, "validation_failed");
+    let early = app.post_as(expert.bearer(), &score(&b), &json!({"scores": [1.5, 2]})).await;
+    early.assert_problem(400, "invalid_body");
 
     let sheet = app.post_as(expert.bearer(), &score(&a), &json!({"scores": [70, 60], "comment": "可行"})).await;
     assert_eq!(ok(&sheet, 200)["scores"], json!([70, 60]));
-    ok(&app.post_as(institute.bearer(), &score(&b), &json!({"scores": [90, 80]})).await, 200);
+    ok(&app.post_as(institute.bearer(), &score(&b), &json!({"scores": [90.0, 80]})).await, 200);
 
     // The ranking: weights 60/40 → B 86, A 66.
     let evaluation = app.get_as(owner.bearer(), &format!("{base}/evaluation")).await;
