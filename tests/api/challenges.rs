@@ -544,3 +544,27 @@ async fn the_challenge_funnel_counts_the_demo_challenge() {
     assert_eq!(ok(&result, 200)["winners"][0]["rank"], 1);
     assert_eq!(result.body["scores"]["reviewers"], 2);
 }
+
+/// Five simultaneous applications of one organisation: one is submitted, the others are told
+/// which (409 `already_applied` naming it), whether the check or the unique index caught them.
+#[actix_web::test]
+async fn concurrent_applications_of_one_organisation_submit_one() {
+    let clock = manual_clock();
+    let app = app_at(&clock).await;
+    let admin = app.admin().await;
+    let (owner, demand) = owner_with_demand(&app).await;
+    let (institute, supply) = solver(&app, "research_institute", "振动式枸杞采收机").await;
+    let id = open_challenge(&app, &owner, &admin, challenge_body(&demand, clock.now())).await;
+    let path = format!("/api/v1/challenges/{id}/applications");
+    let body = application_body(&[&supply]);
+    let replies = common::futures_join_all((0..5).map(|_| app.post_as(institute.bearer(), &path, &body))).await;
+    let created: Vec<&Reply> = replies.iter().filter(|r| r.status == 201).collect();
+    assert_eq!(created.len(), 1, "{:?}", replies.iter().map(|r| r.body.clone()).collect::<Vec<_>>());
+    let winner = id_of(created[0]);
+    for r in replies.iter().filter(|r| r.status != 201) {
+        r.assert_problem(409, "already_applied");
+        assert_eq!(r.body["existing_id"], json!(winner));
+    }
+    let stored = format!("SELECT count(*) AS n FROM challenge_applications WHERE challenge_id = '{id}'");
+    assert_eq!(scalar(&app.db, &stored), 1);
+}
