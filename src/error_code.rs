@@ -103,6 +103,16 @@ error_codes! {
     ContractNotPayable = ("contract_not_payable", 409),
     /// 409: a commission policy overlaps another for the same scope and period.
     PolicyOverlap = ("policy_overlap", 409),
+    /// 409: the challenge takes no applications now (its window is not open) or applications can no longer be withdrawn.
+    ChallengeClosed = ("challenge_closed", 409),
+    /// 409: the organisation has a submitted application to this challenge already; `existing_id` names it.
+    AlreadyApplied = ("already_applied", 409),
+    /// 409: the record is not in the status this action needs; `current_status` gives its status.
+    WrongStatus = ("wrong_status", 409),
+    /// 403: the organisation's kind or region is not among the challenge's eligible ones, or it owns the challenge.
+    NotEligible = ("not_eligible", 403),
+    /// 403: a reviewer scores no application of their own organisation and none they declared a conflict with.
+    ConflictOfInterest = ("conflict_of_interest", 403),
     /// 412: `If-Match` names a version that is no longer current.
     VersionMismatch = ("version_mismatch", 412),
     /// 413: the body exceeds the size limit.

@@ -42,6 +42,8 @@ pub enum Job {
     ExpirySweep,
     /// Queues the reminders before expiry.
     ExpiryReminders,
+    /// Closes the challenges whose application window ended.
+    ChallengeClose,
 }
 
 impl Job {
@@ -50,6 +52,7 @@ impl Job {
         match self {
             Job::ExpirySweep => "expiry_sweep",
             Job::ExpiryReminders => "expiry_reminders",
+            Job::ChallengeClose => "challenge_close",
         }
     }
 
@@ -58,6 +61,8 @@ impl Job {
         match self {
             Job::ExpirySweep => 1,
             Job::ExpiryReminders => 2,
+            // The challenges' migration range (000040–000044), apart from other features' jobs.
+            Job::ChallengeClose => 40,
         }
     }
 }
@@ -138,6 +143,16 @@ pub fn tick(
     Ok((swept, reminded))
 }
 
+/// One run of the challenges' close (issue 15): every `open` challenge whose window ended by the
+/// clock's now becomes `closed`, once across instances ([`run_once`]; the update is conditional
+/// on `status = 'open'` too). `None` when another instance held the lock.
+pub fn close_challenges(conn: &mut PgConnection, instance: &str, clock: &Clock) -> Result<Option<usize>, ApiError> {
+    run_once(conn, Job::ChallengeClose, instance, clock, |conn, now| {
+        let closed = crate::challenges::service::close_due(conn, now)?;
+        Ok((closed, closed))
+    })
+}
+
 /// A name for this instance in `job_runs`: the process id and a random suffix (several
 /// in-process servers, as in the tests, get different names).
 pub fn instance_id() -> String {
@@ -175,6 +190,12 @@ impl Scheduler {
                 }
             }
             Err(e) => tracing::warn!(error = %e, "scheduled jobs failed; will retry on the next tick"),
+        }
+        let (instance, clock) = (self.instance.clone(), self.clock.clone());
+        match db::run(&self.pool, move |conn| close_challenges(conn, &instance, &clock)).await {
+            Ok(Some(closed)) if closed > 0 => tracing::info!(closed, instance = %self.instance, "challenges closed"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "closing challenges failed; will retry on the next tick"),
         }
     }
 

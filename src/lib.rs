@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod challenges;
 pub mod client_addr;
 pub mod clock;
 pub mod commissions;

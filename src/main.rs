@@ -71,7 +71,8 @@ enum Command {
     },
     /// Create the demo accounts (one per role) used in the README, a handful of demo connections
     /// in varied statuses when there are none yet, and demo listings in every lifecycle state
-    /// (review queue, changes requested, rejected, on the market, expired); idempotent.
+    /// (review queue, changes requested, rejected, on the market, expired) and one awarded challenge
+    /// with applications, scores and its connection; idempotent.
     Demo {
         /// Password of every demo account.
         #[arg(long, env = "TECHMATCH_DEMO_PASSWORD", default_value = "techmatch-demo-2026", hide_env_values = true)]
@@ -131,7 +132,8 @@ async fn main() -> anyhow::Result<()> {
             let connections = seed_demo_connections(&mut conn, &matcher, DEMO_CONNECTIONS)?;
             let settings = Lifecycle::from(&lifecycle);
             let listings = seed_demo_listings(&mut conn, &password, &settings, chrono::Utc::now())?;
-            tracing::info!(accounts, connections, listings, "demo data ready");
+            let challenges = techmatch::challenges::demo::seed(&mut conn, &matcher)?;
+            tracing::info!(accounts, connections, listings, challenges, "demo data ready");
         }
     }
     Ok(())

@@ -15,8 +15,8 @@ use utoipa_actix_web::{scope, AppExt};
 use crate::extract::RouteTable;
 use crate::spec::{self, BEARER};
 use crate::{
-    accounts, audit, commissions, connections, contracts, demands, docs, health, industries, matches, members, metrics,
-    organizations, payments, reviews, search, stats, supplies, vocabularies,
+    accounts, audit, challenges, commissions, connections, contracts, demands, docs, health, industries, matches,
+    members, metrics, organizations, payments, reviews, search, stats, supplies, vocabularies,
 };
 
 /// Mounts every route. The handlers' own attributes give each one's method and path.
@@ -96,7 +96,23 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(members::handlers::change_role)
                 .service(members::handlers::deactivate)
                 .service(stats::report_handlers::value_views)
-                .service(stats::report_handlers::report_xlsx),
+                .service(stats::report_handlers::report_xlsx)
+                .service(challenges::handlers::list)
+                .service(challenges::handlers::create)
+                .service(challenges::handlers::get)
+                .service(challenges::handlers::move_to)
+                .service(challenges::handlers::suggested)
+                .service(challenges::handlers::list_applications)
+                .service(challenges::handlers::apply)
+                .service(challenges::handlers::get_application)
+                .service(challenges::handlers::withdraw)
+                .service(challenges::handlers::declare_conflict)
+                .service(challenges::handlers::score)
+                .service(challenges::handlers::appoint)
+                .service(challenges::handlers::evaluation_of)
+                .service(challenges::handlers::award)
+                .service(challenges::handlers::result)
+                .service(challenges::handlers::stats),
         );
 }
 
@@ -160,6 +176,7 @@ stable `code`.",
         (name = "commissions", description = "Commission policies for agencies and brokers, and their statements."),
         (name = "stats", description = "Statistics for the science and technology department (admins)."),
         (name = "audit", description = "The append-only audit log: who did what to which record, and when."),
+        (name = "challenges", description = "揭榜挂帅 challenges: applications, the review panel's scores, the award and its public result."),
         (name = "members", description = "An organisation's members: invitations, organisation roles, deactivation."),
     ),
 )]

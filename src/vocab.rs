@@ -269,6 +269,8 @@ vocabulary! {
         ListingExpired = "listing_expired" => ("已过期", "Listing expired"),
         /// 审核结果: review decided on a listing.
         ListingReviewed = "listing_reviewed" => ("审核结果", "Listing reviewed"),
+        /// 揭榜推荐: the engine suggests an organisation's supplies for an open challenge.
+        ChallengeSuggested = "challenge_suggested" => ("揭榜推荐", "Challenge suggested"),
     }
 }
 
@@ -478,6 +480,22 @@ vocabulary! {
         PaymentConfirmed = "payment_confirmed" => ("确认到账", "Payment confirmed"),
         /// 创建佣金政策: an admin created a commission policy.
         CommissionPolicyCreated = "commission_policy_created" => ("创建佣金政策", "Commission policy created"),
+        /// 发布揭榜挂帅: a challenge was created from a demand.
+        ChallengeCreated = "challenge_created" => ("创建揭榜挂帅", "Challenge created"),
+        /// 揭榜挂帅状态变更: a challenge moved (screening, open, closed, evaluating, no award, cancelled).
+        ChallengeStatusChanged = "challenge_status_changed" => ("揭榜挂帅状态变更", "Challenge status changed"),
+        /// 指定评审专家: an admin appointed a reviewer.
+        ChallengeReviewerAppointed = "challenge_reviewer_appointed" => ("指定评审专家", "Challenge reviewer appointed"),
+        /// 揭榜挂帅授奖: winners named, connections opened.
+        ChallengeAwarded = "challenge_awarded" => ("揭榜挂帅授奖", "Challenge awarded"),
+        /// 提交揭榜方案: an organisation applied.
+        ChallengeApplicationSubmitted = "challenge_application_submitted" => ("提交揭榜方案", "Challenge application submitted"),
+        /// 撤回揭榜方案: an organisation withdrew its application.
+        ChallengeApplicationWithdrawn = "challenge_application_withdrawn" => ("撤回揭榜方案", "Challenge application withdrawn"),
+        /// 声明回避: a reviewer declared a conflict of interest with an application.
+        ChallengeConflictDeclared = "challenge_conflict_declared" => ("声明回避", "Conflict of interest declared"),
+        /// 评分: a reviewer scored an application.
+        ChallengeApplicationScored = "challenge_application_scored" => ("评审打分", "Challenge application scored"),
     }
 }
 
@@ -493,6 +511,8 @@ vocabulary! {
         Contract = "contract" => ("技术合同", "Contract"),
         Payment = "payment" => ("付款", "Payment"),
         CommissionPolicy = "commission_policy" => ("佣金政策", "Commission policy"),
+        Challenge = "challenge" => ("揭榜挂帅", "Challenge"),
+        ChallengeApplication = "challenge_application" => ("揭榜方案", "Challenge application"),
     }
 }
 
@@ -638,5 +658,42 @@ vocabulary! {
         TechnicalAmount = "technical_amount" => ("技术交易额", "Technical transaction amount"),
         /// Receipts (到账) the buyer side confirmed, on their day of receipt.
         ReceivedAmount = "received_amount" => ("到账金额", "Amount received"),
+    }
+}
+
+vocabulary! {
+    /// Life cycle of a challenge (揭榜挂帅 / 挑战赛), docs/API.md **Challenges**: the rules are
+    /// in [`crate::challenges::lifecycle`].
+    ChallengeStatus {
+        /// 草稿: private to its organisation and admins.
+        Draft = "draft" => ("草稿", "Draft"),
+        /// 待审核: the department screens it.
+        Screening = "screening" => ("待审核", "Screening"),
+        /// 征集中: published; applications are taken between `opens_at` and `closes_at`.
+        Open = "open" => ("征集中", "Open"),
+        /// 征集截止: the window ended.
+        Closed = "closed" => ("征集截止", "Closed"),
+        /// 评审中: the panel scores the applications.
+        Evaluating = "evaluating" => ("评审中", "Evaluating"),
+        /// 已揭榜: winners named, connections opened.
+        Awarded = "awarded" => ("已揭榜", "Awarded"),
+        /// 未揭榜: no application was chosen.
+        NoAward = "no_award" => ("未揭榜", "No award"),
+        /// 已取消
+        Cancelled = "cancelled" => ("已取消", "Cancelled"),
+    }
+}
+
+vocabulary! {
+    /// Status of an application (揭榜方案) to a challenge.
+    ChallengeApplicationStatus {
+        /// 已提交
+        Submitted = "submitted" => ("已提交", "Submitted"),
+        /// 已撤回
+        Withdrawn = "withdrawn" => ("已撤回", "Withdrawn"),
+        /// 揭榜成功: a winner of the award.
+        Awarded = "awarded" => ("揭榜成功", "Awarded"),
+        /// 未入选
+        NotAwarded = "not_awarded" => ("未入选", "Not awarded"),
     }
 }

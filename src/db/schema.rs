@@ -126,6 +126,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        challenge_id -> Nullable<Uuid>,
     }
 }
 
@@ -321,12 +322,89 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    challenges (id) {
+        id -> Uuid,
+        demand_id -> Uuid,
+        organization_id -> Uuid,
+        created_by -> Nullable<Uuid>,
+        title -> Text,
+        description -> Text,
+        reward_fen -> Int8,
+        opens_at -> Timestamptz,
+        closes_at -> Timestamptz,
+        eligible_kinds -> Array<Text>,
+        eligible_regions -> Array<Text>,
+        milestones -> Jsonb,
+        criteria -> Jsonb,
+        status -> Text,
+        status_note -> Nullable<Text>,
+        opened_at -> Nullable<Timestamptz>,
+        closed_at -> Nullable<Timestamptz>,
+        decided_at -> Nullable<Timestamptz>,
+        result_note -> Nullable<Text>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    challenge_applications (id) {
+        id -> Uuid,
+        challenge_id -> Uuid,
+        organization_id -> Uuid,
+        submitted_by -> Nullable<Uuid>,
+        proposal -> Text,
+        team_summary -> Text,
+        price_fen -> Int8,
+        duration_days -> Int4,
+        supply_ids -> Array<Uuid>,
+        status -> Text,
+        connection_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    challenge_reviewers (challenge_id, user_id) {
+        challenge_id -> Uuid,
+        user_id -> Uuid,
+        appointed_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    challenge_conflicts (application_id, reviewer_id) {
+        application_id -> Uuid,
+        reviewer_id -> Uuid,
+        note -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    challenge_scores (application_id, reviewer_id) {
+        application_id -> Uuid,
+        reviewer_id -> Uuid,
+        scores -> Array<Int4>,
+        comment -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(connection_events -> connections (connection_id));
 diesel::joinable!(contracts -> connections (connection_id));
 diesel::joinable!(contract_payments -> contracts (contract_id));
 diesel::joinable!(connection_acceptances -> connections (connection_id));
 diesel::joinable!(contact_views -> connections (connection_id));
 diesel::joinable!(invitations -> organizations (organization_id));
+diesel::joinable!(challenges -> demands (demand_id));
+diesel::joinable!(challenge_applications -> challenges (challenge_id));
+diesel::joinable!(challenge_scores -> challenge_applications (application_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
@@ -349,6 +427,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     contracts,
     contract_payments,
     commission_policies,
+    challenges,
+    challenge_applications,
+    challenge_reviewers,
+    challenge_conflicts,
+    challenge_scores,
 );
 
 diesel::table! {

@@ -63,6 +63,21 @@ pub fn render(kind: NotificationKind, payload: &Value, lang: Lang) -> Message {
             }
             (lang.pick(kind.label_zh(), kind.label_en()).to_string(), body)
         }
+        NotificationKind::ChallengeSuggested => {
+            let supply = text("supply_title");
+            let reason = text("reason");
+            let closes = text("closes_at");
+            let closes = closes.get(..10).unwrap_or(&closes).to_string();
+            let body = match lang {
+                Lang::Zh => format!(
+                    "您的成果「{supply}」可能解决揭榜挂帅「{title}」的需求，欢迎在 {closes} 前揭榜。匹配理由：{reason}"
+                ),
+                Lang::En => format!(
+                    "Your supply \"{supply}\" may solve the challenge \"{title}\": apply before {closes}. Why: {reason}"
+                ),
+            };
+            (lang.pick(kind.label_zh(), kind.label_en()).to_string(), body)
+        }
     };
     Message { title: if title.is_empty() { subject } else { format!("{subject}：{title}") }, body, link }
 }
@@ -80,6 +95,17 @@ mod tests {
         assert!(zh.body.contains("7 天内到期"), "{zh:?}");
         assert!(en.body.contains("within 7 days"), "{en:?}");
         assert_eq!(zh.link.as_deref(), Some("/api/v1/supplies/x"));
+    }
+
+    #[test]
+    fn a_suggested_solver_is_told_which_supply_and_until_when() {
+        let payload = json!({"title": "枸杞烘干", "supply_title": "热泵干燥", "closes_at": "2026-12-31T16:00:00Z",
+            "reason": "关键词一致", "path": "/api/v1/challenges/x"});
+        let zh = render(NotificationKind::ChallengeSuggested, &payload, Lang::Zh);
+        assert!(zh.body.contains("热泵干燥") && zh.body.contains("2026-12-31"), "{zh:?}");
+        assert_eq!(zh.title, "揭榜推荐：枸杞烘干");
+        let en = render(NotificationKind::ChallengeSuggested, &payload, Lang::En);
+        assert!(en.body.contains("apply before 2026-12-31"), "{en:?}");
     }
 
     #[test]

@@ -9,7 +9,9 @@ use utoipa::{PartialSchema, ToSchema};
 use uuid::Uuid;
 
 use crate::error::{ErrorCode, FieldError};
-use crate::vocab::{ConnectionStatus, ContractStatus, DemandStatus, Quota, SupplyStatus};
+use crate::vocab::{
+    ChallengeApplicationStatus, ChallengeStatus, ConnectionStatus, ContractStatus, DemandStatus, Quota, SupplyStatus,
+};
 
 /// A status of a connection, a supply or a demand (schema only: the `from`, `to`, `allowed` and
 /// `current_status` members of a problem name statuses of the record they are about).
@@ -24,7 +26,9 @@ impl RecordStatus {
             .map(|s| s.as_str())
             .chain(SupplyStatus::ALL.iter().map(|s| s.as_str()))
             .chain(DemandStatus::ALL.iter().map(|s| s.as_str()))
-            .chain(ContractStatus::ALL.iter().map(|s| s.as_str()));
+            .chain(ContractStatus::ALL.iter().map(|s| s.as_str()))
+            .chain(ChallengeStatus::ALL.iter().map(|s| s.as_str()))
+            .chain(ChallengeApplicationStatus::ALL.iter().map(|s| s.as_str()));
         for value in all {
             if !values.contains(&value) {
                 values.push(value);
@@ -40,7 +44,8 @@ impl PartialSchema for RecordStatus {
             .schema_type(Type::String)
             .description(Some(
                 "A status of the record the problem is about: a connection's (`ConnectionStatus`), a supply's \
-(`SupplyStatus`), a demand's (`DemandStatus`) or a contract's (`ContractStatus`).",
+(`SupplyStatus`), a demand's (`DemandStatus`), a contract's (`ContractStatus`), a challenge's (`ChallengeStatus`) or \
+an application's (`ChallengeApplicationStatus`).",
             ))
             .enum_values(Some(Self::values()))
             .into()
@@ -56,7 +61,8 @@ impl ToSchema for RecordStatus {
 /// An RFC 9457 problem details body (`application/problem+json`): the shape of every error
 /// answered by the API, mirroring `src/error.rs`. Some problems carry extension members
 /// (`existing_id` on `connection_exists`; `from`, `to` and `allowed` on `illegal_transition`;
-/// `current_status` on `not_pending_review`; `quota` and `limit` on `quota_exceeded`).
+/// `current_status` on `not_pending_review` and `wrong_status`; `current_status`, `opens_at` and
+/// `closes_at` on `challenge_closed`; `quota` and `limit` on `quota_exceeded`).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"type": "urn:techmatch:problem:validation_failed", "title": "Unprocessable Entity",
@@ -100,10 +106,18 @@ pub struct Problem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false, value_type = Option<Vec<RecordStatus>>)]
     pub allowed: Option<Vec<String>>,
-    /// Only on `not_pending_review`: the listing's current status.
+    /// Only on `not_pending_review`, `wrong_status` and `challenge_closed`: the record's current status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false, value_type = Option<RecordStatus>)]
     pub current_status: Option<String>,
+    /// Only on `challenge_closed`: when the challenge's application window opens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub opens_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Only on `challenge_closed`: when it closes (or closed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub closes_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Only on `quota_exceeded`: the quota the organisation has used up.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]

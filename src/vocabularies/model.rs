@@ -77,6 +77,8 @@ pub fn every() -> VocabularyList {
             view::<ContractReviewReason>(),
             view::<PaymentStatus>(),
             view::<CommissionBasis>(),
+            view::<ChallengeStatus>(),
+            view::<ChallengeApplicationStatus>(),
         ],
     }
 }

@@ -12,6 +12,7 @@ mod common;
 
 mod audit;
 mod auth;
+mod challenges;
 mod commissions;
 mod connections;
 mod consumers;
