@@ -103,6 +103,14 @@ error_codes! {
     ContractNotPayable = ("contract_not_payable", 409),
     /// 409: a commission policy overlaps another for the same scope and period.
     PolicyOverlap = ("policy_overlap", 409),
+    /// 409: registration for an event is possible only while it is `registration_open` and within its registration window.
+    RegistrationClosed = ("registration_closed", 409),
+    /// 409: the action is not possible in the event's current status; `event_status` gives it and `allowed_in` where it is.
+    EventNotActive = ("event_not_active", 409),
+    /// 409: a party of the meeting, or the table, already has a meeting in this slot; `taken` says which.
+    SlotTaken = ("slot_taken", 409),
+    /// 409: an intent agreement is already recorded for this pair.
+    IntentExists = ("intent_exists", 409),
     /// 412: `If-Match` names a version that is no longer current.
     VersionMismatch = ("version_mismatch", 412),
     /// 413: the body exceeds the size limit.

@@ -42,6 +42,8 @@ pub enum Job {
     ExpirySweep,
     /// Queues the reminders before expiry.
     ExpiryReminders,
+    /// Closes the registration of events at `registration_closes_at` (issue 15).
+    EventRegistrationClose,
 }
 
 impl Job {
@@ -50,6 +52,7 @@ impl Job {
         match self {
             Job::ExpirySweep => "expiry_sweep",
             Job::ExpiryReminders => "expiry_reminders",
+            Job::EventRegistrationClose => "event_registration_close",
         }
     }
 
@@ -58,6 +61,7 @@ impl Job {
         match self {
             Job::ExpirySweep => 1,
             Job::ExpiryReminders => 2,
+            Job::EventRegistrationClose => 150,
         }
     }
 }
@@ -135,6 +139,13 @@ pub fn tick(
             + expiry::remind::<Demand>(conn, now, &settings.reminder_days)?;
         Ok((queued, queued))
     })?;
+    let closed = run_once(conn, Job::EventRegistrationClose, instance, clock, |conn, now| {
+        let closed = crate::fairs::lifecycle::close_due_registrations(conn, now)?;
+        Ok((closed, closed))
+    })?;
+    if let Some(closed) = closed.filter(|n| *n > 0) {
+        tracing::info!(closed, instance, "event registrations closed");
+    }
     Ok((swept, reminded))
 }
 

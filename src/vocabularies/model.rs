@@ -77,6 +77,11 @@ pub fn every() -> VocabularyList {
             view::<ContractReviewReason>(),
             view::<PaymentStatus>(),
             view::<CommissionBasis>(),
+            view::<EventStatus>(),
+            view::<EventFormat>(),
+            view::<EventPairStatus>(),
+            view::<MeetingStatus>(),
+            view::<RoadshowKind>(),
         ],
     }
 }

@@ -17,6 +17,7 @@ mod connections;
 mod consumers;
 mod contracts;
 mod errors;
+mod events;
 mod evidence;
 mod lifecycle;
 mod listings;
