@@ -417,10 +417,10 @@ pub struct EventStatsParams {
 
 /// Event statistics (admins).
 ///
-/// The event funnel of the events starting in the period, in total and by theme industry.
+/// The event funnel of the events starting in the period, in total, by theme industry and by month.
 #[utoipa::path(operation_id = "event_stats", tag = "stats", security(("bearer" = [])),
     params(EventStatsParams), responses(
-    (status = 200, description = "The funnel in total and by theme industry.", body = EventStats),
+    (status = 200, description = "The funnel in total, by theme industry and by month.", body = EventStats),
     oa::Std, oa::Unauthorized, oa::Forbidden))]
 #[get("/stats/events")]
 #[tracing::instrument(skip(state))]

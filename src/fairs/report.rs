@@ -1,7 +1,7 @@
 //! The event report (one event: registrations → pairs → mutual interest → meetings held →
 //! intents signed → contracts signed from the event's connections within N days of its end) and
 //! the event funnel of the statistics (`GET /stats/events`: the same figures summed over the
-//! events starting in a period, in total and by theme industry). A contract counts as in the
+//! events starting in a period, in total, by theme industry and by month). A contract counts as in the
 //! other statistics: confirmed by both sides and its review cleared.
 
 use chrono::{DateTime, Utc};
@@ -108,13 +108,24 @@ pub struct IndustryFunnel {
     pub funnel: EventFunnel,
 }
 
-/// `GET /stats/events`: the funnel in total and by theme industry (an event counts in each of its
-/// theme industries, so the rows may add up to more than the total).
+/// The funnel of the events starting in one month.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PeriodFunnel {
+    /// The month, `YYYY-MM` (UTC).
+    #[schema(example = "2026-12")]
+    pub period: String,
+    #[serde(flatten)]
+    pub funnel: EventFunnel,
+}
+
+/// `GET /stats/events`: the funnel in total, by theme industry (an event counts in each of its
+/// theme industries, so the rows may add up to more than the total) and by month of the start.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EventStats {
     pub within_days: i64,
     pub total: EventFunnel,
     pub by_industry: Vec<IndustryFunnel>,
+    pub by_month: Vec<PeriodFunnel>,
 }
 
 #[derive(QueryableByName)]
@@ -190,17 +201,25 @@ pub fn stats(
     use crate::db::schema::events;
     let rows = per_event(conn, None, from, to, within_days)?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.0).collect();
-    let industries: std::collections::HashMap<Uuid, Vec<String>> = events::table
+    let facts: std::collections::HashMap<Uuid, (Vec<String>, DateTime<Utc>)> = events::table
         .filter(events::id.eq_any(&ids))
-        .select((events::id, events::industries))
-        .load::<(Uuid, Vec<String>)>(conn)?
+        .select((events::id, events::industries, events::starts_at))
+        .load::<(Uuid, Vec<String>, DateTime<Utc>)>(conn)?
         .into_iter()
+        .map(|(id, industries, starts)| (id, (industries, starts)))
         .collect();
+    let mut by_month: Vec<PeriodFunnel> = Vec::new();
     let mut total = EventFunnel::default();
     let mut by_industry: Vec<IndustryFunnel> = Vec::new();
     for (id, funnel) in &rows {
         total.add(funnel);
-        for code in industries.get(id).into_iter().flatten() {
+        let Some((industries, starts)) = facts.get(id) else { continue };
+        let period = starts.format("%Y-%m").to_string();
+        match by_month.iter_mut().find(|p| p.period == period) {
+            Some(row) => row.funnel.add(funnel),
+            None => by_month.push(PeriodFunnel { period, funnel: funnel.clone() }),
+        }
+        for code in industries {
             match by_industry.iter_mut().find(|i| &i.code == code) {
                 Some(row) => row.funnel.add(funnel),
                 None => by_industry.push(IndustryFunnel {
@@ -213,5 +232,5 @@ pub fn stats(
     }
     let position = |code: &str| taxonomy.industries.iter().position(|i| i.code == code).unwrap_or(usize::MAX);
     by_industry.sort_by_key(|i| position(&i.code));
-    Ok(EventStats { within_days, total, by_industry })
+    Ok(EventStats { within_days, total, by_industry, by_month })
 }

@@ -415,6 +415,8 @@ async fn statistics_show_the_demo_event() {
     assert_eq!(total["contracts_signed"], 1, "{}", stats.body);
     let industries = stats.body["by_industry"].as_array().unwrap();
     assert!(!industries.is_empty() && industries.iter().all(|i| i["events"] == 1), "{}", stats.body);
+    assert_eq!(stats.body["by_month"].as_array().unwrap().len(), 1, "{}", stats.body);
+    assert_eq!(stats.body["by_month"][0]["intents_signed"], total["intents_signed"]);
     let long_ago = app.get_as(admin.bearer(), "/api/v1/stats/events?to=2020-01-01").await;
     assert_eq!(long_ago.body["total"]["events"], 0);
     let report = app.get_as(admin.bearer(), &format!("/api/v1/events/{event}/report")).await;
