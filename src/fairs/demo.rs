@@ -13,7 +13,7 @@ use diesel::prelude::*;
 use matching::{Filters, Side};
 use uuid::Uuid;
 
-use super::input::{InterestInput, NewEventInput, RegisterInput, RoadshowInput, ScheduleInput};
+use super::input::{EventRegistrationInput, InterestInput, NewEventInput, RoadshowInput, ScheduleInput};
 use super::{intents, lifecycle, pairs, registration, schedule};
 use crate::accounts::{repo as account_repo, service as account_service};
 use crate::db::schema::{demands, event_meetings, event_pairs, events};
@@ -121,7 +121,7 @@ pub fn seed(
         }
     }
     for (org, supply_ids, demand_ids) in &by_org {
-        let input = RegisterInput {
+        let input = EventRegistrationInput {
             supply_ids: supply_ids.clone(),
             demand_ids: demand_ids.clone(),
             organization_id: Some(*org),
@@ -202,7 +202,12 @@ pub fn seed(
             continue;
         }
         schedule::move_meeting(conn, &admin, id, *meeting, MeetingStatus::Held, held_at)?;
-        if i % 2 == 0 {
+        // Intents for every other meeting; pairs the demo connections already link are left
+        // as they are (the connections' own demo keeps its statuses).
+        let (demand_id, supply_id): (Uuid, Uuid) =
+            event_pairs::table.find(pair).select((event_pairs::demand_id, event_pairs::supply_id)).first(conn)?;
+        let linked = crate::connections::repo::open_for_pair(conn, demand_id, supply_id)?.is_some();
+        if i % 2 == 0 && !linked {
             let amount = Some(50_000_000 + 20_000_000 * i as i64);
             let view = intents::record(conn, &admin, id, *pair, (amount, Some("演示意向协议".into())), held_at)?;
             if !signed {

@@ -7,8 +7,8 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::input::{
-    CheckInInput, CreateEventInput, EventListParams, EventMoveInput, IntentInput, InterestInput, MeetingMoveInput,
-    PageParams, ProposeInput, RegisterInput, ReportParams, RoadshowInput, ScheduleInput,
+    CheckInInput, CreateEventInput, EventListParams, EventMoveInput, EventRegistrationInput, IntentInput,
+    InterestInput, MeetingMoveInput, PageParams, ProposePairsInput, ReportParams, RoadshowInput, ScheduleInput,
 };
 use super::model::{EventView, MeetingView, PairView, RegistrationView, Roadshow};
 use super::report::{EventReport, EventStats};
@@ -112,7 +112,7 @@ pub async fn move_to(
 ///
 /// The caller's organisation registers with the listings it brings (its own, on the market); again adds listings.
 #[utoipa::path(operation_id = "register_for_event", tag = "events", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Event id.")), request_body = RegisterInput, responses(
+    params(("id" = Uuid, Path, description = "Event id.")), request_body = EventRegistrationInput, responses(
     (status = 201, description = "The registration (new or with the added listings).", body = RegistrationView),
     (status = 404, description = "`not_found`: no such event, or a listing that is missing or another \
 organisation's.", body = oa::Problem, content_type = "application/problem+json"),
@@ -125,7 +125,7 @@ pub async fn register(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<RegisterInput>,
+    body: web::Json<EventRegistrationInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, input, now) = (id.into_inner(), body.into_inner(), state.clock.now());
     let (view, _) = db::run(&state.pool, move |conn| registration::register(conn, &caller, id, &input, now)).await?;
@@ -187,7 +187,7 @@ pub struct Proposed {
 ///
 /// The engine pairs the registered demands with registered supplies of other organisations, explained; both sides are notified.
 #[utoipa::path(operation_id = "propose_event_pairs", tag = "events", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Event id.")), request_body = ProposeInput, responses(
+    params(("id" = Uuid, Path, description = "Event id.")), request_body = ProposePairsInput, responses(
     (status = 201, description = "How many new pairs; `GET …/pairs` lists them.", body = Proposed),
     (status = 409, description = "`event_not_active`: pairs are proposed before the event (`registration_open` \
 or `registration_closed`).", body = oa::Problem, content_type = "application/problem+json"),
@@ -198,7 +198,7 @@ pub async fn propose(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<ProposeInput>,
+    body: web::Json<ProposePairsInput>,
 ) -> Result<HttpResponse, ApiError> {
     let options = body.parse()?;
     let (id, now, matcher, taxonomy) = (id.into_inner(), state.clock.now(), state.matcher.clone(), state.taxonomy);

@@ -172,7 +172,7 @@ pub struct EventMoveInput {
 /// own, on the market). Registering again adds listings.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RegisterInput {
+pub struct EventRegistrationInput {
     #[serde(default)]
     #[schema(max_items = 50)]
     pub supply_ids: Vec<Uuid>,
@@ -183,7 +183,7 @@ pub struct RegisterInput {
     pub organization_id: Option<Uuid>,
 }
 
-impl RegisterInput {
+impl EventRegistrationInput {
     /// 422 for too many listings.
     pub fn check(&self) -> Result<(), ApiError> {
         let mut f = Fields::new();
@@ -200,7 +200,7 @@ impl RegisterInput {
 /// Body of `POST /api/v1/events/{id}/pairs`: how many pairs to propose.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ProposeInput {
+pub struct ProposePairsInput {
     /// Most supplies proposed per registered demand, 1–20 (default 3).
     #[serde(default, deserialize_with = "crate::validation::opt_integer")]
     #[schema(minimum = 1, maximum = 20)]
@@ -210,7 +210,7 @@ pub struct ProposeInput {
     pub min_score: Option<f32>,
 }
 
-impl ProposeInput {
+impl ProposePairsInput {
     /// The checked (per_demand, min_score); 422 out of range.
     pub fn parse(&self) -> Result<(usize, f32), ApiError> {
         let mut f = Fields::new();

@@ -15,7 +15,7 @@ use diesel::prelude::*;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::input::RegisterInput;
+use super::input::EventRegistrationInput;
 use super::lifecycle::{managed, organises, require_status, visible};
 use super::model::RegistrationView;
 use super::repo;
@@ -69,7 +69,7 @@ pub fn register(
     conn: &mut PgConnection,
     caller: &Principal,
     event_id: Uuid,
-    input: &RegisterInput,
+    input: &EventRegistrationInput,
     now: DateTime<Utc>,
 ) -> Result<(RegistrationView, bool), ApiError> {
     input.check()?;
