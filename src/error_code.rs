@@ -103,6 +103,14 @@ error_codes! {
     ContractNotPayable = ("contract_not_payable", 409),
     /// 409: a commission policy overlaps another for the same scope and period.
     PolicyOverlap = ("policy_overlap", 409),
+    /// 409: registration for an event is possible only while it is `registration_open` and within its registration window.
+    RegistrationClosed = ("registration_closed", 409),
+    /// 409: the action is not possible in the event's current status; `event_status` gives it and `allowed_in` where it is.
+    EventNotActive = ("event_not_active", 409),
+    /// 409: a party of the meeting, or the table, already has a meeting in this slot; `taken` says which.
+    SlotTaken = ("slot_taken", 409),
+    /// 409: an intent agreement is already recorded for this pair.
+    IntentExists = ("intent_exists", 409),
     /// 409: the challenge takes no applications now (its window is not open) or applications can no longer be withdrawn.
     ChallengeClosed = ("challenge_closed", 409),
     /// 409: the organisation has a submitted application to this challenge already; `existing_id` names it.

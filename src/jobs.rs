@@ -42,6 +42,8 @@ pub enum Job {
     ExpirySweep,
     /// Queues the reminders before expiry.
     ExpiryReminders,
+    /// Closes the registration of events at `registration_closes_at` (issue 15).
+    EventRegistrationClose,
     /// Closes the challenges whose application window ended.
     ChallengeClose,
 }
@@ -52,6 +54,7 @@ impl Job {
         match self {
             Job::ExpirySweep => "expiry_sweep",
             Job::ExpiryReminders => "expiry_reminders",
+            Job::EventRegistrationClose => "event_registration_close",
             Job::ChallengeClose => "challenge_close",
         }
     }
@@ -61,6 +64,7 @@ impl Job {
         match self {
             Job::ExpirySweep => 1,
             Job::ExpiryReminders => 2,
+            Job::EventRegistrationClose => 150,
             // The challenges' migration range (000040–000044), apart from other features' jobs.
             Job::ChallengeClose => 40,
         }
@@ -140,6 +144,13 @@ pub fn tick(
             + expiry::remind::<Demand>(conn, now, &settings.reminder_days)?;
         Ok((queued, queued))
     })?;
+    let closed = run_once(conn, Job::EventRegistrationClose, instance, clock, |conn, now| {
+        let closed = crate::fairs::lifecycle::close_due_registrations(conn, now)?;
+        Ok((closed, closed))
+    })?;
+    if let Some(closed) = closed.filter(|n| *n > 0) {
+        tracing::info!(closed, instance, "event registrations closed");
+    }
     Ok((swept, reminded))
 }
 

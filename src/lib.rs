@@ -26,6 +26,7 @@ pub mod error;
 pub mod error_code;
 pub mod etag;
 pub mod extract;
+pub mod fairs;
 pub mod found;
 pub mod health;
 pub mod import;

@@ -12,6 +12,7 @@ use techmatch::accounts::demo::ensure_demo_accounts;
 use techmatch::app::Application;
 use techmatch::config::{DatabaseConfig, LifecycleConfig, LogConfig, ServeConfig};
 use techmatch::connections::demo::seed as seed_demo_connections;
+use techmatch::fairs::demo::seed as seed_demo_event;
 use techmatch::import::{import_with, ListingSide};
 use techmatch::industries::taxonomy::Taxonomy;
 use techmatch::listing::lifecycle::Lifecycle;
@@ -71,8 +72,9 @@ enum Command {
     },
     /// Create the demo accounts (one per role) used in the README, a handful of demo connections
     /// in varied statuses when there are none yet, and demo listings in every lifecycle state
-    /// (review queue, changes requested, rejected, on the market, expired) and one awarded challenge
-    /// with applications, scores and its connection; idempotent.
+    /// (review queue, changes requested, rejected, on the market, expired), one awarded challenge
+    /// with applications, scores and its connection, and one matchmaking event already held
+    /// (registrations, pairs, meetings, roadshows, intents); idempotent.
     Demo {
         /// Password of every demo account.
         #[arg(long, env = "TECHMATCH_DEMO_PASSWORD", default_value = "techmatch-demo-2026", hide_env_values = true)]
@@ -133,7 +135,8 @@ async fn main() -> anyhow::Result<()> {
             let settings = Lifecycle::from(&lifecycle);
             let listings = seed_demo_listings(&mut conn, &password, &settings, chrono::Utc::now())?;
             let challenges = techmatch::challenges::demo::seed(&mut conn, &matcher)?;
-            tracing::info!(accounts, connections, listings, challenges, "demo data ready");
+            let event = seed_demo_event(&mut conn, &matcher, Taxonomy::embedded(), chrono::Utc::now())?;
+            tracing::info!(accounts, connections, listings, challenges, event = ?event, "demo data ready");
         }
     }
     Ok(())

@@ -15,8 +15,8 @@ use utoipa_actix_web::{scope, AppExt};
 use crate::extract::RouteTable;
 use crate::spec::{self, BEARER};
 use crate::{
-    accounts, audit, challenges, commissions, connections, contracts, demands, docs, health, industries, matches,
-    members, metrics, organizations, payments, reviews, search, stats, supplies, vocabularies,
+    accounts, audit, challenges, commissions, connections, contracts, demands, docs, fairs, health, industries,
+    matches, members, metrics, organizations, payments, reviews, search, stats, supplies, vocabularies,
 };
 
 /// Mounts every route. The handlers' own attributes give each one's method and path.
@@ -87,6 +87,24 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(stats::handlers::listings)
                 .service(stats::handlers::connections)
                 .service(stats::handlers::contracts)
+                .service(fairs::handlers::stats)
+                .service(fairs::handlers::create)
+                .service(fairs::handlers::list)
+                .service(fairs::handlers::get)
+                .service(fairs::handlers::move_to)
+                .service(fairs::handlers::register)
+                .service(fairs::handlers::registrations)
+                .service(fairs::handlers::check_in)
+                .service(fairs::handlers::propose)
+                .service(fairs::handlers::list_pairs)
+                .service(fairs::handlers::mark_interest)
+                .service(fairs::handlers::record_intent)
+                .service(fairs::handlers::meetings)
+                .service(fairs::handlers::schedule_meeting)
+                .service(fairs::handlers::move_meeting)
+                .service(fairs::handlers::add_roadshow)
+                .service(fairs::handlers::roadshows)
+                .service(fairs::handlers::event_report)
                 .service(audit::handlers::list)
                 .service(members::handlers::invite)
                 .service(members::handlers::invitations)
@@ -174,6 +192,7 @@ stable `code`.",
         (name = "connections", description = "Tracked connections (对接) with an append-only outcome log."),
         (name = "contracts", description = "Technology contracts (技术合同) both sides confirm, their review and registration."),
         (name = "commissions", description = "Commission policies for agencies and brokers, and their statements."),
+        (name = "events", description = "Matchmaking events (对接会 / 路演): registration, proposed pairs, meetings, roadshows, intents and the report."),
         (name = "stats", description = "Statistics for the science and technology department (admins)."),
         (name = "audit", description = "The append-only audit log: who did what to which record, and when."),
         (name = "challenges", description = "揭榜挂帅 challenges: applications, the review panel's scores, the award and its public result."),

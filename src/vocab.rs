@@ -269,6 +269,10 @@ vocabulary! {
         ListingExpired = "listing_expired" => ("已过期", "Listing expired"),
         /// 审核结果: review decided on a listing.
         ListingReviewed = "listing_reviewed" => ("审核结果", "Listing reviewed"),
+        /// 对接会推荐配对: the engine proposed a pair for an organisation's listing at an event.
+        EventPairProposed = "event_pair_proposed" => ("对接会推荐配对", "Event pair proposed"),
+        /// 洽谈已安排: a meeting of the organisation was scheduled at an event.
+        EventMeetingScheduled = "event_meeting_scheduled" => ("洽谈已安排", "Meeting scheduled"),
         /// 揭榜推荐: the engine suggests an organisation's supplies for an open challenge.
         ChallengeSuggested = "challenge_suggested" => ("揭榜推荐", "Challenge suggested"),
     }
@@ -480,6 +484,26 @@ vocabulary! {
         PaymentConfirmed = "payment_confirmed" => ("确认到账", "Payment confirmed"),
         /// 创建佣金政策: an admin created a commission policy.
         CommissionPolicyCreated = "commission_policy_created" => ("创建佣金政策", "Commission policy created"),
+        /// 创建对接会: an organiser created a matchmaking event.
+        EventCreated = "event_created" => ("创建对接会", "Event created"),
+        /// 对接会状态变更: an event moved (registration opened or closed, started, finished, cancelled).
+        EventStatusChanged = "event_status_changed" => ("对接会状态变更", "Event status changed"),
+        /// 报名对接会: an organisation registered (or added listings to its registration).
+        EventRegistered = "event_registered" => ("报名对接会", "Registered for an event"),
+        /// 推荐对接配对: the engine proposed pairs among an event's registered listings.
+        EventPairsProposed = "event_pairs_proposed" => ("推荐对接配对", "Event pairs proposed"),
+        /// 表达对接意向: a side marked its interest in a proposed pair.
+        EventInterestMarked = "event_interest_marked" => ("表达对接意向", "Interest marked"),
+        /// 安排洽谈: the organiser scheduled a meeting into a slot.
+        EventMeetingScheduled = "event_meeting_scheduled" => ("安排洽谈", "Meeting scheduled"),
+        /// 洽谈状态变更: a meeting was held or cancelled.
+        EventMeetingStatusChanged = "event_meeting_status_changed" => ("洽谈状态变更", "Meeting status changed"),
+        /// 签到: a registered organisation checked in at the event.
+        EventCheckedIn = "event_checked_in" => ("签到", "Checked in"),
+        /// 签订意向协议: an intent agreement was recorded against a pair.
+        EventIntentRecorded = "event_intent_recorded" => ("签订意向协议", "Intent agreement recorded"),
+        /// 安排路演: a roadshow or reverse roadshow slot was scheduled.
+        EventRoadshowScheduled = "event_roadshow_scheduled" => ("安排路演", "Roadshow scheduled"),
         /// 发布揭榜挂帅: a challenge was created from a demand.
         ChallengeCreated = "challenge_created" => ("创建揭榜挂帅", "Challenge created"),
         /// 揭榜挂帅状态变更: a challenge moved (screening, open, closed, evaluating, no award, cancelled).
@@ -511,6 +535,11 @@ vocabulary! {
         Contract = "contract" => ("技术合同", "Contract"),
         Payment = "payment" => ("付款", "Payment"),
         CommissionPolicy = "commission_policy" => ("佣金政策", "Commission policy"),
+        Event = "event" => ("对接会", "Event"),
+        EventRegistration = "event_registration" => ("对接会报名", "Event registration"),
+        EventPair = "event_pair" => ("对接配对", "Event pair"),
+        EventMeeting = "event_meeting" => ("洽谈", "Event meeting"),
+        EventRoadshow = "event_roadshow" => ("路演", "Roadshow"),
         Challenge = "challenge" => ("揭榜挂帅", "Challenge"),
         ChallengeApplication = "challenge_application" => ("揭榜方案", "Challenge application"),
     }
@@ -658,6 +687,89 @@ vocabulary! {
         TechnicalAmount = "technical_amount" => ("技术交易额", "Technical transaction amount"),
         /// Receipts (到账) the buyer side confirmed, on their day of receipt.
         ReceivedAmount = "received_amount" => ("到账金额", "Amount received"),
+    }
+}
+
+vocabulary! {
+    /// Life cycle of a matchmaking event (对接会): `draft` → `registration_open` →
+    /// `registration_closed` (by the organiser, or by the scheduler at `registration_closes_at`) →
+    /// `in_progress` → `finished`; `cancelled` from any status before `finished`.
+    EventStatus {
+        /// 草稿: only the organiser sees it.
+        Draft = "draft" => ("草稿", "Draft"),
+        /// 报名中: organisations register within the registration window.
+        RegistrationOpen = "registration_open" => ("报名中", "Registration open"),
+        /// 报名截止: pairs, interests and meetings are prepared.
+        RegistrationClosed = "registration_closed" => ("报名截止", "Registration closed"),
+        /// 进行中: check-in, meetings, roadshows and intent agreements.
+        InProgress = "in_progress" => ("进行中", "In progress"),
+        /// 已结束
+        Finished = "finished" => ("已结束", "Finished"),
+        /// 已取消
+        Cancelled = "cancelled" => ("已取消", "Cancelled"),
+    }
+}
+
+impl EventStatus {
+    /// The statuses an event may move to from this one.
+    pub fn allowed_moves(self) -> &'static [EventStatus] {
+        use EventStatus::*;
+        match self {
+            Draft => &[RegistrationOpen, Cancelled],
+            RegistrationOpen => &[RegistrationClosed, Cancelled],
+            RegistrationClosed => &[InProgress, Cancelled],
+            InProgress => &[Finished, Cancelled],
+            Finished | Cancelled => &[],
+        }
+    }
+}
+
+vocabulary! {
+    /// Where an event takes place.
+    EventFormat {
+        /// 线下
+        Onsite = "onsite" => ("线下", "On site"),
+        /// 线上
+        Online = "online" => ("线上", "Online"),
+        /// 线上线下结合
+        Hybrid = "hybrid" => ("线上线下结合", "Hybrid"),
+    }
+}
+
+vocabulary! {
+    /// Where a proposed pair stands, from both sides' interest.
+    EventPairStatus {
+        /// 待确认意向: at least one side has not answered, neither declined.
+        Proposed = "proposed" => ("待确认意向", "Proposed"),
+        /// 双方有意向: both sides are interested (a meeting is requested).
+        Mutual = "mutual" => ("双方有意向", "Mutual interest"),
+        /// 无意向: a side is not interested.
+        Declined = "declined" => ("无意向", "Declined"),
+    }
+}
+
+vocabulary! {
+    /// A meeting (洽谈) of a pair at an event: `requested` (mutual interest) → `scheduled` (a slot
+    /// at a table) → `held`; `cancelled` from `requested` or `scheduled`.
+    MeetingStatus {
+        /// 待安排
+        Requested = "requested" => ("待安排", "Requested"),
+        /// 已安排
+        Scheduled = "scheduled" => ("已安排", "Scheduled"),
+        /// 已洽谈
+        Held = "held" => ("已洽谈", "Held"),
+        /// 已取消
+        Cancelled = "cancelled" => ("已取消", "Cancelled"),
+    }
+}
+
+vocabulary! {
+    /// A roadshow slot: a supply presented (路演) or a demand published (需求发布, reverse roadshow).
+    RoadshowKind {
+        /// 成果路演: a supply is presented.
+        Roadshow = "roadshow" => ("成果路演", "Roadshow"),
+        /// 需求发布: a demand is presented (reverse roadshow).
+        ReverseRoadshow = "reverse_roadshow" => ("需求发布", "Reverse roadshow"),
     }
 }
 

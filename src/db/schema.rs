@@ -127,6 +127,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         challenge_id -> Nullable<Uuid>,
+        event_id -> Nullable<Uuid>,
     }
 }
 
@@ -406,6 +407,128 @@ diesel::joinable!(challenges -> demands (demand_id));
 diesel::joinable!(challenge_applications -> challenges (challenge_id));
 diesel::joinable!(challenge_scores -> challenge_applications (application_id));
 
+diesel::table! {
+    events (id) {
+        id -> Uuid,
+        title -> Text,
+        description -> Nullable<Text>,
+        organizer_organization_id -> Uuid,
+        created_by -> Nullable<Uuid>,
+        format -> Text,
+        online_url -> Nullable<Text>,
+        starts_at -> Timestamptz,
+        ends_at -> Timestamptz,
+        registration_opens_at -> Timestamptz,
+        registration_closes_at -> Timestamptz,
+        slot_minutes -> Int4,
+        industries -> Array<Text>,
+        status -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    event_venues (id) {
+        id -> Uuid,
+        event_id -> Uuid,
+        name -> Text,
+        address -> Nullable<Text>,
+        is_main -> Bool,
+        tables -> Int4,
+        position -> Int4,
+    }
+}
+
+diesel::table! {
+    event_registrations (event_id, organization_id) {
+        event_id -> Uuid,
+        organization_id -> Uuid,
+        registered_by -> Nullable<Uuid>,
+        registered_at -> Timestamptz,
+        checked_in_at -> Nullable<Timestamptz>,
+        checked_in_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    event_registration_listings (event_id, listing_id) {
+        event_id -> Uuid,
+        organization_id -> Uuid,
+        listing_kind -> Text,
+        listing_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    event_pairs (id) {
+        id -> Uuid,
+        event_id -> Uuid,
+        demand_id -> Uuid,
+        supply_id -> Uuid,
+        demand_organization_id -> Uuid,
+        supply_organization_id -> Uuid,
+        score -> Float4,
+        explanation -> Jsonb,
+        summary_zh -> Text,
+        demand_interest -> Nullable<Bool>,
+        supply_interest -> Nullable<Bool>,
+        connection_id -> Nullable<Uuid>,
+        intent_at -> Nullable<Timestamptz>,
+        intent_by -> Nullable<Uuid>,
+        intent_amount_fen -> Nullable<Int8>,
+        intent_note -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    event_meetings (id) {
+        id -> Uuid,
+        event_id -> Uuid,
+        pair_id -> Uuid,
+        status -> Text,
+        venue_id -> Nullable<Uuid>,
+        table_no -> Nullable<Int4>,
+        slot_start -> Nullable<Timestamptz>,
+        scheduled_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    event_meeting_bookings (event_id, organization_id, slot_start) {
+        event_id -> Uuid,
+        organization_id -> Uuid,
+        slot_start -> Timestamptz,
+        meeting_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    event_roadshows (id) {
+        id -> Uuid,
+        event_id -> Uuid,
+        venue_id -> Uuid,
+        kind -> Text,
+        listing_id -> Uuid,
+        organization_id -> Uuid,
+        position -> Int4,
+        starts_at -> Timestamptz,
+        minutes -> Int4,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(event_venues -> events (event_id));
+diesel::joinable!(event_registrations -> events (event_id));
+diesel::joinable!(event_pairs -> events (event_id));
+diesel::joinable!(event_meetings -> event_pairs (pair_id));
+diesel::joinable!(event_roadshows -> events (event_id));
+diesel::joinable!(connections -> events (event_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
     users,
@@ -432,6 +555,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     challenge_reviewers,
     challenge_conflicts,
     challenge_scores,
+    events,
+    event_venues,
+    event_registrations,
+    event_registration_listings,
+    event_pairs,
+    event_meetings,
+    event_meeting_bookings,
+    event_roadshows,
 );
 
 diesel::table! {

@@ -63,6 +63,32 @@ pub fn render(kind: NotificationKind, payload: &Value, lang: Lang) -> Message {
             }
             (lang.pick(kind.label_zh(), kind.label_en()).to_string(), body)
         }
+        NotificationKind::EventPairProposed => {
+            let (own, other, why) = (text("listing_title"), text("partner_title"), text("summary_zh"));
+            (
+                lang.pick(kind.label_zh(), kind.label_en()).to_string(),
+                match lang {
+                    Lang::Zh => format!("对接会为「{own}」推荐了对接方「{other}」：{why}请表达对接意向。"),
+                    Lang::En => format!(
+                        "The event proposes \"{other}\" as a partner for \"{own}\" ({why}). Say whether you are interested."
+                    ),
+                },
+            )
+        }
+        NotificationKind::EventMeetingScheduled => {
+            let (demand, supply, venue) = (text("demand_title"), text("supply_title"), text("venue"));
+            let (slot, table) =
+                (text("slot_start"), payload.get("table_no").and_then(Value::as_i64).unwrap_or_default());
+            (
+                lang.pick(kind.label_zh(), kind.label_en()).to_string(),
+                match lang {
+                    Lang::Zh => format!("「{demand}」与「{supply}」的洽谈安排在{venue} {table} 号桌，时间 {slot}。"),
+                    Lang::En => {
+                        format!("The meeting of \"{demand}\" and \"{supply}\" is at {venue}, table {table}, at {slot}.")
+                    }
+                },
+            )
+        }
         NotificationKind::ChallengeSuggested => {
             let supply = text("supply_title");
             let reason = text("reason");
@@ -95,6 +121,18 @@ mod tests {
         assert!(zh.body.contains("7 天内到期"), "{zh:?}");
         assert!(en.body.contains("within 7 days"), "{en:?}");
         assert_eq!(zh.link.as_deref(), Some("/api/v1/supplies/x"));
+    }
+
+    #[test]
+    fn event_notifications_name_the_pair_and_the_slot() {
+        let pair = json!({"title": "宁夏科技成果对接会", "listing_title": "枸杞采收", "partner_title": "采收装备",
+            "summary_zh": "同属枸杞产业。"});
+        let zh = render(NotificationKind::EventPairProposed, &pair, Lang::Zh);
+        assert!(zh.body.contains("采收装备") && zh.title.contains("宁夏科技成果对接会"), "{zh:?}");
+        let meeting = json!({"title": "t", "demand_title": "d", "supply_title": "s", "venue": "主会场", "table_no": 3,
+            "slot_start": "2026-12-10T09:00:00Z"});
+        let en = render(NotificationKind::EventMeetingScheduled, &meeting, Lang::En);
+        assert!(en.body.contains("table 3") && en.body.contains("主会场"), "{en:?}");
     }
 
     #[test]

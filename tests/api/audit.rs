@@ -287,7 +287,7 @@ async fn an_action_whose_entry_cannot_be_written_does_not_happen() {
     assert_eq!(now.body["version"], 1);
 }
 
-/// Adding an action means a variant of `AuditAction` and a value of the table's CHECK: this
+/// Adding an action means a variant of `AuditAction` and a row of `audit_actions`: this
 /// fails when the two differ.
 #[test]
 fn every_action_and_record_type_of_the_vocabulary_is_accepted_by_the_table() {
@@ -305,5 +305,5 @@ fn every_action_and_record_type_of_the_vocabulary_is_accepted_by_the_table() {
     }
     let refused =
         conn.batch_execute("INSERT INTO audit_log (action, record_type) VALUES ('deleted_everything', 'user')");
-    assert!(refused.unwrap_err().to_string().contains("audit_log_action_check"));
+    assert!(refused.unwrap_err().to_string().contains("audit_log_action_fkey"));
 }

@@ -18,6 +18,7 @@ mod connections;
 mod consumers;
 mod contracts;
 mod errors;
+mod events;
 mod evidence;
 mod lifecycle;
 mod listings;
