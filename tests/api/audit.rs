@@ -305,5 +305,5 @@ fn every_action_and_record_type_of_the_vocabulary_is_accepted_by_the_table() {
     }
     let refused =
         conn.batch_execute("INSERT INTO audit_log (action, record_type) VALUES ('deleted_everything', 'user')");
-    assert!(refused.unwrap_err().to_string().contains("audit_log_action_check"));
+    assert!(refused.unwrap_err().to_string().contains("audit_log_action_fkey"));
 }
