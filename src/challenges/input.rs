@@ -19,6 +19,7 @@ pub const APPLICANT_KINDS: [OrganizationKind; 3] =
 /// A criterion as sent.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ChallengeCriterionInput)]
 pub struct CriterionInput {
     /// 1–100 characters, unique within the challenge.
     #[schema(value_type = Title)]
@@ -32,6 +33,7 @@ pub struct CriterionInput {
 /// A milestone as sent.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ChallengeMilestoneInput)]
 pub struct MilestoneInput {
     #[schema(value_type = Title)]
     pub title: String,
@@ -181,6 +183,7 @@ pub struct MoveInput {
 /// Body of `POST /api/v1/challenges/{id}/applications`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ChallengeApplyInput)]
 pub struct ApplyInput {
     /// The proposal (方案): 1–5000 characters.
     #[schema(value_type = LongText)]
@@ -242,6 +245,7 @@ impl ApplyInput {
 /// Body of `POST /api/v1/challenges/{id}/reviewers`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ChallengeAppointInput)]
 pub struct AppointInput {
     /// The user appointed (of any organisation).
     pub user_id: Uuid,
@@ -250,6 +254,7 @@ pub struct AppointInput {
 /// Body of `POST …/applications/{application_id}/conflict`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ChallengeConflictInput)]
 pub struct ConflictInput {
     /// Why the reviewer steps aside (回避).
     #[schema(value_type = Option<Note>)]
@@ -263,6 +268,7 @@ pub struct Score(#[serde(deserialize_with = "crate::validation::integer")] pub i
 /// Body of `POST …/applications/{application_id}/scores`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ChallengeScoreInput)]
 pub struct ScoreInput {
     /// One score 0–100 per criterion, in the challenge's order of `criteria`.
     #[schema(min_items = 1, max_items = 10, value_type = Vec<i64>)]
@@ -274,6 +280,7 @@ pub struct ScoreInput {
 /// Body of `POST /api/v1/challenges/{id}/award`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ChallengeAwardInput)]
 pub struct AwardInput {
     /// 1–10 submitted applications of the challenge.
     #[schema(min_items = 1, max_items = 10)]

@@ -133,6 +133,7 @@ pub struct Application {
 
 /// An application (揭榜方案) as returned.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = ChallengeApplicationView)]
 pub struct ApplicationView {
     pub id: Uuid,
     pub challenge_id: Uuid,
@@ -179,6 +180,7 @@ impl ApplicationView {
 
 /// A reviewer on a challenge's panel.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = ChallengeReviewer)]
 pub struct Reviewer {
     pub user_id: Uuid,
     pub display_name: String,
@@ -188,6 +190,7 @@ pub struct Reviewer {
 
 /// A challenge's review panel.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = ChallengePanel)]
 pub struct Panel {
     pub challenge_id: Uuid,
     pub reviewers: Vec<Reviewer>,
@@ -195,6 +198,7 @@ pub struct Panel {
 
 /// One reviewer's scores of one application.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = ChallengeScoreSheet)]
 pub struct ScoreSheet {
     pub application_id: Uuid,
     pub reviewer_id: Uuid,
@@ -206,6 +210,7 @@ pub struct ScoreSheet {
 
 /// One application in the panel's ranking.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = ChallengeRankedApplication)]
 pub struct RankedApplication {
     pub application_id: Uuid,
     pub organization_id: Uuid,
@@ -223,6 +228,7 @@ pub struct RankedApplication {
 
 /// The panel's result so far (admins, the owner, the reviewers).
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = ChallengeEvaluation)]
 pub struct Evaluation {
     pub challenge_id: Uuid,
     pub status: ChallengeStatus,
@@ -234,6 +240,7 @@ pub struct Evaluation {
 
 /// A winner named by the award.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = ChallengeWinner)]
 pub struct Winner {
     pub application_id: Uuid,
     pub organization_id: Uuid,
@@ -246,6 +253,7 @@ pub struct Winner {
 
 /// The award's answer.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = ChallengeAward)]
 pub struct Award {
     pub challenge: ChallengeView,
     pub winners: Vec<Winner>,
@@ -253,6 +261,7 @@ pub struct Award {
 
 /// Summary of the panel's scores in the public result.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = ChallengeScoreSummary)]
 pub struct ScoreSummary {
     /// Applications that were not withdrawn.
     pub applications: usize,
@@ -266,6 +275,7 @@ pub struct ScoreSummary {
 
 /// The public result (公示) of an awarded challenge, or one closed without award.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = ChallengeResult)]
 pub struct PublicResult {
     pub challenge_id: Uuid,
     pub title: String,
@@ -282,6 +292,7 @@ pub struct PublicResult {
 
 /// A likely solver the engine suggests: a supply and its holder, explained.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = ChallengeSuggestion)]
 pub struct Suggestion {
     pub supply_id: Uuid,
     pub supply_title: String,
