@@ -426,3 +426,62 @@ async fn statistics_show_the_demo_event() {
     let listed = app.get_as(member.bearer(), "/api/v1/events").await;
     assert_eq!(listed.body["items"][0]["status"], "finished", "{}", listed.body);
 }
+
+/// A side that withdraws its interest cancels the meeting request; a requested meeting is not
+/// `held`, a held one is not cancelled; the organiser closes registration by hand too.
+#[actix_web::test]
+async fn withdrawn_interest_cancels_the_request_and_meetings_only_move_forward() {
+    let clock = clock();
+    let app = spawn(&clock).await;
+    let admin = app.admin().await;
+    let created = app.post_as(admin.bearer(), "/api/v1/events", &event_body(clock.now())).await;
+    let event = id(&created.body);
+    let base = format!("/api/v1/events/{event}");
+    let venue = created.body["venues"][0]["id"].as_str().unwrap().to_string();
+    let starts: DateTime<Utc> = serde_json::from_value(created.body["starts_at"].clone()).unwrap();
+    assert_eq!(status_to(&app, &admin, &event, "registration_open").await.status, 200);
+    let enterprise = app.register("enterprise", &name("企业")).await;
+    let institute = app.register("university", &name("大学")).await;
+    let demand = id(&app
+        .create_demand(&enterprise, json!({"title": "滩羊肉品质检测", "description": "滩羊肉快速检测", "keywords": ["滩羊"], "industries": ["tan_sheep"]}))
+        .await
+        .body);
+    let supply = id(&app
+        .create_supply(&institute, json!({"title": "滩羊肉品质快速检测技术", "summary": "滩羊肉检测", "keywords": ["滩羊"], "industries": ["tan_sheep"]}))
+        .await
+        .body);
+    common::index_polled(&app.matcher, StdDuration::from_secs(10)).await;
+    for (who, body) in [(&enterprise, json!({"demand_ids": [demand]})), (&institute, json!({"supply_ids": [supply]}))] {
+        assert_eq!(app.post_as(who.bearer(), &format!("{base}/registrations"), &body).await.status, 201);
+    }
+    let proposed = app.post_as(admin.bearer(), &format!("{base}/pairs"), &json!({"min_score": 0})).await;
+    assert_eq!(proposed.body["new_pairs"], 1, "{}", proposed.body);
+    let pair = id(&app.get_as(admin.bearer(), &format!("{base}/pairs")).await.body["items"][0]);
+    let interest = format!("{base}/pairs/{pair}/interest");
+    app.post_as(admin.bearer(), &interest, &json!({"interested": true})).await.assert_problem(422, "validation_failed");
+    assert_eq!(
+        app.post_as(admin.bearer(), &interest, &json!({"interested": true, "side": "demand"})).await.status,
+        200
+    );
+    let mutual = app.post_as(institute.bearer(), &interest, &json!({"interested": true})).await;
+    let meeting = mutual.body["meeting_id"].as_str().unwrap().to_string();
+    let moved = format!("{base}/meetings/{meeting}/status");
+    app.post_as(admin.bearer(), &moved, &json!({"to": "held"})).await.assert_problem(409, "event_not_active");
+    let declined = app.post_as(institute.bearer(), &interest, &json!({"interested": false})).await;
+    assert_eq!(declined.body["status"], "declined", "{}", declined.body);
+    let meetings = app.get_as(enterprise.bearer(), &format!("{base}/meetings")).await;
+    assert_eq!(meetings.body["items"][0]["status"], "cancelled", "{}", meetings.body);
+    let slot = json!({"venue_id": venue, "table_no": 1, "slot_start": starts});
+    let sched = format!("{base}/meetings/{meeting}/schedule");
+    app.post_as(admin.bearer(), &sched, &slot).await.assert_problem(409, "illegal_transition");
+    // Interested again: requested again, then scheduled and held; a held meeting stays held.
+    app.post_as(institute.bearer(), &interest, &json!({"interested": true})).await;
+    assert_eq!(app.post_as(admin.bearer(), &sched, &slot).await.status, 201);
+    assert_eq!(status_to(&app, &admin, &event, "registration_closed").await.body["status"], "registration_closed");
+    assert_eq!(status_to(&app, &admin, &event, "in_progress").await.status, 200);
+    assert_eq!(app.post_as(admin.bearer(), &moved, &json!({"to": "held"})).await.body["status"], "held");
+    let refused = app.post_as(admin.bearer(), &moved, &json!({"to": "cancelled"})).await;
+    refused.assert_problem(409, "illegal_transition");
+    assert_eq!(refused.body["allowed"], json!([]));
+    app.post_as(admin.bearer(), &moved, &json!({"to": "requested"})).await.assert_problem(409, "illegal_transition");
+}
