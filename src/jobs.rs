@@ -29,6 +29,7 @@ use crate::error::ApiError;
 use crate::listing::expiry;
 use crate::listing::lifecycle::Lifecycle;
 use crate::matches::service::MatchService;
+use crate::subscriptions::producer::Producer;
 use crate::supplies::model::Supply;
 
 /// First key of the jobs' advisory locks (the second is the job's [`Job::lock_key`]), apart from
@@ -42,6 +43,9 @@ pub enum Job {
     ExpirySweep,
     /// Queues the reminders before expiry.
     ExpiryReminders,
+    /// Matches listings that came on the market against subscriptions and open listings
+    /// (`new_match` notifications, [`crate::subscriptions::producer`]).
+    NewMatches,
 }
 
 impl Job {
@@ -50,6 +54,7 @@ impl Job {
         match self {
             Job::ExpirySweep => "expiry_sweep",
             Job::ExpiryReminders => "expiry_reminders",
+            Job::NewMatches => "new_matches",
         }
     }
 
@@ -58,6 +63,7 @@ impl Job {
         match self {
             Job::ExpirySweep => 1,
             Job::ExpiryReminders => 2,
+            Job::NewMatches => 3,
         }
     }
 }
@@ -116,13 +122,15 @@ pub struct Swept {
 }
 
 /// One tick of this instance: the expiry sweep, then the reminders (so a listing expired by the
-/// sweep is not reminded), each run once across instances ([`run_once`]). Returns what the sweep
-/// expired (`None` when another instance held its lock) and how many reminders were queued.
+/// sweep is not reminded), then the new matches, each run once across instances ([`run_once`]).
+/// Returns what the sweep expired (`None` when another instance held its lock) and how many
+/// reminders were queued.
 pub fn tick(
     conn: &mut PgConnection,
     instance: &str,
     clock: &Clock,
     settings: &Lifecycle,
+    producer: &Producer,
 ) -> Result<(Option<Swept>, Option<usize>), ApiError> {
     let swept = run_once(conn, Job::ExpirySweep, instance, clock, |conn, now| {
         let swept =
@@ -135,6 +143,13 @@ pub fn tick(
             + expiry::remind::<Demand>(conn, now, &settings.reminder_days)?;
         Ok((queued, queued))
     })?;
+    let produced = run_once(conn, Job::NewMatches, instance, clock, |conn, now| {
+        let produced = producer.run(conn, now)?;
+        Ok((produced, produced.listings))
+    })?;
+    if let Some(p) = produced.filter(|p| p.listings > 0) {
+        tracing::info!(listings = p.listings, scored = p.scored, queued = p.queued, "new listings matched");
+    }
     Ok((swept, reminded))
 }
 
@@ -153,6 +168,8 @@ pub struct Scheduler {
     pub clock: Clock,
     pub settings: Lifecycle,
     pub instance: String,
+    /// The `new_match` producer with this instance's standing index of subscriptions.
+    pub producer: Arc<Producer>,
 }
 
 impl Scheduler {
@@ -160,7 +177,8 @@ impl Scheduler {
     /// index at once (other instances see the version bumps on their next poll).
     pub async fn tick_once(&self) {
         let (instance, clock, settings) = (self.instance.clone(), self.clock.clone(), self.settings.clone());
-        match db::run(&self.pool, move |conn| tick(conn, &instance, &clock, &settings)).await {
+        let producer = self.producer.clone();
+        match db::run(&self.pool, move |conn| tick(conn, &instance, &clock, &settings, &producer)).await {
             Ok((swept, reminded)) => {
                 if let Some(swept) = swept {
                     swept.supplies.iter().for_each(|s| self.matcher.index(s));

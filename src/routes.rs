@@ -16,7 +16,7 @@ use crate::extract::RouteTable;
 use crate::spec::{self, BEARER};
 use crate::{
     accounts, audit, commissions, connections, contracts, demands, docs, health, industries, matches, members, metrics,
-    organizations, payments, reviews, search, stats, supplies, vocabularies,
+    organizations, payments, reviews, search, stats, subscriptions, supplies, vocabularies,
 };
 
 /// Mounts every route. The handlers' own attributes give each one's method and path.
@@ -95,6 +95,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(members::handlers::list)
                 .service(members::handlers::change_role)
                 .service(members::handlers::deactivate)
+                .service(subscriptions::handlers::create)
+                .service(subscriptions::handlers::list)
+                .service(subscriptions::handlers::get)
+                .service(subscriptions::handlers::replace)
+                .service(subscriptions::handlers::remove)
+                .service(subscriptions::handlers::supply_setting)
+                .service(subscriptions::handlers::set_supply_setting)
+                .service(subscriptions::handlers::demand_setting)
+                .service(subscriptions::handlers::set_demand_setting)
                 .service(stats::report_handlers::value_views)
                 .service(stats::report_handlers::report_xlsx),
         );
@@ -161,6 +170,7 @@ stable `code`.",
         (name = "stats", description = "Statistics for the science and technology department (admins)."),
         (name = "audit", description = "The append-only audit log: who did what to which record, and when."),
         (name = "members", description = "An organisation's members: invitations, organisation roles, deactivation."),
+        (name = "subscriptions", description = "Saved searches (订阅) and listings' new-match notifications."),
     ),
 )]
 struct ApiDoc;

@@ -32,6 +32,7 @@ mod report;
 mod resilience;
 mod schema;
 mod search;
+mod subscriptions;
 mod trust_auth;
 mod trust_input;
 mod trust_ops;

@@ -128,7 +128,7 @@ async fn cors_answers_configured_origins_only() {
     let ok = with_origin(&app, Method::OPTIONS, path, frontend, true).await;
     assert_eq!(ok.status, 200, "{}", ok.body);
     assert_eq!(ok.header("access-control-allow-origin"), Some(frontend));
-    assert_eq!(lower_list(&ok, "access-control-allow-methods"), ["get", "patch", "post"]);
+    assert_eq!(lower_list(&ok, "access-control-allow-methods"), ["delete", "get", "patch", "post", "put"]);
     assert_eq!(
         lower_list(&ok, "access-control-allow-headers"),
         ["authorization", "content-type", "idempotency-key", "if-match", "if-none-match"]
