@@ -46,6 +46,8 @@ pub enum Job {
     /// Matches listings that came on the market against subscriptions and open listings
     /// (`new_match` notifications, [`crate::subscriptions::producer`]).
     NewMatches,
+    /// Queues `connection_stale` for open connections without a move for the configured days.
+    StaleConnections,
 }
 
 impl Job {
@@ -55,6 +57,7 @@ impl Job {
             Job::ExpirySweep => "expiry_sweep",
             Job::ExpiryReminders => "expiry_reminders",
             Job::NewMatches => "new_matches",
+            Job::StaleConnections => "stale_connections",
         }
     }
 
@@ -64,6 +67,7 @@ impl Job {
             Job::ExpirySweep => 1,
             Job::ExpiryReminders => 2,
             Job::NewMatches => 3,
+            Job::StaleConnections => 4,
         }
     }
 }
@@ -149,6 +153,13 @@ pub fn tick(
     })?;
     if let Some(p) = produced.filter(|p| p.listings > 0) {
         tracing::info!(listings = p.listings, scored = p.scored, queued = p.queued, "new listings matched");
+    }
+    let stale = run_once(conn, Job::StaleConnections, instance, clock, |conn, now| {
+        let queued = crate::connections::notify::stale(conn, now, settings.connection_stale_days)?;
+        Ok((queued, queued))
+    })?;
+    if let Some(queued) = stale.filter(|n| *n > 0) {
+        tracing::info!(queued, "stale connections notified");
     }
     Ok((swept, reminded))
 }

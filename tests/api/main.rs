@@ -13,6 +13,7 @@ mod common;
 mod audit;
 mod auth;
 mod commissions;
+mod connection_notifications;
 mod connections;
 mod consumers;
 mod contracts;
