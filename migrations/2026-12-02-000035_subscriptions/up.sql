@@ -32,7 +32,7 @@ CREATE TABLE listing_match_optouts (
 );
 
 -- Every time a listing comes on the market (a supply becomes `published`, a demand `open`: created
--- so, approved, renewed, reopened), a trigger queues it here in the same transaction; the
+-- so, approved, renewed, reopened; not imported), a trigger queues it here in the same transaction; the
 -- `new_matches` job takes the unmatched rows and sets `matched_at`.
 CREATE TABLE listing_market_entries (
     id BIGSERIAL PRIMARY KEY,
@@ -51,7 +51,10 @@ DECLARE
     kind TEXT := TG_ARGV[0];
     on_market TEXT := TG_ARGV[1];
 BEGIN
-    IF NEW.status = on_market AND (TG_OP = 'INSERT' OR OLD.status IS DISTINCT FROM on_market) THEN
+    -- a bulk load (`techmatch import`, `imported`) is not news; its listings count once they come
+    -- back on the market
+    IF NEW.status = on_market
+       AND ((TG_OP = 'INSERT' AND NOT NEW.imported) OR (TG_OP = 'UPDATE' AND OLD.status IS DISTINCT FROM on_market)) THEN
         INSERT INTO listing_market_entries (listing_kind, listing_id) VALUES (kind, NEW.id);
     END IF;
     RETURN NULL;

@@ -23,6 +23,7 @@ mod lifecycle;
 mod listings;
 mod matching;
 mod members;
+mod notify_bench;
 mod openapi;
 mod operations;
 mod outcomes;
