@@ -52,8 +52,9 @@ pub struct Subscription {
     pub updated_at: DateTime<Utc>,
 }
 
-/// Body of `POST /api/v1/subscriptions` and `PUT /api/v1/subscriptions/{id}`: at least one of
-/// `text`, `keywords` or `industries`.
+/// Body of `POST /api/v1/subscriptions` and `PUT /api/v1/subscriptions/{id}`. Rules across fields
+/// (422 `validation_failed` naming the field): at least one of `text`, `keywords` or `industries`
+/// (else on `text`), and `trl_min` ≤ `trl_max` (else on `trl_max`).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubscriptionInput {
