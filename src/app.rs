@@ -31,6 +31,7 @@ use crate::metrics::{self, Metrics};
 use crate::middleware::{self as mw, RequestDeadline};
 use crate::quota::Quotas;
 use crate::state::AppState;
+use crate::subscriptions::producer::Producer;
 use crate::{cors, routes};
 
 /// A bound, not yet running server.
@@ -64,6 +65,7 @@ impl Application {
             clock: config.clock.clone(),
             settings: lifecycle.clone(),
             instance: jobs::instance_id(),
+            producer: Arc::new(Producer::new(matcher.clone(), taxonomy)),
         }
         .spawn(Duration::from_millis(config.jobs_tick_ms));
 

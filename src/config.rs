@@ -250,6 +250,10 @@ pub struct LifecycleConfig {
     /// Days before expiry at which the owner is reminded, comma-separated (e.g. `7,1`).
     #[arg(long, env = "TECHMATCH_EXPIRY_REMINDER_DAYS", value_delimiter = ',', default_value = "7,1", value_parser = clap::value_parser!(u32).range(1..=365))]
     pub expiry_reminder_days: Vec<u32>,
+    /// Days without a move after which an open connection is stale: both sides get a
+    /// `connection_stale` notification, once per quiet period.
+    #[arg(long, env = "TECHMATCH_CONNECTION_STALE_DAYS", default_value_t = 14, value_parser = clap::value_parser!(u32).range(1..=365))]
+    pub connection_stale_days: u32,
 }
 
 impl Default for LifecycleConfig {
@@ -260,6 +264,7 @@ impl Default for LifecycleConfig {
             supply_validity_days: 365,
             demand_validity_days: 180,
             expiry_reminder_days: vec![7, 1],
+            connection_stale_days: 14,
         }
     }
 }

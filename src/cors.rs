@@ -45,7 +45,7 @@ pub fn parse_origins(raw: &[String]) -> anyhow::Result<Vec<String>> {
 /// The CORS middleware for these (already parsed) origins; does nothing when there are none.
 pub fn middleware(origins: &[String]) -> Condition<Cors> {
     let mut cors = Cors::default()
-        .allowed_methods([Method::GET, Method::POST, Method::PATCH])
+        .allowed_methods([Method::GET, Method::POST, Method::PATCH, Method::PUT, Method::DELETE])
         .allowed_headers([
             header::AUTHORIZATION,
             header::CONTENT_TYPE,

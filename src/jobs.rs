@@ -29,6 +29,7 @@ use crate::error::ApiError;
 use crate::listing::expiry;
 use crate::listing::lifecycle::Lifecycle;
 use crate::matches::service::MatchService;
+use crate::subscriptions::producer::Producer;
 use crate::supplies::model::Supply;
 
 /// First key of the jobs' advisory locks (the second is the job's [`Job::lock_key`]), apart from
@@ -46,6 +47,11 @@ pub enum Job {
     EventRegistrationClose,
     /// Closes the challenges whose application window ended.
     ChallengeClose,
+    /// Matches listings that came on the market against subscriptions and open listings
+    /// (`new_match` notifications, [`crate::subscriptions::producer`]).
+    NewMatches,
+    /// Queues `connection_stale` for open connections without a move for the configured days.
+    StaleConnections,
 }
 
 impl Job {
@@ -56,6 +62,8 @@ impl Job {
             Job::ExpiryReminders => "expiry_reminders",
             Job::EventRegistrationClose => "event_registration_close",
             Job::ChallengeClose => "challenge_close",
+            Job::NewMatches => "new_matches",
+            Job::StaleConnections => "stale_connections",
         }
     }
 
@@ -67,6 +75,8 @@ impl Job {
             Job::EventRegistrationClose => 150,
             // The challenges' migration range (000040–000044), apart from other features' jobs.
             Job::ChallengeClose => 40,
+            Job::NewMatches => 3,
+            Job::StaleConnections => 4,
         }
     }
 }
@@ -125,13 +135,15 @@ pub struct Swept {
 }
 
 /// One tick of this instance: the expiry sweep, then the reminders (so a listing expired by the
-/// sweep is not reminded), each run once across instances ([`run_once`]). Returns what the sweep
-/// expired (`None` when another instance held its lock) and how many reminders were queued.
+/// sweep is not reminded), then the new matches, each run once across instances ([`run_once`]).
+/// Returns what the sweep expired (`None` when another instance held its lock) and how many
+/// reminders were queued.
 pub fn tick(
     conn: &mut PgConnection,
     instance: &str,
     clock: &Clock,
     settings: &Lifecycle,
+    producer: &Producer,
 ) -> Result<(Option<Swept>, Option<usize>), ApiError> {
     let swept = run_once(conn, Job::ExpirySweep, instance, clock, |conn, now| {
         let swept =
@@ -150,6 +162,20 @@ pub fn tick(
     })?;
     if let Some(closed) = closed.filter(|n| *n > 0) {
         tracing::info!(closed, instance, "event registrations closed");
+    }
+    let produced = run_once(conn, Job::NewMatches, instance, clock, |conn, now| {
+        let produced = producer.run(conn, now)?;
+        Ok((produced, produced.listings))
+    })?;
+    if let Some(p) = produced.filter(|p| p.listings > 0) {
+        tracing::info!(listings = p.listings, scored = p.scored, queued = p.queued, "new listings matched");
+    }
+    let stale = run_once(conn, Job::StaleConnections, instance, clock, |conn, now| {
+        let queued = crate::connections::notify::stale(conn, now, settings.connection_stale_days)?;
+        Ok((queued, queued))
+    })?;
+    if let Some(queued) = stale.filter(|n| *n > 0) {
+        tracing::info!(queued, "stale connections notified");
     }
     Ok((swept, reminded))
 }
@@ -179,6 +205,8 @@ pub struct Scheduler {
     pub clock: Clock,
     pub settings: Lifecycle,
     pub instance: String,
+    /// The `new_match` producer with this instance's standing index of subscriptions.
+    pub producer: Arc<Producer>,
 }
 
 impl Scheduler {
@@ -186,7 +214,8 @@ impl Scheduler {
     /// index at once (other instances see the version bumps on their next poll).
     pub async fn tick_once(&self) {
         let (instance, clock, settings) = (self.instance.clone(), self.clock.clone(), self.settings.clone());
-        match db::run(&self.pool, move |conn| tick(conn, &instance, &clock, &settings)).await {
+        let producer = self.producer.clone();
+        match db::run(&self.pool, move |conn| tick(conn, &instance, &clock, &settings, &producer)).await {
             Ok((swept, reminded)) => {
                 if let Some(swept) = swept {
                     swept.supplies.iter().for_each(|s| self.matcher.index(s));

@@ -49,6 +49,7 @@ pub mod search;
 pub mod spec;
 pub mod state;
 pub mod stats;
+pub mod subscriptions;
 pub mod supplies;
 pub mod telemetry;
 pub mod text_rules;

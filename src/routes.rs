@@ -16,7 +16,7 @@ use crate::extract::RouteTable;
 use crate::spec::{self, BEARER};
 use crate::{
     accounts, audit, challenges, commissions, connections, contracts, demands, docs, fairs, health, industries,
-    matches, members, metrics, organizations, payments, reviews, search, stats, supplies, vocabularies,
+    matches, members, metrics, organizations, payments, reviews, search, stats, subscriptions, supplies, vocabularies,
 };
 
 /// Mounts every route. The handlers' own attributes give each one's method and path.
@@ -113,6 +113,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(members::handlers::list)
                 .service(members::handlers::change_role)
                 .service(members::handlers::deactivate)
+                .service(subscriptions::handlers::create)
+                .service(subscriptions::handlers::list)
+                .service(subscriptions::handlers::get)
+                .service(subscriptions::handlers::replace)
+                .service(subscriptions::handlers::remove)
+                .service(subscriptions::handlers::supply_setting)
+                .service(subscriptions::handlers::set_supply_setting)
+                .service(subscriptions::handlers::demand_setting)
+                .service(subscriptions::handlers::set_demand_setting)
                 .service(stats::report_handlers::value_views)
                 .service(stats::report_handlers::report_xlsx)
                 .service(challenges::handlers::list)
@@ -197,6 +206,7 @@ stable `code`.",
         (name = "audit", description = "The append-only audit log: who did what to which record, and when."),
         (name = "challenges", description = "揭榜挂帅 challenges: applications, the review panel's scores, the award and its public result."),
         (name = "members", description = "An organisation's members: invitations, organisation roles, deactivation."),
+        (name = "subscriptions", description = "Saved searches (订阅) and listings' new-match notifications."),
     ),
 )]
 struct ApiDoc;

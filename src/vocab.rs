@@ -269,12 +269,36 @@ vocabulary! {
         ListingExpired = "listing_expired" => ("已过期", "Listing expired"),
         /// 审核结果: review decided on a listing.
         ListingReviewed = "listing_reviewed" => ("审核结果", "Listing reviewed"),
+        /// 新匹配: a listing came on the market that matches a subscription or one of the
+        /// organisation's own open listings.
+        NewMatch = "new_match" => ("新匹配", "New match"),
+        /// 对接请求: a connection was proposed to the organisation.
+        ConnectionProposed = "connection_proposed" => ("新的对接请求", "Connection proposed"),
+        /// 对接已接受: the other side accepted a proposed connection (`contacted`).
+        ConnectionAccepted = "connection_accepted" => ("对接已接受", "Connection accepted"),
+        /// 对接进展: a connection changed status.
+        ConnectionMoved = "connection_moved" => ("对接进展", "Connection moved"),
+        /// 对接停滞: an open connection has not moved for the configured number of days.
+        ConnectionStale = "connection_stale" => ("对接停滞", "Connection stale"),
         /// 对接会推荐配对: the engine proposed a pair for an organisation's listing at an event.
         EventPairProposed = "event_pair_proposed" => ("对接会推荐配对", "Event pair proposed"),
         /// 洽谈已安排: a meeting of the organisation was scheduled at an event.
         EventMeetingScheduled = "event_meeting_scheduled" => ("洽谈已安排", "Meeting scheduled"),
         /// 揭榜推荐: the engine suggests an organisation's supplies for an open challenge.
         ChallengeSuggested = "challenge_suggested" => ("揭榜推荐", "Challenge suggested"),
+    }
+}
+
+vocabulary! {
+    /// How often a subscription's notifications are delivered by e-mail: each at once, or
+    /// batched in a daily or weekly digest (the inbox shows each at once).
+    SubscriptionFrequency {
+        /// 即时
+        Instant = "instant" => ("即时", "Instant"),
+        /// 每日汇总
+        Daily = "daily" => ("每日汇总", "Daily digest"),
+        /// 每周汇总
+        Weekly = "weekly" => ("每周汇总", "Weekly digest"),
     }
 }
 

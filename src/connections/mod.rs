@@ -8,5 +8,6 @@ pub mod idempotency;
 pub mod input;
 pub mod model;
 pub mod move_schema;
+pub mod notify;
 pub mod repo;
 pub mod service;

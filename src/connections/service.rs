@@ -137,6 +137,7 @@ pub fn insert_open(
     let inserted = conn.transaction(|conn| {
         let connection = repo::insert(conn, &new)?;
         repo::append_event(conn, connection.id, None, ConnectionStatus::Proposed, caller.user_id, note)?;
+        super::notify::proposed(conn, &connection, caller)?;
         Ok::<_, ApiError>(connection)
     });
     match inserted {
@@ -437,8 +438,9 @@ pub fn move_to(conn: &mut PgConnection, caller: &Principal, id: Uuid, step: &Mov
             // The first side's acceptance: recorded; the move waits for the other side's.
             return Ok(true);
         }
-        let Some(_) = repo::guarded_move(conn, id, from, &changes)? else { return Ok(false) };
+        let Some(moved) = repo::guarded_move(conn, id, from, &changes)? else { return Ok(false) };
         repo::append_event(conn, id, Some(from), step.to, caller.user_id, step.note.as_deref())?;
+        super::notify::moved(conn, &moved, from, caller)?;
         Ok::<_, ApiError>(true)
     })?;
     if !moved {

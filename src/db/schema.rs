@@ -563,6 +563,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     event_meetings,
     event_meeting_bookings,
     event_roadshows,
+    subscriptions,
+    listing_match_optouts,
+    listing_market_entries,
 );
 
 diesel::table! {
@@ -579,3 +582,46 @@ diesel::table! {
 }
 
 diesel::joinable!(refresh_tokens -> users (user_id));
+
+diesel::table! {
+    subscriptions (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        organization_id -> Uuid,
+        name -> Text,
+        target -> Text,
+        query_text -> Nullable<Text>,
+        keywords -> Array<Text>,
+        industries -> Array<Text>,
+        region -> Nullable<Text>,
+        trl_min -> Nullable<Int2>,
+        trl_max -> Nullable<Int2>,
+        modes -> Array<Text>,
+        min_score -> Float4,
+        frequency -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    listing_match_optouts (listing_id) {
+        listing_id -> Uuid,
+        listing_kind -> Text,
+        organization_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    listing_market_entries (id) {
+        id -> Int8,
+        listing_kind -> Text,
+        listing_id -> Uuid,
+        entered_at -> Timestamptz,
+        matched_at -> Nullable<Timestamptz>,
+        scored -> Nullable<Int4>,
+        queued -> Nullable<Int4>,
+    }
+}

@@ -67,6 +67,8 @@ pub struct Lifecycle {
     pub demand_validity: Duration,
     /// Days before expiry at which reminders are queued, largest first, without duplicates.
     pub reminder_days: Vec<i32>,
+    /// Days without a move after which an open connection is stale.
+    pub connection_stale_days: i32,
 }
 
 impl From<&LifecycleConfig> for Lifecycle {
@@ -80,6 +82,7 @@ impl From<&LifecycleConfig> for Lifecycle {
             supply_validity: Duration::days(i64::from(config.supply_validity_days)),
             demand_validity: Duration::days(i64::from(config.demand_validity_days)),
             reminder_days,
+            connection_stale_days: i32::try_from(config.connection_stale_days).unwrap_or(14),
         }
     }
 }

@@ -193,6 +193,12 @@ impl MatchService {
             .find(|m| m.id == id)
     }
 
+    /// Runs `f` with the engine under the read lock (the standing index of subscriptions analyses
+    /// with the engine's dictionary: `matching::standing`).
+    pub fn with_engine<T>(&self, f: impl FnOnce(&MatchEngine) -> T) -> T {
+        f(&self.read().engine)
+    }
+
     /// A free text analysed for [`MatchService::find`] (the `q` of the lists).
     pub fn text_query(&self, text: &str) -> TextQuery {
         self.read().engine.text_query(text)

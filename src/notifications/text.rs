@@ -63,6 +63,15 @@ pub fn render(kind: NotificationKind, payload: &Value, lang: Lang) -> Message {
             }
             (lang.pick(kind.label_zh(), kind.label_en()).to_string(), body)
         }
+        NotificationKind::NewMatch => {
+            (lang.pick(kind.label_zh(), kind.label_en()).to_string(), new_match(payload, lang))
+        }
+        NotificationKind::ConnectionProposed
+        | NotificationKind::ConnectionAccepted
+        | NotificationKind::ConnectionMoved
+        | NotificationKind::ConnectionStale => {
+            (lang.pick(kind.label_zh(), kind.label_en()).to_string(), connection(kind, payload, lang))
+        }
         NotificationKind::EventPairProposed => {
             let (own, other, why) = (text("listing_title"), text("partner_title"), text("summary_zh"));
             (
@@ -108,6 +117,108 @@ pub fn render(kind: NotificationKind, payload: &Value, lang: Lang) -> Message {
     Message { title: if title.is_empty() { subject } else { format!("{subject}：{title}") }, body, link }
 }
 
+/// A string member of `payload` (empty when absent).
+fn field(payload: &Value, name: &str) -> String {
+    payload.get(name).and_then(Value::as_str).unwrap_or_default().to_string()
+}
+
+/// A listing kind's name, as the payload's `listing_kind` spells it.
+fn kind_name(kind: &str, lang: Lang) -> &'static str {
+    match (kind, lang) {
+        ("supply", Lang::Zh) => "科技成果",
+        ("demand", Lang::Zh) => "技术需求",
+        ("supply", Lang::En) => "supply",
+        _ => lang.pick("技术需求", "demand"),
+    }
+}
+
+/// `new_match`: a listing that came on the market matches a subscription (`via: subscription`)
+/// or one of the organisation's own open listings (`via: listing`, `watching`).
+fn new_match(payload: &Value, lang: Lang) -> String {
+    let title = field(payload, "title");
+    let score = payload.get("score").and_then(Value::as_f64).unwrap_or_default();
+    let pct = (score * 100.0).round() as i64;
+    let summary = field(payload, "summary_zh");
+    let evidence: Vec<&str> = payload
+        .get("evidence")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).take(5).collect())
+        .unwrap_or_default();
+    let kind = field(payload, "listing_kind");
+    let watching = payload.get("watching");
+    let head = match (watching, lang) {
+        (Some(w), Lang::Zh) => format!(
+            "新的{}「{title}」与您的{}「{}」匹配，匹配度 {pct}%。",
+            kind_name(&kind, lang),
+            kind_name(&field(w, "listing_kind"), lang),
+            field(w, "title")
+        ),
+        (Some(w), Lang::En) => format!(
+            "A new {} \"{title}\" matches your {} \"{}\" (score {pct}%).",
+            kind_name(&kind, lang),
+            kind_name(&field(w, "listing_kind"), lang),
+            field(w, "title")
+        ),
+        (None, Lang::Zh) => format!(
+            "新的{}「{title}」符合您的订阅「{}」，匹配度 {pct}%。",
+            kind_name(&kind, lang),
+            field(payload, "subscription_name")
+        ),
+        (None, Lang::En) => format!(
+            "A new {} \"{title}\" matches your subscription \"{}\" (score {pct}%).",
+            kind_name(&kind, lang),
+            field(payload, "subscription_name")
+        ),
+    };
+    match lang {
+        Lang::Zh => format!("{head}{summary}"),
+        Lang::En if evidence.is_empty() => head,
+        Lang::En => format!("{head} Both mention: {}.", evidence.join(", ")),
+    }
+}
+
+/// The connection kinds: `demand_title`, `supply_title`, `by` (the organisation or person who
+/// acted), `from_status`/`status` (moved), `days` (stale).
+fn connection(kind: NotificationKind, payload: &Value, lang: Lang) -> String {
+    use crate::vocab::ConnectionStatus;
+    let (demand, supply, by) = (field(payload, "demand_title"), field(payload, "supply_title"), field(payload, "by"));
+    let pair = match lang {
+        Lang::Zh => format!("需求「{demand}」与成果「{supply}」"),
+        Lang::En => format!("the demand \"{demand}\" and the supply \"{supply}\""),
+    };
+    let label = |name: &str| {
+        ConnectionStatus::parse(&field(payload, name))
+            .map(|s| lang.pick(s.label_zh(), s.label_en()).to_string())
+            .unwrap_or_else(|| field(payload, name))
+    };
+    match (kind, lang) {
+        (NotificationKind::ConnectionProposed, Lang::Zh) => format!("{by}发起了对接：{pair}。请查看并答复。"),
+        (NotificationKind::ConnectionProposed, Lang::En) => {
+            format!("{by} proposed a connection between {pair}. Please review and answer it.")
+        }
+        (NotificationKind::ConnectionAccepted, Lang::Zh) => {
+            format!("{by}接受了对接（{pair}），双方联系方式已可查看。")
+        }
+        (NotificationKind::ConnectionAccepted, Lang::En) => {
+            format!("{by} accepted the connection between {pair}; both sides' contacts are now visible.")
+        }
+        (NotificationKind::ConnectionStale, Lang::Zh) => {
+            let days = payload.get("days").and_then(Value::as_i64).unwrap_or_default();
+            format!("对接（{pair}）已 {days} 天没有进展，请更新状态或结束对接。")
+        }
+        (NotificationKind::ConnectionStale, Lang::En) => {
+            let days = payload.get("days").and_then(Value::as_i64).unwrap_or_default();
+            format!("The connection between {pair} has not moved for {days} days: record its progress or close it.")
+        }
+        (_, Lang::Zh) => {
+            format!("对接（{pair}）状态由「{}」变为「{}」（{by}）。", label("from_status"), label("status"))
+        }
+        (_, Lang::En) => {
+            format!("The connection between {pair} moved from {} to {} ({by}).", label("from_status"), label("status"))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +232,60 @@ mod tests {
         assert!(zh.body.contains("7 天内到期"), "{zh:?}");
         assert!(en.body.contains("within 7 days"), "{en:?}");
         assert_eq!(zh.link.as_deref(), Some("/api/v1/supplies/x"));
+    }
+
+    #[test]
+    fn a_new_match_carries_its_explanation_in_both_languages() {
+        let payload = json!({
+            "listing_kind": "supply", "title": "枸杞烘干设备", "path": "/api/v1/supplies/x", "score": 0.8234,
+            "summary_zh": "双方都涉及「枸杞」「烘干」。", "evidence": ["枸杞", "烘干"],
+            "via": "subscription", "subscription_name": "枸杞加工",
+        });
+        let zh = render(NotificationKind::NewMatch, &payload, Lang::Zh);
+        assert_eq!(zh.title, "新匹配：枸杞烘干设备");
+        assert_eq!(
+            zh.body,
+            "新的科技成果「枸杞烘干设备」符合您的订阅「枸杞加工」，匹配度 82%。双方都涉及「枸杞」「烘干」。"
+        );
+        let en = render(NotificationKind::NewMatch, &payload, Lang::En);
+        assert!(en.body.contains("matches your subscription \"枸杞加工\" (score 82%)"), "{en:?}");
+        assert!(en.body.contains("Both mention: 枸杞, 烘干."), "{en:?}");
+        assert_eq!(en.link.as_deref(), Some("/api/v1/supplies/x"));
+    }
+
+    #[test]
+    fn a_new_match_for_an_own_listing_names_it() {
+        let payload = json!({
+            "listing_kind": "supply", "title": "枸杞烘干设备", "score": 0.5, "summary_zh": "同属枸杞产业。",
+            "via": "listing", "watching": {"listing_kind": "demand", "title": "枸杞干燥需求"},
+        });
+        let zh = render(NotificationKind::NewMatch, &payload, Lang::Zh);
+        assert!(
+            zh.body.starts_with("新的科技成果「枸杞烘干设备」与您的技术需求「枸杞干燥需求」匹配，匹配度 50%。"),
+            "{zh:?}"
+        );
+        let en = render(NotificationKind::NewMatch, &payload, Lang::En);
+        assert!(en.body.contains("A new supply \"枸杞烘干设备\" matches your demand \"枸杞干燥需求\""), "{en:?}");
+    }
+
+    #[test]
+    fn connection_kinds_have_their_own_text() {
+        let payload = json!({
+            "demand_title": "需求甲", "supply_title": "成果乙", "by": "宁夏大学", "from_status": "contacted",
+            "status": "negotiating", "days": 14, "path": "/api/v1/connections/c",
+        });
+        let text = |kind, lang| render(kind, &payload, lang).body;
+        assert!(text(NotificationKind::ConnectionProposed, Lang::Zh)
+            .starts_with("宁夏大学发起了对接：需求「需求甲」与成果「成果乙」"));
+        assert!(text(NotificationKind::ConnectionProposed, Lang::En).starts_with("宁夏大学 proposed a connection"));
+        assert!(text(NotificationKind::ConnectionAccepted, Lang::Zh).contains("接受了对接"));
+        assert!(text(NotificationKind::ConnectionAccepted, Lang::En).contains("accepted the connection"));
+        assert!(text(NotificationKind::ConnectionMoved, Lang::Zh).contains("由「已接洽」变为「洽谈中」"));
+        assert!(text(NotificationKind::ConnectionMoved, Lang::En).contains("moved from Contacted to Negotiating"));
+        assert!(text(NotificationKind::ConnectionStale, Lang::Zh).contains("已 14 天没有进展"));
+        assert!(text(NotificationKind::ConnectionStale, Lang::En).contains("has not moved for 14 days"));
+        let zh = render(NotificationKind::ConnectionStale, &payload, Lang::Zh);
+        assert_eq!((zh.title.as_str(), zh.link.as_deref()), ("对接停滞", Some("/api/v1/connections/c")));
     }
 
     #[test]

@@ -77,6 +77,7 @@ pub fn every() -> VocabularyList {
             view::<ContractReviewReason>(),
             view::<PaymentStatus>(),
             view::<CommissionBasis>(),
+            view::<SubscriptionFrequency>(),
             view::<EventStatus>(),
             view::<EventFormat>(),
             view::<EventPairStatus>(),

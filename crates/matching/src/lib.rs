@@ -59,6 +59,7 @@ mod query;
 mod retrieval;
 mod score;
 mod scorer;
+pub mod standing;
 mod vocab;
 
 pub use config::MatchingConfig;
