@@ -24,6 +24,7 @@ pub mod docs;
 pub mod error;
 pub mod error_code;
 pub mod etag;
+pub mod exchange;
 pub mod extract;
 pub mod found;
 pub mod health;

@@ -478,6 +478,10 @@ vocabulary! {
         PaymentConfirmed = "payment_confirmed" => ("确认到账", "Payment confirmed"),
         /// 创建佣金政策: an admin created a commission policy.
         CommissionPolicyCreated = "commission_policy_created" => ("创建佣金政策", "Commission policy created"),
+        /// 批量导入成果/需求: an import job finished (信息汇交; its counts in the detail).
+        ListingsImported = "listings_imported" => ("批量导入成果/需求", "Listings imported"),
+        /// 导出成果/需求: listings were exported (信息汇交; format, filters and row count in the detail).
+        ListingsExported = "listings_exported" => ("导出成果/需求", "Listings exported"),
     }
 }
 
@@ -493,6 +497,43 @@ vocabulary! {
         Contract = "contract" => ("技术合同", "Contract"),
         Payment = "payment" => ("付款", "Payment"),
         CommissionPolicy = "commission_policy" => ("佣金政策", "Commission policy"),
+        ImportJob = "import_job" => ("导入任务", "Import job"),
+    }
+}
+
+vocabulary! {
+    /// Where an import job stands (信息汇交).
+    ImportStatus {
+        /// 排队中: uploaded, waiting for a job runner.
+        Queued = "queued" => ("排队中", "Queued"),
+        /// 处理中: a runner is checking and importing its rows.
+        Running = "running" => ("处理中", "Running"),
+        /// 已完成: finished; its rows are imported (or skipped and reported).
+        Succeeded = "succeeded" => ("已完成", "Succeeded"),
+        /// 失败: nothing imported (an unreadable file, or a row error in all-or-nothing mode).
+        Failed = "failed" => ("失败", "Failed"),
+    }
+}
+
+vocabulary! {
+    /// What an import does with invalid rows.
+    ImportMode {
+        /// 全部或全不: any row error imports nothing.
+        AllOrNothing = "all_or_nothing" => ("全部或全不", "All or nothing"),
+        /// 仅导入有效行: valid rows are imported, invalid ones reported.
+        ValidRowsOnly = "valid_rows_only" => ("仅导入有效行", "Valid rows only"),
+    }
+}
+
+vocabulary! {
+    /// A file format of the exchange (信息汇交).
+    ExchangeFormat {
+        /// JSON Lines: one listing per line.
+        Jsonl = "jsonl" => ("JSON Lines 文件", "JSON Lines"),
+        /// CSV, UTF-8 (a byte-order mark is tolerated on import and written on export).
+        Csv = "csv" => ("CSV 文件", "CSV"),
+        /// Excel workbook (.xlsx), the first sheet.
+        Xlsx = "xlsx" => ("Excel 工作簿", "Excel workbook"),
     }
 }
 

@@ -77,6 +77,9 @@ pub fn every() -> VocabularyList {
             view::<ContractReviewReason>(),
             view::<PaymentStatus>(),
             view::<CommissionBasis>(),
+            view::<ImportStatus>(),
+            view::<ImportMode>(),
+            view::<ExchangeFormat>(),
         ],
     }
 }

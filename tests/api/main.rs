@@ -18,6 +18,7 @@ mod consumers;
 mod contracts;
 mod errors;
 mod evidence;
+mod exchange;
 mod lifecycle;
 mod listings;
 mod matching;
