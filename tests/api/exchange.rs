@@ -444,3 +444,24 @@ async fn import_of_10000_rows() {
     assert_eq!(job["status"], "succeeded");
     assert_eq!(job["progress"]["rows_total"], 10_000);
 }
+
+#[actix_web::test]
+async fn jobs_uploaded_to_two_instances_run_once_each() {
+    let a = TestApp::spawn().await;
+    let b = TestApp::spawn_on(a.db.shared()).await;
+    let uni = a.register("university", "宁夏大学").await;
+    let mut ids = Vec::new();
+    for (n, app) in [&a, &b, &a, &b].iter().enumerate() {
+        let lines: Vec<String> = (0..20).map(|i| line(&format!("第{n}批第{i}项成果"), &["枸杞"])).collect();
+        let reply = upload(app, &uni, "kind=supply", "application/x-ndjson", &jsonl(&lines)).await;
+        assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
+        ids.push(reply.body["id"].as_str().unwrap().to_string());
+    }
+    for id in &ids {
+        let job = finished(&b, &uni, id).await;
+        assert_eq!(job["counts"]["imported"], 20, "{job}");
+    }
+    assert_eq!(count(&a, &format!("/api/v1/supplies?organization_id={}", uni.organization_id)).await, 80);
+    let audit = a.get_as(uni.bearer(), "/api/v1/audit-log?action=listings_imported").await;
+    assert_eq!(audit.body["total"], 4, "each job ended once: {}", audit.body);
+}
