@@ -167,6 +167,9 @@ pub async fn create_import(
         .await
         .map_err(|_| too_large(limit))?
         .map_err(|e| ApiError::bad_request(ErrorCode::BadRequest, format!("the upload could not be read: {e}")))?;
+    if bytes.is_empty() {
+        return Err(ApiError::bad_request(ErrorCode::BadRequest, "the upload is empty: send the file as the body"));
+    }
     let writer = caller.clone();
     let now = state.clock.now();
     let mode = params.mode.unwrap_or(ImportMode::AllOrNothing);
@@ -394,6 +397,8 @@ pub async fn export_supplies(
     let (own, rest) = split_query(req.query_string())?;
     let params = web::Query::<SupplyListParams>::from_query(&rest)
         .map_err(|e| ApiError::bad_request(ErrorCode::InvalidQuery, e.to_string()))?;
+    // Checked as the list checks them, though an export is not paged.
+    PageRequest::parse(params.page, params.per_page)?;
     let filter = params.filter(caller.0.as_ref(), state.taxonomy, state.clock.now())?;
     answer::<Supply>(&state, caller.0, filter, own, rest).await
 }
@@ -420,6 +425,8 @@ pub async fn export_demands(
     let (own, rest) = split_query(req.query_string())?;
     let params = web::Query::<DemandListParams>::from_query(&rest)
         .map_err(|e| ApiError::bad_request(ErrorCode::InvalidQuery, e.to_string()))?;
+    // Checked as the list checks them, though an export is not paged.
+    PageRequest::parse(params.page, params.per_page)?;
     let filter = params.filter(caller.0.as_ref(), state.taxonomy, state.clock.now())?;
     answer::<Demand>(&state, caller.0, filter, own, rest).await
 }

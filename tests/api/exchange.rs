@@ -210,6 +210,7 @@ async fn uploads_over_the_limit_or_of_unknown_types_are_refused() {
     upload(&app, &uni, "kind=supply", "text/csv", &big).await.assert_problem(413, "payload_too_large");
     upload(&app, &uni, "kind=supply", "text/plain", b"title\nx\n").await.assert_problem(415, "unsupported_media_type");
     upload(&app, &uni, "kind=nothing", "text/csv", b"title\nx\n").await.assert_problem(400, "invalid_query");
+    upload(&app, &uni, "kind=supply", "text/csv", b"").await.assert_problem(400, "bad_request");
     app.raw("POST", "/api/v1/exchange/imports?kind=supply", Some("text/csv"), b"title\nx\n")
         .await
         .assert_problem(401, "authentication_required");
@@ -349,6 +350,8 @@ async fn exports_in_csv_with_chinese_headers_and_in_xlsx() {
     assert!(String::from_utf8(own).unwrap().contains("草稿成果"));
     let (status, _, _) = bytes(&app, None, "/api/v1/exchange/supplies?status=draft").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, _) = bytes(&app, None, "/api/v1/exchange/supplies?per_page=0").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     let (status, _, _) = bytes(&app, None, "/api/v1/exchange/supplies?format=pdf").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let (status, _, _) = bytes(&app, None, "/api/v1/exchange/supplies?industry=nope").await;
