@@ -109,9 +109,31 @@ impl Importer {
         while ran < limit {
             let Some((job, payload)) = claim(conn, self.clock.now())? else { break };
             let started = std::time::Instant::now();
-            match job.kind {
-                ListingKind::Supply => self.run::<Supply>(conn, &job, &payload)?,
-                ListingKind::Demand => self.run::<Demand>(conn, &job, &payload)?,
+            let ran_ok = match job.kind {
+                ListingKind::Supply => self.run::<Supply>(conn, &job, &payload),
+                ListingKind::Demand => self.run::<Demand>(conn, &job, &payload),
+            };
+            match ran_ok {
+                Ok(()) => {}
+                // The database went away: the job stays running and is taken again once stale.
+                Err(e @ ApiError::Unavailable) => return Err(e),
+                // Anything else would fail again: the job fails (nothing of it was written).
+                Err(e) => {
+                    tracing::error!(job = %job.id, error = %e, "import job failed");
+                    let outcome = Outcome {
+                        status: ImportStatus::Failed,
+                        rows_total: usize::try_from(job.rows_total).unwrap_or_default(),
+                        imported: 0,
+                        duplicates: 0,
+                        near_duplicates: 0,
+                        invalid_rows: 0,
+                        failure: Some(
+                            "the import could not be completed (logged on the server); nothing was imported".into(),
+                        ),
+                    };
+                    let now = self.clock.now();
+                    conn.transaction(|conn| finish(conn, &job, &outcome, &[], now))?;
+                }
             }
             tracing::info!(job = %job.id, elapsed_ms = started.elapsed().as_millis() as u64, "import job ran");
             ran += 1;

@@ -50,6 +50,9 @@ const PLACEHOLDERS: [(OrganizationKind, &str); 3] = [
     (OrganizationKind::ResearchInstitute, "科研院所成果持有单位（导入占位）"),
 ];
 
+/// Longest organisation name (as at registration).
+const MAX_NAME_CHARS: usize = 200;
+
 type Known = (Uuid, OrganizationKind, String, Option<String>, Verification);
 
 /// The organisations the rows (and the job) name, looked up in one query.
@@ -151,6 +154,12 @@ impl Owners {
                 ));
             }
             return match (&record.organization, record.org_kind.as_deref().and_then(org_kind)) {
+                (Some(name), Some(_)) if self.admin && name.trim().chars().count() > MAX_NAME_CHARS => Err(Issue::new(
+                    row,
+                    Some("organization"),
+                    "too_long",
+                    format!("an organisation's name is at most {MAX_NAME_CHARS} characters"),
+                )),
                 (Some(name), Some(kind)) if self.admin => {
                     Ok(Owner::New(new_organization(kind, name.trim(), record, false)))
                 }
