@@ -167,9 +167,6 @@ pub async fn create_import(
         .await
         .map_err(|_| too_large(limit))?
         .map_err(|e| ApiError::bad_request(ErrorCode::BadRequest, format!("the upload could not be read: {e}")))?;
-    if bytes.is_empty() {
-        return Err(ApiError::bad_request(ErrorCode::BadRequest, "the upload is empty: send the file as the body"));
-    }
     let writer = caller.clone();
     let now = state.clock.now();
     let mode = params.mode.unwrap_or(ImportMode::AllOrNothing);

@@ -17,6 +17,9 @@ pub type Rows = Vec<(i32, Result<Record, Issue>)>;
 
 /// Reads `bytes` as `format`.
 pub fn rows(format: ExchangeFormat, bytes: &[u8]) -> Result<Rows, String> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err("the file is empty".into());
+    }
     match format {
         ExchangeFormat::Jsonl => jsonl(bytes),
         ExchangeFormat::Csv => csv(bytes),

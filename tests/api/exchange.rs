@@ -210,7 +210,6 @@ async fn uploads_over_the_limit_or_of_unknown_types_are_refused() {
     upload(&app, &uni, "kind=supply", "text/csv", &big).await.assert_problem(413, "payload_too_large");
     upload(&app, &uni, "kind=supply", "text/plain", b"title\nx\n").await.assert_problem(415, "unsupported_media_type");
     upload(&app, &uni, "kind=nothing", "text/csv", b"title\nx\n").await.assert_problem(400, "invalid_query");
-    upload(&app, &uni, "kind=supply", "text/csv", b"").await.assert_problem(400, "bad_request");
     app.raw("POST", "/api/v1/exchange/imports?kind=supply", Some("text/csv"), b"title\nx\n")
         .await
         .assert_problem(401, "authentication_required");
@@ -218,6 +217,8 @@ async fn uploads_over_the_limit_or_of_unknown_types_are_refused() {
     let job = import(&app, &uni, "kind=supply", XLSX, b"not a workbook").await;
     assert_eq!(job["status"], "failed");
     assert!(job["failure"].as_str().unwrap().contains("xlsx"), "{job}");
+    let job = import(&app, &uni, "kind=supply", "text/csv", b"").await;
+    assert_eq!((job["status"].clone(), job["failure"].clone()), (json!("failed"), json!("the file is empty")));
 }
 
 #[actix_web::test]
