@@ -30,7 +30,7 @@ use crate::matches::service::MatchService;
 use crate::metrics::{self, Metrics};
 use crate::middleware::{self as mw, RequestDeadline};
 use crate::quota::Quotas;
-use crate::state::AppState;
+use crate::state::{AppState, ExchangeSettings};
 use crate::subscriptions::producer::Producer;
 use crate::{cors, routes};
 
@@ -87,7 +87,16 @@ impl Application {
             lifecycle,
             contract_review_above_fen: config.contract_review_above_fen,
             metrics: Metrics::new()?,
+            exchange: ExchangeSettings {
+                max_import_bytes: config.import_max_bytes,
+                near_duplicate_threshold: f32::from(config.import_near_duplicate_percent) / 100.0,
+            },
         });
+        jobs::spawn_imports(
+            state.pool.clone(),
+            crate::exchange::handlers::importer(&state),
+            Duration::from_millis(config.jobs_tick_ms),
+        );
         let document = routes::document();
         let document_json = web::Data::new(OpenApiJson(routes::document_json(&document)?));
         let route_table = web::Data::new(routes::route_table(&document));

@@ -300,6 +300,14 @@ pub struct ServeConfig {
     /// Largest accepted JSON body in bytes.
     #[arg(long, env = "TECHMATCH_MAX_BODY_BYTES", default_value_t = 256 * 1024, value_parser = clap::value_parser!(u64).range(1024..=16 * 1024 * 1024))]
     pub max_body_bytes: u64,
+    /// Largest import upload in bytes (`POST /api/v1/exchange/imports`; 413 above, before the
+    /// body is read whole).
+    #[arg(long, env = "TECHMATCH_IMPORT_MAX_BYTES", default_value_t = 20 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1024..=256 * 1024 * 1024))]
+    pub import_max_bytes: u64,
+    /// Similarity of titles (percent, 1–100) from which an imported row is listed as a
+    /// near-duplicate of an existing listing.
+    #[arg(long, env = "TECHMATCH_IMPORT_NEAR_DUPLICATE_PERCENT", default_value_t = 80, value_parser = clap::value_parser!(u8).range(1..=100))]
+    pub import_near_duplicate_percent: u8,
     /// Milliseconds between polls of the database for listing changes made by other instances
     /// (keeps this instance's matching index fresh).
     #[arg(long, env = "TECHMATCH_INDEX_REFRESH_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(100..=60_000))]

@@ -26,6 +26,7 @@ use crate::clock::Clock;
 use crate::db::{self, PgPool};
 use crate::demands::model::Demand;
 use crate::error::ApiError;
+use crate::exchange::job::Importer;
 use crate::listing::expiry;
 use crate::listing::lifecycle::Lifecycle;
 use crate::matches::service::MatchService;
@@ -196,6 +197,22 @@ pub fn instance_id() -> String {
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "techmatch".into());
     let suffix = uuid::Uuid::new_v4().simple().to_string();
     format!("{host}-{}-{}", std::process::id(), &suffix[..8])
+}
+
+/// Runs waiting import jobs ([`crate::exchange::job`]) every `every` until the server stops: each
+/// job is claimed with `FOR UPDATE SKIP LOCKED`, so it runs on one instance only. Apart from the
+/// expiry ticks, so a long import does not delay the sweep.
+pub fn spawn_imports(pool: PgPool, importer: Importer, every: Duration) {
+    actix_web::rt::spawn(async move {
+        let mut ticker = actix_web::rt::time::interval(every);
+        loop {
+            ticker.tick().await;
+            let importer = importer.clone();
+            if let Err(e) = db::run(&pool, move |conn| importer.run_pending(conn, 10)).await {
+                tracing::warn!(error = %e, "import jobs failed; will retry on the next tick");
+            }
+        }
+    });
 }
 
 /// What the scheduler of one instance needs.

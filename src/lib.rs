@@ -25,6 +25,7 @@ pub mod docs;
 pub mod error;
 pub mod error_code;
 pub mod etag;
+pub mod exchange;
 pub mod extract;
 pub mod fairs;
 pub mod found;

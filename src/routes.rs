@@ -15,8 +15,9 @@ use utoipa_actix_web::{scope, AppExt};
 use crate::extract::RouteTable;
 use crate::spec::{self, BEARER};
 use crate::{
-    accounts, audit, challenges, commissions, connections, contracts, demands, docs, fairs, health, industries,
-    matches, members, metrics, organizations, payments, reviews, search, stats, subscriptions, supplies, vocabularies,
+    accounts, audit, challenges, commissions, connections, contracts, demands, docs, exchange, fairs, health,
+    industries, matches, members, metrics, organizations, payments, reviews, search, stats, subscriptions, supplies,
+    vocabularies,
 };
 
 /// Mounts every route. The handlers' own attributes give each one's method and path.
@@ -51,6 +52,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(supplies::handlers::renew)
                 .service(supplies::handlers::confirm)
                 .service(matches::handlers::for_supply)
+                .service(exchange::handlers::create_import)
+                .service(exchange::handlers::get_import)
+                .service(exchange::handlers::get_import_report)
+                .service(exchange::handlers::export_supplies)
+                .service(exchange::handlers::export_demands)
                 .service(demands::handlers::list)
                 .service(demands::handlers::create)
                 .service(demands::handlers::get)

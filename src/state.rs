@@ -42,4 +42,15 @@ pub struct AppState {
     /// A confirmed contract above this total (fen) waits for an admin's review before it counts.
     pub contract_review_above_fen: i64,
     pub metrics: Metrics,
+    /// Import and export settings (信息汇交, [`crate::exchange`]).
+    pub exchange: ExchangeSettings,
+}
+
+/// Settings of the exchange's imports.
+#[derive(Debug, Clone, Copy)]
+pub struct ExchangeSettings {
+    /// Largest upload in bytes (`TECHMATCH_IMPORT_MAX_BYTES`).
+    pub max_import_bytes: u64,
+    /// Similarity (0–1) from which an imported row is a near-duplicate.
+    pub near_duplicate_threshold: f32,
 }

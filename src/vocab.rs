@@ -544,6 +544,10 @@ vocabulary! {
         ChallengeConflictDeclared = "challenge_conflict_declared" => ("声明回避", "Conflict of interest declared"),
         /// 评分: a reviewer scored an application.
         ChallengeApplicationScored = "challenge_application_scored" => ("评审打分", "Challenge application scored"),
+        /// 批量导入成果/需求: an import job finished (信息汇交; its counts in the detail).
+        ListingsImported = "listings_imported" => ("批量导入成果/需求", "Listings imported"),
+        /// 导出成果/需求: listings were exported (信息汇交; format, filters and row count in the detail).
+        ListingsExported = "listings_exported" => ("导出成果/需求", "Listings exported"),
     }
 }
 
@@ -566,6 +570,43 @@ vocabulary! {
         EventRoadshow = "event_roadshow" => ("路演", "Roadshow"),
         Challenge = "challenge" => ("揭榜挂帅", "Challenge"),
         ChallengeApplication = "challenge_application" => ("揭榜方案", "Challenge application"),
+        ImportJob = "import_job" => ("导入任务", "Import job"),
+    }
+}
+
+vocabulary! {
+    /// Where an import job stands (信息汇交).
+    ImportStatus {
+        /// 排队中: uploaded, waiting for a job runner.
+        Queued = "queued" => ("排队中", "Queued"),
+        /// 处理中: a runner is checking and importing its rows.
+        Running = "running" => ("处理中", "Running"),
+        /// 已完成: finished; its rows are imported (or skipped and reported).
+        Succeeded = "succeeded" => ("已完成", "Succeeded"),
+        /// 失败: nothing imported (an unreadable file, or a row error in all-or-nothing mode).
+        Failed = "failed" => ("失败", "Failed"),
+    }
+}
+
+vocabulary! {
+    /// What an import does with invalid rows.
+    ImportMode {
+        /// 全部或全不: any row error imports nothing.
+        AllOrNothing = "all_or_nothing" => ("全部或全不", "All or nothing"),
+        /// 仅导入有效行: valid rows are imported, invalid ones reported.
+        ValidRowsOnly = "valid_rows_only" => ("仅导入有效行", "Valid rows only"),
+    }
+}
+
+vocabulary! {
+    /// A file format of the exchange (信息汇交).
+    ExchangeFormat {
+        /// JSON Lines: one listing per line.
+        Jsonl = "jsonl" => ("JSON Lines 文件", "JSON Lines"),
+        /// CSV, UTF-8 (a byte-order mark is tolerated on import and written on export).
+        Csv = "csv" => ("CSV 文件", "CSV"),
+        /// Excel workbook (.xlsx), the first sheet.
+        Xlsx = "xlsx" => ("Excel 工作簿", "Excel workbook"),
     }
 }
 

@@ -584,6 +584,49 @@ diesel::table! {
 diesel::joinable!(refresh_tokens -> users (user_id));
 
 diesel::table! {
+    import_jobs (id) {
+        id -> Uuid,
+        created_by -> Uuid,
+        actor_organization_id -> Uuid,
+        actor_org_kind -> Text,
+        actor_role -> Text,
+        organization_id -> Nullable<Uuid>,
+        kind -> Text,
+        format -> Text,
+        mode -> Text,
+        status -> Text,
+        payload -> Nullable<Bytea>,
+        payload_bytes -> Int8,
+        rows_total -> Int4,
+        rows_done -> Int4,
+        imported -> Int4,
+        duplicates -> Int4,
+        near_duplicates -> Int4,
+        invalid_rows -> Int4,
+        failure -> Nullable<Text>,
+        attempts -> Int4,
+        created_at -> Timestamptz,
+        started_at -> Nullable<Timestamptz>,
+        finished_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    import_job_issues (id) {
+        id -> Int8,
+        job_id -> Uuid,
+        row_number -> Int4,
+        field -> Nullable<Text>,
+        code -> Text,
+        message -> Text,
+        listing_id -> Nullable<Uuid>,
+        similarity -> Nullable<Float4>,
+    }
+}
+
+diesel::joinable!(import_job_issues -> import_jobs (job_id));
+
+diesel::table! {
     subscriptions (id) {
         id -> Uuid,
         user_id -> Uuid,

@@ -204,6 +204,11 @@ impl MatchService {
         self.read().engine.text_query(text)
     }
 
+    /// How alike two titles are, in `0..=1` (the engine's analysis; near-duplicates of imports).
+    pub fn similarity(&self, a: &str, b: &str) -> f32 {
+        self.read().engine.similarity(a, b)
+    }
+
     /// The indexed candidates of `side` carrying a term of `q`, best first, at most `limit`.
     pub fn find(&self, q: &TextQuery, side: Side, limit: usize) -> Vec<TextHit> {
         self.read().engine.find(q, side, limit)

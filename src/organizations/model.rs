@@ -73,7 +73,7 @@ pub struct VerificationInput {
 }
 
 /// A checked organisation ready to insert.
-#[derive(Debug, Insertable)]
+#[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = organizations)]
 pub struct NewOrganization {
     pub kind: OrganizationKind,

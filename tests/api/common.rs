@@ -210,6 +210,8 @@ pub fn serve_config(database_url: &str) -> ServeConfig {
         bind: "127.0.0.1:0".parse().unwrap(),
         workers: 1,
         max_body_bytes: 64 * 1024,
+        import_max_bytes: 1024 * 1024,
+        import_near_duplicate_percent: 80,
         index_refresh_ms: 200,
         cors_origins: Vec::new(),
         request_timeout_ms: 10_000,

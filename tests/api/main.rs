@@ -21,6 +21,7 @@ mod contracts;
 mod errors;
 mod events;
 mod evidence;
+mod exchange;
 mod lifecycle;
 mod listings;
 mod matching;

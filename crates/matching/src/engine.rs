@@ -164,6 +164,12 @@ impl MatchEngine {
         TextQuery::new(&self.analyzer, &self.taxonomy, text)
     }
 
+    /// How alike two short texts (titles) are, in `0..=1`: their analysed terms and Chinese
+    /// character bigrams compared (see the module `similar`). Used to flag near-duplicates.
+    pub fn similarity(&self, a: &str, b: &str) -> f32 {
+        crate::similar::similarity(&self.analyzer, a, b)
+    }
+
     /// The live documents of `side` carrying a term of `q`, best first, at most `limit`
     /// (see the module `find`).
     pub fn find(&self, q: &TextQuery, side: Side, limit: usize) -> Vec<TextHit> {

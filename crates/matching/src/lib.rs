@@ -39,6 +39,7 @@
 //! The public API is re-exported here; every other module is private. Shared types live in
 //! their own files (`document`, `config`, `explanation`), so no module imports this file, and
 //! the modules form layers, each importing only from the layers before it: `document`,
+//! `config`, `explanation` · `analyzer` · `similar` (how alike two titles are) · `fields`, `industry` · `index` · `vocab` · `ingest`,
 //! `config`, `explanation` · `analyzer` · `fields`, `industry` · `index` · `vocab` · `ingest`,
 //! `query` · `score` · `retrieval`, `find` (text search of the list endpoints, completions) · `scorer` ·
 //! `engine` · `eval`.
@@ -59,6 +60,7 @@ mod query;
 mod retrieval;
 mod score;
 mod scorer;
+mod similar;
 pub mod standing;
 mod vocab;
 
