@@ -16,7 +16,7 @@ use crate::extract::RouteTable;
 use crate::spec::{self, BEARER};
 use crate::{
     accounts, audit, commissions, connections, contracts, demands, docs, health, industries, matches, members, metrics,
-    organizations, payments, reviews, search, stats, supplies, vocabularies,
+    organizations, payments, regions, reviews, search, stats, supplies, vocabularies,
 };
 
 /// Mounts every route. The handlers' own attributes give each one's method and path.
@@ -31,6 +31,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(docs::api_document)
                 .service(industries::handlers::list)
                 .service(vocabularies::handlers::list)
+                .service(regions::handlers::list_regions)
                 .service(accounts::handlers::register)
                 .service(accounts::handlers::login)
                 .service(accounts::handlers::refresh)
@@ -148,6 +149,7 @@ stable `code`.",
         (name = "docs", description = "This document and its human-readable rendering."),
         (name = "industries", description = "The industry taxonomy: 六新六特六优 plus the +N frontier fields."),
         (name = "vocabularies", description = "Every controlled vocabulary with its Chinese and English labels."),
+        (name = "regions", description = "The region vocabulary: GB/T 2260 administrative division codes with Chinese and English names."),
         (name = "accounts", description = "Registration, sign-in, token rotation and the caller's account."),
         (name = "organizations", description = "Universities, institutes, enterprises, agencies and departments."),
         (name = "supplies", description = "Technology achievements offered for transfer (科技成果)."),

@@ -10,7 +10,7 @@ use super::sort::{Sort, SortKey};
 use super::values::{industry_codes, non_blank};
 use crate::auth::policy;
 use crate::auth::principal::Principal;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode, FieldCode, FieldError};
 use crate::industries::taxonomy::Taxonomy;
 use crate::validation;
 use crate::vocab::{OrganizationKind, TransferMode};
@@ -27,7 +27,7 @@ pub struct ListQuery<'a> {
     pub keyword: &'a Option<String>,
     /// `q`: free text.
     pub q: &'a Option<String>,
-    /// `region`: an exact region.
+    /// `region`: a region's code or name; its sub-regions are included.
     pub region: &'a Option<String>,
     /// `organization_id`: the owning organisation.
     pub organization_id: Option<Uuid>,
@@ -80,7 +80,8 @@ pub struct ListFilter<S> {
     pub status: S,
     /// The owning organisation.
     pub organization_id: Option<Uuid>,
-    /// Exact region.
+    /// The GB/T 2260 code prefix of the region asked for (`64` for Ningxia): a listing matches
+    /// when its `region_code` starts with it, so sub-regions are included.
     pub region: Option<String>,
     /// The lifecycle's now: listings on the market that expire at or before it are left out.
     pub now: DateTime<Utc>,
@@ -132,7 +133,7 @@ impl ListQuery<'_> {
             q,
             status,
             organization_id,
-            region: non_blank(self.region),
+            region: region_prefix(self.region.as_deref())?,
             now,
             created_from: self.created.0.map(day_start),
             created_before: self.created.1.and_then(|d| d.checked_add_days(Days::new(1))).map(day_start),
@@ -156,6 +157,23 @@ pub fn checked_q(q: Option<&String>) -> Result<Option<String>, ApiError> {
         ));
     }
     Ok(q.map(|v| v.trim()).filter(|v| !v.is_empty()).map(str::to_string))
+}
+
+/// The code prefix of the region a `region` filter names by code, name or alias (`640000`,
+/// `宁夏`, `银川市`); `None` when blank; 400 `invalid_query` naming `region` when it names no
+/// region of `GET /regions`.
+pub fn region_prefix(value: Option<&str>) -> Result<Option<String>, ApiError> {
+    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else { return Ok(None) };
+    match crate::regions::vocabulary::resolve(value) {
+        Some(code) => Ok(Some(crate::regions::vocabulary::prefix(code).to_string())),
+        None => Err(ApiError::BadFields {
+            code: ErrorCode::InvalidQuery,
+            detail: format!("region: `{value}` is not a region of GET /api/v1/regions"),
+            errors: vec![FieldError::new("region", FieldCode::UnknownValue)
+                .with("value", value)
+                .with("vocabulary", "regions")],
+        }),
+    }
 }
 
 /// The first instant of a UTC day.

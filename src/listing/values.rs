@@ -1,6 +1,7 @@
 //! Checks of single values that both kinds of listing take, in bodies and in queries.
 
 use super::kind::Listing;
+use crate::error::FieldCode;
 use crate::error::{ApiError, ErrorCode};
 use crate::industries::taxonomy::Taxonomy;
 use crate::validation::Fields;
@@ -71,11 +72,26 @@ pub fn editable_status<L: Listing>(f: &mut Fields, status: L::Status) -> L::Stat
     let candidate = kind.candidate;
     if status == kind.off_market {
         let action = kind.off_market_action;
-        f.error("status", format!("use POST {path}/{{id}}/{action} to {action}"));
+        f.error(
+            "status",
+            FieldCode::NotAllowed,
+            format!("请用 POST {path}/{{id}}/{action} 操作"),
+            format!("use POST {path}/{{id}}/{action} to {action}"),
+        );
     } else if status == kind.expired {
-        f.error("status", format!("`expired` is set at expiry; use POST {path}/{{id}}/renew to renew"));
+        f.error(
+            "status",
+            FieldCode::NotAllowed,
+            format!("`expired` 在到期时设置；续期请用 POST {path}/{{id}}/renew"),
+            format!("`expired` is set at expiry; use POST {path}/{{id}}/renew to renew"),
+        );
     } else if [kind.pending_review, kind.changes_requested, kind.rejected].contains(&status) {
-        f.error("status", format!("`{status}` is set by review; send `{candidate}` to submit the listing"));
+        f.error(
+            "status",
+            FieldCode::NotAllowed,
+            format!("`{status}` 由审核设置；提交审核请发送 `{candidate}`"),
+            format!("`{status}` is set by review; send `{candidate}` to submit the listing"),
+        );
     }
     status
 }
@@ -93,7 +109,7 @@ mod tests {
         match f.finish() {
             Ok(()) => Vec::new(),
             Err(ApiError::Validation(errors)) => {
-                errors.into_iter().map(|e| format!("{}: {}", e.field, e.message)).collect()
+                errors.into_iter().map(|e| format!("{}: {}", e.field, e.message(crate::lang::Lang::En))).collect()
             }
             Err(other) => panic!("unexpected {other:?}"),
         }

@@ -37,7 +37,7 @@ use crate::vocab::OrganizationKind;
 pub async fn create(
     state: web::Data<AppState>,
     caller: Principal,
-    body: web::Json<OrganizationInput>,
+    body: crate::extract::Json<OrganizationInput>,
 ) -> Result<HttpResponse, ApiError> {
     policy::require_admin(&caller)?;
     let new = body.into_inner().parse("")?;
@@ -90,7 +90,7 @@ pub struct BatchParams {
 #[tracing::instrument(skip(state))]
 pub async fn lookup(
     state: web::Data<AppState>,
-    params: web::Query<BatchParams>,
+    params: crate::extract::Query<BatchParams>,
 ) -> Result<web::Json<OrganizationBatch>, ApiError> {
     let ids = batch::parse_ids(&params.ids)?;
     Ok(web::Json(db::run(&state.pool, move |conn| batch::lookup(conn, ids)).await?))
@@ -127,7 +127,7 @@ pub struct ListParams {
 #[tracing::instrument(skip(state))]
 pub async fn list(
     state: web::Data<AppState>,
-    params: web::Query<ListParams>,
+    params: crate::extract::Query<ListParams>,
 ) -> Result<web::Json<FoundPage<Organization>>, ApiError> {
     let page = PageRequest::parse(params.page, params.per_page)?;
     let q = checked_q(params.q.as_ref())?;
@@ -152,7 +152,7 @@ pub async fn verify(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<VerificationInput>,
+    body: crate::extract::Json<VerificationInput>,
 ) -> Result<web::Json<Organization>, ApiError> {
     policy::require_admin(&caller)?;
     let (id, verification) = (id.into_inner(), body.verification);
