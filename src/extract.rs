@@ -312,6 +312,9 @@ pub fn serde_field_error(path: &str, message: &str) -> FieldError {
     }
     if let Some(rest) = message.strip_prefix("invalid type: ") {
         let (unexpected, expected) = rest.split_once(", expected ").unwrap_or((rest, "another type"));
+        // serde names a body's own type (`struct SupplyInput`): the reader sees a JSON object.
+        let expected =
+            if expected.starts_with("struct ") || expected.starts_with("map") { "an object" } else { expected };
         return FieldError::new(path, FieldCode::InvalidType)
             .with("expected", expected)
             .with("actual", json_type(unexpected));

@@ -10,7 +10,9 @@
 use std::borrow::Cow;
 
 use serde_json::{Map, Value};
-use utoipa::openapi::schema::{AdditionalProperties, ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type};
+use utoipa::openapi::schema::{
+    AdditionalProperties, ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type,
+};
 use utoipa::openapi::RefOr;
 use utoipa::{PartialSchema, ToSchema};
 
@@ -256,8 +258,8 @@ impl PartialSchema for FieldError {
             codes.push_str(&format!("\n- `{}` — {}", code.as_str(), code.meaning()));
         }
         let text = |description: &str| ObjectBuilder::new().schema_type(Type::String).description(Some(description));
-        let integer =
-            |description: &str| ObjectBuilder::new().schema_type(Type::Integer).description(Some(description));
+        let any =
+            |description: &str| ObjectBuilder::new().schema_type(SchemaType::AnyValue).description(Some(description));
         let list_or_text = |description: &str| {
             OneOfBuilder::new()
                 .item(ObjectBuilder::new().schema_type(Type::String))
@@ -281,9 +283,9 @@ impl PartialSchema for FieldError {
             .required("code")
             .property("message", text("Why it is invalid, in the response's language (Chinese unless `Accept-Language` asks for English).").examples([Value::from("最多 200 个字符（实际 230 个）")]))
             .required("message")
-            .property("max", integer("`too_long`, `too_many`, `out_of_range`, `blank`: the largest length, count or value allowed."))
-            .property("min", integer("`too_short`, `out_of_range`: the smallest length or value allowed."))
-            .property("actual", ObjectBuilder::new().description(Some("`too_long`, `too_short`, `too_many`, `out_of_range`: the length, count or value sent; `invalid_type`: the JSON type sent.")))
+            .property("max", any("`too_long`, `too_many`, `out_of_range`, `blank`: the largest length, count or value allowed (a number; a day for a date)."))
+            .property("min", any("`too_short`, `out_of_range`: the smallest length or value allowed (a number; a day for a date)."))
+            .property("actual", any("`too_long`, `too_short`, `too_many`, `out_of_range`: the length, count or value sent; `invalid_type`: the JSON type sent."))
             .property("expected", text("`invalid_type`, `invalid_value`: what was expected."))
             .property("allowed", list_or_text("`unknown_field`: the names the operation takes; `invalid_value`: the values of the vocabulary."))
             .property("value", text("`unknown_value`: the value sent."))

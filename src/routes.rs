@@ -112,7 +112,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
 technology needs (demands), the service ranks one side for the other with an explanation of every match, and logs each \
 connection (对接) from first contact to signed contract.\n\nConventions (errors, pagination, concurrency, \
 idempotency) are described in docs/API.md. Every failure is an RFC 9457 problem (`application/problem+json`) with a \
-stable `code`.",
+stable `code`; invalid fields are listed in `errors`, each with its path (`field`), a `code` of `FieldError` and the \
+code's parameters.\n\nLanguage: problem titles, details and field messages are in Chinese (`zh-CN`, the default) \
+or English, by the request's `Accept-Language` (q-values honoured; the first `zh` or `en` range wins); every problem \
+says which in `Content-Language`.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
     servers((url = "/", description = "This server: the paths below start with `/api/v1`.")),

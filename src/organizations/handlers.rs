@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::batch::{self, OrganizationBatch};
 use super::model::{Organization, OrganizationInput, VerificationInput};
+use super::repo::OrgFilter;
 use super::{repo, search, service};
 use crate::auth::{policy, Principal};
 use crate::db;
@@ -109,6 +110,11 @@ pub struct ListParams {
     pub kind: Option<OrganizationKind>,
     /// `true`: verified organisations only.
     pub verified: Option<bool>,
+    /// A region by code, name or alias (`640000`, `宁夏`, `银川市`): organisations in it or any of
+    /// its sub-regions (by `region_code`); 400 `invalid_query` when it is not a region of
+    /// `GET /regions`.
+    #[param(pattern = "^[^\\x00]*$", max_length = 100)]
+    pub region: Option<String>,
     /// Page number, 1–10000 (default 1).
     #[param(minimum = 1, maximum = 10000)]
     pub page: Option<u32>,
@@ -131,8 +137,13 @@ pub async fn list(
 ) -> Result<web::Json<FoundPage<Organization>>, ApiError> {
     let page = PageRequest::parse(params.page, params.per_page)?;
     let q = checked_q(params.q.as_ref())?;
-    let verified_only = params.verified == Some(true);
-    Ok(web::Json(search::list(&state, q, params.kind, verified_only, page).await?))
+    crate::validation::query_text("region", params.region.as_deref())?;
+    let filter = OrgFilter {
+        kind: params.kind,
+        verified_only: params.verified == Some(true),
+        region_prefix: crate::listing::filter::region_prefix(params.region.as_deref())?,
+    };
+    Ok(web::Json(search::list(&state, q, filter, page).await?))
 }
 
 /// Verify an organisation (admins).

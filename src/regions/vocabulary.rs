@@ -43,7 +43,7 @@ struct Entry {
 
 /// One region as `GET /regions` lists it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Region {
+pub struct RegionEntry {
     /// The GB/T 2260 code, six digits.
     #[schema(example = "640100", pattern = "^[0-9]{6}$")]
     pub code: String,
@@ -79,7 +79,7 @@ pub struct RegionList {
     /// Where the codes come from.
     pub source: String,
     /// Provinces first, then each province's cities and counties, in code order.
-    pub items: Vec<Region>,
+    pub items: Vec<RegionEntry>,
 }
 
 struct Vocabulary {
@@ -116,7 +116,7 @@ fn vocabulary() -> &'static Vocabulary {
         #[allow(clippy::expect_used)]
         let file: File = serde_json::from_str(DATA).expect("data/regions.json parses");
         let codes: std::collections::HashSet<&str> = file.regions.iter().map(|r| r.code.as_str()).collect();
-        let mut items: Vec<Region> = file
+        let mut items: Vec<RegionEntry> = file
             .regions
             .iter()
             .map(|r| {
@@ -129,7 +129,7 @@ fn vocabulary() -> &'static Vocabulary {
                     Level::County if codes.contains(city.as_str()) => Some(city),
                     Level::County => Some(province),
                 };
-                Region {
+                RegionEntry {
                     code: r.code.clone(),
                     parent,
                     level,
@@ -164,7 +164,7 @@ pub fn list() -> &'static RegionList {
 }
 
 /// The region of `code`.
-pub fn get(code: &str) -> Option<&'static Region> {
+pub fn get(code: &str) -> Option<&'static RegionEntry> {
     let v = vocabulary();
     v.by_code.get(code).map(|&i| &v.list.items[i])
 }
@@ -196,13 +196,13 @@ pub fn resolve(text: &str) -> Option<&'static str> {
     // Longest known name at each step, each within the region before it.
     let chars: Vec<char> = key.chars().collect();
     let mut at = 0;
-    let mut current: Option<&'static Region> = None;
+    let mut current: Option<&'static RegionEntry> = None;
     while at < chars.len() {
         let mut step = None;
         for len in (1..=v.longest_name.min(chars.len() - at)).rev() {
             let piece: String = chars[at..at + len].iter().collect();
             let Some(found) = v.by_name.get(&piece) else { continue };
-            let inside: Vec<&Region> = found
+            let inside: Vec<&RegionEntry> = found
                 .iter()
                 .map(|&i| &v.list.items[i])
                 .filter(|r| current.map_or(true, |c| r.code != c.code && is_within(&r.code, &c.code)))
@@ -254,7 +254,7 @@ mod tests {
     fn the_data_holds_every_province_and_ningxia_below_it() {
         let items = &list().items;
         assert_eq!(items.iter().filter(|r| r.level == Level::Province).count(), 34);
-        let ningxia: Vec<&Region> = items.iter().filter(|r| r.code.starts_with("64")).collect();
+        let ningxia: Vec<&RegionEntry> = items.iter().filter(|r| r.code.starts_with("64")).collect();
         assert_eq!(ningxia.iter().filter(|r| r.level == Level::City).count(), 5);
         assert_eq!(ningxia.iter().filter(|r| r.level == Level::County).count(), 22);
         assert!(items.iter().all(|r| r.code.len() == 6 && r.code.bytes().all(|b| b.is_ascii_digit())));

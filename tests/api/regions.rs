@@ -53,6 +53,15 @@ async fn names_and_aliases_are_stored_as_codes_with_their_names() {
     // The organisation's region is coded too.
     let me = app.get_as(org.bearer(), &format!("/api/v1/organizations/{}", org.organization_id)).await;
     assert_eq!(me.body["region_code"], "640000", "{}", me.body);
+    // The organisation list filters by region with its sub-regions: 宁夏 holds it, 银川 does not.
+    let names = |r: &crate::common::Reply| -> Vec<String> {
+        r.body["items"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap().to_string()).collect()
+    };
+    let in_ningxia = app.get("/api/v1/organizations?region=640000").await;
+    assert!(names(&in_ningxia).contains(&"宁夏农林科学院".to_string()), "{}", in_ningxia.body);
+    let in_yinchuan = app.get("/api/v1/organizations?region=%E9%93%B6%E5%B7%9D").await;
+    assert!(!names(&in_yinchuan).contains(&"宁夏农林科学院".to_string()), "{}", in_yinchuan.body);
+    app.get("/api/v1/organizations?region=x").await.assert_problem(400, "invalid_query");
 }
 
 #[actix_web::test]
