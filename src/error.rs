@@ -121,6 +121,11 @@ impl ApiError {
         Self::Unauthorized { code: ErrorCode::InvalidToken, detail: detail.into() }
     }
 
+    /// A 400 `invalid_query` about one query parameter, named in `errors`.
+    pub fn bad_query(detail: impl Into<String>, error: FieldError) -> Self {
+        Self::BadFields { code: ErrorCode::InvalidQuery, detail: detail.into(), errors: vec![error] }
+    }
+
     /// A 422 for a single field.
     pub fn invalid_field(error: FieldError) -> Self {
         Self::Validation(vec![error])

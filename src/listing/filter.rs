@@ -123,7 +123,15 @@ impl ListQuery<'_> {
         let (money_min, money_max) = self.money;
         for (name, value) in [(self.money_names.0, money_min), (self.money_names.1, money_max)] {
             if value.is_some_and(|v| v < 0) {
-                return Err(ApiError::bad_request(ErrorCode::InvalidQuery, format!("{name} must not be negative")));
+                return Err(ApiError::bad_query(
+                    format!("{name} must not be negative"),
+                    crate::validation::range_error(
+                        name,
+                        0,
+                        crate::validation::MAX_MONEY_FEN,
+                        value.unwrap_or_default(),
+                    ),
+                ));
             }
         }
         Ok(ListFilter {
@@ -151,9 +159,10 @@ impl ListQuery<'_> {
 pub fn checked_q(q: Option<&String>) -> Result<Option<String>, ApiError> {
     validation::query_text("q", q.map(String::as_str))?;
     if q.is_some_and(|q| q.chars().count() > MAX_Q_CHARS) {
-        return Err(ApiError::bad_request(
-            ErrorCode::InvalidQuery,
+        let actual = q.map(|q| q.chars().count()).unwrap_or_default();
+        return Err(ApiError::bad_query(
             format!("q must be at most {MAX_Q_CHARS} characters"),
+            FieldError::new("q", FieldCode::TooLong).with("max", MAX_Q_CHARS).with("actual", actual),
         ));
     }
     Ok(q.map(|v| v.trim()).filter(|v| !v.is_empty()).map(str::to_string))
@@ -189,9 +198,9 @@ pub fn modes(name: &str, value: Option<&str>) -> Result<Vec<TransferMode>, ApiEr
     for mode in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
         let Some(parsed) = TransferMode::parse(mode) else {
             let allowed: Vec<&str> = TransferMode::ALL.iter().map(|m| m.as_str()).collect();
-            return Err(ApiError::bad_request(
-                ErrorCode::InvalidQuery,
+            return Err(ApiError::bad_query(
                 format!("{param}: unknown mode `{mode}`; allowed: {}", allowed.join(", ")),
+                FieldError::new(param, FieldCode::InvalidValue).with("value", mode).with("allowed", allowed),
             ));
         };
         if !out.contains(&parsed) {

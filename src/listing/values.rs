@@ -1,8 +1,8 @@
 //! Checks of single values that both kinds of listing take, in bodies and in queries.
 
 use super::kind::Listing;
-use crate::error::FieldCode;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::ApiError;
+use crate::error::{FieldCode, FieldError};
 use crate::industries::taxonomy::Taxonomy;
 use crate::validation::Fields;
 use crate::vocab::TransferMode;
@@ -41,9 +41,11 @@ pub fn industry_codes(value: Option<&str>, taxonomy: &Taxonomy) -> Result<Vec<St
             taxonomy.industries.iter().filter(|i| i.group == code).map(|i| i.code.as_str()).collect()
         };
         if found.is_empty() {
-            return Err(ApiError::bad_request(
-                ErrorCode::InvalidQuery,
+            return Err(ApiError::bad_query(
                 format!("unknown industry or group code `{code}`"),
+                FieldError::new("industry", FieldCode::UnknownValue)
+                    .with("value", code)
+                    .with("vocabulary", "industries"),
             ));
         }
         for c in found {
@@ -57,8 +59,11 @@ pub fn industry_codes(value: Option<&str>, taxonomy: &Taxonomy) -> Result<Vec<St
 
 /// 400 `invalid_query` (`<name> must be between 1 and 9`) for a TRL query value out of 1–9.
 pub fn trl_in_range(name: &str, value: Option<impl Into<i16>>) -> Result<(), ApiError> {
-    if value.map(Into::into).is_some_and(|v| !(1..=9).contains(&v)) {
-        return Err(ApiError::bad_request(ErrorCode::InvalidQuery, format!("{name} must be between 1 and 9")));
+    if let Some(v) = value.map(Into::into).filter(|v: &i16| !(1..=9).contains(v)) {
+        return Err(ApiError::bad_query(
+            format!("{name} must be between 1 and 9"),
+            crate::validation::range_error(name, 1, 9, i64::from(v)),
+        ));
     }
     Ok(())
 }

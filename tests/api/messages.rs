@@ -139,6 +139,26 @@ async fn bad_query_values_and_paths_are_named_and_every_problem_speaks_the_langu
         (&json!("trl_min"), &json!("invalid_value"))
     );
 
+    // Rules the handlers check name the parameter too.
+    let reply = get_in(&app, Some("en"), "/api/v1/supplies?sort=colour").await;
+    reply.assert_problem(400, "invalid_query");
+    let error = only_error(&reply);
+    assert_eq!(
+        (&error["field"], &error["code"], &error["value"]),
+        (&json!("sort"), &json!("invalid_value"), &json!("colour"))
+    );
+    let reply = get_in(&app, Some("en"), "/api/v1/demands?per_page=500").await;
+    let error = only_error(&reply);
+    assert_eq!(
+        (&error["field"], &error["code"], &error["max"], &error["actual"]),
+        (&json!("per_page"), &json!("out_of_range"), &json!(100), &json!(500))
+    );
+    let reply = get_in(&app, Some("en"), "/api/v1/supplies?industry=mars").await;
+    assert_eq!(
+        (&only_error(&reply)["field"], &only_error(&reply)["code"]),
+        (&json!("industry"), &json!("unknown_value"))
+    );
+
     let reply = get_in(&app, Some("en"), "/api/v1/supplies?colour=red").await;
     reply.assert_problem(400, "invalid_query");
     assert_eq!(only_error(&reply)["code"], "unknown_field", "{}", reply.body);
