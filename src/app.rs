@@ -103,7 +103,8 @@ impl Application {
         let max_body = usize::try_from(config.max_body_bytes)?;
         let deadline = web::Data::new(RequestDeadline(Duration::from_millis(config.request_timeout_ms)));
         // The last `wrap` is the outermost: the request id and access log see everything, HEAD
-        // is routed as GET before the rest, the deadline bounds the handler.
+        // is routed as GET before the rest, the deadline bounds the handler; outside them all, the
+        // language of the problems (Accept-Language).
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(problem_catch_all())
@@ -115,6 +116,7 @@ impl Application {
                 .wrap(from_fn(mw::security_headers))
                 .wrap(from_fn(mw::head_as_get))
                 .wrap(from_fn(mw::request_context))
+                .wrap(from_fn(mw::language))
                 .app_data(state.clone())
                 .app_data(deadline.clone())
                 .app_data(document_json.clone())

@@ -15,6 +15,8 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::Serialize;
 
 pub use crate::error_code::ErrorCode;
+pub use crate::field_error::{FieldCode, FieldError};
+use crate::lang::Lang;
 
 /// Seconds a client should wait before retrying when the database is unavailable.
 pub const RETRY_AFTER_SECS: u32 = 5;
@@ -22,23 +24,16 @@ pub const RETRY_AFTER_SECS: u32 = 5;
 /// The media type of every error body (RFC 9457 §3).
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-/// One invalid input field: its JSON name (dotted for nested items, e.g. `keywords.2`) and why.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq, utoipa::ToSchema)]
-pub struct FieldError {
-    /// The field's JSON name, dotted for nested items (`keywords.2`, `organization.name`).
-    #[schema(example = "title")]
-    pub field: String,
-    /// Why it is invalid.
-    #[schema(example = "must be 1–200 characters (got 0)")]
-    pub message: String,
-}
-
 /// Every failure the API can answer with. Each variant has a fixed HTTP status and `code`.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// 400: the request is malformed (bad JSON, bad path or query value, NUL character). `code` names which.
     #[error("{detail}")]
     BadRequest { code: ErrorCode, detail: String },
+    /// 400 with the fields serde refused (`invalid_body`, `invalid_query`, `invalid_path`), each
+    /// in `errors` with its path and code.
+    #[error("{detail}")]
+    BadFields { code: ErrorCode, detail: String, errors: Vec<FieldError> },
     /// 422 `validation_failed`: well-formed but invalid fields, listed one by one.
     #[error("validation failed")]
     Validation(Vec<FieldError>),
@@ -93,7 +88,7 @@ struct Problem<'a> {
     code: ErrorCode,
     detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    errors: Option<&'a [FieldError]>,
+    errors: Option<Vec<serde_json::Value>>,
     /// Extension members (RFC 9457 §3.2), flattened into the object.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     extension: Option<&'a serde_json::Map<String, serde_json::Value>>,
@@ -126,15 +121,21 @@ impl ApiError {
         Self::Unauthorized { code: ErrorCode::InvalidToken, detail: detail.into() }
     }
 
+    /// A 400 `invalid_query` about one query parameter, named in `errors`.
+    pub fn bad_query(detail: impl Into<String>, error: FieldError) -> Self {
+        Self::BadFields { code: ErrorCode::InvalidQuery, detail: detail.into(), errors: vec![error] }
+    }
+
     /// A 422 for a single field.
-    pub fn invalid_field(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::Validation(vec![FieldError { field: field.into(), message: message.into() }])
+    pub fn invalid_field(error: FieldError) -> Self {
+        Self::Validation(vec![error])
     }
 
     /// The stable machine-readable code of this error.
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::BadRequest { code, .. }
+            | Self::BadFields { code, .. }
             | Self::Conflict { code, .. }
             | Self::Status { code, .. }
             | Self::Unauthorized { code, .. }
@@ -156,7 +157,7 @@ impl ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::BadRequest { .. } | Self::BadFields { .. } => StatusCode::BAD_REQUEST,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -176,12 +177,15 @@ impl ResponseError for ApiError {
         if let Self::Internal(cause) = self {
             tracing::error!(error = ?cause, "internal error");
         }
-        let detail = match self {
-            Self::Validation(errors) => format!("{} field(s) are invalid", errors.len()),
-            other => other.to_string(),
+        let lang = Lang::current();
+        let detail = match (self, lang) {
+            (Self::Validation(errors), Lang::En) => format!("{} field(s) are invalid", errors.len()),
+            (Self::Validation(errors), Lang::Zh) => format!("有 {} 个字段无效，逐项见 errors。", errors.len()),
+            (other, Lang::En) => other.to_string(),
+            (other, Lang::Zh) => other.code().detail_zh().to_string(),
         };
         let errors = match self {
-            Self::Validation(errors) => Some(errors.as_slice()),
+            Self::Validation(errors) | Self::BadFields { errors, .. } => Some(errors.as_slice()),
             _ => None,
         };
         let extension = match self {
@@ -189,7 +193,7 @@ impl ResponseError for ApiError {
             | Self::TooManyWith { extension: serde_json::Value::Object(map), .. } => Some(map),
             _ => None,
         };
-        let mut response = problem_body(status, self.code(), detail, errors, extension);
+        let mut response = problem_body(status, self.code(), detail, errors, extension, lang);
         let headers = response.headers_mut();
         match self {
             Self::Unauthorized { code, .. } => {
@@ -210,14 +214,20 @@ impl ResponseError for ApiError {
     }
 }
 
-/// Builds a problem+json response; used by [`ApiError`] and by the catch-all for framework errors.
+/// Builds a problem+json response in the request's language (`detail` is the English one; a
+/// Chinese answer gives the code's Chinese sentence); used by the catch-all for framework errors.
 pub fn problem_response(
     status: StatusCode,
     code: ErrorCode,
     detail: String,
     errors: Option<&[FieldError]>,
 ) -> HttpResponse {
-    problem_body(status, code, detail, errors, None)
+    let lang = Lang::current();
+    let detail = match lang {
+        Lang::En => detail,
+        Lang::Zh => code.detail_zh().to_string(),
+    };
+    problem_body(status, code, detail, errors, None, lang)
 }
 
 fn problem_body(
@@ -226,18 +236,21 @@ fn problem_body(
     detail: String,
     errors: Option<&[FieldError]>,
     extension: Option<&serde_json::Map<String, serde_json::Value>>,
+    lang: Lang,
 ) -> HttpResponse {
     let body = Problem {
         kind: format!("urn:techmatch:problem:{code}"),
-        title: status.canonical_reason().unwrap_or("Error"),
+        title: code.title(lang),
         status: status.as_u16(),
         code,
         detail,
-        errors,
+        errors: errors.map(|errors| errors.iter().map(|e| e.to_json(lang)).collect()),
         extension,
     };
     let mut builder = HttpResponse::build(status);
     builder.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
+    builder.insert_header((header::CONTENT_LANGUAGE, lang.tag()));
+    builder.insert_header((header::VARY, "Accept-Language"));
     if status == StatusCode::SERVICE_UNAVAILABLE {
         builder.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECS.to_string()));
     }
@@ -250,14 +263,16 @@ impl From<DieselError> for ApiError {
             DieselError::NotFound => Self::NotFound("record".into()),
             DieselError::DatabaseError(kind, info) => match kind {
                 DatabaseErrorKind::UniqueViolation => unique_violation(info.constraint_name()),
-                DatabaseErrorKind::ForeignKeyViolation => Self::Validation(vec![FieldError {
-                    field: foreign_key_field(info.table_name(), info.constraint_name()),
-                    message: "refers to a record that does not exist".into(),
-                }]),
-                DatabaseErrorKind::CheckViolation => Self::Validation(vec![FieldError {
-                    field: info.constraint_name().unwrap_or("record").to_string(),
-                    message: "violates a database constraint".into(),
-                }]),
+                DatabaseErrorKind::ForeignKeyViolation => Self::Validation(vec![FieldError::new(
+                    foreign_key_field(info.table_name(), info.constraint_name()),
+                    FieldCode::NotFound,
+                )]),
+                DatabaseErrorKind::CheckViolation => {
+                    let constraint = info.constraint_name().unwrap_or("record").to_string();
+                    Self::Validation(vec![
+                        FieldError::new(constraint.clone(), FieldCode::Constraint).with("constraint", constraint)
+                    ])
+                }
                 DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand => Self::Unavailable,
                 _ if is_connection_loss(info.message()) => Self::Unavailable,
                 _ if is_timeout(info.message()) => Self::Status {

@@ -91,12 +91,13 @@ fn organization_for(record: &ListingRecord) -> Result<NewOrganization, String> {
             true,
         ),
     };
-    let region = record.extra.get("region").and_then(|v| v.as_str()).map(str::to_string);
+    let region = record.extra.get("region").and_then(|v| v.as_str()).map(str::trim).filter(|r| !r.is_empty());
     Ok(NewOrganization {
         kind,
         name_key: crate::text_rules::identity_key(&name),
         name,
-        region,
+        region_code: region.and_then(crate::regions::vocabulary::resolve).map(str::to_string),
+        region: region.map(str::to_string),
         credit_code: None,
         contact_email: None,
         contact_phone: None,
@@ -106,9 +107,11 @@ fn organization_for(record: &ListingRecord) -> Result<NewOrganization, String> {
 
 fn describe(err: ApiError) -> String {
     match err {
-        ApiError::Validation(fields) => {
-            fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
-        }
+        ApiError::Validation(fields) => fields
+            .iter()
+            .map(|f| format!("{}: {}", f.field, f.message(crate::lang::Lang::En)))
+            .collect::<Vec<_>>()
+            .join("; "),
         other => other.to_string(),
     }
 }
@@ -120,7 +123,18 @@ fn check(record: ListingRecord, side: ListingSide, taxonomy: &Taxonomy) -> Resul
         let code = taxonomy.resolve(name).ok_or_else(|| format!("industries: unknown industry `{name}`"))?;
         industries.push(code.to_string());
     }
-    let region = record.extra.get("region").and_then(|v| v.as_str()).map(str::to_string);
+    // A region the vocabulary knows is stored with its code; other text is kept as written, without
+    // a code (imported rows are public records, not forms a person can correct).
+    let region = {
+        let mut f = crate::validation::Fields::new();
+        let text = record.extra.get("region").and_then(|v| v.as_str()).map(str::to_string);
+        let text = f.opt_text("region", text, crate::validation::MAX_REGION_CHARS);
+        f.finish().map_err(describe)?;
+        text
+    };
+    let region_code = region.as_deref().and_then(crate::regions::vocabulary::resolve).map(str::to_string);
+    let free_text = region.clone().filter(|_| region_code.is_none());
+    let region = region.filter(|_| region_code.is_some());
     let extra = serde_json::Value::Object(record.extra.clone());
     // The owner is set once the organisation exists (in the transaction).
     let placeholder_owner = uuid::Uuid::nil();
@@ -144,6 +158,9 @@ fn check(record: ListingRecord, side: ListingSide, taxonomy: &Taxonomy) -> Resul
             .parse(placeholder_owner, taxonomy)
             .map_err(describe)?;
             new.extra = extra;
+            if free_text.is_some() {
+                new.region = free_text;
+            }
             Checked::Supply(new)
         }
         ListingSide::Demand => {
@@ -167,6 +184,9 @@ fn check(record: ListingRecord, side: ListingSide, taxonomy: &Taxonomy) -> Resul
             .parse(placeholder_owner, taxonomy)
             .map_err(describe)?;
             new.extra = extra;
+            if free_text.is_some() {
+                new.region = free_text;
+            }
             Checked::Demand(new)
         }
     };

@@ -168,3 +168,26 @@ pub async fn security_headers(
     }
     Ok(res)
 }
+
+/// Answers the request in the language its `Accept-Language` asks for (Chinese unless English
+/// is preferred, see [`Lang::negotiate`](crate::lang::Lang::negotiate)): every problem rendered
+/// while handling it, including an error an inner middleware returns, reads
+/// [`Lang::current`](crate::lang::Lang::current). The outermost middleware.
+pub async fn language(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let header = req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+    let lang = crate::lang::Lang::negotiate(header);
+    crate::lang::scope(lang, async move {
+        match next.call(req).await {
+            Ok(res) => Ok(res.map_into_boxed_body()),
+            // Rendered here, in the language's scope, rather than by the server outside it.
+            Err(err) => {
+                let response = err.error_response();
+                Err(actix_web::error::InternalError::from_response(err.to_string(), response).into())
+            }
+        }
+    })
+    .await
+}

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::{ApiError, ErrorCode};
+use crate::error::ApiError;
 
 /// Page size when none is asked for.
 pub const DEFAULT_PER_PAGE: u32 = 20;
@@ -26,15 +26,15 @@ impl PageRequest {
         let page = page.unwrap_or(1);
         let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE);
         if !(1..=MAX_PAGE).contains(&page) {
-            return Err(ApiError::bad_request(
-                ErrorCode::InvalidQuery,
+            return Err(ApiError::bad_query(
                 format!("page must be between 1 and {MAX_PAGE}"),
+                crate::validation::range_error("page", 1, MAX_PAGE, i64::from(page)),
             ));
         }
         if !(1..=MAX_PER_PAGE).contains(&per_page) {
-            return Err(ApiError::bad_request(
-                ErrorCode::InvalidQuery,
+            return Err(ApiError::bad_query(
                 format!("per_page must be between 1 and {MAX_PER_PAGE}"),
+                crate::validation::range_error("per_page", 1, MAX_PER_PAGE, i64::from(per_page)),
             ));
         }
         Ok(Self { page, per_page })

@@ -16,8 +16,8 @@ use crate::extract::RouteTable;
 use crate::spec::{self, BEARER};
 use crate::{
     accounts, audit, challenges, commissions, connections, contracts, demands, docs, exchange, fairs, health,
-    industries, matches, members, metrics, organizations, payments, reviews, search, stats, subscriptions, supplies,
-    vocabularies,
+    industries, matches, members, metrics, organizations, payments, regions, reviews, search, stats, subscriptions,
+    supplies, vocabularies,
 };
 
 /// Mounts every route. The handlers' own attributes give each one's method and path.
@@ -32,6 +32,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(docs::api_document)
                 .service(industries::handlers::list)
                 .service(vocabularies::handlers::list)
+                .service(regions::handlers::list_regions)
                 .service(accounts::handlers::register)
                 .service(accounts::handlers::login)
                 .service(accounts::handlers::refresh)
@@ -160,7 +161,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
 technology needs (demands), the service ranks one side for the other with an explanation of every match, and logs each \
 connection (对接) from first contact to signed contract.\n\nConventions (errors, pagination, concurrency, \
 idempotency) are described in docs/API.md. Every failure is an RFC 9457 problem (`application/problem+json`) with a \
-stable `code`.",
+stable `code`; invalid fields are listed in `errors`, each with its path (`field`), a `code` of `FieldError` and the \
+code's parameters.\n\nLanguage: problem titles, details and field messages are in Chinese (`zh-CN`, the default) \
+or English, by the request's `Accept-Language` (q-values honoured; the first `zh` or `en` range wins); every problem \
+says which in `Content-Language`.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
     servers((url = "/", description = "This server: the paths below start with `/api/v1`.")),
@@ -197,6 +201,7 @@ stable `code`.",
         (name = "docs", description = "This document and its human-readable rendering."),
         (name = "industries", description = "The industry taxonomy: 六新六特六优 plus the +N frontier fields."),
         (name = "vocabularies", description = "Every controlled vocabulary with its Chinese and English labels."),
+        (name = "regions", description = "The region vocabulary: GB/T 2260 administrative division codes with Chinese and English names."),
         (name = "accounts", description = "Registration, sign-in, token rotation and the caller's account."),
         (name = "organizations", description = "Universities, institutes, enterprises, agencies and departments."),
         (name = "supplies", description = "Technology achievements offered for transfer (科技成果)."),

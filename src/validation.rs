@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::error::{ApiError, ErrorCode, FieldError};
+use crate::error::{ApiError, ErrorCode, FieldCode, FieldError};
 use crate::industries::taxonomy::Taxonomy;
 use crate::text_rules;
 
@@ -24,9 +24,29 @@ impl Fields {
         Self::default()
     }
 
-    /// Records an error on `field`.
-    pub fn error(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.errors.push(FieldError { field: field.into(), message: message.into() });
+    /// Records an error.
+    pub fn push(&mut self, error: FieldError) {
+        self.errors.push(error);
+    }
+
+    /// Records an error of `code` on `field` with a message of its own (Chinese, English).
+    pub fn error(
+        &mut self,
+        field: impl Into<String>,
+        code: FieldCode,
+        zh: impl Into<std::borrow::Cow<'static, str>>,
+        en: impl Into<std::borrow::Cow<'static, str>>,
+    ) {
+        self.errors.push(FieldError::new(field, code).says(zh, en));
+    }
+
+    fn length(&mut self, field: impl Into<String>, len: usize, max: usize) {
+        let code = if len == 0 { FieldCode::Blank } else { FieldCode::TooLong };
+        let mut error = FieldError::new(field, code).with("max", max);
+        if len > 0 {
+            error = error.with("actual", len);
+        }
+        self.errors.push(error);
     }
 
     fn nul_free(&mut self, field: &str, value: &str) -> bool {
@@ -42,8 +62,12 @@ impl Fields {
     /// [`text_rules`](crate::text_rules).
     fn allowed_characters(&mut self, field: &str, value: &str, multi_line: bool) {
         if let Some(c) = text_rules::first_refused(value, multi_line) {
-            let what = if text_rules::is_bidi_control(c) { "bidirectional control" } else { "control character" };
-            self.error(field, format!("must not contain the {what} U+{:04X}", c as u32));
+            let kind = if text_rules::is_bidi_control(c) { "bidi_control" } else { "control" };
+            self.push(
+                FieldError::new(field, FieldCode::ForbiddenCharacter)
+                    .with("character", format!("U+{:04X}", c as u32))
+                    .with("kind", kind),
+            );
         }
     }
 
@@ -55,7 +79,7 @@ impl Fields {
         let trimmed = value.trim();
         let len = if text_rules::is_blank(trimmed) { 0 } else { value.chars().count() };
         if len == 0 || len > max {
-            self.error(field, format!("must be 1–{max} characters (got {len})"));
+            self.length(field, len, max);
         }
         trimmed.to_string()
     }
@@ -77,7 +101,7 @@ impl Fields {
         let trimmed = value.trim();
         let len = value.chars().count();
         if len > max {
-            self.error(field, format!("must be at most {max} characters (got {len})"));
+            self.length(field, len, max);
         }
         (!blank(trimmed)).then(|| trimmed.to_string())
     }
@@ -122,13 +146,13 @@ impl Fields {
             let trimmed = value.trim();
             let len = if text_rules::is_blank(trimmed) { 0 } else { value.chars().count() };
             if len == 0 || len > max_chars {
-                self.error(item, format!("must be 1–{max_chars} characters (got {len})"));
+                self.length(item, len, max_chars);
             } else if seen.insert(trimmed.to_string()) {
                 out.push(trimmed.to_string());
             }
         }
         if sent > max_items {
-            self.error(field, format!("at most {max_items} items (got {sent})"));
+            self.push(FieldError::new(field, FieldCode::TooMany).with("max", max_items).with("actual", sent));
         }
         out
     }
@@ -138,9 +162,10 @@ impl Fields {
         let codes = self.terms(field, values, MAX_INDUSTRIES, 40);
         for (i, code) in codes.iter().enumerate() {
             if !taxonomy.contains(code) {
-                self.error(
-                    format!("{field}.{i}"),
-                    format!("unknown industry code `{code}` (see GET /api/v1/industries)"),
+                self.push(
+                    FieldError::new(format!("{field}.{i}"), FieldCode::UnknownValue)
+                        .with("value", code.as_str())
+                        .with("vocabulary", "industries"),
                 );
             }
         }
@@ -153,7 +178,7 @@ impl Fields {
         match i16::try_from(v) {
             Ok(n) if (lo..=hi).contains(&n) => Some(n),
             _ => {
-                self.error(field, format!("must be between {lo} and {hi} (got {v})"));
+                self.push(range_error(field, lo, hi, v));
                 None
             }
         }
@@ -163,9 +188,29 @@ impl Fields {
     pub fn money(&mut self, field: &str, value: Option<i64>) -> Option<i64> {
         let v = value?;
         if !(0..=MAX_MONEY_FEN).contains(&v) {
-            self.error(field, format!("must be between 0 and {MAX_MONEY_FEN} fen (got {v})"));
+            self.push(range_error(field, 0, MAX_MONEY_FEN, v));
         }
         Some(v)
+    }
+
+    /// An optional region (see [`crate::regions::vocabulary::resolve`]): the text as written
+    /// (trimmed, as [`Fields::opt_text`]) and the GB/T 2260 code it names; a text that names no
+    /// region is an `unknown_value` error on `field` (`vocabulary: regions`).
+    pub fn region(&mut self, field: &str, value: Option<String>) -> (Option<String>, Option<String>) {
+        let before = self.errors.len();
+        let text = self.opt_text(field, value, MAX_REGION_CHARS);
+        let Some(written) = text.as_deref().filter(|_| self.errors.len() == before) else { return (text, None) };
+        match crate::regions::vocabulary::resolve(written) {
+            Some(code) => (text, Some(code.to_string())),
+            None => {
+                self.push(
+                    FieldError::new(field, FieldCode::UnknownValue)
+                        .with("value", written)
+                        .with("vocabulary", "regions"),
+                );
+                (text, None)
+            }
+        }
     }
 
     /// An optional single-line code (a credit code, a URL): as [`Fields::opt_text`], but only
@@ -178,7 +223,7 @@ impl Fields {
     pub fn url(&mut self, field: &str, value: Option<String>) -> Option<String> {
         let url = self.opt_code(field, value, 2000)?;
         if !(url.starts_with("http://") || url.starts_with("https://")) || url.contains(char::is_whitespace) {
-            self.error(field, "must be an absolute http:// or https:// URL");
+            self.push(FieldError::new(field, FieldCode::InvalidFormat).with("format", "url"));
         }
         Some(url)
     }
@@ -188,7 +233,12 @@ impl Fields {
     pub fn day(&mut self, field: &str, value: Option<NaiveDate>) -> Option<NaiveDate> {
         let day = value?;
         if !day_in_range(day) {
-            self.error(field, format!("must be a day of the years 0001–9999 (got {day})"));
+            self.push(
+                FieldError::new(field, FieldCode::OutOfRange)
+                    .with("min", "0001-01-01")
+                    .with("max", "9999-12-31")
+                    .with("actual", day.to_string()),
+            );
         }
         Some(day)
     }
@@ -208,6 +258,11 @@ impl Fields {
             Err(ApiError::Validation(self.errors))
         }
     }
+}
+
+/// An `out_of_range` error on `field`: `actual` is not in `lo..=hi`.
+pub fn range_error(field: &str, lo: impl Into<i64>, hi: impl Into<i64>, actual: i64) -> FieldError {
+    FieldError::new(field, FieldCode::OutOfRange).with("min", lo.into()).with("max", hi.into()).with("actual", actual)
 }
 
 /// Most industries a listing may carry.
@@ -315,10 +370,14 @@ pub fn day_in_range(day: NaiveDate) -> bool {
 /// Rejects a day query parameter outside the years 1–9999 with 400 `invalid_query`.
 pub fn query_day(name: &str, day: Option<NaiveDate>) -> Result<(), ApiError> {
     match day {
-        Some(d) if !day_in_range(d) => Err(ApiError::bad_request(
-            ErrorCode::InvalidQuery,
-            format!("`{name}` must be a day of the years 0001–9999 (got {d})"),
-        )),
+        Some(d) if !day_in_range(d) => Err(ApiError::BadFields {
+            code: ErrorCode::InvalidQuery,
+            detail: format!("`{name}` must be a day of the years 0001–9999 (got {d})"),
+            errors: vec![FieldError::new(name, FieldCode::OutOfRange)
+                .with("min", "0001-01-01")
+                .with("max", "9999-12-31")
+                .with("actual", d.to_string())],
+        }),
         _ => Ok(()),
     }
 }
@@ -329,9 +388,13 @@ pub fn query_period(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<()
     query_day("from", from)?;
     query_day("to", to)?;
     match (from, to) {
-        (Some(from), Some(to)) if from > to => {
-            Err(ApiError::bad_request(ErrorCode::InvalidQuery, "`from` is after `to`"))
-        }
+        (Some(from), Some(to)) if from > to => Err(ApiError::BadFields {
+            code: ErrorCode::InvalidQuery,
+            detail: "`from` is after `to`".into(),
+            errors: vec![FieldError::new("from", FieldCode::Inconsistent)
+                .with("other", "to")
+                .says("开始日期晚于结束日期 to", "is after `to`")],
+        }),
         _ => Ok(()),
     }
 }

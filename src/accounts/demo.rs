@@ -51,6 +51,7 @@ pub fn ensure_demo_accounts(conn: &mut PgConnection, password_text: &str) -> Res
                 name: org_name.into(),
                 name_key: crate::text_rules::identity_key(org_name),
                 region: Some("宁夏".into()),
+                region_code: Some("640000".into()),
                 credit_code: None,
                 contact_email: Some(email.into()),
                 contact_phone: None,

@@ -35,7 +35,7 @@ fn client_ip(state: &AppState, req: &HttpRequest) -> IpAddr {
 pub async fn register(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<RegisterInput>,
+    body: crate::extract::Json<RegisterInput>,
 ) -> Result<HttpResponse, ApiError> {
     let client = client_ip(&state, &req);
     state.throttle.check_ip(client)?;
@@ -61,7 +61,7 @@ pub async fn register(
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<LoginInput>,
+    body: crate::extract::Json<LoginInput>,
 ) -> Result<web::Json<Session>, ApiError> {
     let LoginInput { email, password } = body.into_inner();
     query_text("email", Some(&email))?;
@@ -91,7 +91,7 @@ expired.", body = oa::Problem, content_type = "application/problem+json",
 #[tracing::instrument(skip(state, body))]
 pub async fn refresh(
     state: web::Data<AppState>,
-    body: web::Json<RefreshInput>,
+    body: crate::extract::Json<RefreshInput>,
 ) -> Result<web::Json<Session>, ApiError> {
     let tokens = state.tokens.clone();
     let token = body.into_inner().refresh_token;
@@ -107,7 +107,10 @@ pub async fn refresh(
     oa::Std, oa::JsonBody))]
 #[post("/auth/logout")]
 #[tracing::instrument(skip(state, body))]
-pub async fn logout(state: web::Data<AppState>, body: web::Json<RefreshInput>) -> Result<HttpResponse, ApiError> {
+pub async fn logout(
+    state: web::Data<AppState>,
+    body: crate::extract::Json<RefreshInput>,
+) -> Result<HttpResponse, ApiError> {
     let token = body.into_inner().refresh_token;
     db::run(&state.pool, move |conn| service::logout(conn, &token)).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -148,7 +151,7 @@ before the change are refused."),
 pub async fn change_password(
     state: web::Data<AppState>,
     caller: Principal,
-    body: web::Json<PasswordChangeInput>,
+    body: crate::extract::Json<PasswordChangeInput>,
 ) -> Result<HttpResponse, ApiError> {
     let PasswordChangeInput { current_password, new_password } = body.into_inner();
     query_text("current_password", Some(&current_password))?;

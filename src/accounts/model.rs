@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::auth::password::{self, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 use crate::db::schema::users;
+use crate::error::{FieldCode, FieldError};
 use crate::organizations::model::{Organization, OrganizationInput};
 use crate::spec::text::{AccountEmail, DisplayName, NewPassword};
 use crate::validation::Fields;
@@ -153,7 +154,7 @@ pub fn email(f: &mut Fields, field: &str, value: String) -> String {
         None => false,
     };
     if !email.is_empty() && (!valid || email.contains(char::is_whitespace)) {
-        f.error(field, "must be an e-mail address");
+        f.push(FieldError::new(field, FieldCode::InvalidFormat).with("format", "email"));
     }
     email
 }
@@ -167,8 +168,14 @@ pub fn new_password(f: &mut Fields, field: &str, value: &str) {
     }
     let len = value.chars().count();
     if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&len) {
-        f.error(field, format!("must be {MIN_PASSWORD_CHARS}–{MAX_PASSWORD_CHARS} characters (got {len})"));
+        let code = if len < MIN_PASSWORD_CHARS { FieldCode::TooShort } else { FieldCode::TooLong };
+        f.push(
+            FieldError::new(field, code)
+                .with("min", MIN_PASSWORD_CHARS)
+                .with("max", MAX_PASSWORD_CHARS)
+                .with("actual", len),
+        );
     } else if let Some(why) = password::too_guessable(value) {
-        f.error(field, format!("is too easy to guess: {why}; use a longer phrase of uncommon words"));
+        f.push(FieldError::new(field, FieldCode::WeakPassword).with("reason", why.to_string()));
     }
 }

@@ -20,6 +20,7 @@ use crate::auth::principal::Principal;
 use crate::auth::tokens::{new_refresh_token, refresh_token_digest, TokenService};
 use crate::db::{self, PgPool};
 use crate::error::{ApiError, ErrorCode};
+use crate::error::{FieldCode, FieldError};
 use crate::organizations::model::NewOrganization;
 use crate::organizations::repo as org_repo;
 use crate::validation::Fields;
@@ -92,13 +93,18 @@ fn parse_registration(input: RegisterInput) -> Result<Registration, ApiError> {
     new_password(&mut f, "password", &input.password);
     let display_name = f.text("display_name", input.display_name, 100);
     if input.organization.kind == OrganizationKind::Government {
-        f.error("organization.kind", "government accounts are created by operators");
+        f.error(
+            "organization.kind",
+            FieldCode::NotAllowed,
+            "政府账号由运营人员创建",
+            "government accounts are created by operators",
+        );
     }
     let kind = input.organization.kind;
     let organization = match input.organization.parse("organization.") {
         Ok(org) => Some(org),
         Err(ApiError::Validation(errors)) => {
-            errors.into_iter().for_each(|e| f.error(e.field, e.message));
+            errors.into_iter().for_each(|e| f.push(e));
             None
         }
         Err(other) => return Err(other),
@@ -268,7 +274,7 @@ pub async fn change_password(
     let hash = hashing
         .run(move || if password::verify(&current, &checked) { password::hash(&new).map(Some) } else { Ok(None) })
         .await??;
-    let mismatch = || ApiError::invalid_field("current_password", "does not match");
+    let mismatch = || ApiError::invalid_field(FieldError::new("current_password", FieldCode::Mismatch));
     let hash = hash.ok_or_else(mismatch)?;
     db::run(pool, move |conn| {
         conn.transaction(|conn| {

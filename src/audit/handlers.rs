@@ -60,7 +60,7 @@ pub struct AuditParams {
 pub async fn list(
     state: web::Data<AppState>,
     caller: Principal,
-    params: web::Query<AuditParams>,
+    params: crate::extract::Query<AuditParams>,
 ) -> Result<web::Json<Page<AuditEntry>>, ApiError> {
     let page = PageRequest::parse(params.page, params.per_page)?;
     query_period(params.from, params.to)?;

@@ -28,7 +28,7 @@ use crate::audit::{self, Entry};
 use crate::auth::policy::require_writer;
 use crate::auth::Principal;
 use crate::db::schema::{organizations, supplies};
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode, FieldCode, FieldError};
 use crate::pagination::PageRequest;
 use crate::vocab::{AuditAction, AuditRecordType, ChallengeApplicationStatus, SupplyStatus};
 
@@ -99,8 +99,10 @@ fn check_supplies(conn: &mut PgConnection, caller: &Principal, ids: &[Uuid]) -> 
             Some((_, org, status)) if *org == caller.organization_id => {
                 if *status != SupplyStatus::Published {
                     return Err(ApiError::invalid_field(
-                        format!("supply_ids.{i}"),
-                        format!("supply {id} is `{status}`: only published supplies are linked"),
+                        FieldError::new(format!("supply_ids.{i}"), FieldCode::NotAllowed).says(
+                            format!("成果 {id} 的状态为 `{status}`：只能关联已发布的成果"),
+                            format!("supply {id} is `{status}`: only published supplies are linked"),
+                        ),
                     ));
                 }
             }

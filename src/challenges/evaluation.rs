@@ -33,7 +33,7 @@ use crate::auth::Principal;
 use crate::connections::repo::{self as connection_repo, MoveChanges};
 use crate::connections::service as connection_service;
 use crate::db::schema::connections;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode, FieldCode, FieldError};
 use crate::vocab::{AuditAction, AuditRecordType, ChallengeApplicationStatus, ChallengeStatus, ConnectionStatus};
 
 fn wrong_status(status: impl serde::Serialize + std::fmt::Display, detail: String) -> ApiError {
@@ -87,7 +87,9 @@ pub fn appoint(
             ));
         }
         if user_summaries(conn, &[user])?.is_empty() {
-            return Err(ApiError::invalid_field("user_id", "no such user"));
+            return Err(ApiError::invalid_field(
+                FieldError::new("user_id", FieldCode::NotFound).says("用户不存在", "no such user"),
+            ));
         }
         if repo::appoint(conn, challenge_id, user, caller.user_id, now)? {
             let entry = Entry::by(
@@ -181,11 +183,16 @@ pub fn score(
         let criteria = challenge.criteria();
         let mut errors = crate::validation::Fields::new();
         if scores.len() != criteria.len() {
-            errors.error("scores", format!("one score per criterion: {} (got {})", criteria.len(), scores.len()));
+            let (want, got) = (criteria.len(), scores.len());
+            let code = if got < want { FieldCode::TooShort } else { FieldCode::TooMany };
+            errors.push(FieldError::new("scores", code).with("min", want).with("max", want).with("actual", got).says(
+                format!("每项评价标准一个分数：应为 {want} 个（实际 {got} 个）"),
+                format!("one score per criterion: {want} (got {got})"),
+            ));
         }
         for (i, s) in scores.iter().enumerate() {
             if !(0..=100).contains(s) {
-                errors.error(format!("scores.{i}"), format!("must be between 0 and 100 (got {s})"));
+                errors.push(crate::validation::range_error(&format!("scores.{i}"), 0, 100, *s));
             }
         }
         errors.finish()?;
@@ -269,10 +276,12 @@ fn open_for_winner(
     challenge: &super::model::Challenge,
     application: &Application,
 ) -> Result<Uuid, ApiError> {
-    let supply =
-        application.supply_ids.first().copied().ok_or_else(|| {
-            ApiError::invalid_field("winners", format!("application {} links no supply", application.id))
-        })?;
+    let supply = application.supply_ids.first().copied().ok_or_else(|| {
+        ApiError::invalid_field(FieldError::new("winners", FieldCode::InvalidValue).says(
+            format!("申请 {} 未关联任何成果", application.id),
+            format!("application {} links no supply", application.id),
+        ))
+    })?;
     let note = format!("揭榜挂帅「{}」授奖", challenge.title);
     let id = match connection_service::insert_open(conn, caller, challenge.demand_id, supply, Some(&note), None) {
         Ok(c) => c.id,
@@ -310,11 +319,19 @@ pub fn award(
     require_admin(caller)?;
     let mut f = crate::validation::Fields::new();
     if !(1..=10).contains(&winners.len()) {
-        f.error("winners", format!("1–10 winners (got {})", winners.len()));
+        let n = winners.len();
+        let code = if n == 0 { FieldCode::TooShort } else { FieldCode::TooMany };
+        f.push(
+            FieldError::new("winners", code)
+                .with("min", 1)
+                .with("max", 10)
+                .with("actual", n)
+                .says(format!("获奖者应为 1–10 个（实际 {n} 个）"), format!("1–10 winners (got {n})")),
+        );
     }
     for (i, w) in winners.iter().enumerate() {
         if winners[..i].contains(w) {
-            f.error(format!("winners.{i}"), "named twice");
+            f.error(format!("winners.{i}"), FieldCode::InvalidValue, "重复指定", "named twice");
         }
     }
     f.finish()?;
@@ -331,12 +348,17 @@ pub fn award(
         let mut chosen = Vec::new();
         for (i, w) in winners.iter().enumerate() {
             let application = repo::lock_application(conn, challenge_id, *w).map_err(|_| {
-                ApiError::invalid_field(format!("winners.{i}"), "no such application of this challenge")
+                ApiError::invalid_field(
+                    FieldError::new(format!("winners.{i}"), FieldCode::NotFound)
+                        .says("该榜单没有此申请", "no such application of this challenge"),
+                )
             })?;
             if application.status != ChallengeApplicationStatus::Submitted {
                 return Err(ApiError::invalid_field(
-                    format!("winners.{i}"),
-                    format!("application {w} is `{}`: only submitted applications win", application.status),
+                    FieldError::new(format!("winners.{i}"), FieldCode::NotAllowed).says(
+                        format!("申请 {w} 的状态为 `{}`：只有已提交的申请可以获奖", application.status),
+                        format!("application {w} is `{}`: only submitted applications win", application.status),
+                    ),
                 ));
             }
             chosen.push(application);

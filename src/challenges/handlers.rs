@@ -35,7 +35,7 @@ use crate::stats::handlers::PeriodParams;
 pub async fn create(
     state: web::Data<AppState>,
     caller: Principal,
-    body: web::Json<CreateChallengeInput>,
+    body: crate::extract::Json<CreateChallengeInput>,
 ) -> Result<HttpResponse, ApiError> {
     let new = body.into_inner().parse()?;
     let now = state.clock.now();
@@ -56,7 +56,7 @@ pub async fn create(
 pub async fn list(
     state: web::Data<AppState>,
     caller: MaybePrincipal,
-    params: web::Query<ChallengeListParams>,
+    params: crate::extract::Query<ChallengeListParams>,
 ) -> Result<web::Json<Page<ChallengeView>>, ApiError> {
     let page = PageRequest::parse(params.page, params.per_page)?;
     let status = params.status;
@@ -111,7 +111,7 @@ pub async fn move_to(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<MoveInput>,
+    body: crate::extract::Json<MoveInput>,
 ) -> Result<web::Json<ChallengeView>, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
@@ -179,7 +179,7 @@ pub async fn apply(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<ApplyInput>,
+    body: crate::extract::Json<ApplyInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let new = body.into_inner().parse()?;
@@ -202,7 +202,7 @@ pub async fn list_applications(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    params: web::Query<ApplicationListParams>,
+    params: crate::extract::Query<ApplicationListParams>,
 ) -> Result<web::Json<Page<ApplicationView>>, ApiError> {
     let id = id.into_inner();
     let page = PageRequest::parse(params.page, params.per_page)?;
@@ -268,7 +268,7 @@ pub async fn appoint(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<AppointInput>,
+    body: crate::extract::Json<AppointInput>,
 ) -> Result<web::Json<Panel>, ApiError> {
     let id = id.into_inner();
     let user = body.user_id;
@@ -293,7 +293,7 @@ pub async fn declare_conflict(
     state: web::Data<AppState>,
     caller: Principal,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<ConflictInput>,
+    body: crate::extract::Json<ConflictInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, application) = path.into_inner();
     let note = input::note("note", body.into_inner().note)?;
@@ -324,7 +324,7 @@ pub async fn score(
     state: web::Data<AppState>,
     caller: Principal,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<ScoreInput>,
+    body: crate::extract::Json<ScoreInput>,
 ) -> Result<web::Json<ScoreSheet>, ApiError> {
     let (id, application) = path.into_inner();
     let body = body.into_inner();
@@ -377,7 +377,7 @@ pub async fn award(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<AwardInput>,
+    body: crate::extract::Json<AwardInput>,
 ) -> Result<web::Json<Award>, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
@@ -418,7 +418,7 @@ pub async fn result(state: web::Data<AppState>, id: web::Path<Uuid>) -> Result<w
 pub async fn stats(
     state: web::Data<AppState>,
     caller: Principal,
-    params: web::Query<PeriodParams>,
+    params: crate::extract::Query<PeriodParams>,
 ) -> Result<web::Json<ChallengeStats>, ApiError> {
     policy::require_admin(&caller)?;
     let (from, to) = params.bounds()?;

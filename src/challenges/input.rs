@@ -7,8 +7,9 @@ use uuid::Uuid;
 
 use super::model::{Criterion, Milestone};
 use crate::error::ApiError;
+use crate::error::{FieldCode, FieldError};
 use crate::spec::text::{LongText, Note, Region, Title};
-use crate::validation::Fields;
+use crate::validation::{self, Fields};
 use crate::vocab::{ChallengeApplicationStatus, ChallengeStatus, OrganizationKind};
 
 const MAX_NOTE_CHARS: usize = 2000;
@@ -90,7 +91,10 @@ pub struct NewChallenge {
 
 fn instant(f: &mut Fields, field: &str, at: DateTime<Utc>) {
     if !(1..=9999).contains(&at.year()) {
-        f.error(field, "must be an instant of the years 0001–9999");
+        f.push(
+            validation::range_error(field, 1, 9999, i64::from(at.year()))
+                .says("应为公元 0001–9999 年间的时刻", "must be an instant of the years 0001–9999"),
+        );
     }
 }
 
@@ -104,24 +108,42 @@ impl CreateChallengeInput {
         instant(&mut f, "opens_at", self.opens_at);
         instant(&mut f, "closes_at", self.closes_at);
         if self.closes_at <= self.opens_at {
-            f.error("closes_at", "the window must close after it opens");
+            f.push(
+                FieldError::new("closes_at", FieldCode::Inconsistent)
+                    .with("other", "opens_at")
+                    .says("截止时间必须晚于开放时间", "the window must close after it opens"),
+            );
         }
         let kinds = self.eligible_kinds.unwrap_or_else(|| APPLICANT_KINDS.to_vec());
         let mut eligible_kinds = Vec::new();
         for (i, k) in kinds.into_iter().enumerate() {
             if !APPLICANT_KINDS.contains(&k) {
-                f.error(format!("eligible_kinds.{i}"), "only universities, research institutes and enterprises apply");
+                f.push(
+                    FieldError::new(format!("eligible_kinds.{i}"), FieldCode::NotAllowed)
+                        .with("allowed", APPLICANT_KINDS.iter().map(|k| k.to_string()).collect::<Vec<_>>())
+                        .says(
+                            "只有高校、科研院所和企业可以揭榜",
+                            "only universities, research institutes and enterprises apply",
+                        ),
+                );
             } else if !eligible_kinds.contains(&k) {
                 eligible_kinds.push(k);
             }
         }
         if eligible_kinds.is_empty() {
-            f.error("eligible_kinds", "at least one kind");
+            f.push(
+                FieldError::new("eligible_kinds", FieldCode::TooShort)
+                    .with("min", 1)
+                    .with("actual", 0)
+                    .says("至少一种机构类型", "at least one kind"),
+            );
         }
         let eligible_regions = f.terms("eligible_regions", self.eligible_regions.unwrap_or_default(), 10, 100);
         let sent_milestones = self.milestones.unwrap_or_default();
         if sent_milestones.len() > 20 {
-            f.error("milestones", format!("at most 20 items (got {})", sent_milestones.len()));
+            f.push(
+                FieldError::new("milestones", FieldCode::TooMany).with("max", 20).with("actual", sent_milestones.len()),
+            );
         }
         let milestones = sent_milestones
             .into_iter()
@@ -133,24 +155,39 @@ impl CreateChallengeInput {
             .collect();
         let n = self.criteria.len();
         if !(1..=10).contains(&n) {
-            f.error("criteria", format!("1–10 criteria (got {n})"));
+            let code = if n == 0 { FieldCode::TooShort } else { FieldCode::TooMany };
+            f.push(
+                FieldError::new("criteria", code)
+                    .with("min", 1)
+                    .with("max", 10)
+                    .with("actual", n)
+                    .says(format!("评价标准应为 1–10 项（实际 {n} 项）"), format!("1–10 criteria (got {n})")),
+            );
         }
         let mut criteria: Vec<Criterion> = Vec::new();
         let mut sum = 0i64;
         for (i, c) in self.criteria.into_iter().enumerate() {
             let name = f.text(&format!("criteria.{i}.name"), c.name, 100);
             if !(1..=100).contains(&c.weight) {
-                f.error(format!("criteria.{i}.weight"), format!("must be between 1 and 100 (got {})", c.weight));
+                f.push(validation::range_error(&format!("criteria.{i}.weight"), 1, 100, c.weight));
             } else {
                 sum += c.weight;
             }
             if criteria.iter().any(|k| k.name == name) {
-                f.error(format!("criteria.{i}.name"), "criteria names are unique");
+                f.push(
+                    FieldError::new(format!("criteria.{i}.name"), FieldCode::InvalidValue)
+                        .says("评价标准名称不能重复", "criteria names are unique"),
+                );
             }
             criteria.push(Criterion { name, weight: u32::try_from(c.weight.clamp(0, 100)).unwrap_or(0) });
         }
         if (1..=10).contains(&n) && sum != 100 && criteria.iter().all(|c| c.weight > 0) {
-            f.error("criteria", format!("the weights must sum to 100 (got {sum})"));
+            f.push(
+                FieldError::new("criteria", FieldCode::InvalidValue).with("expected", 100).with("actual", sum).says(
+                    format!("各项权重之和应为 100（实际 {sum}）"),
+                    format!("the weights must sum to 100 (got {sum})"),
+                ),
+            );
         }
         f.finish()?;
         Ok(NewChallenge {
@@ -223,7 +260,15 @@ impl ApplyInput {
         let duration_days = f.small_range("duration_days", Some(self.duration_days), 1, 3650).unwrap_or(1);
         let mut supply_ids = self.supply_ids;
         if !(1..=5).contains(&supply_ids.len()) {
-            f.error("supply_ids", format!("1–5 supplies (got {})", supply_ids.len()));
+            let n = supply_ids.len();
+            let code = if n == 0 { FieldCode::TooShort } else { FieldCode::TooMany };
+            f.push(
+                FieldError::new("supply_ids", code)
+                    .with("min", 1)
+                    .with("max", 5)
+                    .with("actual", n)
+                    .says(format!("应关联 1–5 项成果（实际 {n} 项）"), format!("1–5 supplies (got {n})")),
+            );
         }
         let mut seen = Vec::new();
         supply_ids.retain(|id| {

@@ -26,7 +26,7 @@ use crate::audit::{self, Entry};
 use crate::auth::policy::{can_read, require_writer};
 use crate::auth::Principal;
 use crate::demands;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode, FieldCode, FieldError};
 use crate::listing::Listing;
 use crate::pagination::PageRequest;
 use crate::vocab::{AuditAction, AuditRecordType, ChallengeStatus, DemandStatus};
@@ -181,7 +181,9 @@ pub fn create(
     new: &NewChallenge,
     now: DateTime<Utc>,
 ) -> Result<ChallengeView, ApiError> {
-    let no_demand = || ApiError::invalid_field("demand_id", "no such demand");
+    let no_demand = || {
+        ApiError::invalid_field(FieldError::new("demand_id", FieldCode::NotFound).says("需求不存在", "no such demand"))
+    };
     let demand = demands::repo::get(conn, new.demand_id).map_err(|_| no_demand())?;
     if !caller.is_admin() {
         if !can_read(Some(caller), demand.organization_id, demand.is_public()) {
@@ -257,7 +259,10 @@ pub fn move_to(
         return Err(ApiError::Forbidden("only the challenge's organisation and admins move it".into()));
     };
     if to == ChallengeStatus::Awarded {
-        return Err(ApiError::invalid_field("to", "a challenge is awarded with its winners: POST …/award"));
+        return Err(ApiError::invalid_field(
+            FieldError::new("to", FieldCode::NotAllowed)
+                .says("授奖须同时指定获奖者：POST …/award", "a challenge is awarded with its winners: POST …/award"),
+        ));
     }
     if actor == Actor::Owner {
         require_writer(conn, caller)?;

@@ -31,7 +31,7 @@ default) applies during part of this period; `existing_id` names it.", body = oa
 pub async fn create(
     state: web::Data<AppState>,
     caller: Principal,
-    body: web::Json<PolicyInput>,
+    body: crate::extract::Json<PolicyInput>,
 ) -> Result<HttpResponse, ApiError> {
     policy::require_admin(&caller)?;
     let new = body.into_inner().parse()?;
@@ -74,7 +74,7 @@ pub async fn statement(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    params: web::Query<StatementParams>,
+    params: crate::extract::Query<StatementParams>,
 ) -> Result<web::Json<Statement>, ApiError> {
     params.check()?;
     let (id, from, to) = (id.into_inner(), params.from, params.to);
@@ -112,7 +112,7 @@ pub async fn statement_csv(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    params: web::Query<StatementCsvParams>,
+    params: crate::extract::Query<StatementCsvParams>,
 ) -> Result<HttpResponse, ApiError> {
     crate::validation::query_period(Some(params.from), Some(params.to))?;
     let (id, from, to) = (id.into_inner(), params.from, params.to);

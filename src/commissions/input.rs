@@ -6,6 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::error::ApiError;
+use crate::error::{FieldCode, FieldError};
 use crate::spec::text::Note;
 use crate::validation::{opt_integer, Fields};
 use crate::vocab::CommissionBasis;
@@ -60,7 +61,11 @@ impl PolicyInput {
         f.day("effective_from", Some(self.effective_from));
         f.day("effective_to", self.effective_to);
         if self.effective_to.is_some_and(|to| to < self.effective_from) {
-            f.error("effective_to", "cannot be before effective_from");
+            f.push(
+                FieldError::new("effective_to", FieldCode::Inconsistent)
+                    .with("other", "effective_from")
+                    .says("不能早于生效日期 effective_from", "cannot be before effective_from"),
+            );
         }
         let note = f.opt_long_text("note", self.note, 2000);
         f.finish()?;

@@ -16,6 +16,7 @@ use crate::auth::principal::Principal;
 use crate::db::schema::organizations;
 use crate::db::FoundExtension;
 use crate::error::{ApiError, ErrorCode};
+use crate::error::{FieldCode, FieldError};
 use crate::vocab::{AuditAction, AuditRecordType};
 
 /// Creates a policy (admins).
@@ -26,7 +27,7 @@ pub fn create(conn: &mut PgConnection, caller: &Principal, new: &NewPolicy) -> R
             .find(agency)
             .select(organizations::id)
             .first::<Uuid>(conn)
-            .map_err(|_| ApiError::invalid_field("agency_id", "no such organisation"))?;
+            .map_err(|_| ApiError::invalid_field(FieldError::new("agency_id", FieldCode::NotFound)))?;
     }
     conn.transaction(|conn| {
         repo::lock(conn)?;

@@ -54,7 +54,7 @@ pub async fn open(
     state: web::Data<AppState>,
     caller: Principal,
     req: HttpRequest,
-    body: web::Json<OpenInput>,
+    body: crate::extract::Json<OpenInput>,
 ) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner();
     let note = input.note()?;
@@ -157,7 +157,7 @@ pub async fn move_to(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<MoveInput>,
+    body: crate::extract::Json<MoveInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let step = body.into_inner().parse()?;
@@ -187,7 +187,7 @@ fn scope(caller: &Principal) -> Scope {
 pub async fn list(
     state: web::Data<AppState>,
     caller: Principal,
-    params: web::Query<ConnectionListParams>,
+    params: crate::extract::Query<ConnectionListParams>,
 ) -> Result<web::Json<Page<ConnectionView>>, ApiError> {
     let page = PageRequest::parse(params.page, params.per_page)?;
     params.check(state.taxonomy)?;
@@ -219,7 +219,7 @@ failure reason, created and updated times; Chinese column names with `headers=zh
 pub async fn export_csv(
     state: web::Data<AppState>,
     caller: Principal,
-    params: web::Query<ConnectionExportParams>,
+    params: crate::extract::Query<ConnectionExportParams>,
 ) -> Result<HttpResponse, ApiError> {
     policy::require_admin(&caller)?;
     // Not paged, but `page` and `per_page` are checked like on every list (400 when out of range).

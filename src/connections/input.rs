@@ -5,6 +5,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::error::FieldCode;
 use crate::error::{ApiError, ErrorCode};
 use crate::spec::text::Note;
 use crate::spec::IndustryCode;
@@ -71,16 +72,25 @@ impl MoveInput {
         if self.to == ConnectionStatus::Signed {
             f.error(
                 "to",
+                FieldCode::NotAllowed,
+                "对方确认合同后对接即为已签约（POST /api/v1/connections/{id}/contract，然后 …/contract/confirm）",
                 "a connection is signed when the other side confirms the contract \
                  (POST /api/v1/connections/{id}/contract, then …/contract/confirm)",
             );
         }
         match (failing, self.failure_reason) {
-            (true, None) => f.error("failure_reason", "required when the connection fails"),
-            (true, Some(FailureReason::Other)) if note.is_none() => {
-                f.error("note", "required when failure_reason is `other`")
+            (true, None) => {
+                f.error("failure_reason", FieldCode::Missing, "对接失败时必填", "required when the connection fails")
             }
-            (false, Some(_)) => f.error("failure_reason", "only for a move to `failed`"),
+            (true, Some(FailureReason::Other)) if note.is_none() => f.error(
+                "note",
+                FieldCode::Missing,
+                "failure_reason 为 `other` 时必填",
+                "required when failure_reason is `other`",
+            ),
+            (false, Some(_)) => {
+                f.error("failure_reason", FieldCode::NotAllowed, "仅用于变更为 `failed`", "only for a move to `failed`")
+            }
             _ => {}
         }
         f.finish()?;

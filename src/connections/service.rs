@@ -36,6 +36,7 @@ use crate::auth::principal::Principal;
 use crate::db::schema::organizations;
 use crate::demands::model::Demand;
 use crate::error::{ApiError, ErrorCode};
+use crate::error::{FieldCode, FieldError};
 use crate::listing::Listing;
 use crate::supplies::model::Supply;
 use crate::vocab::{AuditAction, AuditRecordType, ConnectionStatus, DemandStatus, Role, SupplyStatus, Verification};
@@ -50,8 +51,8 @@ pub fn load_pair(
     demand_id: Uuid,
     supply_id: Uuid,
 ) -> Result<(Demand, Supply), ApiError> {
-    let no_demand = || ApiError::invalid_field("demand_id", "no such demand");
-    let no_supply = || ApiError::invalid_field("supply_id", "no such supply");
+    let no_demand = || ApiError::invalid_field(FieldError::new("demand_id", FieldCode::NotFound));
+    let no_supply = || ApiError::invalid_field(FieldError::new("supply_id", FieldCode::NotFound));
     let demand = demands::repo::get(conn, demand_id).map_err(|_| no_demand())?;
     if !can_read(Some(caller), demand.organization_id, demand.is_public()) {
         return Err(no_demand());

@@ -56,7 +56,7 @@ pub async fn propose(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<ProposeInput>,
+    body: crate::extract::Json<ProposeInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let terms = body.into_inner().parse()?;
@@ -86,7 +86,7 @@ pub async fn confirm(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<ConfirmInput>,
+    body: crate::extract::Json<ConfirmInput>,
 ) -> Result<web::Json<ContractView>, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
@@ -117,7 +117,7 @@ pub async fn dispute(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<DisputeInput>,
+    body: crate::extract::Json<DisputeInput>,
 ) -> Result<web::Json<ContractView>, ApiError> {
     let id = id.into_inner();
     let note = input::note("note", Some(body.into_inner().note), true)?.unwrap_or_default();
@@ -141,7 +141,7 @@ pub async fn review(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<ContractReviewInput>,
+    body: crate::extract::Json<ContractReviewInput>,
 ) -> Result<web::Json<ContractView>, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
@@ -171,7 +171,7 @@ pub async fn register(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<RegistrationInput>,
+    body: crate::extract::Json<RegistrationInput>,
 ) -> Result<web::Json<ContractView>, ApiError> {
     let id = id.into_inner();
     let (number, day) = input::registration(body.into_inner())?;
@@ -195,7 +195,7 @@ pub async fn move_to(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<StatusInput>,
+    body: crate::extract::Json<StatusInput>,
 ) -> Result<web::Json<ContractView>, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
@@ -216,7 +216,7 @@ pub async fn move_to(
 pub async fn list(
     state: web::Data<AppState>,
     caller: Principal,
-    params: web::Query<ContractListParams>,
+    params: crate::extract::Query<ContractListParams>,
 ) -> Result<web::Json<Page<ContractView>>, ApiError> {
     let page = PageRequest::parse(params.page, params.per_page)?;
     let (status, wanted_review) = (params.status, params.review);

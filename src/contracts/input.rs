@@ -5,6 +5,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::ApiError;
+use crate::error::{FieldCode, FieldError};
 use crate::spec::text::{Note, RegistrationNo, RequiredNote};
 use crate::validation::Fields;
 use crate::vocab::{ContractReview, ContractStatus, ContractSubKind, ContractType};
@@ -58,19 +59,26 @@ impl ProposeInput {
         f.money("total_fen", Some(self.total_fen));
         f.money("technical_fen", Some(self.technical_fen));
         if self.technical_fen > self.total_fen {
-            f.error("technical_fen", "技术交易额 cannot exceed the contract total (`total_fen`)");
+            f.push(FieldError::new("technical_fen", FieldCode::Inconsistent).with("other", "total_fen").says(
+                "技术交易额不能超过合同总额 total_fen",
+                "技术交易额 cannot exceed the contract total (`total_fen`)",
+            ));
         }
         if let Some(sub) = self.sub_kind.filter(|s| s.contract_type() != self.contract_type) {
-            f.error(
-                "sub_kind",
+            f.push(FieldError::new("sub_kind", FieldCode::Inconsistent).with("other", "contract_type").says(
+                format!("`{sub}` 属于 `{}` 合同，不属于 `{}`", sub.contract_type(), self.contract_type),
                 format!("`{sub}` is a kind of `{}` contract, not `{}`", sub.contract_type(), self.contract_type),
-            );
+            ));
         }
         f.day("signed_on", Some(self.signed_on));
         f.day("term_start", Some(self.term_start));
         f.day("term_end", Some(self.term_end));
         if self.term_end < self.term_start {
-            f.error("term_end", "the term cannot end before it starts");
+            f.push(
+                FieldError::new("term_end", FieldCode::Inconsistent)
+                    .with("other", "term_start")
+                    .says("合同期限不能在开始前结束", "the term cannot end before it starts"),
+            );
         }
         let note = f.opt_long_text("note", self.note, MAX_NOTE_CHARS);
         f.finish()?;
@@ -163,7 +171,7 @@ pub fn note(field: &str, value: Option<String>, required: bool) -> Result<Option
     let mut f = Fields::new();
     let note = f.opt_long_text(field, value, MAX_NOTE_CHARS);
     if required && note.is_none() {
-        f.error(field, "required");
+        f.push(FieldError::new(field, FieldCode::Missing));
     }
     f.finish()?;
     Ok(note)
@@ -176,7 +184,7 @@ pub fn registration(input: RegistrationInput) -> Result<(String, NaiveDate), Api
     let well_formed =
         (6..=32).contains(&number.len()) && number.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
     if !number.is_empty() && !well_formed {
-        f.error("registration_no", "6–32 ASCII letters, digits and hyphens");
+        f.push(FieldError::new("registration_no", FieldCode::InvalidFormat).with("format", "registration_no"));
     }
     f.day("registered_on", Some(input.registered_on));
     f.finish()?;

@@ -15,6 +15,7 @@ diesel::table! {
         contact_email -> Nullable<Text>,
         contact_phone -> Nullable<Text>,
         name_key -> Text,
+        region_code -> Nullable<Text>,
     }
 }
 
@@ -79,6 +80,7 @@ diesel::table! {
         submitted_at -> Nullable<Timestamptz>,
         ip_number -> Nullable<Text>,
         application_scenario -> Nullable<Text>,
+        region_code -> Nullable<Text>,
     }
 }
 
@@ -106,6 +108,7 @@ diesel::table! {
         expires_at -> Timestamptz,
         submitted_at -> Nullable<Timestamptz>,
         application_scenario -> Nullable<Text>,
+        region_code -> Nullable<Text>,
     }
 }
 

@@ -16,7 +16,7 @@ use crate::spec::{
     EditableDemandStatus, IndustryCode, IndustryOrGroupList, Keyword, NewDemandStatus, TransferModeList,
 };
 use crate::validation::{
-    nullable, nullable_integer, opt_integer, Fields, MAX_BODY_CHARS, MAX_KEYWORDS, MAX_KEYWORD_CHARS, MAX_REGION_CHARS,
+    nullable, nullable_integer, opt_integer, Fields, MAX_BODY_CHARS, MAX_KEYWORDS, MAX_KEYWORD_CHARS,
     MAX_SCENARIO_CHARS, MAX_TITLE_CHARS,
 };
 use crate::vocab::{DemandStatus, OrganizationKind, TransferMode};
@@ -52,7 +52,9 @@ pub struct DemandInput {
     /// Cooperation modes wanted (duplicates are dropped).
     #[serde(default)]
     pub cooperation_modes: Vec<TransferMode>,
-    /// At most 100 characters.
+    /// A region of `GET /api/v1/regions` by code, name or alias (`宁夏`, `银川市兴庆区`, `640104`),
+    /// at most 100 characters; kept as written, its code stored as `region_code` (422
+    /// `unknown_value` when it names no region).
     #[schema(value_type = Option<Region>)]
     pub region: Option<String>,
     /// Where the technology would be applied, at most 2000 characters.
@@ -121,6 +123,7 @@ impl DemandInput {
     /// The owner is the caller's organisation, never a body field.
     pub fn parse(self, owner: Uuid, taxonomy: &Taxonomy) -> Result<NewDemand, ApiError> {
         let mut f = Fields::new();
+        let (region, region_code) = f.region("region", self.region);
         let new = NewDemand {
             organization_id: owner,
             title: f.text("title", self.title, MAX_TITLE_CHARS),
@@ -131,7 +134,8 @@ impl DemandInput {
             budget_fen: f.money("budget_fen", self.budget_fen),
             deadline: f.day("deadline", self.deadline),
             cooperation_modes: distinct_modes(self.cooperation_modes),
-            region: f.opt_text("region", self.region, MAX_REGION_CHARS),
+            region,
+            region_code,
             application_scenario: f.opt_long_text(
                 "application_scenario",
                 self.application_scenario,
@@ -153,6 +157,7 @@ impl DemandPatch {
     /// Checks the fields present; 422 lists each invalid one.
     pub fn parse(self, taxonomy: &Taxonomy) -> Result<DemandChanges, ApiError> {
         let mut f = Fields::new();
+        let region = self.region.map(|v| f.region("region", v));
         let changes = DemandChanges {
             title: self.title.map(|v| f.text("title", v, MAX_TITLE_CHARS)),
             description: self.description.map(|v| f.long_text("description", v, MAX_BODY_CHARS)),
@@ -162,7 +167,8 @@ impl DemandPatch {
             budget_fen: self.budget_fen.map(|v| f.money("budget_fen", v)),
             deadline: self.deadline.map(|v| f.day("deadline", v)),
             cooperation_modes: self.cooperation_modes.map(distinct_modes),
-            region: self.region.map(|v| f.opt_text("region", v, MAX_REGION_CHARS)),
+            region: region.as_ref().map(|(text, _)| text.clone()),
+            region_code: region.map(|(_, code)| code),
             application_scenario: self
                 .application_scenario
                 .map(|v| f.opt_long_text("application_scenario", v, MAX_SCENARIO_CHARS)),
@@ -219,7 +225,8 @@ pub struct DemandListParams {
     pub status: Option<DemandStatus>,
     /// The organisation with the need.
     pub organization_id: Option<Uuid>,
-    /// Exact region.
+    /// A region by code, name or alias (`640000`, `宁夏`, `银川市`): listings in it or any of its
+    /// sub-regions (by `region_code`); 400 `invalid_query` when it is not a region of `GET /regions`.
     #[param(pattern = "^[^\\x00]*$")]
     pub region: Option<String>,
     /// Order: `relevance`, `created`, `updated`, `deadline`, `budget`; `-` before a field for descending (`-created`). Default: relevance with

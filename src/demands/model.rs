@@ -66,6 +66,10 @@ impl Listing for Demand {
         closed: Some(DemandStatus::Closed),
     };
 
+    fn region_code(&self) -> Option<&str> {
+        self.region_code.as_deref()
+    }
+
     fn head(&self) -> Head<DemandStatus> {
         Head {
             id: self.id,

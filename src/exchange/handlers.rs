@@ -130,7 +130,7 @@ pub async fn create_import(
     state: web::Data<AppState>,
     caller: Principal,
     req: HttpRequest,
-    params: web::Query<ImportParams>,
+    params: crate::extract::Query<ImportParams>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let params = params.into_inner();
@@ -267,7 +267,7 @@ pub async fn get_import_report(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    params: web::Query<ReportParams>,
+    params: crate::extract::Query<ReportParams>,
 ) -> Result<web::Json<Page<Issue>>, ApiError> {
     let page = PageRequest::parse(params.page, params.per_page)?;
     let code = params.into_inner().code;

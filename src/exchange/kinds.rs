@@ -10,11 +10,13 @@ use super::record::Record;
 use crate::auth::policy::{DEMAND_PUBLISHERS, SUPPLY_PUBLISHERS};
 use crate::db::schema::{demands, supplies};
 use crate::demands::{input::DemandInput, model::Demand, model::NewDemand};
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, FieldCode, FieldError};
 use crate::industries::taxonomy::Taxonomy;
+use crate::lang::Lang;
 use crate::listing::search::Searchable;
 use crate::listing::ListingStore;
 use crate::supplies::{input::SupplyInput, model::NewSupply, model::Supply};
+use crate::validation::{Fields, MAX_REGION_CHARS};
 use crate::vocab::{DemandStatus, IpType, OrganizationKind, SupplyStatus, TransferMode, Vocabulary};
 
 /// A field's problem: (field, code, message).
@@ -47,6 +49,11 @@ struct Typed {
     deadline: Option<NaiveDate>,
     modes: Vec<TransferMode>,
     ip_type: Option<IpType>,
+    /// The region for the create endpoint's input: only a text the region vocabulary knows.
+    region: Option<String>,
+    /// A region text the vocabulary does not know, kept as written without a code (imported
+    /// rows are public records, not forms a person can correct).
+    free_region: Option<String>,
     problems: Vec<Problem>,
 }
 
@@ -107,17 +114,37 @@ fn typed(record: &Record, taxonomy: &Taxonomy) -> Typed {
         }
         found
     });
-    Typed { industries, trl, money_fen, deadline, modes, ip_type, problems }
+    let (region, free_region) = region(record, &mut problems);
+    Typed { industries, trl, money_fen, deadline, modes, ip_type, region, free_region, problems }
+}
+
+/// The row's region checked as a text (length, characters), then split: (a text naming a region
+/// of the vocabulary, passed to the create endpoint's input; other text, kept without a code).
+fn region(record: &Record, problems: &mut Vec<Problem>) -> (Option<String>, Option<String>) {
+    let mut f = Fields::new();
+    let text = f.opt_text("region", record.region.clone(), MAX_REGION_CHARS);
+    match f.finish() {
+        Ok(()) => match text {
+            Some(t) if crate::regions::vocabulary::resolve(&t).is_some() => (Some(t), None),
+            other => (None, other),
+        },
+        Err(ApiError::Validation(fields)) => {
+            problems.extend(fields.iter().map(|e| (e.field.clone(), code_of(e), e.message(Lang::En))));
+            (None, None)
+        }
+        Err(other) => {
+            problems.push(("row".into(), "invalid", other.to_string()));
+            (None, None)
+        }
+    }
 }
 
 /// The code of a field error of the create endpoints' validation.
 fn code_of(e: &FieldError) -> &'static str {
-    if e.message.contains("(got 0)") {
-        "required"
-    } else if e.message.starts_with("must be 1–") || e.message.starts_with("at most") {
-        "too_long"
-    } else {
-        "invalid"
+    match e.code {
+        FieldCode::Missing | FieldCode::Blank => "required",
+        FieldCode::TooLong | FieldCode::TooMany => "too_long",
+        _ => "invalid",
     }
 }
 
@@ -130,7 +157,7 @@ fn finish<N>(parsed: Result<N, ApiError>, mut problems: Vec<Problem>, body: &str
                 let field = if e.field == body { "summary".to_string() } else { e.field.clone() };
                 // Industries were resolved (and reported) above.
                 if !field.starts_with("industries.") || problems.iter().all(|p| !p.0.starts_with("industries.")) {
-                    problems.push((field, code_of(&e), e.message));
+                    problems.push((field, code_of(&e), e.message(Lang::En)));
                 }
             }
             Err(problems)
@@ -157,7 +184,7 @@ impl Importable for Supply {
             ip_number: record.ip_number.clone(),
             transfer_modes: t.modes,
             price_fen: t.money_fen,
-            region: record.region.clone(),
+            region: t.region,
             application_scenario: record.scenario.clone(),
             status: Some(SupplyStatus::Published),
             source_url: record.source_url.clone(),
@@ -165,6 +192,9 @@ impl Importable for Supply {
         .parse(Uuid::nil(), taxonomy)
         .map(|mut new| {
             new.extra = serde_json::Value::Object(record.extra.clone());
+            if t.free_region.is_some() {
+                new.region = t.free_region;
+            }
             new
         });
         finish(parsed, t.problems, "summary")
@@ -221,7 +251,7 @@ impl Importable for Demand {
             budget_fen: t.money_fen,
             deadline: t.deadline,
             cooperation_modes: t.modes,
-            region: record.region.clone(),
+            region: t.region,
             application_scenario: record.scenario.clone(),
             status: Some(DemandStatus::Open),
             source_url: record.source_url.clone(),
@@ -229,6 +259,9 @@ impl Importable for Demand {
         .parse(Uuid::nil(), taxonomy)
         .map(|mut new| {
             new.extra = serde_json::Value::Object(record.extra.clone());
+            if t.free_region.is_some() {
+                new.region = t.free_region;
+            }
             new
         });
         finish(parsed, t.problems, "description")

@@ -199,11 +199,14 @@ impl Owners {
 }
 
 fn new_organization(kind: OrganizationKind, name: &str, record: &Record, is_placeholder: bool) -> NewOrganization {
+    // A region the vocabulary knows is stored with its code; other text is kept as written.
+    let region = record.region.as_deref().map(str::trim).filter(|r| !r.is_empty());
     NewOrganization {
         kind,
         name_key: identity_key(name),
         name: name.to_string(),
-        region: record.region.clone(),
+        region_code: region.and_then(crate::regions::vocabulary::resolve).map(str::to_string),
+        region: region.map(str::to_string),
         credit_code: None,
         contact_email: None,
         contact_phone: None,

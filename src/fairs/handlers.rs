@@ -33,7 +33,7 @@ use crate::state::AppState;
 pub async fn create(
     state: web::Data<AppState>,
     caller: Principal,
-    body: web::Json<CreateEventInput>,
+    body: crate::extract::Json<CreateEventInput>,
 ) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner().parse(state.taxonomy)?;
     let now = state.clock.now();
@@ -53,7 +53,7 @@ pub async fn create(
 pub async fn list(
     state: web::Data<AppState>,
     caller: Principal,
-    params: web::Query<EventListParams>,
+    params: crate::extract::Query<EventListParams>,
 ) -> Result<web::Json<Page<EventView>>, ApiError> {
     let page = PageRequest::parse(params.page, params.per_page)?;
     let status = params.status;
@@ -102,7 +102,7 @@ pub async fn move_to(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<EventMoveInput>,
+    body: crate::extract::Json<EventMoveInput>,
 ) -> Result<web::Json<EventView>, ApiError> {
     let (id, to, now) = (id.into_inner(), body.to, state.clock.now());
     Ok(web::Json(db::run(&state.pool, move |conn| lifecycle::move_to(conn, &caller, id, to, now)).await?))
@@ -125,7 +125,7 @@ pub async fn register(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<EventRegistrationInput>,
+    body: crate::extract::Json<EventRegistrationInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, input, now) = (id.into_inner(), body.into_inner(), state.clock.now());
     let (view, _) = db::run(&state.pool, move |conn| registration::register(conn, &caller, id, &input, now)).await?;
@@ -145,7 +145,7 @@ pub async fn registrations(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    params: web::Query<PageParams>,
+    params: crate::extract::Query<PageParams>,
 ) -> Result<web::Json<Page<RegistrationView>>, ApiError> {
     let page = PageRequest::parse(params.page, params.per_page)?;
     let id = id.into_inner();
@@ -170,7 +170,7 @@ pub async fn check_in(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<CheckInInput>,
+    body: crate::extract::Json<CheckInInput>,
 ) -> Result<web::Json<RegistrationView>, ApiError> {
     let (id, org, now) = (id.into_inner(), body.organization_id, state.clock.now());
     Ok(web::Json(db::run(&state.pool, move |conn| registration::check_in(conn, &caller, id, org, now)).await?))
@@ -198,7 +198,7 @@ pub async fn propose(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<ProposePairsInput>,
+    body: crate::extract::Json<ProposePairsInput>,
 ) -> Result<HttpResponse, ApiError> {
     let options = body.parse()?;
     let (id, now, matcher, taxonomy) = (id.into_inner(), state.clock.now(), state.matcher.clone(), state.taxonomy);
@@ -221,7 +221,7 @@ pub async fn list_pairs(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    params: web::Query<PageParams>,
+    params: crate::extract::Query<PageParams>,
 ) -> Result<web::Json<Page<PairView>>, ApiError> {
     let page = PageRequest::parse(params.page, params.per_page)?;
     let id = id.into_inner();
@@ -246,7 +246,7 @@ pub async fn mark_interest(
     state: web::Data<AppState>,
     caller: Principal,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<InterestInput>,
+    body: crate::extract::Json<InterestInput>,
 ) -> Result<web::Json<PairView>, ApiError> {
     let ((id, pair), input, now) = (path.into_inner(), body.into_inner(), state.clock.now());
     Ok(web::Json(db::run(&state.pool, move |conn| pairs::mark_interest(conn, &caller, id, pair, &input, now)).await?))
@@ -269,7 +269,7 @@ pub async fn record_intent(
     state: web::Data<AppState>,
     caller: Principal,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<IntentInput>,
+    body: crate::extract::Json<IntentInput>,
 ) -> Result<HttpResponse, ApiError> {
     let ((id, pair), now) = (path.into_inner(), state.clock.now());
     let input = body.into_inner().parse()?;
@@ -290,7 +290,7 @@ pub async fn meetings(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    params: web::Query<PageParams>,
+    params: crate::extract::Query<PageParams>,
 ) -> Result<web::Json<Page<MeetingView>>, ApiError> {
     let page = PageRequest::parse(params.page, params.per_page)?;
     let id = id.into_inner();
@@ -315,7 +315,7 @@ pub async fn schedule_meeting(
     state: web::Data<AppState>,
     caller: Principal,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<ScheduleInput>,
+    body: crate::extract::Json<ScheduleInput>,
 ) -> Result<HttpResponse, ApiError> {
     let ((id, meeting), input, now) = (path.into_inner(), body.into_inner(), state.clock.now());
     let view = db::run(&state.pool, move |conn| schedule::schedule(conn, &caller, id, meeting, &input, now)).await?;
@@ -338,7 +338,7 @@ pub async fn move_meeting(
     state: web::Data<AppState>,
     caller: Principal,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<MeetingMoveInput>,
+    body: crate::extract::Json<MeetingMoveInput>,
 ) -> Result<web::Json<MeetingView>, ApiError> {
     let ((id, meeting), to, now) = (path.into_inner(), body.to, state.clock.now());
     Ok(web::Json(db::run(&state.pool, move |conn| schedule::move_meeting(conn, &caller, id, meeting, to, now)).await?))
@@ -359,7 +359,7 @@ pub async fn add_roadshow(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<RoadshowInput>,
+    body: crate::extract::Json<RoadshowInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, input, now) = (id.into_inner(), body.into_inner(), state.clock.now());
     let roadshow = db::run(&state.pool, move |conn| schedule::add_roadshow(conn, &caller, id, &input, now)).await?;
@@ -395,7 +395,7 @@ pub async fn event_report(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    params: web::Query<ReportParams>,
+    params: crate::extract::Query<ReportParams>,
 ) -> Result<web::Json<EventReport>, ApiError> {
     let (id, days) = (id.into_inner(), params.days()?);
     Ok(web::Json(db::run(&state.pool, move |conn| report::event_report(conn, &caller, id, days)).await?))
@@ -427,7 +427,7 @@ pub struct EventStatsParams {
 pub async fn stats(
     state: web::Data<AppState>,
     caller: Principal,
-    params: web::Query<EventStatsParams>,
+    params: crate::extract::Query<EventStatsParams>,
 ) -> Result<web::Json<EventStats>, ApiError> {
     policy::require_admin(&caller)?;
     crate::validation::query_period(params.from, params.to)?;

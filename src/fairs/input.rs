@@ -5,10 +5,10 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldCode, FieldError};
 use crate::industries::taxonomy::Taxonomy;
 use crate::spec::text::{Note, Title};
-use crate::validation::Fields;
+use crate::validation::{range_error, Fields};
 use crate::vocab::{EventFormat, EventStatus, ListingKind, MeetingStatus, RoadshowKind};
 
 const MAX_TITLE: usize = 200;
@@ -107,39 +107,71 @@ impl CreateEventInput {
             ("registration_closes_at", self.registration_closes_at),
         ] {
             if !year_ok(t) {
-                f.error(field, "must be between the years 2000 and 2100");
+                f.push(
+                    FieldError::new(field, FieldCode::OutOfRange)
+                        .with("min", 2000)
+                        .with("max", 2100)
+                        .with("actual", t.year())
+                        .says("年份应在 2000 到 2100 之间", "must be between the years 2000 and 2100"),
+                );
             }
         }
         if self.ends_at <= self.starts_at {
-            f.error("ends_at", "the event must end after it starts");
+            f.push(
+                FieldError::new("ends_at", FieldCode::Inconsistent)
+                    .with("other", "starts_at")
+                    .says("活动的结束时间必须晚于开始时间", "the event must end after it starts"),
+            );
         } else if self.ends_at - self.starts_at > Duration::days(MAX_DAYS) {
-            f.error("ends_at", format!("an event lasts at most {MAX_DAYS} days"));
+            f.push(
+                FieldError::new("ends_at", FieldCode::Inconsistent)
+                    .with("other", "starts_at")
+                    .with("max_days", MAX_DAYS)
+                    .says(format!("活动最长持续 {MAX_DAYS} 天"), format!("an event lasts at most {MAX_DAYS} days")),
+            );
         }
         if self.registration_closes_at <= self.registration_opens_at {
-            f.error("registration_closes_at", "registration must close after it opens");
+            f.push(
+                FieldError::new("registration_closes_at", FieldCode::Inconsistent)
+                    .with("other", "registration_opens_at")
+                    .says("报名截止时间必须晚于报名开始时间", "registration must close after it opens"),
+            );
         }
         if self.registration_closes_at > self.starts_at {
-            f.error("registration_closes_at", "registration must close by the start of the event");
+            f.push(
+                FieldError::new("registration_closes_at", FieldCode::Inconsistent)
+                    .with("other", "starts_at")
+                    .says("报名须在活动开始前截止", "registration must close by the start of the event"),
+            );
         }
         let slot = self.slot_minutes.unwrap_or(30);
         if !(5..=240).contains(&slot) {
-            f.error("slot_minutes", "must be between 5 and 240");
+            f.push(range_error("slot_minutes", 5, 240, slot));
         }
         if self.venues.len() > MAX_VENUES {
-            f.error("venues", format!("at most {MAX_VENUES} venues"));
+            f.push(
+                FieldError::new("venues", FieldCode::TooMany)
+                    .with("max", MAX_VENUES)
+                    .with("actual", self.venues.len())
+                    .says(format!("最多 {MAX_VENUES} 个场地"), format!("at most {MAX_VENUES} venues")),
+            );
         }
         if self.venues.is_empty() && self.format != EventFormat::Online {
-            f.error("venues", "an on-site or hybrid event needs a venue");
+            f.push(
+                FieldError::new("venues", FieldCode::Missing)
+                    .with("other", "format")
+                    .says("线下或混合活动至少需要一个场地", "an on-site or hybrid event needs a venue"),
+            );
         }
         if self.venues.iter().filter(|v| v.is_main == Some(true)).count() > 1 {
-            f.error("venues", "at most one main venue");
+            f.error("venues", FieldCode::InvalidValue, "最多只能有一个主场地", "at most one main venue");
         }
         let mut venues = Vec::new();
         for (i, v) in self.venues.into_iter().take(MAX_VENUES).enumerate() {
             let name = f.text(&format!("venues[{i}].name"), v.name, MAX_TITLE);
             let address = f.opt_text(&format!("venues[{i}].address"), v.address, MAX_TITLE);
             if !(1..=500).contains(&v.tables) {
-                f.error(format!("venues[{i}].tables"), "must be between 1 and 500");
+                f.push(range_error(&format!("venues[{i}].tables"), 1, 500, v.tables));
             }
             venues.push((name, address, v.is_main.unwrap_or(false), v.tables.clamp(1, 500) as i32));
         }
@@ -188,10 +220,18 @@ impl EventRegistrationInput {
     pub fn check(&self) -> Result<(), ApiError> {
         let mut f = Fields::new();
         if self.supply_ids.len() > MAX_LISTINGS {
-            f.error("supply_ids", format!("at most {MAX_LISTINGS}"));
+            f.push(
+                FieldError::new("supply_ids", FieldCode::TooMany)
+                    .with("max", MAX_LISTINGS)
+                    .with("actual", self.supply_ids.len()),
+            );
         }
         if self.demand_ids.len() > MAX_LISTINGS {
-            f.error("demand_ids", format!("at most {MAX_LISTINGS}"));
+            f.push(
+                FieldError::new("demand_ids", FieldCode::TooMany)
+                    .with("max", MAX_LISTINGS)
+                    .with("actual", self.demand_ids.len()),
+            );
         }
         f.finish()
     }
@@ -216,11 +256,13 @@ impl ProposePairsInput {
         let mut f = Fields::new();
         let per = self.per_demand.unwrap_or(3);
         if !(1..=20).contains(&per) {
-            f.error("per_demand", "must be between 1 and 20");
+            f.push(range_error("per_demand", 1, 20, per));
         }
         let min = self.min_score.unwrap_or(0.1);
         if !(0.0..=1.0).contains(&min) {
-            f.error("min_score", "must be between 0 and 1");
+            f.push(
+                FieldError::new("min_score", FieldCode::OutOfRange).with("min", 0).with("max", 1).with("actual", min),
+            );
         }
         f.finish()?;
         Ok((per as usize, min))

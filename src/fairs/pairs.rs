@@ -26,7 +26,7 @@ use super::repo;
 use crate::audit::{self, Entry};
 use crate::auth::principal::Principal;
 use crate::db::schema::{event_meetings, event_pairs};
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldCode, FieldError};
 use crate::industries::taxonomy::Taxonomy;
 use crate::listing::Listing;
 use crate::matches::documents::{as_query, demand_document};
@@ -326,7 +326,12 @@ pub fn mark_interest(
         }
         (_, Some(own)) => own,
         (None, None) => {
-            return Err(ApiError::invalid_field("side", "name the side answered for (`demand` or `supply`)"))
+            return Err(ApiError::invalid_field(
+                FieldError::new("side", FieldCode::Missing).with("allowed", vec!["demand", "supply"]).says(
+                    "请指明代表哪一方作答（`demand` 或 `supply`）",
+                    "name the side answered for (`demand` or `supply`)",
+                ),
+            ))
         }
         (Some(side), None) => side,
     };

@@ -25,9 +25,10 @@ use crate::auth::principal::Principal;
 use crate::db::schema::{
     event_meeting_bookings, event_meetings, event_pairs, event_registration_listings, event_roadshows,
 };
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode, FieldCode, FieldError};
 use crate::notifications::outbox::{self, NewNotification};
 use crate::pagination::PageRequest;
+use crate::validation::range_error;
 use crate::vocab::{
     AuditAction, AuditRecordType, EventStatus, ListingKind, MeetingStatus, NotificationKind, RoadshowKind,
 };
@@ -145,10 +146,11 @@ pub fn list(
 
 /// The venue of the event, or 422 naming `field`.
 fn venue_of(conn: &mut PgConnection, event: &Event, id: Uuid) -> Result<Venue, ApiError> {
-    repo::venues(conn, event.id)?
-        .into_iter()
-        .find(|v| v.id == id)
-        .ok_or_else(|| ApiError::invalid_field("venue_id", "not a venue of this event"))
+    repo::venues(conn, event.id)?.into_iter().find(|v| v.id == id).ok_or_else(|| {
+        ApiError::invalid_field(
+            FieldError::new("venue_id", FieldCode::NotFound).says("不是本活动的场地", "not a venue of this event"),
+        )
+    })
 }
 
 /// 422 unless `slot_start` is a slot of the event (see [`ScheduleInput`]).
@@ -163,11 +165,20 @@ fn check_slot(event: &Event, slot_start: DateTime<Utc>) -> Result<(), ApiError> 
         Ok(())
     } else {
         Err(ApiError::invalid_field(
-            "slot_start",
-            format!(
-                "slots start at {} and every {} minutes after, and end by {}",
-                event.starts_at, event.slot_minutes, event.ends_at
-            ),
+            FieldError::new("slot_start", FieldCode::InvalidValue)
+                .with("starts_at", event.starts_at.to_rfc3339())
+                .with("slot_minutes", event.slot_minutes)
+                .with("ends_at", event.ends_at.to_rfc3339())
+                .says(
+                    format!(
+                        "时段从 {} 开始，每 {} 分钟一个，须在 {} 前结束",
+                        event.starts_at, event.slot_minutes, event.ends_at
+                    ),
+                    format!(
+                        "slots start at {} and every {} minutes after, and end by {}",
+                        event.starts_at, event.slot_minutes, event.ends_at
+                    ),
+                ),
         ))
     }
 }
@@ -190,7 +201,10 @@ pub fn schedule(
     let current = one(conn, &event, meeting_id)?;
     let venue = venue_of(conn, &event, input.venue_id)?;
     if !(1..=i64::from(venue.tables)).contains(&input.table_no) {
-        return Err(ApiError::invalid_field("table_no", format!("the venue has tables 1 to {}", venue.tables)));
+        return Err(ApiError::invalid_field(range_error("table_no", 1, venue.tables, input.table_no).says(
+            format!("该场地的桌号为 1 到 {}", venue.tables),
+            format!("the venue has tables 1 to {}", venue.tables),
+        )));
     }
     check_slot(&event, input.slot_start)?;
     let illegal = |from: MeetingStatus| {
@@ -373,18 +387,31 @@ pub fn add_roadshow(
         .first(conn)
         .optional()?;
     let Some(owner) = owner else {
-        return Err(ApiError::invalid_field("listing_id", format!("not a {kind} registered for this event")));
+        let kind_zh = match kind {
+            ListingKind::Supply => "供给",
+            ListingKind::Demand => "需求",
+        };
+        return Err(ApiError::invalid_field(
+            FieldError::new("listing_id", FieldCode::NotFound)
+                .says(format!("不是本活动已报名的{kind_zh}"), format!("not a {kind} registered for this event")),
+        ));
     };
     let mut f = crate::validation::Fields::new();
     if !(1..=1000).contains(&input.position) {
-        f.error("position", "must be between 1 and 1000");
+        f.push(range_error("position", 1, 1000, input.position));
     }
     if !(1..=240).contains(&input.minutes) {
-        f.error("minutes", "must be between 1 and 240");
+        f.push(range_error("minutes", 1, 240, input.minutes));
     }
     let ends = input.starts_at + Duration::minutes(input.minutes.clamp(1, 240));
     if input.starts_at < event.starts_at || ends > event.ends_at {
-        f.error("starts_at", "the slot must lie within the event");
+        f.push(
+            FieldError::new("starts_at", FieldCode::OutOfRange)
+                .with("min", event.starts_at.to_rfc3339())
+                .with("max", event.ends_at.to_rfc3339())
+                .with("actual", input.starts_at.to_rfc3339())
+                .says("时段必须在活动期间内", "the slot must lie within the event"),
+        );
     }
     f.finish()?;
     conn.transaction(|conn| {

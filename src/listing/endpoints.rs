@@ -50,7 +50,7 @@ same key and body returns the first response.")),
             state: web::Data<AppState>,
             caller: Principal,
             req: HttpRequest,
-            body: web::Json<$input>,
+            body: crate::extract::Json<$input>,
         ) -> Result<HttpResponse, ApiError> {
             $publisher(&caller)?;
             let input = body.into_inner();
@@ -92,7 +92,7 @@ same key and body returns the first response.")),
         pub async fn list(
             state: web::Data<AppState>,
             caller: MaybePrincipal,
-            params: web::Query<$params>,
+            params: crate::extract::Query<$params>,
         ) -> Result<web::Json<FoundPage<listing::Shown<$kind>>>, ApiError> {
             let page = PageRequest::parse(params.page, params.per_page)?;
             let filter = params.filter(caller.0.as_ref(), state.taxonomy, state.clock.now())?;
@@ -127,7 +127,7 @@ same key and body returns the first response.")),
             caller: Principal,
             req: HttpRequest,
             id: web::Path<Uuid>,
-            body: web::Json<$patch>,
+            body: crate::extract::Json<$patch>,
         ) -> Result<HttpResponse, ApiError> {
             let id = id.into_inner();
             let version = expected_version(&req)?;
@@ -175,7 +175,7 @@ gives its status.", body = oa::Problem, content_type = "application/problem+json
             state: web::Data<AppState>,
             caller: Principal,
             id: web::Path<Uuid>,
-            body: web::Json<ReviewInput>,
+            body: crate::extract::Json<ReviewInput>,
         ) -> Result<HttpResponse, ApiError> {
             policy::require_admin(&caller)?;
             let decision = body.into_inner().parse()?;

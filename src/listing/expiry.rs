@@ -16,6 +16,7 @@ use super::store::ListingStore;
 use crate::auth::policy;
 use crate::auth::principal::Principal;
 use crate::error::ApiError;
+use crate::error::{FieldCode, FieldError};
 use crate::quota::{self, Quotas};
 use crate::vocab::{ListingEventKind, NotificationKind, Verification, Vocabulary};
 
@@ -60,10 +61,10 @@ pub fn renew<L: ListingStore>(
         }
         let expires_at = settings.expiry(kind.kind, current.deadline(), now);
         if expires_at <= now {
-            return Err(ApiError::invalid_field(
-                "deadline",
+            return Err(ApiError::invalid_field(FieldError::new("deadline", FieldCode::OutOfRange).says(
+                "截止日期已过：请先（PATCH）设置更晚的日期再续期",
                 "the deadline has passed: set a later one (PATCH) before renewing",
-            ));
+            )));
         }
         let direct = settings.publishes_directly(is_verified(conn, current.organization_id())?, caller.is_admin());
         let status = lifecycle::entry(&kind, direct, expires_at, now);

@@ -10,7 +10,7 @@ use super::sort::{Sort, SortKey};
 use super::values::{industry_codes, non_blank};
 use crate::auth::policy;
 use crate::auth::principal::Principal;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode, FieldCode, FieldError};
 use crate::industries::taxonomy::Taxonomy;
 use crate::validation;
 use crate::vocab::{OrganizationKind, TransferMode};
@@ -27,7 +27,7 @@ pub struct ListQuery<'a> {
     pub keyword: &'a Option<String>,
     /// `q`: free text.
     pub q: &'a Option<String>,
-    /// `region`: an exact region.
+    /// `region`: a region's code or name; its sub-regions are included.
     pub region: &'a Option<String>,
     /// `organization_id`: the owning organisation.
     pub organization_id: Option<Uuid>,
@@ -80,7 +80,8 @@ pub struct ListFilter<S> {
     pub status: S,
     /// The owning organisation.
     pub organization_id: Option<Uuid>,
-    /// Exact region.
+    /// The GB/T 2260 code prefix of the region asked for (`64` for Ningxia): a listing matches
+    /// when its `region_code` starts with it, so sub-regions are included.
     pub region: Option<String>,
     /// The lifecycle's now: listings on the market that expire at or before it are left out.
     pub now: DateTime<Utc>,
@@ -122,7 +123,15 @@ impl ListQuery<'_> {
         let (money_min, money_max) = self.money;
         for (name, value) in [(self.money_names.0, money_min), (self.money_names.1, money_max)] {
             if value.is_some_and(|v| v < 0) {
-                return Err(ApiError::bad_request(ErrorCode::InvalidQuery, format!("{name} must not be negative")));
+                return Err(ApiError::bad_query(
+                    format!("{name} must not be negative"),
+                    crate::validation::range_error(
+                        name,
+                        0,
+                        crate::validation::MAX_MONEY_FEN,
+                        value.unwrap_or_default(),
+                    ),
+                ));
             }
         }
         Ok(ListFilter {
@@ -132,7 +141,7 @@ impl ListQuery<'_> {
             q,
             status,
             organization_id,
-            region: non_blank(self.region),
+            region: region_prefix(self.region.as_deref())?,
             now,
             created_from: self.created.0.map(day_start),
             created_before: self.created.1.and_then(|d| d.checked_add_days(Days::new(1))).map(day_start),
@@ -150,12 +159,30 @@ impl ListQuery<'_> {
 pub fn checked_q(q: Option<&String>) -> Result<Option<String>, ApiError> {
     validation::query_text("q", q.map(String::as_str))?;
     if q.is_some_and(|q| q.chars().count() > MAX_Q_CHARS) {
-        return Err(ApiError::bad_request(
-            ErrorCode::InvalidQuery,
+        let actual = q.map(|q| q.chars().count()).unwrap_or_default();
+        return Err(ApiError::bad_query(
             format!("q must be at most {MAX_Q_CHARS} characters"),
+            FieldError::new("q", FieldCode::TooLong).with("max", MAX_Q_CHARS).with("actual", actual),
         ));
     }
     Ok(q.map(|v| v.trim()).filter(|v| !v.is_empty()).map(str::to_string))
+}
+
+/// The code prefix of the region a `region` filter names by code, name or alias (`640000`,
+/// `宁夏`, `银川市`); `None` when blank; 400 `invalid_query` naming `region` when it names no
+/// region of `GET /regions`.
+pub fn region_prefix(value: Option<&str>) -> Result<Option<String>, ApiError> {
+    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else { return Ok(None) };
+    match crate::regions::vocabulary::resolve(value) {
+        Some(code) => Ok(Some(crate::regions::vocabulary::prefix(code).to_string())),
+        None => Err(ApiError::BadFields {
+            code: ErrorCode::InvalidQuery,
+            detail: format!("region: `{value}` is not a region of GET /api/v1/regions"),
+            errors: vec![FieldError::new("region", FieldCode::UnknownValue)
+                .with("value", value)
+                .with("vocabulary", "regions")],
+        }),
+    }
 }
 
 /// The first instant of a UTC day.
@@ -171,9 +198,9 @@ pub fn modes(name: &str, value: Option<&str>) -> Result<Vec<TransferMode>, ApiEr
     for mode in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
         let Some(parsed) = TransferMode::parse(mode) else {
             let allowed: Vec<&str> = TransferMode::ALL.iter().map(|m| m.as_str()).collect();
-            return Err(ApiError::bad_request(
-                ErrorCode::InvalidQuery,
+            return Err(ApiError::bad_query(
                 format!("{param}: unknown mode `{mode}`; allowed: {}", allowed.join(", ")),
+                FieldError::new(param, FieldCode::InvalidValue).with("value", mode).with("allowed", allowed),
             ));
         };
         if !out.contains(&parsed) {

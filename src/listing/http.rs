@@ -24,6 +24,7 @@ use crate::auth::principal::Principal;
 use crate::connections::idempotency;
 use crate::db;
 use crate::error::ApiError;
+use crate::error::{FieldCode, FieldError};
 use crate::etag::{etag, not_modified};
 use crate::quota;
 use crate::state::AppState;
@@ -88,8 +89,15 @@ fn placement<L: ListingStore>(
         Ok(Request::Move(status)) => Ok((status, expires_at, None)),
         Ok(Request::Stay) => Ok((kind.draft, expires_at, None)),
         Err(refused) => Err(ApiError::invalid_field(
-            "status",
-            format!("a new {} is created `{}` or `{}`, not `{}`", kind.noun, kind.draft, kind.candidate, refused.to),
+            FieldError::new("status", FieldCode::InvalidValue)
+                .with("allowed", vec![kind.draft.to_string(), kind.candidate.to_string()])
+                .says(
+                    format!("新建时状态只能是 `{}` 或 `{}`，不能是 `{}`", kind.draft, kind.candidate, refused.to),
+                    format!(
+                        "a new {} is created `{}` or `{}`, not `{}`",
+                        kind.noun, kind.draft, kind.candidate, refused.to
+                    ),
+                ),
         )),
     }
 }

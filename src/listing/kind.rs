@@ -87,6 +87,8 @@ pub trait Listing: Serialize + Send + Sized + 'static {
     }
     /// The title, for notifications.
     fn title(&self) -> &str;
+    /// The GB/T 2260 code of its region, when it has one the vocabulary knows.
+    fn region_code(&self) -> Option<&str>;
 
     /// The listing's id.
     fn id(&self) -> Uuid {

@@ -38,7 +38,12 @@ macro_rules! listing_model {
             #[schema(value_type = Vec<$crate::spec::IndustryCode>)]
             pub industries: Vec<String>,
             $( $(#[$own_meta])* pub $own: $own_ty, )*
+            /// The region as written (a name, an alias or a code; free text on imported rows).
             pub region: Option<String>,
+            /// The GB/T 2260 code `region` names (see `GET /api/v1/regions`); `null` when it names
+            /// none (imported free text) or there is no region.
+            #[schema(pattern = "^[0-9]{6}$", example = "640104")]
+            pub region_code: Option<String>,
             /// Where the technology is (or is to be) applied: the scenario a buyer pictures.
             pub application_scenario: Option<String>,
             $(#[$status_meta])*
@@ -70,6 +75,7 @@ macro_rules! listing_model {
             pub industries: Vec<String>,
             $( pub $own: $own_ty, )*
             pub region: Option<String>,
+            pub region_code: Option<String>,
             pub application_scenario: Option<String>,
             pub status: $status,
             pub source_url: Option<String>,
@@ -88,6 +94,7 @@ macro_rules! listing_model {
             pub industries: Option<Vec<String>>,
             $( pub $own: Option<$own_ty>, )*
             pub region: Option<Option<String>>,
+            pub region_code: Option<Option<String>>,
             pub application_scenario: Option<Option<String>>,
             pub status: Option<$status>,
             pub source_url: Option<Option<String>>,

@@ -13,6 +13,7 @@ use super::events::{self, Event};
 use super::lifecycle::{self, Lifecycle};
 use super::store::ListingStore;
 use crate::auth::principal::Principal;
+use crate::error::FieldCode;
 use crate::error::{ApiError, ErrorCode};
 use crate::spec::text::Note;
 use crate::validation::{Fields, MAX_SCENARIO_CHARS};
@@ -46,10 +47,20 @@ impl ReviewInput {
         let mut f = Fields::new();
         let note = f.opt_long_text("note", self.note, MAX_SCENARIO_CHARS);
         if self.decision != ReviewDecision::Approve && self.reason.is_none() {
-            f.error("reason", format!("a reason code is required to {}", self.decision.as_str().replace('_', " ")));
+            f.error(
+                "reason",
+                FieldCode::Missing,
+                "此审核决定需要原因代码",
+                format!("a reason code is required to {}", self.decision.as_str().replace('_', " ")),
+            );
         }
         if self.reason == Some(ReviewReason::Other) && note.is_none() {
-            f.error("note", "say why in a note when the reason is `other`");
+            f.error(
+                "note",
+                FieldCode::Missing,
+                "原因为 `other` 时请在 note 中说明",
+                "say why in a note when the reason is `other`",
+            );
         }
         f.finish()?;
         Ok(Decision { decision: self.decision, reason: self.reason, note })

@@ -9,14 +9,17 @@ use utoipa::ToSchema;
 use super::kind::Listing;
 use crate::error::ApiError;
 use crate::organizations::summary::{self, OrganizationSummary};
+use crate::regions::vocabulary::{names, RegionNames};
 
-/// A listing's columns and `organization`, the summary of its holder.
+/// A listing's columns, `organization`, the summary of its holder, and the names of its region.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Shown<L> {
     #[serde(flatten)]
     pub listing: L,
     /// The organisation of `organization_id`.
     pub organization: OrganizationSummary,
+    /// The names of `region_code`'s region from its province down (`null` without a code).
+    pub region_names: Option<RegionNames>,
 }
 
 /// Each listing with its organisation's summary, in the same order; the summaries in one query.
@@ -30,7 +33,10 @@ pub fn with_organizations<L: Listing>(conn: &mut PgConnection, listings: Vec<L>)
             found
                 .get(&id)
                 .cloned()
-                .map(|organization| Shown { listing, organization })
+                .map(|organization| {
+                    let region_names = listing.region_code().and_then(names);
+                    Shown { listing, organization, region_names }
+                })
                 .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("organization {id} of a listing is missing")))
         })
         .collect()

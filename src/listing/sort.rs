@@ -1,6 +1,6 @@
 //! The `sort` of the listing lists: a field and a direction (`created`, `-created`).
 
-use crate::error::{ApiError, ErrorCode};
+use crate::error::ApiError;
 
 /// What a list is ordered by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,12 +46,14 @@ impl Sort {
         };
         let Some(&(_, key)) = allowed.iter().find(|(n, _)| *n == name) else {
             let names: Vec<&str> = allowed.iter().map(|(n, _)| *n).collect();
-            return Err(ApiError::bad_request(
-                ErrorCode::InvalidQuery,
+            return Err(ApiError::bad_query(
                 format!(
                     "unknown sort `{value}`; allowed: {} (prefix `-` for descending, e.g. `-created`)",
                     names.join(", ")
                 ),
+                crate::error::FieldError::new("sort", crate::error::FieldCode::InvalidValue)
+                    .with("value", value)
+                    .with("allowed", names.clone()),
             ));
         };
         Ok(match key {

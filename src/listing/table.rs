@@ -76,8 +76,8 @@ macro_rules! listing_table {
             if let Some(org) = filter.organization_id {
                 query = query.filter($table::organization_id.eq(org));
             }
-            if let Some(region) = &filter.region {
-                query = query.filter($table::region.eq(region.clone()));
+            if let Some(prefix) = &filter.region {
+                query = query.filter($table::region_code.like(format!("{prefix}%")));
             }
             if let Some(from) = filter.created_from {
                 query = query.filter($table::created_at.ge(from));

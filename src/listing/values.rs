@@ -1,7 +1,8 @@
 //! Checks of single values that both kinds of listing take, in bodies and in queries.
 
 use super::kind::Listing;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::ApiError;
+use crate::error::{FieldCode, FieldError};
 use crate::industries::taxonomy::Taxonomy;
 use crate::validation::Fields;
 use crate::vocab::TransferMode;
@@ -40,9 +41,11 @@ pub fn industry_codes(value: Option<&str>, taxonomy: &Taxonomy) -> Result<Vec<St
             taxonomy.industries.iter().filter(|i| i.group == code).map(|i| i.code.as_str()).collect()
         };
         if found.is_empty() {
-            return Err(ApiError::bad_request(
-                ErrorCode::InvalidQuery,
+            return Err(ApiError::bad_query(
                 format!("unknown industry or group code `{code}`"),
+                FieldError::new("industry", FieldCode::UnknownValue)
+                    .with("value", code)
+                    .with("vocabulary", "industries"),
             ));
         }
         for c in found {
@@ -56,8 +59,11 @@ pub fn industry_codes(value: Option<&str>, taxonomy: &Taxonomy) -> Result<Vec<St
 
 /// 400 `invalid_query` (`<name> must be between 1 and 9`) for a TRL query value out of 1–9.
 pub fn trl_in_range(name: &str, value: Option<impl Into<i16>>) -> Result<(), ApiError> {
-    if value.map(Into::into).is_some_and(|v| !(1..=9).contains(&v)) {
-        return Err(ApiError::bad_request(ErrorCode::InvalidQuery, format!("{name} must be between 1 and 9")));
+    if let Some(v) = value.map(Into::into).filter(|v: &i16| !(1..=9).contains(v)) {
+        return Err(ApiError::bad_query(
+            format!("{name} must be between 1 and 9"),
+            crate::validation::range_error(name, 1, 9, i64::from(v)),
+        ));
     }
     Ok(())
 }
@@ -71,11 +77,26 @@ pub fn editable_status<L: Listing>(f: &mut Fields, status: L::Status) -> L::Stat
     let candidate = kind.candidate;
     if status == kind.off_market {
         let action = kind.off_market_action;
-        f.error("status", format!("use POST {path}/{{id}}/{action} to {action}"));
+        f.error(
+            "status",
+            FieldCode::NotAllowed,
+            format!("请用 POST {path}/{{id}}/{action} 操作"),
+            format!("use POST {path}/{{id}}/{action} to {action}"),
+        );
     } else if status == kind.expired {
-        f.error("status", format!("`expired` is set at expiry; use POST {path}/{{id}}/renew to renew"));
+        f.error(
+            "status",
+            FieldCode::NotAllowed,
+            format!("`expired` 在到期时设置；续期请用 POST {path}/{{id}}/renew"),
+            format!("`expired` is set at expiry; use POST {path}/{{id}}/renew to renew"),
+        );
     } else if [kind.pending_review, kind.changes_requested, kind.rejected].contains(&status) {
-        f.error("status", format!("`{status}` is set by review; send `{candidate}` to submit the listing"));
+        f.error(
+            "status",
+            FieldCode::NotAllowed,
+            format!("`{status}` 由审核设置；提交审核请发送 `{candidate}`"),
+            format!("`{status}` is set by review; send `{candidate}` to submit the listing"),
+        );
     }
     status
 }
@@ -93,7 +114,7 @@ mod tests {
         match f.finish() {
             Ok(()) => Vec::new(),
             Err(ApiError::Validation(errors)) => {
-                errors.into_iter().map(|e| format!("{}: {}", e.field, e.message)).collect()
+                errors.into_iter().map(|e| format!("{}: {}", e.field, e.message(crate::lang::Lang::En))).collect()
             }
             Err(other) => panic!("unexpected {other:?}"),
         }

@@ -255,7 +255,7 @@ pub async fn for_demand(
     state: web::Data<AppState>,
     caller: MaybePrincipal,
     id: web::Path<Uuid>,
-    params: web::Query<MatchParams>,
+    params: crate::extract::Query<MatchParams>,
 ) -> Result<web::Json<Page<MatchItem<Shown<Supply>>>>, ApiError> {
     Ok(web::Json(ranked_for::<Demand, Supply>(&state, caller.0.as_ref(), id.into_inner(), &params).await?))
 }
@@ -274,7 +274,7 @@ pub async fn for_supply(
     state: web::Data<AppState>,
     caller: MaybePrincipal,
     id: web::Path<Uuid>,
-    params: web::Query<MatchParams>,
+    params: crate::extract::Query<MatchParams>,
 ) -> Result<web::Json<Page<MatchItem<Shown<Demand>>>>, ApiError> {
     Ok(web::Json(ranked_for::<Supply, Demand>(&state, caller.0.as_ref(), id.into_inner(), &params).await?))
 }
@@ -359,8 +359,8 @@ for the text, best first.", body = Page<MatchItem<Listing>>),
 #[tracing::instrument(skip(state, body))]
 pub async fn preview(
     state: web::Data<AppState>,
-    params: web::Query<MatchParams>,
-    body: web::Json<PreviewInput>,
+    params: crate::extract::Query<MatchParams>,
+    body: crate::extract::Json<PreviewInput>,
 ) -> Result<web::Json<Page<MatchItem<Listing>>>, ApiError> {
     let page = PageRequest::parse(params.page, params.per_page)?;
     let filters = params.filters(state.taxonomy)?;

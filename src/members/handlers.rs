@@ -36,7 +36,7 @@ pub async fn invite(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<InvitationInput>,
+    body: crate::extract::Json<InvitationInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, input, ttl) = (id.into_inner(), body.into_inner(), state.invitation_ttl);
     let created = db::run(&state.pool, move |conn| service::invite(conn, &caller, id, input, ttl)).await?;
@@ -63,7 +63,7 @@ since).", body = oa::Problem, content_type = "application/problem+json"),
 pub async fn accept(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<AcceptInput>,
+    body: crate::extract::Json<AcceptInput>,
 ) -> Result<HttpResponse, ApiError> {
     let client = state.trusted_proxies.client_ip(req.peer_addr().map(|a| a.ip()), req.headers());
     state.throttle.check_ip(client)?;
@@ -87,7 +87,7 @@ pub async fn invitations(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    params: web::Query<MemberListParams>,
+    params: crate::extract::Query<MemberListParams>,
 ) -> Result<web::Json<Page<InvitationView>>, ApiError> {
     let page = PageRequest::parse(params.page, params.per_page)?;
     let id = id.into_inner();
@@ -146,7 +146,7 @@ pub async fn list(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    params: web::Query<MemberListParams>,
+    params: crate::extract::Query<MemberListParams>,
 ) -> Result<web::Json<Page<Member>>, ApiError> {
     let page = PageRequest::parse(params.page, params.per_page)?;
     let id = id.into_inner();
@@ -171,7 +171,7 @@ pub async fn change_role(
     state: web::Data<AppState>,
     caller: Principal,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<RoleInput>,
+    body: crate::extract::Json<RoleInput>,
 ) -> Result<web::Json<Member>, ApiError> {
     let ((id, user_id), input) = (path.into_inner(), body.into_inner());
     Ok(web::Json(db::run(&state.pool, move |conn| service::change_role(conn, &caller, id, user_id, input)).await?))

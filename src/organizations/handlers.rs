@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::batch::{self, OrganizationBatch};
 use super::model::{Organization, OrganizationInput, VerificationInput};
+use super::repo::OrgFilter;
 use super::{repo, search, service};
 use crate::auth::{policy, Principal};
 use crate::db;
@@ -37,7 +38,7 @@ use crate::vocab::OrganizationKind;
 pub async fn create(
     state: web::Data<AppState>,
     caller: Principal,
-    body: web::Json<OrganizationInput>,
+    body: crate::extract::Json<OrganizationInput>,
 ) -> Result<HttpResponse, ApiError> {
     policy::require_admin(&caller)?;
     let new = body.into_inner().parse("")?;
@@ -90,7 +91,7 @@ pub struct BatchParams {
 #[tracing::instrument(skip(state))]
 pub async fn lookup(
     state: web::Data<AppState>,
-    params: web::Query<BatchParams>,
+    params: crate::extract::Query<BatchParams>,
 ) -> Result<web::Json<OrganizationBatch>, ApiError> {
     let ids = batch::parse_ids(&params.ids)?;
     Ok(web::Json(db::run(&state.pool, move |conn| batch::lookup(conn, ids)).await?))
@@ -109,6 +110,11 @@ pub struct ListParams {
     pub kind: Option<OrganizationKind>,
     /// `true`: verified organisations only.
     pub verified: Option<bool>,
+    /// A region by code, name or alias (`640000`, `宁夏`, `银川市`): organisations in it or any of
+    /// its sub-regions (by `region_code`); 400 `invalid_query` when it is not a region of
+    /// `GET /regions`.
+    #[param(pattern = "^[^\\x00]*$", max_length = 100)]
+    pub region: Option<String>,
     /// Page number, 1–10000 (default 1).
     #[param(minimum = 1, maximum = 10000)]
     pub page: Option<u32>,
@@ -127,12 +133,17 @@ pub struct ListParams {
 #[tracing::instrument(skip(state))]
 pub async fn list(
     state: web::Data<AppState>,
-    params: web::Query<ListParams>,
+    params: crate::extract::Query<ListParams>,
 ) -> Result<web::Json<FoundPage<Organization>>, ApiError> {
     let page = PageRequest::parse(params.page, params.per_page)?;
     let q = checked_q(params.q.as_ref())?;
-    let verified_only = params.verified == Some(true);
-    Ok(web::Json(search::list(&state, q, params.kind, verified_only, page).await?))
+    crate::validation::query_text("region", params.region.as_deref())?;
+    let filter = OrgFilter {
+        kind: params.kind,
+        verified_only: params.verified == Some(true),
+        region_prefix: crate::listing::filter::region_prefix(params.region.as_deref())?,
+    };
+    Ok(web::Json(search::list(&state, q, filter, page).await?))
 }
 
 /// Verify an organisation (admins).
@@ -152,7 +163,7 @@ pub async fn verify(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<VerificationInput>,
+    body: crate::extract::Json<VerificationInput>,
 ) -> Result<web::Json<Organization>, ApiError> {
     policy::require_admin(&caller)?;
     let (id, verification) = (id.into_inner(), body.verification);

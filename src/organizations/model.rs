@@ -9,8 +9,9 @@ use uuid::Uuid;
 use super::credit_code;
 use crate::db::schema::organizations;
 use crate::error::ApiError;
+use crate::error::{FieldCode, FieldError};
 use crate::spec::text::{Email, Phone, Region, Title};
-use crate::validation::{Fields, MAX_REGION_CHARS};
+use crate::validation::Fields;
 use crate::vocab::{OrganizationKind, Verification};
 
 /// An organisation as stored and returned.
@@ -22,6 +23,9 @@ pub struct Organization {
     pub kind: OrganizationKind,
     pub name: String,
     pub region: Option<String>,
+    /// The GB/T 2260 code `region` names (see `GET /api/v1/regions`); `null` when it names none.
+    #[schema(pattern = "^[0-9]{6}$", example = "640000")]
+    pub region_code: Option<String>,
     /// 统一社会信用代码, enterprises only.
     pub credit_code: Option<String>,
     /// `unverified`, `verified` or `rejected`; only department admins change it.
@@ -47,7 +51,8 @@ pub struct OrganizationInput {
     /// 1–200 characters.
     #[schema(value_type = Title)]
     pub name: String,
-    /// At most 100 characters.
+    /// A region of `GET /api/v1/regions` by code, name or alias (`宁夏`, `银川市`, `640100`),
+    /// at most 100 characters; its code is stored as `region_code` (422 `unknown_value` otherwise).
     #[schema(value_type = Option<Region>)]
     pub region: Option<String>,
     /// 统一社会信用代码 (18 characters with a check character, GB 32100-2015): required for enterprises;
@@ -81,6 +86,7 @@ pub struct NewOrganization {
     /// The identity key of `name` ([`crate::text_rules::identity_key`]), unique.
     pub name_key: String,
     pub region: Option<String>,
+    pub region_code: Option<String>,
     pub credit_code: Option<String>,
     pub contact_email: Option<String>,
     pub contact_phone: Option<String>,
@@ -92,18 +98,25 @@ impl OrganizationInput {
     pub fn parse(self, prefix: &str) -> Result<NewOrganization, ApiError> {
         let mut f = Fields::new();
         let name = f.text(&format!("{prefix}name"), self.name, 200);
-        let region = f.opt_text(&format!("{prefix}region"), self.region, MAX_REGION_CHARS);
+        let (region, region_code) = f.region(&format!("{prefix}region"), self.region);
         let code_field = format!("{prefix}credit_code");
         let credit_code = f.opt_code(&code_field, self.credit_code, 18).map(|c| c.to_ascii_uppercase());
         match (&credit_code, self.kind) {
             (Some(code), _) => {
                 if let Err(e) = credit_code::validate(code) {
-                    f.error(&code_field, e.to_string());
+                    f.push(
+                        FieldError::new(&code_field, FieldCode::InvalidFormat)
+                            .with("format", "credit_code")
+                            .says("不是有效的统一社会信用代码（18 位，校验位须正确）", e.to_string()),
+                    );
                 }
             }
-            (None, OrganizationKind::Enterprise) => {
-                f.error(&code_field, "enterprises must give their unified social credit code")
-            }
+            (None, OrganizationKind::Enterprise) => f.error(
+                &code_field,
+                FieldCode::Missing,
+                "企业须填写统一社会信用代码",
+                "enterprises must give their unified social credit code",
+            ),
             (None, _) => {}
         }
         let contact_email = f.opt_text(&format!("{prefix}contact_email"), self.contact_email, 254);
@@ -114,6 +127,7 @@ impl OrganizationInput {
             name_key: crate::text_rules::identity_key(&name),
             name,
             region,
+            region_code,
             credit_code,
             contact_email,
             contact_phone,

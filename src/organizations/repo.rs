@@ -38,42 +38,49 @@ pub fn get_or_create(conn: &mut PgConnection, new: &NewOrganization) -> Result<O
         .first(conn)?)
 }
 
-/// The organisations of `kind` (any when `None`), verified ones only when `verified_only`.
-fn filtered(kind: Option<OrganizationKind>, verified_only: bool) -> organizations::BoxedQuery<'static, diesel::pg::Pg> {
+/// The filters of the organisation list.
+#[derive(Debug, Clone, Default)]
+pub struct OrgFilter {
+    /// Of this kind (any when `None`).
+    pub kind: Option<OrganizationKind>,
+    /// Verified ones only.
+    pub verified_only: bool,
+    /// In the region whose GB/T 2260 code starts with this prefix (sub-regions included).
+    pub region_prefix: Option<String>,
+}
+
+/// The organisations `filter` keeps.
+fn filtered(filter: &OrgFilter) -> organizations::BoxedQuery<'static, diesel::pg::Pg> {
     let mut query = organizations::table.into_boxed();
-    if let Some(kind) = kind {
+    if let Some(kind) = filter.kind {
         query = query.filter(organizations::kind.eq(kind));
     }
-    if verified_only {
+    if filter.verified_only {
         query = query.filter(organizations::verification.eq(Verification::Verified));
+    }
+    if let Some(prefix) = &filter.region_prefix {
+        query = query.filter(organizations::region_code.like(format!("{prefix}%")));
     }
     query
 }
 
-/// At most `cap` of the organisations of `kind` (verified ones only when `verified_only`), by name.
-pub fn all(
-    conn: &mut PgConnection,
-    kind: Option<OrganizationKind>,
-    verified_only: bool,
-    cap: i64,
-) -> Result<Vec<Organization>, ApiError> {
-    Ok(filtered(kind, verified_only)
+/// At most `cap` of the organisations `filter` keeps, by name.
+pub fn all(conn: &mut PgConnection, filter: &OrgFilter, cap: i64) -> Result<Vec<Organization>, ApiError> {
+    Ok(filtered(filter)
         .order((organizations::name, organizations::id))
         .limit(cap)
         .select(Organization::as_select())
         .load(conn)?)
 }
 
-/// One page of the organisations of `kind` (verified ones only when `verified_only`), by name,
-/// with the total.
+/// One page of the organisations `filter` keeps, by name, with the total.
 pub fn list(
     conn: &mut PgConnection,
-    kind: Option<OrganizationKind>,
-    verified_only: bool,
+    filter: &OrgFilter,
     page: PageRequest,
 ) -> Result<(Vec<Organization>, i64), ApiError> {
-    let total = filtered(kind, verified_only).count().get_result(conn)?;
-    let items = filtered(kind, verified_only)
+    let total = filtered(filter).count().get_result(conn)?;
+    let items = filtered(filter)
         .order((organizations::name, organizations::id))
         .offset(page.offset())
         .limit(page.limit())

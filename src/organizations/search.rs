@@ -2,28 +2,25 @@
 //! of the text (analysed by the matching engine, no `ILIKE`), most terms first, then by name.
 
 use super::model::Organization;
-use super::repo;
+use super::repo::{self, OrgFilter};
 use crate::db;
 use crate::error::ApiError;
 use crate::found::{Found, FoundPage};
 use crate::pagination::PageRequest;
 use crate::state::AppState;
-use crate::vocab::OrganizationKind;
 
 /// Most organisations a `q` search reads.
 pub const MAX_SCANNED: i64 = 10_000;
 
-/// The page of organisations of `kind` (verified only when `verified_only`) matching `q`, or all
-/// of them by name without `q`.
+/// The page of the organisations `filter` keeps matching `q`, or all of them by name without `q`.
 pub async fn list(
     state: &AppState,
     q: Option<String>,
-    kind: Option<OrganizationKind>,
-    verified_only: bool,
+    filter: OrgFilter,
     page: PageRequest,
 ) -> Result<FoundPage<Organization>, ApiError> {
     let Some(q) = q else {
-        let (items, total) = db::run(&state.pool, move |conn| repo::list(conn, kind, verified_only, page)).await?;
+        let (items, total) = db::run(&state.pool, move |conn| repo::list(conn, &filter, page)).await?;
         return Ok(FoundPage::new(items.into_iter().map(Found::plain).collect(), page, total));
     };
     let tq = state.matcher.text_query(&q);
@@ -31,7 +28,7 @@ pub async fn list(
         return Ok(FoundPage::nothing_to_search(page, why));
     }
     let terms: Vec<String> = tq.terms().into_iter().map(str::to_string).collect();
-    let orgs = db::run(&state.pool, move |conn| repo::all(conn, kind, verified_only, MAX_SCANNED)).await?;
+    let orgs = db::run(&state.pool, move |conn| repo::all(conn, &filter, MAX_SCANNED)).await?;
     let texts: Vec<String> =
         orgs.iter().map(|o| format!("{}\n{}", o.name, o.region.as_deref().unwrap_or_default())).collect();
     let hits = state.matcher.text_hits(&tq, texts.iter().map(String::as_str));

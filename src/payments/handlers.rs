@@ -51,7 +51,7 @@ pub async fn add(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<PaymentInput>,
+    body: crate::extract::Json<PaymentInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let instalment = body.into_inner().parse()?;
@@ -78,7 +78,7 @@ pub async fn receive(
     state: web::Data<AppState>,
     caller: Principal,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<ReceiptInput>,
+    body: crate::extract::Json<ReceiptInput>,
 ) -> Result<web::Json<Payment>, ApiError> {
     let (id, payment) = path.into_inner();
     let receipt = body.into_inner().parse()?;

@@ -5,8 +5,10 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::error::ApiError;
+use crate::error::{FieldCode, FieldError};
 use crate::spec::text::{EvidenceRef, Note};
 use crate::validation::{opt_integer, Fields};
+use crate::validation::{range_error, MAX_MONEY_FEN};
 
 /// Body of `POST …/contract/payments`: an instalment, planned (`planned_on`, `planned_fen`) or
 /// received (`received_on`, `received_fen`, `evidence_ref`), or both.
@@ -62,7 +64,9 @@ fn receipt(f: &mut Fields, on: Option<NaiveDate>, fen: Option<i64>, evidence: Op
     let on = f.day("received_on", on);
     let fen = f.money("received_fen", fen);
     if fen == Some(0) {
-        f.error("received_fen", "a receipt is at least 1 fen");
+        f.push(
+            range_error("received_fen", 1, MAX_MONEY_FEN, 0).says("到账金额至少 1 分", "a receipt is at least 1 fen"),
+        );
     }
     let evidence = f.opt_text("evidence_ref", evidence, 200);
     match (on, fen, evidence) {
@@ -73,7 +77,12 @@ fn receipt(f: &mut Fields, on: Option<NaiveDate>, fen: Option<i64>, evidence: Op
                 [("received_on", on.is_some()), ("received_fen", fen.is_some()), ("evidence_ref", evidence.is_some())]
             {
                 if !present {
-                    f.error(field, "a receipt needs received_on, received_fen and evidence_ref");
+                    f.error(
+                        field,
+                        FieldCode::Missing,
+                        "到账需要 received_on、received_fen 和 evidence_ref",
+                        "a receipt needs received_on, received_fen and evidence_ref",
+                    );
                 }
             }
             None
@@ -93,6 +102,8 @@ impl PaymentInput {
             (on, _) => {
                 f.error(
                     if on.is_none() { "planned_on" } else { "planned_fen" },
+                    FieldCode::Missing,
+                    "计划需要 planned_on 和 planned_fen",
                     "a plan needs planned_on and planned_fen",
                 );
                 None
@@ -101,7 +112,12 @@ impl PaymentInput {
         let receipt = receipt(&mut f, self.received_on, self.received_fen, self.evidence_ref);
         let note = f.opt_long_text("note", self.note, 2000);
         if plan.is_none() && receipt.is_none() {
-            f.error("planned_on", "an instalment is planned (planned_on, planned_fen) or received (received_on, received_fen, evidence_ref)");
+            f.error(
+                "planned_on",
+                FieldCode::Missing,
+                "分期须为计划（planned_on、planned_fen）或到账（received_on、received_fen、evidence_ref）",
+                "an instalment is planned (planned_on, planned_fen) or received (received_on, received_fen, evidence_ref)",
+            );
         }
         f.finish()?;
         Ok(Instalment { plan, receipt, note })
@@ -114,6 +130,6 @@ impl ReceiptInput {
         let mut f = Fields::new();
         let receipt = receipt(&mut f, Some(self.received_on), Some(self.received_fen), Some(self.evidence_ref));
         f.finish()?;
-        receipt.ok_or_else(|| ApiError::invalid_field("evidence_ref", "required"))
+        receipt.ok_or_else(|| ApiError::invalid_field(FieldError::new("evidence_ref", FieldCode::Missing)))
     }
 }

@@ -21,6 +21,7 @@ use crate::contracts::model::Contract;
 use crate::contracts::repo as contract_repo;
 use crate::contracts::service::{audit_both_sides, parties, Parties, Side};
 use crate::error::{ApiError, ErrorCode};
+use crate::error::{FieldCode, FieldError};
 use crate::vocab::{AuditAction, AuditRecordType, ContractStatus, PaymentStatus};
 
 /// 403 unless the caller acts for `side` of the contract.
@@ -56,12 +57,11 @@ fn payable(conn: &mut PgConnection, id: Uuid) -> Result<Contract, ApiError> {
 fn check_cap(conn: &mut PgConnection, contract: &Contract, fen: i64) -> Result<(), ApiError> {
     let recorded = repo::received_total(conn, contract.id)?;
     if recorded.saturating_add(fen) > contract.total_fen {
+        let total = recorded.saturating_add(fen);
         return Err(ApiError::invalid_field(
-            "received_fen",
-            format!(
-                "receipts would total {} fen, above the contract total of {} fen",
-                recorded.saturating_add(fen),
-                contract.total_fen
+            FieldError::new("received_fen", FieldCode::Inconsistent).with("other", "total_fen").says(
+                format!("到账合计将为 {total} 分，超过合同总额 {} 分", contract.total_fen),
+                format!("receipts would total {total} fen, above the contract total of {} fen", contract.total_fen),
             ),
         ));
     }

@@ -83,6 +83,7 @@ fn startup(conn: &mut PgConnection, password_text: &str) -> Result<uuid::Uuid, A
             name: STARTUP_ORG.into(),
             name_key: crate::text_rules::identity_key(STARTUP_ORG),
             region: Some("宁夏".into()),
+            region_code: Some("640000".into()),
             credit_code: None,
             contact_email: None,
             contact_phone: None,

@@ -80,7 +80,7 @@ impl QueueParams {
 pub async fn queue(
     state: web::Data<AppState>,
     caller: Principal,
-    params: web::Query<QueueParams>,
+    params: crate::extract::Query<QueueParams>,
 ) -> Result<web::Json<Page<QueueItem>>, ApiError> {
     policy::require_admin(&caller)?;
     let page = PageRequest::parse(params.page, params.per_page)?;

@@ -48,7 +48,7 @@ pub struct Suggestions {
 #[tracing::instrument(skip(state))]
 pub async fn suggest(
     state: web::Data<AppState>,
-    params: web::Query<SuggestParams>,
+    params: crate::extract::Query<SuggestParams>,
 ) -> Result<web::Json<Suggestions>, ApiError> {
     validation::query_text("prefix", Some(&params.prefix))?;
     let n = params.prefix.chars().count();

@@ -8,7 +8,9 @@ use utoipa::openapi::RefOr;
 use utoipa::{PartialSchema, ToSchema};
 use uuid::Uuid;
 
-use crate::error::{ErrorCode, FieldError};
+use crate::error::ErrorCode;
+#[allow(unused_imports)] // named by the schema attribute of `errors`
+use crate::error::FieldError;
 use crate::vocab::{
     ChallengeApplicationStatus, ChallengeStatus, ConnectionStatus, ContractStatus, DemandStatus, Quota, SupplyStatus,
 };
@@ -65,16 +67,17 @@ impl ToSchema for RecordStatus {
 /// `closes_at` on `challenge_closed`; `quota` and `limit` on `quota_exceeded`).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"type": "urn:techmatch:problem:validation_failed", "title": "Unprocessable Entity",
-    "status": 422, "code": "validation_failed", "detail": "1 field(s) are invalid",
-    "errors": [{"field": "title", "message": "must be 1–200 characters (got 0)"}]}))]
+#[schema(example = json!({"type": "urn:techmatch:problem:validation_failed", "title": "字段校验未通过",
+    "status": 422, "code": "validation_failed", "detail": "有 1 个字段无效，逐项见 errors。",
+    "errors": [{"field": "title", "code": "too_long", "max": 200, "actual": 230, "message": "最多 200 个字符（实际 230 个）"}]}))]
 pub struct Problem {
     /// `urn:techmatch:problem:<code>`.
     #[serde(rename = "type")]
     #[schema(example = "urn:techmatch:problem:not_found")]
     pub kind: String,
-    /// The HTTP reason phrase of `status`.
-    #[schema(example = "Not Found")]
+    /// A short title of `code`, in the response's language (`Content-Language`: `zh-CN` unless
+    /// `Accept-Language` prefers English).
+    #[schema(example = "记录不存在")]
     pub title: String,
     /// The HTTP status code, repeated.
     #[schema(minimum = 400, maximum = 599, example = 404)]
@@ -82,13 +85,15 @@ pub struct Problem {
     /// Stable machine-readable code: one of `ErrorCode` (docs/API.md has the same table).
     #[schema(value_type = ErrorCode)]
     pub code: String,
-    /// What went wrong, for a human.
-    #[schema(example = "supply 6f1c0d7e-2a55-4c1b-9d0e-8f1f2b3c4d5e not found")]
+    /// What went wrong, for a human, in the response's language: in English the particular
+    /// case (`supply 6f1c… not found`), in Chinese the meaning of `code`.
+    #[schema(example = "记录不存在，或属于其他机构且不公开。")]
     pub detail: String,
-    /// Only on `validation_failed`: every invalid field with its message.
+    /// On `validation_failed`, and on `invalid_body`, `invalid_query` and `invalid_path` when a
+    /// field can be named: every invalid field with its path, code, parameters and message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub errors: Option<Vec<FieldError>>,
+    #[schema(nullable = false, value_type = Option<Vec<FieldError>>)]
+    pub errors: Option<Vec<serde_json::Value>>,
     /// Only on `connection_exists`: the open connection of the same pair.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
@@ -147,8 +152,11 @@ mod tests {
     fn problem_schema_mirrors_the_error_bodies() {
         let p = body_of(ApiError::NotFound("supply x".into()));
         assert_eq!((p.kind.as_str(), p.status, p.code.as_str()), ("urn:techmatch:problem:not_found", 404, "not_found"));
-        let p = body_of(ApiError::invalid_field("title", "too long"));
-        assert_eq!(p.errors.map(|e| e.len()), Some(1));
+        let p = body_of(ApiError::invalid_field(
+            FieldError::new("title", crate::error::FieldCode::TooLong).with("max", 200).with("actual", 201),
+        ));
+        let errors = p.errors.unwrap_or_default();
+        assert_eq!((errors.len(), &errors[0]["code"], &errors[0]["max"]), (1, &json!("too_long"), &json!(200)));
         let p = body_of(ApiError::ConflictWith {
             code: ErrorCode::IllegalTransition,
             detail: "no".into(),

@@ -105,7 +105,7 @@ the lifecycle's figures of the period.", body = ListingStats),
 pub async fn listings(
     state: web::Data<AppState>,
     caller: Principal,
-    params: web::Query<RangeParams>,
+    params: crate::extract::Query<RangeParams>,
 ) -> Result<web::Json<ListingStats>, ApiError> {
     policy::require_admin(&caller)?;
     let (from, to) = params.bounds()?;
@@ -155,7 +155,7 @@ failure reasons.", body = ConnectionStats),
 pub async fn connections(
     state: web::Data<AppState>,
     caller: Principal,
-    params: web::Query<PeriodParams>,
+    params: crate::extract::Query<PeriodParams>,
 ) -> Result<web::Json<ConnectionStats>, ApiError> {
     policy::require_admin(&caller)?;
     let (from, to) = params.bounds()?;
@@ -199,7 +199,7 @@ and by broker.", body = ContractStats),
 pub async fn contracts(
     state: web::Data<AppState>,
     caller: Principal,
-    params: web::Query<PeriodParams>,
+    params: crate::extract::Query<PeriodParams>,
 ) -> Result<web::Json<ContractStats>, ApiError> {
     policy::require_admin(&caller)?;
     let (from, to) = params.bounds()?;

@@ -32,7 +32,7 @@ use crate::state::AppState;
 pub async fn value_views(
     state: web::Data<AppState>,
     caller: Principal,
-    params: web::Query<PeriodParams>,
+    params: crate::extract::Query<PeriodParams>,
 ) -> Result<web::Json<ValueStats>, ApiError> {
     policy::require_admin(&caller)?;
     let period = params.bucket()?;
@@ -92,7 +92,7 @@ fn kind_zh(kind: &str) -> String {
 pub async fn report_xlsx(
     state: web::Data<AppState>,
     caller: Principal,
-    params: web::Query<PeriodParams>,
+    params: crate::extract::Query<PeriodParams>,
 ) -> Result<HttpResponse, ApiError> {
     policy::require_admin(&caller)?;
     params.bounds()?;

@@ -35,7 +35,7 @@ use crate::supplies::model::Supply;
 pub async fn create(
     state: web::Data<AppState>,
     caller: Principal,
-    body: web::Json<SubscriptionInput>,
+    body: crate::extract::Json<SubscriptionInput>,
 ) -> Result<HttpResponse, ApiError> {
     let new = body.into_inner().parse(state.taxonomy)?;
     let now = state.clock.now();
@@ -67,7 +67,7 @@ pub struct SubscriptionListParams {
 pub async fn list(
     state: web::Data<AppState>,
     caller: Principal,
-    params: web::Query<SubscriptionListParams>,
+    params: crate::extract::Query<SubscriptionListParams>,
 ) -> Result<web::Json<Page<Subscription>>, ApiError> {
     let page = PageRequest::parse(params.page, params.per_page)?;
     let (items, total) =
@@ -106,7 +106,7 @@ pub async fn replace(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<SubscriptionInput>,
+    body: crate::extract::Json<SubscriptionInput>,
 ) -> Result<web::Json<Subscription>, ApiError> {
     let new = body.into_inner().parse(state.taxonomy)?;
     let (id, now) = (id.into_inner(), state.clock.now());
@@ -197,7 +197,7 @@ pub async fn set_supply_setting(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<MatchNotifications>,
+    body: crate::extract::Json<MatchNotifications>,
 ) -> Result<web::Json<MatchNotifications>, ApiError> {
     Ok(web::Json(write_setting::<Supply>(&state, caller, id.into_inner(), body.into_inner()).await?))
 }
@@ -232,7 +232,7 @@ pub async fn set_demand_setting(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<MatchNotifications>,
+    body: crate::extract::Json<MatchNotifications>,
 ) -> Result<web::Json<MatchNotifications>, ApiError> {
     Ok(web::Json(write_setting::<Demand>(&state, caller, id.into_inner(), body.into_inner()).await?))
 }

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::db::schema::subscriptions;
+use crate::error::{FieldCode, FieldError};
 use crate::industries::taxonomy::Taxonomy;
 use crate::spec::text::{Region, Title};
 use crate::spec::{IndustryOrGroupCode, Keyword};
@@ -124,7 +125,15 @@ impl SubscriptionInput {
         let industries = f.terms("industries", self.industries, MAX_INDUSTRIES, 40);
         for (i, code) in industries.iter().enumerate() {
             if !taxonomy.contains(code) && !taxonomy.groups.iter().any(|g| &g.code == code) {
-                f.error(format!("industries.{i}"), format!("unknown industry or group code `{code}`"));
+                f.push(
+                    FieldError::new(format!("industries.{i}"), FieldCode::UnknownValue)
+                        .with("value", code.as_str())
+                        .with("vocabulary", "industries")
+                        .says(
+                            format!("未知的产业代码或产业组代码 `{code}`"),
+                            format!("unknown industry or group code `{code}`"),
+                        ),
+                );
             }
         }
         let region = f.opt_text("region", self.region, MAX_REGION_CHARS);
@@ -132,11 +141,18 @@ impl SubscriptionInput {
         let trl_max = f.small_range("trl_max", self.trl_max, 1, 9);
         if let (Some(lo), Some(hi)) = (trl_min, trl_max) {
             if lo > hi {
-                f.error("trl_max", format!("must not be below trl_min ({lo})"));
+                f.push(
+                    FieldError::new("trl_max", FieldCode::Inconsistent)
+                        .with("other", "trl_min")
+                        .with("min", lo)
+                        .with("actual", hi)
+                        .says(format!("不能低于 trl_min（{lo}）"), format!("must not be below trl_min ({lo})")),
+                );
             }
         }
         if self.modes.len() > 6 {
-            f.error("modes", format!("at most 6 items (got {})", self.modes.len()));
+            // The code's standard message: "at most 6 items (got N)".
+            f.push(FieldError::new("modes", FieldCode::TooMany).with("max", 6).with("actual", self.modes.len()));
         }
         let mut modes: Vec<TransferMode> = Vec::new();
         for m in self.modes {
@@ -146,10 +162,21 @@ impl SubscriptionInput {
         }
         let min_score = self.min_score.unwrap_or(0.0);
         if !(0.0..=1.0).contains(&min_score) {
-            f.error("min_score", "must be between 0 and 1");
+            f.push(
+                FieldError::new("min_score", FieldCode::OutOfRange)
+                    .with("min", 0)
+                    .with("max", 1)
+                    .with("actual", min_score)
+                    .says("应在 0 到 1 之间", "must be between 0 and 1"),
+            );
         }
         if query_text.is_none() && keywords.is_empty() && industries.is_empty() {
-            f.error("text", "give a text, keywords or industries to search for");
+            f.error(
+                "text",
+                FieldCode::Missing,
+                "请给出要搜索的文本、关键词或产业",
+                "give a text, keywords or industries to search for",
+            );
         }
         f.finish()?;
         Ok(Checked {

@@ -15,7 +15,7 @@ use crate::spec::text::{IpNumber, LongText, Region, Scenario, SourceUrl, Title};
 use crate::spec::{EditableSupplyStatus, IndustryCode, IndustryOrGroupList, Keyword, TransferModeList};
 use crate::validation::{
     nullable, nullable_integer, opt_integer, Fields, MAX_BODY_CHARS, MAX_IP_NUMBER_CHARS, MAX_KEYWORDS,
-    MAX_KEYWORD_CHARS, MAX_REGION_CHARS, MAX_SCENARIO_CHARS, MAX_TITLE_CHARS,
+    MAX_KEYWORD_CHARS, MAX_SCENARIO_CHARS, MAX_TITLE_CHARS,
 };
 use crate::vocab::{IpType, OrganizationKind, SupplyStatus, TransferMode};
 
@@ -52,7 +52,9 @@ pub struct SupplyInput {
     #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     #[serde(default, deserialize_with = "opt_integer")]
     pub price_fen: Option<i64>,
-    /// At most 100 characters.
+    /// A region of `GET /api/v1/regions` by code, name or alias (`宁夏`, `银川市兴庆区`, `640104`),
+    /// at most 100 characters; kept as written, its code stored as `region_code` (422
+    /// `unknown_value` when it names no region).
     #[schema(value_type = Option<Region>)]
     pub region: Option<String>,
     /// Where the technology is applied, at most 2000 characters.
@@ -124,6 +126,7 @@ impl SupplyInput {
     /// The owner is the caller's organisation, never a body field.
     pub fn parse(self, owner: Uuid, taxonomy: &Taxonomy) -> Result<NewSupply, ApiError> {
         let mut f = Fields::new();
+        let (region, region_code) = f.region("region", self.region);
         let new = NewSupply {
             organization_id: owner,
             title: f.text("title", self.title, MAX_TITLE_CHARS),
@@ -135,7 +138,8 @@ impl SupplyInput {
             ip_number: f.opt_text("ip_number", self.ip_number, MAX_IP_NUMBER_CHARS),
             transfer_modes: distinct_modes(self.transfer_modes),
             price_fen: f.money("price_fen", self.price_fen),
-            region: f.opt_text("region", self.region, MAX_REGION_CHARS),
+            region,
+            region_code,
             application_scenario: f.opt_long_text(
                 "application_scenario",
                 self.application_scenario,
@@ -157,6 +161,7 @@ impl SupplyPatch {
     /// Checks the fields present; 422 lists each invalid one.
     pub fn parse(self, taxonomy: &Taxonomy) -> Result<SupplyChanges, ApiError> {
         let mut f = Fields::new();
+        let region = self.region.map(|v| f.region("region", v));
         let changes = SupplyChanges {
             title: self.title.map(|v| f.text("title", v, MAX_TITLE_CHARS)),
             summary: self.summary.map(|v| f.long_text("summary", v, MAX_BODY_CHARS)),
@@ -167,7 +172,8 @@ impl SupplyPatch {
             ip_number: self.ip_number.map(|v| f.opt_text("ip_number", v, MAX_IP_NUMBER_CHARS)),
             transfer_modes: self.transfer_modes.map(distinct_modes),
             price_fen: self.price_fen.map(|v| f.money("price_fen", v)),
-            region: self.region.map(|v| f.opt_text("region", v, MAX_REGION_CHARS)),
+            region: region.as_ref().map(|(text, _)| text.clone()),
+            region_code: region.map(|(_, code)| code),
             application_scenario: self
                 .application_scenario
                 .map(|v| f.opt_long_text("application_scenario", v, MAX_SCENARIO_CHARS)),
@@ -218,7 +224,8 @@ pub struct SupplyListParams {
     pub trl_max: Option<i16>,
     /// The holding organisation.
     pub organization_id: Option<Uuid>,
-    /// Exact region.
+    /// A region by code, name or alias (`640000`, `宁夏`, `银川市`): listings in it or any of its
+    /// sub-regions (by `region_code`); 400 `invalid_query` when it is not a region of `GET /regions`.
     #[param(pattern = "^[^\\x00]*$")]
     pub region: Option<String>,
     /// Order: `relevance`, `created`, `updated`, `price`; `-` before a field for descending (`-created`). Default: relevance with

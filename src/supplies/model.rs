@@ -65,6 +65,10 @@ impl Listing for Supply {
         closed: None,
     };
 
+    fn region_code(&self) -> Option<&str> {
+        self.region_code.as_deref()
+    }
+
     fn head(&self) -> Head<SupplyStatus> {
         Head {
             id: self.id,

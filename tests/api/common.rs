@@ -276,7 +276,12 @@ impl TestApp {
         let address = format!("http://127.0.0.1:{}", app.port());
         let matcher = app.matcher();
         actix_web::rt::spawn(app.run_until_stopped());
-        let client = awc::Client::builder().timeout(Duration::from_secs(30)).finish();
+        // The tests read the English messages; tests/api/messages.rs checks the Chinese default
+        // (no header) and the negotiation.
+        let client = awc::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .add_default_header((header::ACCEPT_LANGUAGE, "en"))
+            .finish();
         Self { address, db, matcher, client }
     }
 

@@ -459,7 +459,6 @@ async fn one_sided_signed_rows_are_migrated_to_contracts_waiting_for_review() {
     while conn.applied_migrations().unwrap().iter().any(|v| is_contracts(&v.to_string())) {
         conn.revert_last_migration(techmatch::db::MIGRATIONS).unwrap();
     }
-    techmatch::accounts::demo::ensure_demo_accounts(&mut conn, PASSWORD).unwrap();
     conn.batch_execute(
         "INSERT INTO organizations (id, kind, name) VALUES
            ('00000000-0000-0000-0000-0000000000e1', 'enterprise', 'E'), ('00000000-0000-0000-0000-0000000000a1', 'research_institute', 'I');
@@ -476,6 +475,8 @@ async fn one_sided_signed_rows_are_migrated_to_contracts_waiting_for_review() {
     )
     .unwrap();
     conn.run_pending_migrations(techmatch::db::MIGRATIONS).unwrap();
+    // The demo accounts are written by today's code, so on today's schema.
+    techmatch::accounts::demo::ensure_demo_accounts(&mut conn, PASSWORD).unwrap();
     drop(conn);
     let app = TestApp::spawn_on(db).await;
     let admin = app.login("admin@demo.techmatch", PASSWORD).await;
