@@ -21,6 +21,7 @@ use crate::auth::tokens::TokenService;
 use crate::client_addr::TrustedProxies;
 use crate::config::ServeConfig;
 use crate::db::{self, PgPool};
+use crate::delivery::Deliverer;
 use crate::docs::OpenApiJson;
 use crate::extract::{json_config, path_config, problem_catch_all, query_config, route_not_found};
 use crate::industries::taxonomy::Taxonomy;
@@ -66,6 +67,8 @@ impl Application {
             instance: jobs::instance_id(),
         }
         .spawn(Duration::from_millis(config.jobs_tick_ms));
+        Deliverer::new(pool.clone(), config.clock.clone(), &config.delivery, jobs::instance_id())?
+            .spawn(Duration::from_millis(config.delivery.delivery_tick_ms));
 
         let listener = TcpListener::bind(config.bind)?;
         let port = listener.local_addr()?.port();
@@ -84,6 +87,7 @@ impl Application {
             clock: config.clock.clone(),
             lifecycle,
             contract_review_above_fen: config.contract_review_above_fen,
+            webhook_allow_loopback: config.delivery.webhook_allow_loopback,
             metrics: Metrics::new()?,
         });
         let document = routes::document();

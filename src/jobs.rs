@@ -42,6 +42,8 @@ pub enum Job {
     ExpirySweep,
     /// Queues the reminders before expiry.
     ExpiryReminders,
+    /// Queues the daily and weekly e-mail digests (run by [`crate::delivery`]).
+    EmailDigests,
 }
 
 impl Job {
@@ -50,6 +52,7 @@ impl Job {
         match self {
             Job::ExpirySweep => "expiry_sweep",
             Job::ExpiryReminders => "expiry_reminders",
+            Job::EmailDigests => "email_digests",
         }
     }
 
@@ -58,6 +61,7 @@ impl Job {
         match self {
             Job::ExpirySweep => 1,
             Job::ExpiryReminders => 2,
+            Job::EmailDigests => 30,
         }
     }
 }

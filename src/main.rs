@@ -81,6 +81,16 @@ enum Command {
         #[command(flatten)]
         lifecycle: LifecycleConfig,
     },
+    /// Run a local SMTP server that writes every mail it receives as an .eml file (development and
+    /// tests; plain SMTP on loopback: set TECHMATCH_SMTP_TLS=none).
+    Mailsink {
+        /// Address and port to listen on; port 0 picks a free one (logged).
+        #[arg(long, default_value = "127.0.0.1:2525")]
+        bind: std::net::SocketAddr,
+        /// Folder the .eml files are written to.
+        #[arg(long, default_value = "mail")]
+        dir: PathBuf,
+    },
 }
 
 fn connect(config: &DatabaseConfig) -> anyhow::Result<PgConnection> {
@@ -132,6 +142,11 @@ async fn main() -> anyhow::Result<()> {
             let settings = Lifecycle::from(&lifecycle);
             let listings = seed_demo_listings(&mut conn, &password, &settings, chrono::Utc::now())?;
             tracing::info!(accounts, connections, listings, "demo data ready");
+        }
+        Command::Mailsink { bind, dir } => {
+            std::thread::spawn(move || techmatch::mailsink::serve(bind, &dir))
+                .join()
+                .map_err(|_| anyhow::anyhow!("the mail sink panicked"))??;
         }
     }
     Ok(())

@@ -16,7 +16,7 @@ use crate::extract::RouteTable;
 use crate::spec::{self, BEARER};
 use crate::{
     accounts, audit, commissions, connections, contracts, demands, docs, health, industries, matches, members, metrics,
-    organizations, payments, reviews, search, stats, supplies, vocabularies,
+    notifications, organizations, payments, reviews, search, stats, supplies, vocabularies,
 };
 
 /// Mounts every route. The handlers' own attributes give each one's method and path.
@@ -95,6 +95,17 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(members::handlers::list)
                 .service(members::handlers::change_role)
                 .service(members::handlers::deactivate)
+                .service(notifications::handlers::list)
+                .service(notifications::handlers::unread_count)
+                .service(notifications::handlers::mark_all_read)
+                .service(notifications::handlers::mark_read)
+                .service(notifications::handlers::get_preferences)
+                .service(notifications::handlers::set_preferences)
+                .service(notifications::handlers::create_webhook)
+                .service(notifications::handlers::list_webhooks)
+                .service(notifications::handlers::update_webhook)
+                .service(notifications::handlers::delete_webhook)
+                .service(notifications::handlers::webhook_deliveries)
                 .service(stats::report_handlers::value_views)
                 .service(stats::report_handlers::report_xlsx),
         );
@@ -161,6 +172,7 @@ stable `code`.",
         (name = "stats", description = "Statistics for the science and technology department (admins)."),
         (name = "audit", description = "The append-only audit log: who did what to which record, and when."),
         (name = "members", description = "An organisation's members: invitations, organisation roles, deactivation."),
+        (name = "notifications", description = "The inbox, notification settings (e-mail per kind, digests) and an organisation's signed webhooks."),
     ),
 )]
 struct ApiDoc;

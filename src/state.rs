@@ -41,5 +41,7 @@ pub struct AppState {
     pub lifecycle: Lifecycle,
     /// A confirmed contract above this total (fen) waits for an admin's review before it counts.
     pub contract_review_above_fen: i64,
+    /// Whether webhooks may target loopback addresses (`TECHMATCH_WEBHOOK_ALLOW_LOOPBACK`).
+    pub webhook_allow_loopback: bool,
     pub metrics: Metrics,
 }

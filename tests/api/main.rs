@@ -16,6 +16,7 @@ mod commissions;
 mod connections;
 mod consumers;
 mod contracts;
+mod delivery;
 mod errors;
 mod evidence;
 mod lifecycle;
