@@ -69,9 +69,8 @@ impl Deliverer {
         })
     }
 
-    /// One round: the fan-out until the outbox is drained (at most ten batches), the digests,
-    /// then mail and webhooks, each in its own transactions.
-    pub fn round(&self, conn: &mut diesel::PgConnection, now: DateTime<Utc>) -> Result<Round, ApiError> {
+    /// The fan-out until the outbox is drained (at most ten batches).
+    pub fn fan_out(&self, conn: &mut diesel::PgConnection, now: DateTime<Utc>) -> Result<Round, ApiError> {
         let mut round = Round::default();
         for _ in 0..10 {
             let done = fanout::fan_out(conn, now, self.batch, &self.public_url)?;
@@ -80,45 +79,66 @@ impl Deliverer {
                 break;
             }
         }
-        if self.mailer.enabled() {
-            let public_url = self.public_url.clone();
-            jobs::run_once(conn, Job::EmailDigests, &self.instance, &self.clock, |conn, now| {
-                let queued = email::queue_digests(conn, now, &public_url)?;
-                Ok(((), queued))
-            })?;
-            for _ in 0..10 {
-                let sent = email::send_due(conn, &self.mailer, now, self.batch)?;
-                round.mails += sent.sent;
-                if sent.sent + sent.failed < usize::try_from(self.batch).unwrap_or(usize::MAX) {
-                    break;
-                }
-            }
-        }
-        round.webhooks = webhooks::send_due(conn, &self.webhooks, now, ENDPOINTS_PER_PASS)?.delivered;
         Ok(round)
     }
 
-    /// Runs rounds every `every` until the server stops, off the async executor.
+    /// The digests due (one instance at a time), then due mail (at most ten batches).
+    pub fn mail(&self, conn: &mut diesel::PgConnection, now: DateTime<Utc>) -> Result<Round, ApiError> {
+        let mut round = Round::default();
+        if !self.mailer.enabled() {
+            return Ok(round);
+        }
+        let public_url = self.public_url.clone();
+        jobs::run_once(conn, Job::EmailDigests, &self.instance, &self.clock, |conn, now| {
+            let queued = email::queue_digests(conn, now, &public_url)?;
+            Ok(((), queued))
+        })?;
+        for _ in 0..10 {
+            let sent = email::send_due(conn, &self.mailer, now, self.batch)?;
+            round.mails += sent.sent;
+            if sent.sent + sent.failed < usize::try_from(self.batch).unwrap_or(usize::MAX) {
+                break;
+            }
+        }
+        Ok(round)
+    }
+
+    /// Due webhook deliveries of up to [`ENDPOINTS_PER_PASS`] endpoints.
+    pub fn webhooks(&self, conn: &mut diesel::PgConnection, now: DateTime<Utc>) -> Result<Round, ApiError> {
+        let delivered = webhooks::send_due(conn, &self.webhooks, now, ENDPOINTS_PER_PASS)?.delivered;
+        Ok(Round { webhooks: delivered, ..Round::default() })
+    }
+
+    /// Runs the three passes — fan-out, mail, webhooks — as three loops every `every` until the
+    /// server stops, each off the async executor on its own pooled connection, so a slow SMTP
+    /// server or webhook receiver never delays the inbox.
     pub fn spawn(self, every: Duration) {
         let this = Arc::new(self);
-        actix_web::rt::spawn(async move {
-            let mut ticker = actix_web::rt::time::interval(every);
-            loop {
-                ticker.tick().await;
-                let me = this.clone();
-                let now = me.clock.now();
-                match db::run(&this.pool, move |conn| me.round(conn, now)).await {
-                    Ok(round) if round.fanned_out + round.mails + round.webhooks > 0 => tracing::info!(
-                        fanned_out = round.fanned_out,
-                        mails = round.mails,
-                        webhooks = round.webhooks,
-                        instance = %this.instance,
-                        "notifications delivered"
-                    ),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "notification delivery failed; will retry on the next tick"),
+        type Pass = fn(&Deliverer, &mut diesel::PgConnection, DateTime<Utc>) -> Result<Round, ApiError>;
+        let passes: [(&'static str, Pass); 3] =
+            [("fan-out", Deliverer::fan_out), ("mail", Deliverer::mail), ("webhooks", Deliverer::webhooks)];
+        for (name, pass) in passes {
+            let this = this.clone();
+            actix_web::rt::spawn(async move {
+                let mut ticker = actix_web::rt::time::interval(every);
+                loop {
+                    ticker.tick().await;
+                    let me = this.clone();
+                    let now = me.clock.now();
+                    match db::run(&this.pool, move |conn| pass(&me, conn, now)).await {
+                        Ok(round) if round.fanned_out + round.mails + round.webhooks > 0 => tracing::info!(
+                            pass = name,
+                            fanned_out = round.fanned_out,
+                            mails = round.mails,
+                            webhooks = round.webhooks,
+                            instance = %this.instance,
+                            "notifications delivered"
+                        ),
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(pass = name, error = %e, "notification delivery failed; will retry"),
+                    }
                 }
-            }
-        });
+            });
+        }
     }
 }

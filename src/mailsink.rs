@@ -50,13 +50,13 @@ impl Handler for ToFiles {
     }
 }
 
-/// Writes `bytes` to `dir/name.eml` through a temporary file, so a reader never sees half a mail.
+/// Writes `bytes` to `dir/name.eml` through a temporary file, so a reader never sees half a mail
+/// (no fsync: a development sink, and the file is visible to readers once renamed).
 fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
     let tmp = dir.join(format!(".{name}.tmp"));
     let path = dir.join(format!("{name}.eml"));
     let mut file = std::fs::File::create(&tmp)?;
     file.write_all(bytes)?;
-    file.sync_all()?;
     std::fs::rename(&tmp, &path)?;
     Ok(path)
 }

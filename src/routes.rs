@@ -137,7 +137,8 @@ stable `code`.",
             spec::TransferModeList,
             spec::Keyword,
             crate::stats::handlers::Period,
-            crate::csv_export::CsvHeaders
+            crate::csv_export::CsvHeaders,
+            crate::notifications::webhooks::WebhookPayload
         ),
         responses(
             spec::BadRequest,

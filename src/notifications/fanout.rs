@@ -13,11 +13,12 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
-use serde_json::{json, Value};
+use serde_json::Value;
 use uuid::Uuid;
 
 use super::preferences;
 use super::text::render;
+use super::webhooks::{WebhookPayload, WebhookSubject, WebhookText, WebhookTexts};
 use crate::error::ApiError;
 use crate::lang::Lang;
 use crate::vocab::{EmailFrequency, NotificationKind};
@@ -210,21 +211,22 @@ fn fan_out_one(
     Ok(done)
 }
 
-/// The JSON body of a webhook delivery (schema `WebhookPayload` in the OpenAPI document).
+/// The JSON body of a webhook delivery ([`WebhookPayload`], as documented in the OpenAPI document).
 fn webhook_body(delivery_id: Uuid, row: &Claimed, organization_id: Uuid) -> Value {
     let text = |lang| {
         let m = render(row.kind, &row.payload, lang);
-        json!({"title": m.title, "body": m.body, "link": m.link})
+        WebhookText { title: m.title, body: m.body, link: m.link }
     };
-    json!({
-        "id": delivery_id,
-        "notification_id": row.id,
-        "kind": row.kind,
-        "created_at": row.created_at,
-        "organization_id": organization_id,
-        "recipient_user_id": row.recipient_user_id,
-        "subject": {"kind": row.subject_kind, "id": row.subject_id},
-        "payload": row.payload,
-        "text": {"zh": text(Lang::Zh), "en": text(Lang::En)},
-    })
+    let payload = WebhookPayload {
+        id: delivery_id,
+        notification_id: row.id,
+        kind: row.kind,
+        created_at: row.created_at,
+        organization_id,
+        recipient_user_id: row.recipient_user_id,
+        subject: WebhookSubject { kind: row.subject_kind.clone(), id: row.subject_id },
+        payload: row.payload.as_object().cloned().unwrap_or_default(),
+        text: WebhookTexts { zh: text(Lang::Zh), en: text(Lang::En) },
+    };
+    serde_json::to_value(payload).unwrap_or(Value::Null)
 }

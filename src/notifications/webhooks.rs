@@ -154,6 +154,60 @@ pub fn check_url(url: &str, allow_loopback: bool) -> Result<(), String> {
     resolve_checked(&format!("{host}:{port}"), allow_loopback).map(|_| ())
 }
 
+/// The JSON body POSTed to a webhook endpoint for each notification.
+///
+/// Headers: `Content-Type: application/json`; `X-Techmatch-Delivery: <id>` (the idempotency id,
+/// the same on every retry: process each id once); `X-Techmatch-Event: <kind>`;
+/// `X-Techmatch-Signature: t=<unix seconds>,v1=<hex>` where `<hex>` is HMAC-SHA256 keyed with the
+/// endpoint's secret over the bytes `t + "." + body` (the body exactly as received). Verify by
+/// recomputing it and comparing in constant time; refuse a `t` more than 300 seconds from your
+/// clock (the replay window). Answer 2xx within 5 s; anything else, a redirect or a timeout is
+/// retried with exponential backoff (30 s doubling, at most 2 h) for 24 hours.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct WebhookPayload {
+    /// The delivery id (also `X-Techmatch-Delivery`).
+    pub id: Uuid,
+    /// The notification (outbox row); one notification reaches each endpoint once.
+    pub notification_id: i64,
+    pub kind: NotificationKind,
+    /// When its cause happened.
+    pub created_at: DateTime<Utc>,
+    /// The organisation the endpoint belongs to.
+    pub organization_id: Uuid,
+    /// The one user told, when the notification is about a person.
+    pub recipient_user_id: Option<Uuid>,
+    pub subject: WebhookSubject,
+    /// The facts of the notification as queued (title, dates, reason, `path`…), by kind.
+    #[schema(additional_properties = true)]
+    pub payload: serde_json::Map<String, serde_json::Value>,
+    /// The text in both languages.
+    pub text: WebhookTexts,
+}
+
+/// What a notification is about.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct WebhookSubject {
+    /// `supply`, `demand`, `connection`, `webhook`…
+    pub kind: String,
+    pub id: Uuid,
+}
+
+/// A notification's text in Chinese and English.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct WebhookTexts {
+    pub zh: WebhookText,
+    pub en: WebhookText,
+}
+
+/// A notification's text in one language.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct WebhookText {
+    pub title: String,
+    pub body: String,
+    /// The API path of what it is about.
+    pub link: Option<String>,
+}
+
 /// An organisation's webhook endpoint as its owners see it (never the secret, but once).
 #[derive(Debug, Clone, Serialize, ToSchema, Queryable)]
 pub struct WebhookEndpoint {

@@ -425,11 +425,7 @@ pub struct Receiver {
     pub status: Arc<AtomicU16>,
 }
 
-async fn receive(
-    req: HttpRequest,
-    body: web::Bytes,
-    data: web::Data<ReceiverState>,
-) -> HttpResponse {
+async fn receive(req: HttpRequest, body: web::Bytes, data: web::Data<ReceiverState>) -> HttpResponse {
     let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
     data.0.lock().unwrap().push(Received {
         delivery: header("X-Techmatch-Delivery"),
@@ -738,4 +734,56 @@ async fn two_instances_deliver_each_notification_once_when_one_is_killed() {
     let duplicates = received.len() as i64 - N;
     assert!((0..=BATCH).contains(&duplicates), "{duplicates} duplicate webhooks (at most the killed batch)");
     println!("kill test: {} mails and {} webhook requests for {N} notifications", mails.len(), received.len());
+}
+
+/// The delivery figure of BENCHMARKS.md: one in-process server (tick 20 ms, batch 50) delivers
+/// 2,000 queued notifications of one organisation with one member (inbox + instant mail to the
+/// mail sink + one webhook to the loopback receiver). Run with
+/// `scripts/test.sh -E 'test(delivery_throughput)' --run-ignored only --no-capture`.
+#[actix_web::test]
+#[ignore = "a benchmark: run on purpose"]
+async fn delivery_throughput() {
+    const N: i64 = 2000;
+    let sink = MailSink::start();
+    let receiver = Receiver::start();
+    let db = TestDb::new();
+    let mut config = common::serve_config(&db.url);
+    config.delivery.delivery_tick_ms = 20;
+    config.delivery.delivery_batch = 50;
+    config.database.db_pool_size = 8;
+    sink.configure(&mut config);
+    let app = TestApp::spawn_with(db, config).await;
+    let owner = app.register("enterprise", "基准企业").await;
+    assert_eq!(add_webhook(&app, &owner, &receiver.url).await.status, 201);
+    let started = Instant::now();
+    diesel::sql_query(format!(
+        "INSERT INTO notification_outbox (kind, recipient_organization_id, subject_kind, subject_id, payload, dedupe_key, created_at) \
+         SELECT 'listing_reviewed', '{}', 'demand', gen_random_uuid(), \
+                jsonb_build_object('title', '基准 ' || i, 'status', 'open', 'path', '/api/v1/demands/x'), 'bench:' || i, now() \
+         FROM generate_series(1, {N}) AS i",
+        owner.organization_id
+    ))
+    .execute(&mut app.db.connect())
+    .unwrap();
+    let db = &app.db;
+    let mut inbox_at = None;
+    eventually("everything delivered", StdDuration::from_secs(600), || {
+        if inbox_at.is_none() && scalar(db, "SELECT count(*) AS n FROM notifications") == N {
+            inbox_at = Some(started.elapsed());
+        }
+        scalar(db, "SELECT count(*) AS n FROM email_outbox WHERE sent_at IS NOT NULL") == N
+            && scalar(db, "SELECT count(*) AS n FROM webhook_deliveries WHERE status = 'delivered'") == N
+    })
+    .await;
+    let all = started.elapsed();
+    let inbox = inbox_at.unwrap_or(all);
+    println!(
+        "delivery: {N} notifications; inbox fan-out {:.2} s ({:.0}/s); inbox + mail + webhook all done {:.2} s ({:.0} notifications/s, {:.0} deliveries/s over 3 channels)",
+        inbox.as_secs_f64(),
+        N as f64 / inbox.as_secs_f64(),
+        all.as_secs_f64(),
+        N as f64 / all.as_secs_f64(),
+        3.0 * N as f64 / all.as_secs_f64()
+    );
+    assert_eq!(sink.mails().len() as i64, N);
 }
