@@ -88,6 +88,7 @@ impl Application {
             lifecycle,
             contract_review_above_fen: config.contract_review_above_fen,
             webhook_allow_loopback: config.delivery.webhook_allow_loopback,
+            public_url: config.delivery.public_url.clone(),
             metrics: Metrics::new()?,
         });
         let document = routes::document();

@@ -33,6 +33,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(vocabularies::handlers::list)
                 .service(accounts::handlers::register)
                 .service(accounts::handlers::login)
+                .service(accounts::handlers::request_password_reset)
+                .service(accounts::handlers::confirm_password_reset)
                 .service(accounts::handlers::refresh)
                 .service(accounts::handlers::logout)
                 .service(accounts::handlers::me)

@@ -43,5 +43,7 @@ pub struct AppState {
     pub contract_review_above_fen: i64,
     /// Whether webhooks may target loopback addresses (`TECHMATCH_WEBHOOK_ALLOW_LOOPBACK`).
     pub webhook_allow_loopback: bool,
+    /// Where readers reach the platform: the start of links in mails (`TECHMATCH_PUBLIC_URL`).
+    pub public_url: String,
     pub metrics: Metrics,
 }

@@ -787,3 +787,74 @@ async fn delivery_throughput() {
     );
     assert_eq!(sink.mails().len() as i64, N);
 }
+
+/// Before: a forgotten password could not be recovered, and an invitation's token had to be handed
+/// over by hand. Now both are mailed; a reset answers the same whether the address exists, its
+/// token works once within 30 minutes (by the clock) and revokes the sessions.
+#[actix_web::test]
+async fn password_resets_and_invitations_are_mailed() {
+    let sink = MailSink::start();
+    let db = TestDb::new();
+    let clock = Clock::manual(Utc::now());
+    let mut config = common::serve_config(&db.url);
+    config.clock = clock.clone();
+    sink.configure(&mut config);
+    let app = TestApp::spawn_with(db, config).await;
+    let user = app.register("enterprise", "重置企业").await;
+
+    let known = app.post("/api/v1/auth/password-reset", &json!({"email": user.email})).await;
+    let unknown = app.post("/api/v1/auth/password-reset", &json!({"email": "nobody@example.com"})).await;
+    assert_eq!(known.status, 202, "{}", known.body);
+    assert_eq!((unknown.status, &unknown.body), (known.status, &known.body), "the same answer for any address");
+    app.post("/api/v1/auth/password-reset", &json!({"email": "not an address"}))
+        .await
+        .assert_problem(422, "validation_failed");
+    eventually("the reset mail", StdDuration::from_secs(20), || sink.mails().len() == 1).await;
+    let mail = sink.mails().remove(0);
+    assert_eq!(mail.to, user.email);
+    assert!(mail.message_id.starts_with("<password-reset-"), "{mail:?}");
+    let token = mail.body.split("token: ").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    assert!(mail.body.contains(&format!("https://techmatch.example/reset-password?token={token}")), "{mail:?}");
+
+    // Expired after 30 minutes by the clock; a new one works once and ends the sessions.
+    clock.advance(Duration::minutes(31));
+    app.post("/api/v1/auth/password-reset/confirm", &json!({"token": token, "new_password": "Brand-new-secret-2026"}))
+        .await
+        .assert_problem(410, "reset_token_invalid");
+    app.post("/api/v1/auth/password-reset", &json!({"email": user.email})).await;
+    eventually("the second reset mail", StdDuration::from_secs(20), || sink.mails().len() == 2).await;
+    let mail = sink.mails().into_iter().find(|m| !m.body.contains(&token)).unwrap();
+    let token = mail.body.split("token: ").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    let weak = app.post("/api/v1/auth/password-reset/confirm", &json!({"token": token, "new_password": "123"})).await;
+    weak.assert_problem(422, "validation_failed");
+    let done = app
+        .post("/api/v1/auth/password-reset/confirm", &json!({"token": token, "new_password": "Brand-new-secret-2026"}))
+        .await;
+    assert_eq!(done.status, 204, "{}", done.body);
+    app.post("/api/v1/auth/password-reset/confirm", &json!({"token": token, "new_password": "Another-secret-2026x"}))
+        .await
+        .assert_problem(410, "reset_token_invalid");
+    app.post("/api/v1/auth/refresh", &json!({"refresh_token": user.refresh_token}))
+        .await
+        .assert_problem(401, "invalid_refresh_token");
+    let signed_in = app.login(&user.email, "Brand-new-secret-2026").await;
+    assert!(!signed_in.token.is_empty());
+
+    // An invitation is mailed to the address invited, with its token.
+    let invited = app
+        .post_as(
+            signed_in.bearer(),
+            &format!("/api/v1/organizations/{}/invitations", user.organization_id),
+            &json!({"email": "newcomer@example.com"}),
+        )
+        .await;
+    assert_eq!(invited.status, 201, "{}", invited.body);
+    eventually("the invitation mail", StdDuration::from_secs(20), || s_has(&sink, "newcomer@example.com")).await;
+    let mail = sink.mails().into_iter().find(|m| m.to == "newcomer@example.com").unwrap();
+    assert!(mail.body.contains(invited.body["token"].as_str().unwrap()), "{mail:?}");
+    assert!(mail.subject.contains("重置企业"), "{mail:?}");
+}
+
+fn s_has(sink: &MailSink, to: &str) -> bool {
+    sink.mails().iter().any(|m| m.to == to)
+}
