@@ -34,7 +34,7 @@ fn accepted(req: &HttpRequest) -> Option<Lang> {
 pub struct InboxParams {
     /// `true`: unread notifications only.
     pub unread: Option<bool>,
-    /// Kinds, comma-separated (any of them), e.g. `listing_reviewed,listing_expiring`.
+    /// Kinds, comma-separated (any of them), e.g. `listing_reviewed,listing_expiring`; empty: all.
     #[param(value_type = Option<String>, example = "listing_reviewed")]
     pub kind: Option<String>,
     /// Page number, 1–10000 (default 1).
@@ -48,6 +48,7 @@ pub struct InboxParams {
 fn parse_kinds(kind: Option<&str>) -> Result<Vec<NotificationKind>, ApiError> {
     let Some(kind) = kind else { return Ok(Vec::new()) };
     kind.split(',')
+        .filter(|k| !k.trim().is_empty())
         .map(|k| {
             NotificationKind::parse(k.trim()).ok_or_else(|| {
                 ApiError::bad_request(ErrorCode::InvalidQuery, format!("kind `{k}` is not a notification kind"))

@@ -65,15 +65,32 @@ pub struct Preferences {
     pub kinds: Vec<KindPreference>,
 }
 
-/// A change of settings; what is absent stays as it is.
+/// A change of settings (a JSON object); what is absent stays as it is.
+// Read through a map so that a JSON array is refused (serde takes `[null, null]` for a struct).
 #[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, try_from = "serde_json::Map<String, serde_json::Value>")]
 pub struct PreferencesInput {
     /// `zh` or `en`.
     pub language: Option<Lang>,
     /// Kinds to change (each at most once; at most 100).
     #[schema(max_items = 100)]
     pub kinds: Option<Vec<KindPreference>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PreferencesFields {
+    language: Option<Lang>,
+    kinds: Option<Vec<KindPreference>>,
+}
+
+impl TryFrom<serde_json::Map<String, serde_json::Value>> for PreferencesInput {
+    type Error = serde_json::Error;
+
+    fn try_from(object: serde_json::Map<String, serde_json::Value>) -> Result<Self, Self::Error> {
+        let fields: PreferencesFields = serde_json::from_value(serde_json::Value::Object(object))?;
+        Ok(Self { language: fields.language, kinds: fields.kinds })
+    }
 }
 
 /// `user_id`'s settings.

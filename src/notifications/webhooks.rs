@@ -244,14 +244,30 @@ pub struct WebhookInput {
     pub url: String,
 }
 
-/// A change of an endpoint; what is absent stays.
+/// A change of an endpoint; what is absent stays (a JSON object only).
 #[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, try_from = "serde_json::Map<String, serde_json::Value>")]
 pub struct WebhookPatch {
     #[schema(max_length = 2000)]
     pub url: Option<String>,
     /// `true` enables it again (its failure count restarts), `false` pauses it.
     pub enabled: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WebhookPatchFields {
+    url: Option<String>,
+    enabled: Option<bool>,
+}
+
+impl TryFrom<serde_json::Map<String, serde_json::Value>> for WebhookPatch {
+    type Error = serde_json::Error;
+
+    fn try_from(object: serde_json::Map<String, serde_json::Value>) -> Result<Self, Self::Error> {
+        let fields: WebhookPatchFields = serde_json::from_value(serde_json::Value::Object(object))?;
+        Ok(Self { url: fields.url, enabled: fields.enabled })
+    }
 }
 
 /// One attempt of a delivery.

@@ -224,6 +224,10 @@ async fn preferences_default_to_instant_mail_and_can_be_changed() {
     app.patch_as(user.bearer(), "/api/v1/notification-preferences", &json!({"email": "off"}), None)
         .await
         .assert_problem(400, "invalid_body");
+    app.patch_as(user.bearer(), "/api/v1/notification-preferences", &json!([null, null]), None)
+        .await
+        .assert_problem(400, "invalid_body");
+    assert_eq!(app.get_as(user.bearer(), "/api/v1/notifications?kind=").await.status, 200);
 }
 
 /// The local SMTP server `techmatch mailsink`, as a child process on a free loopback port.
