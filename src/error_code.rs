@@ -97,6 +97,8 @@ error_codes! {
     InvitationExpired = ("invitation_expired", 410),
     /// 410: the organisation's owner revoked the invitation.
     InvitationRevoked = ("invitation_revoked", 410),
+    /// 410: the password reset token is unknown, used or older than 30 minutes; ask for a new one.
+    ResetTokenInvalid = ("reset_token_invalid", 410),
     /// 409: a review decision on a listing that is not pending review; `current_status` gives its status.
     NotPendingReview = ("not_pending_review", 409),
     /// 409: payments are recorded on a contract both sides confirmed that is not terminated.
