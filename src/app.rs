@@ -21,6 +21,7 @@ use crate::auth::tokens::TokenService;
 use crate::client_addr::TrustedProxies;
 use crate::config::ServeConfig;
 use crate::db::{self, PgPool};
+use crate::delivery::Deliverer;
 use crate::docs::OpenApiJson;
 use crate::extract::{json_config, path_config, problem_catch_all, query_config, route_not_found};
 use crate::industries::taxonomy::Taxonomy;
@@ -68,6 +69,8 @@ impl Application {
             producer: Arc::new(Producer::new(matcher.clone(), taxonomy)),
         }
         .spawn(Duration::from_millis(config.jobs_tick_ms));
+        Deliverer::new(pool.clone(), config.clock.clone(), &config.delivery, jobs::instance_id())?
+            .spawn(Duration::from_millis(config.delivery.delivery_tick_ms));
 
         let listener = TcpListener::bind(config.bind)?;
         let port = listener.local_addr()?.port();
@@ -86,6 +89,8 @@ impl Application {
             clock: config.clock.clone(),
             lifecycle,
             contract_review_above_fen: config.contract_review_above_fen,
+            webhook_allow_loopback: config.delivery.webhook_allow_loopback,
+            public_url: config.delivery.public_url.clone(),
             metrics: Metrics::new()?,
             exchange: ExchangeSettings {
                 max_import_bytes: config.import_max_bytes,

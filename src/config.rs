@@ -269,6 +269,88 @@ impl Default for LifecycleConfig {
     }
 }
 
+/// How `TECHMATCH_SMTP_TLS` secures the SMTP connection.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum SmtpTls {
+    /// Plain text (a local relay or the development mail sink only).
+    None,
+    /// Plain connection upgraded with STARTTLS, required (port 587).
+    #[default]
+    Starttls,
+    /// TLS from the first byte (SMTPS, port 465).
+    Tls,
+}
+
+/// Delivery of notifications (issue 13): the job that fans the outbox out to inboxes, e-mail and
+/// webhooks, the SMTP relay and the webhook rules. Every setting has a default; without
+/// `TECHMATCH_SMTP_HOST` e-mail stays queued (nothing is lost, nothing is sent).
+#[derive(clap::Args, Clone, Debug)]
+pub struct DeliveryConfig {
+    /// Milliseconds between two delivery passes of this instance (every instance delivers;
+    /// `FOR UPDATE SKIP LOCKED` shares the work so nothing is delivered twice).
+    #[arg(long, env = "TECHMATCH_DELIVERY_TICK_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(20..=600_000))]
+    pub delivery_tick_ms: u64,
+    /// Rows one delivery transaction claims at most (outbox rows, e-mails or webhook deliveries).
+    #[arg(long, env = "TECHMATCH_DELIVERY_BATCH", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub delivery_batch: u32,
+    /// SMTP relay host; e-mail is not sent (stays queued) without one.
+    #[arg(long, env = "TECHMATCH_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+    /// SMTP relay port.
+    #[arg(long, env = "TECHMATCH_SMTP_PORT", default_value_t = 587)]
+    pub smtp_port: u16,
+    /// `none`, `starttls` (default) or `tls`.
+    #[arg(long, env = "TECHMATCH_SMTP_TLS", value_enum, default_value_t = SmtpTls::Starttls)]
+    pub smtp_tls: SmtpTls,
+    /// SMTP user name (with `TECHMATCH_SMTP_PASSWORD`); no authentication without it.
+    #[arg(long, env = "TECHMATCH_SMTP_USERNAME")]
+    pub smtp_username: Option<String>,
+    /// SMTP password.
+    #[arg(long, env = "TECHMATCH_SMTP_PASSWORD", hide_env_values = true)]
+    pub smtp_password: Option<Secret>,
+    /// Milliseconds an SMTP conversation may take before it fails (and is retried).
+    #[arg(long, env = "TECHMATCH_SMTP_TIMEOUT_MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(100..=120_000))]
+    pub smtp_timeout_ms: u64,
+    /// The sender of every mail, e.g. `科技成果供需对接平台 <noreply@example.org>`.
+    #[arg(long, env = "TECHMATCH_MAIL_FROM", default_value = "techmatch <noreply@techmatch.local>")]
+    pub mail_from: String,
+    /// The address readers reach the platform at, put before the links of mails.
+    #[arg(long, env = "TECHMATCH_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    pub public_url: String,
+    /// Whether webhooks may target loopback addresses (127.0.0.0/8, ::1): for local development
+    /// and tests only. Private and link-local targets are always refused.
+    #[arg(long, env = "TECHMATCH_WEBHOOK_ALLOW_LOOPBACK", default_value_t = false, action = clap::ArgAction::Set)]
+    pub webhook_allow_loopback: bool,
+    /// Consecutive failed attempts after which a webhook endpoint is disabled (and its
+    /// organisation told by a `webhook_disabled` notification).
+    #[arg(long, env = "TECHMATCH_WEBHOOK_MAX_FAILURES", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub webhook_max_failures: u32,
+    /// Milliseconds a webhook request (connect, send, answer) may take.
+    #[arg(long, env = "TECHMATCH_WEBHOOK_TIMEOUT_MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(100..=60_000))]
+    pub webhook_timeout_ms: u64,
+}
+
+impl Default for DeliveryConfig {
+    /// The documented defaults.
+    fn default() -> Self {
+        Self {
+            delivery_tick_ms: 1000,
+            delivery_batch: 50,
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_tls: SmtpTls::Starttls,
+            smtp_username: None,
+            smtp_password: None,
+            smtp_timeout_ms: 10_000,
+            mail_from: "techmatch <noreply@techmatch.local>".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+            webhook_allow_loopback: false,
+            webhook_max_failures: 10,
+            webhook_timeout_ms: 5000,
+        }
+    }
+}
+
 /// Settings of `techmatch serve`.
 #[derive(clap::Args, Clone, Debug)]
 pub struct ServeConfig {
@@ -280,6 +362,8 @@ pub struct ServeConfig {
     pub quotas: QuotaConfig,
     #[command(flatten)]
     pub lifecycle: LifecycleConfig,
+    #[command(flatten)]
+    pub delivery: DeliveryConfig,
     /// Milliseconds between two ticks of this instance's scheduled jobs (the expiry sweep and
     /// the expiry reminders). Every instance ticks; an advisory lock lets one run each job at a time.
     #[arg(long, env = "TECHMATCH_JOBS_TICK_MS", default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(50..=600_000))]

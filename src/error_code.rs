@@ -107,6 +107,8 @@ error_codes! {
     InvitationExpired = ("invitation_expired", 410, "邀请已过期", "Invitation expired", "邀请已过期，请负责人重新邀请。"),
     /// 410: the organisation's owner revoked the invitation.
     InvitationRevoked = ("invitation_revoked", 410, "邀请已撤销", "Invitation revoked", "机构负责人已撤销该邀请。"),
+    /// 410: the password reset token is unknown, used or older than 30 minutes; ask for a new one.
+    ResetTokenInvalid = ("reset_token_invalid", 410, "重置链接无效", "Reset token invalid", "密码重置链接未知、已使用或已超过 30 分钟，请重新申请。"),
     /// 409: a review decision on a listing that is not pending review; `current_status` gives its status.
     NotPendingReview = ("not_pending_review", 409, "不在待审核状态", "Not pending review", "该条目不在待审核状态，当前状态见 current_status。"),
     /// 409: payments are recorded on a contract both sides confirmed that is not terminated.

@@ -53,6 +53,8 @@ pub enum Job {
     NewMatches,
     /// Queues `connection_stale` for open connections without a move for the configured days.
     StaleConnections,
+    /// Queues the daily and weekly e-mail digests (run by [`crate::delivery`]).
+    EmailDigests,
 }
 
 impl Job {
@@ -65,6 +67,7 @@ impl Job {
             Job::ChallengeClose => "challenge_close",
             Job::NewMatches => "new_matches",
             Job::StaleConnections => "stale_connections",
+            Job::EmailDigests => "email_digests",
         }
     }
 
@@ -78,6 +81,7 @@ impl Job {
             Job::ChallengeClose => 40,
             Job::NewMatches => 3,
             Job::StaleConnections => 4,
+            Job::EmailDigests => 30,
         }
     }
 }

@@ -15,6 +15,20 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// The stored form: `zh` or `en`.
+    pub fn as_str(self) -> &'static str {
+        self.pick("zh", "en")
+    }
+
+    /// `zh` or `en`; `None` for anything else.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "zh" => Some(Lang::Zh),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
     /// `zh` or `en` by this language.
     pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
         match self {

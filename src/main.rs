@@ -84,6 +84,16 @@ enum Command {
         #[command(flatten)]
         lifecycle: LifecycleConfig,
     },
+    /// Run a local SMTP server that writes every mail it receives as an .eml file (development and
+    /// tests; plain SMTP on loopback: set TECHMATCH_SMTP_TLS=none).
+    Mailsink {
+        /// Address and port to listen on; port 0 picks a free one (logged).
+        #[arg(long, default_value = "127.0.0.1:2525")]
+        bind: std::net::SocketAddr,
+        /// Folder the .eml files are written to.
+        #[arg(long, default_value = "mail")]
+        dir: PathBuf,
+    },
 }
 
 fn connect(config: &DatabaseConfig) -> anyhow::Result<PgConnection> {
@@ -137,6 +147,11 @@ async fn main() -> anyhow::Result<()> {
             let challenges = techmatch::challenges::demo::seed(&mut conn, &matcher)?;
             let event = seed_demo_event(&mut conn, &matcher, Taxonomy::embedded(), chrono::Utc::now())?;
             tracing::info!(accounts, connections, listings, challenges, event = ?event, "demo data ready");
+        }
+        Command::Mailsink { bind, dir } => {
+            std::thread::spawn(move || techmatch::mailsink::serve(bind, &dir))
+                .join()
+                .map_err(|_| anyhow::anyhow!("the mail sink panicked"))??;
         }
     }
     Ok(())

@@ -16,8 +16,8 @@ use crate::extract::RouteTable;
 use crate::spec::{self, BEARER};
 use crate::{
     accounts, audit, challenges, commissions, connections, contracts, demands, docs, exchange, fairs, health,
-    industries, matches, members, metrics, organizations, payments, regions, reviews, search, stats, subscriptions,
-    supplies, vocabularies,
+    industries, matches, members, metrics, notifications, organizations, payments, regions, reviews, search, stats,
+    subscriptions, supplies, vocabularies,
 };
 
 /// Mounts every route. The handlers' own attributes give each one's method and path.
@@ -35,6 +35,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(regions::handlers::list_regions)
                 .service(accounts::handlers::register)
                 .service(accounts::handlers::login)
+                .service(accounts::handlers::request_password_reset)
+                .service(accounts::handlers::confirm_password_reset)
                 .service(accounts::handlers::refresh)
                 .service(accounts::handlers::logout)
                 .service(accounts::handlers::me)
@@ -129,6 +131,17 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(subscriptions::handlers::set_supply_setting)
                 .service(subscriptions::handlers::demand_setting)
                 .service(subscriptions::handlers::set_demand_setting)
+                .service(notifications::handlers::list)
+                .service(notifications::handlers::unread_count)
+                .service(notifications::handlers::mark_all_read)
+                .service(notifications::handlers::mark_read)
+                .service(notifications::handlers::get_preferences)
+                .service(notifications::handlers::set_preferences)
+                .service(notifications::handlers::create_webhook)
+                .service(notifications::handlers::list_webhooks)
+                .service(notifications::handlers::update_webhook)
+                .service(notifications::handlers::delete_webhook)
+                .service(notifications::handlers::webhook_deliveries)
                 .service(stats::report_handlers::value_views)
                 .service(stats::report_handlers::report_xlsx)
                 .service(challenges::handlers::list)
@@ -179,7 +192,8 @@ says which in `Content-Language`.",
             spec::TransferModeList,
             spec::Keyword,
             crate::stats::handlers::Period,
-            crate::csv_export::CsvHeaders
+            crate::csv_export::CsvHeaders,
+            crate::notifications::webhooks::WebhookPayload
         ),
         responses(
             spec::BadRequest,
@@ -218,6 +232,7 @@ says which in `Content-Language`.",
         (name = "challenges", description = "揭榜挂帅 challenges: applications, the review panel's scores, the award and its public result."),
         (name = "members", description = "An organisation's members: invitations, organisation roles, deactivation."),
         (name = "subscriptions", description = "Saved searches (订阅) and listings' new-match notifications."),
+        (name = "notifications", description = "The inbox, notification settings (e-mail per kind, digests) and an organisation's signed webhooks."),
     ),
 )]
 struct ApiDoc;

@@ -41,6 +41,10 @@ pub struct AppState {
     pub lifecycle: Lifecycle,
     /// A confirmed contract above this total (fen) waits for an admin's review before it counts.
     pub contract_review_above_fen: i64,
+    /// Whether webhooks may target loopback addresses (`TECHMATCH_WEBHOOK_ALLOW_LOOPBACK`).
+    pub webhook_allow_loopback: bool,
+    /// Where readers reach the platform: the start of links in mails (`TECHMATCH_PUBLIC_URL`).
+    pub public_url: String,
     pub metrics: Metrics,
     /// Import and export settings (信息汇交, [`crate::exchange`]).
     pub exchange: ExchangeSettings,

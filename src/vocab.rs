@@ -286,6 +286,8 @@ vocabulary! {
         EventMeetingScheduled = "event_meeting_scheduled" => ("洽谈已安排", "Meeting scheduled"),
         /// 揭榜推荐: the engine suggests an organisation's supplies for an open challenge.
         ChallengeSuggested = "challenge_suggested" => ("揭榜推荐", "Challenge suggested"),
+        /// Webhook 已停用: an organisation's webhook endpoint failed too often in a row and was disabled.
+        WebhookDisabled = "webhook_disabled" => ("Webhook 已停用", "Webhook disabled"),
     }
 }
 
@@ -607,6 +609,32 @@ vocabulary! {
         Csv = "csv" => ("CSV 文件", "CSV"),
         /// Excel workbook (.xlsx), the first sheet.
         Xlsx = "xlsx" => ("Excel 工作簿", "Excel workbook"),
+    }
+}
+
+vocabulary! {
+    /// How a user gets a kind of notification by e-mail (the inbox always has it).
+    EmailFrequency {
+        /// 不发邮件: inbox only.
+        Off = "off" => ("不发邮件", "Off"),
+        /// 即时: one mail per notification, within seconds.
+        Instant = "instant" => ("即时", "Instant"),
+        /// 每日摘要: one mail a day (after 00:00 China time) listing the day's notifications.
+        Daily = "daily" => ("每日摘要", "Daily digest"),
+        /// 每周摘要: one mail a week (after Monday 00:00 China time).
+        Weekly = "weekly" => ("每周摘要", "Weekly digest"),
+    }
+}
+
+vocabulary! {
+    /// Where a webhook delivery stands.
+    WebhookDeliveryStatus {
+        /// 待投递: not yet accepted by the endpoint; retried with backoff.
+        Pending = "pending" => ("待投递", "Pending"),
+        /// 已投递: the endpoint answered 2xx.
+        Delivered = "delivered" => ("已投递", "Delivered"),
+        /// 投递失败: retried for 24 hours without success, or the endpoint was disabled.
+        Failed = "failed" => ("投递失败", "Failed"),
     }
 }
 

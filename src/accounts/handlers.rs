@@ -5,6 +5,7 @@ use std::net::IpAddr;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
 use super::model::{Account, LoginInput, PasswordChangeInput, RefreshInput, RegisterInput, Session};
+use super::reset::{self, ResetConfirmInput, ResetRequestInput, ResetRequested};
 use super::{repo, service};
 use crate::auth::Principal;
 use crate::db;
@@ -42,6 +43,50 @@ pub async fn register(
     let account = service::register(&state.pool, &state.hashing, body.into_inner(), client).await?;
     tracing::info!(user_id = %account.user.id, organization_id = %account.organization.id, "account registered");
     Ok(HttpResponse::Created().json(account))
+}
+
+/// Ask for a password reset mail.
+///
+/// 202 with the same answer whether the address has an account or not (nothing tells which
+/// addresses exist); when it has one, a mail with a single-use token valid 30 minutes is queued.
+/// Throttled per client address like sign-in.
+#[utoipa::path(operation_id = "request_password_reset", tag = "accounts",
+    request_body = ResetRequestInput, responses(
+    (status = 202, description = "Accepted (the same for every address).", body = ResetRequested),
+    oa::BadRequest, oa::JsonBody, oa::ValidationFailed, oa::TooManyRequests))]
+#[post("/auth/password-reset")]
+#[tracing::instrument(skip(state, req, body))]
+pub async fn request_password_reset(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: crate::extract::Json<ResetRequestInput>,
+) -> Result<HttpResponse, ApiError> {
+    state.throttle.check_ip(client_ip(&state, &req))?;
+    let (input, now, url) = (body.into_inner(), state.clock.now(), state.public_url.clone());
+    let answer = db::run(&state.pool, move |conn| reset::request(conn, input, now, &url)).await?;
+    Ok(HttpResponse::Accepted().json(answer))
+}
+
+/// Set a new password with a reset token.
+///
+/// 204; the token is used up, every refresh token of the user is revoked and access tokens
+/// issued before are refused. 410 `reset_token_invalid` for an unknown, used or expired token.
+#[utoipa::path(operation_id = "confirm_password_reset", tag = "accounts",
+    request_body = ResetConfirmInput, responses(
+    (status = 204, description = "The password is set; sign in with it."),
+    (status = 410, description = "`reset_token_invalid`: unknown, used or older than 30 minutes.", body = oa::Problem,
+        content_type = "application/problem+json"),
+    oa::BadRequest, oa::HashingUnavailable, oa::JsonBody, oa::ValidationFailed, oa::TooManyRequests))]
+#[post("/auth/password-reset/confirm")]
+#[tracing::instrument(skip(state, req, body))]
+pub async fn confirm_password_reset(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: crate::extract::Json<ResetConfirmInput>,
+) -> Result<HttpResponse, ApiError> {
+    state.throttle.check_ip(client_ip(&state, &req))?;
+    reset::confirm(&state.pool, &state.hashing, &state.credentials, body.into_inner(), state.clock.now()).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Sign in.

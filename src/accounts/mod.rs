@@ -5,5 +5,6 @@ pub mod demo;
 pub mod handlers;
 pub mod model;
 pub mod repo;
+pub mod reset;
 pub mod service;
 pub mod summary;

@@ -532,6 +532,112 @@ diesel::joinable!(event_meetings -> event_pairs (pair_id));
 diesel::joinable!(event_roadshows -> events (event_id));
 diesel::joinable!(connections -> events (event_id));
 
+diesel::table! {
+    notification_settings (user_id) {
+        user_id -> Uuid,
+        locale -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Int8,
+        outbox_id -> Int8,
+        user_id -> Uuid,
+        kind -> Text,
+        subject_kind -> Text,
+        subject_id -> Uuid,
+        payload -> Jsonb,
+        created_at -> Timestamptz,
+        read_at -> Nullable<Timestamptz>,
+        digest -> Nullable<Text>,
+        digested_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    notification_preferences (user_id, kind) {
+        user_id -> Uuid,
+        kind -> Text,
+        email -> Text,
+    }
+}
+
+diesel::table! {
+    email_outbox (id) {
+        id -> Int8,
+        message_id -> Text,
+        user_id -> Nullable<Uuid>,
+        to_address -> Text,
+        subject -> Text,
+        body -> Text,
+        created_at -> Timestamptz,
+        next_attempt_at -> Timestamptz,
+        attempts -> Int4,
+        last_error -> Nullable<Text>,
+        sent_at -> Nullable<Timestamptz>,
+        failed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> Uuid,
+        organization_id -> Uuid,
+        url -> Text,
+        secret -> Text,
+        enabled -> Bool,
+        consecutive_failures -> Int4,
+        disabled_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Uuid,
+        endpoint_id -> Uuid,
+        outbox_id -> Int8,
+        kind -> Text,
+        body -> Text,
+        status -> Text,
+        attempts -> Int4,
+        created_at -> Timestamptz,
+        next_attempt_at -> Timestamptz,
+        last_status_code -> Nullable<Int4>,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (id) {
+        id -> Int8,
+        delivery_id -> Uuid,
+        attempted_at -> Timestamptz,
+        status_code -> Nullable<Int4>,
+        error -> Nullable<Text>,
+        duration_ms -> Int4,
+    }
+}
+
+diesel::table! {
+    password_resets (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        token_hash -> Text,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::joinable!(notifications -> users (user_id));
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
+diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
     users,
@@ -569,6 +675,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     subscriptions,
     listing_match_optouts,
     listing_market_entries,
+    notification_settings,
+    notifications,
+    notification_preferences,
+    email_outbox,
+    webhook_endpoints,
+    webhook_deliveries,
+    webhook_attempts,
+    password_resets,
 );
 
 diesel::table! {

@@ -19,8 +19,8 @@ use crate::state::AppState;
 /// Invite a colleague (the organisation's owners).
 ///
 /// 201 with the invitation and its token, valid for `TECHMATCH_INVITATION_TTL_HOURS` (7 days by
-/// default). The token is shown only here and stored as its digest; until invitations are
-/// e-mailed (the notifications issue) the owner hands it to the colleague, who accepts it with
+/// default). The token is shown only here and stored as its digest; it is mailed to the address
+/// (with a link) in the same transaction, and the colleague accepts it with
 /// `POST /api/v1/invitations/accept`.
 #[utoipa::path(operation_id = "invite_member", tag = "members",
     security(("bearer" = [])),
@@ -38,8 +38,8 @@ pub async fn invite(
     id: web::Path<Uuid>,
     body: crate::extract::Json<InvitationInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, input, ttl) = (id.into_inner(), body.into_inner(), state.invitation_ttl);
-    let created = db::run(&state.pool, move |conn| service::invite(conn, &caller, id, input, ttl)).await?;
+    let (id, input, ttl, url) = (id.into_inner(), body.into_inner(), state.invitation_ttl, state.public_url.clone());
+    let created = db::run(&state.pool, move |conn| service::invite(conn, &caller, id, input, ttl, &url)).await?;
     Ok(HttpResponse::Created().json(created))
 }
 

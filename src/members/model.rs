@@ -85,8 +85,7 @@ pub struct InvitationCreated {
     pub organization_role: OrganizationRole,
     pub expires_at: DateTime<Utc>,
     /// The secret the colleague accepts the invitation with (`POST /api/v1/invitations/accept`).
-    /// Shown once, here, and stored only as its digest: until e-mail delivery exists (the
-    /// notifications issue) the owner hands it over.
+    /// Shown once, here, and stored only as its digest; it is also mailed to the address invited.
     pub token: String,
 }
 

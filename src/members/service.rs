@@ -42,6 +42,7 @@ pub fn invite(
     organization_id: Uuid,
     input: InvitationInput,
     ttl: Duration,
+    public_url: &str,
 ) -> Result<InvitationCreated, ApiError> {
     let mut f = Fields::new();
     let address = email(&mut f, "email", input.email);
@@ -79,6 +80,26 @@ pub fn invite(
                     "expires_at": invitation.expires_at,
                 }));
         audit::record(conn, &entry)?;
+        // The invitation is mailed in the same transaction (the e-mail outbox), link and token.
+        let organization = crate::organizations::repo::get(conn, organization_id)?;
+        let link = format!("{}/invitations/accept?token={token}", public_url.trim_end_matches('/'));
+        crate::notifications::email::queue(
+            conn,
+            &crate::notifications::email::NewEmail {
+                message_id: format!("<invitation-{}@techmatch>", invitation.id.simple()),
+                user_id: None,
+                to_address: invitation.email.clone(),
+                subject: format!("邀请您加入「{}」 / Invitation to join {}", organization.name, organization.name),
+                body: format!(
+                    "「{name}」邀请您加入科技成果供需对接平台。请在 {expires} 前接受邀请：\n{link}\n\n\
+                     令牌 / token: {token}\n（POST /api/v1/invitations/accept，附上令牌、密码和姓名）\n\n\
+                     {name} invites you to the platform. Accept before {expires} (UTC) with the link or the token above.",
+                    name = organization.name,
+                    expires = invitation.expires_at.format("%Y-%m-%d %H:%M UTC"),
+                ),
+            },
+            Utc::now(),
+        )?;
         Ok(InvitationCreated {
             id: invitation.id,
             organization_id,

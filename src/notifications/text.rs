@@ -44,8 +44,9 @@ pub fn render(kind: NotificationKind, payload: &Value, lang: Lang) -> Message {
             let status = text("status");
             let note = text("note");
             let outcome = match (status.as_str(), lang) {
-                ("published", Lang::Zh) => "审核通过，已上架".to_string(),
-                ("published", Lang::En) => "was approved and is on the market".to_string(),
+                // A supply goes on the market `published`, a demand `open`.
+                ("published" | "open", Lang::Zh) => "审核通过，已上架".to_string(),
+                ("published" | "open", Lang::En) => "was approved and is on the market".to_string(),
                 ("changes_requested", Lang::Zh) => "需要修改后重新提交".to_string(),
                 ("changes_requested", Lang::En) => "needs changes before it is published".to_string(),
                 (_, Lang::Zh) => "未通过审核".to_string(),
@@ -112,6 +113,22 @@ pub fn render(kind: NotificationKind, payload: &Value, lang: Lang) -> Message {
                 ),
             };
             (lang.pick(kind.label_zh(), kind.label_en()).to_string(), body)
+        }
+        NotificationKind::WebhookDisabled => {
+            let url = text("url");
+            let failures = payload.get("failures").and_then(Value::as_i64).unwrap_or_default();
+            (
+                lang.pick(kind.label_zh(), kind.label_en()).to_string(),
+                match lang {
+                    Lang::Zh => format!(
+                        "Webhook {url} 连续 {failures} 次投递失败，已停用。修复接收端后请重新启用（PATCH enabled=true）。"
+                    ),
+                    Lang::En => format!(
+                        "The webhook {url} failed {failures} times in a row and was disabled. Fix the receiver, then \
+enable it again (PATCH enabled=true)."
+                    ),
+                },
+            )
         }
     };
     Message { title: if title.is_empty() { subject } else { format!("{subject}：{title}") }, body, link }
@@ -316,5 +333,11 @@ mod tests {
         let payload = json!({"title": "t", "status": "changes_requested", "note": "补充成熟度"});
         let zh = render(NotificationKind::ListingReviewed, &payload, Lang::Zh);
         assert!(zh.body.contains("需要修改") && zh.body.contains("补充成熟度"), "{zh:?}");
+    }
+
+    #[test]
+    fn an_approved_demand_is_on_the_market_not_rejected() {
+        let zh = render(NotificationKind::ListingReviewed, &json!({"title": "t", "status": "open"}), Lang::Zh);
+        assert!(zh.body.contains("审核通过"), "{zh:?}");
     }
 }

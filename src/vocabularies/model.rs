@@ -43,9 +43,9 @@ fn view<V: Vocabulary>() -> VocabularyView {
 }
 
 /// The vocabularies of [`crate::vocab`] that no request or response carries (kept inside the
-/// server: the statistics' listing events, the notification outbox); they are not served.
+/// server: the statistics' listing events); they are not served.
 #[cfg_attr(not(test), allow(dead_code))]
-const INTERNAL: &[&str] = &["ListingEventKind", "NotificationKind"];
+const INTERNAL: &[&str] = &["ListingEventKind"];
 
 /// Every `vocabulary!` of [`crate::vocab`] that the API exchanges, each a schema of the OpenAPI
 /// document (a unit test checks that none is missing but [`INTERNAL`]).
@@ -88,6 +88,9 @@ pub fn every() -> VocabularyList {
             view::<RoadshowKind>(),
             view::<ChallengeStatus>(),
             view::<ChallengeApplicationStatus>(),
+            view::<NotificationKind>(),
+            view::<EmailFrequency>(),
+            view::<WebhookDeliveryStatus>(),
         ],
     }
 }

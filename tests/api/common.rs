@@ -20,7 +20,9 @@ use serde_json::Value;
 
 use techmatch::app::Application;
 use techmatch::clock::Clock;
-use techmatch::config::{AuthConfig, DatabaseConfig, LifecycleConfig, QuotaConfig, Secret, ServeConfig};
+use techmatch::config::{
+    AuthConfig, DatabaseConfig, DeliveryConfig, LifecycleConfig, QuotaConfig, Secret, ServeConfig,
+};
 use techmatch::import::{import, ListingSide};
 use techmatch::industries::taxonomy::Taxonomy;
 use techmatch::matches::service::MatchService;
@@ -204,6 +206,7 @@ pub fn serve_config(database_url: &str) -> ServeConfig {
         auth: auth_config(),
         quotas: quota_config(),
         lifecycle: LifecycleConfig::default(),
+        delivery: DeliveryConfig { delivery_tick_ms: 100, webhook_allow_loopback: true, ..DeliveryConfig::default() },
         jobs_tick_ms: 100,
         clock: Clock::system(),
         contract_review_above_fen: 10_000_000_000,
@@ -605,8 +608,14 @@ impl ServerLog {
 /// Starts the real binary serving `database_url` (JSON logs at `info`, one worker, a free port):
 /// the process, its port and its log.
 pub fn start_binary(database_url: &str) -> (Child, u16, ServerLog) {
+    start_binary_with(database_url, &[])
+}
+
+/// [`start_binary`] with more environment variables (settings).
+pub fn start_binary_with(database_url: &str, env: &[(&str, String)]) -> (Child, u16, ServerLog) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_techmatch"))
         .arg("serve")
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .env("DATABASE_URL", database_url)
         .env("TECHMATCH_JWT_SECRET", JWT_SECRET)
         .env("TECHMATCH_BIND", "127.0.0.1:0")

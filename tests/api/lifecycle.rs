@@ -228,7 +228,7 @@ async fn review_decisions_need_a_reason_and_only_pending_listings_are_decided() 
         &app.db,
         &format!(
             "SELECT count(*) AS n FROM notification_outbox WHERE kind = 'listing_reviewed' AND subject_id = '{d}' \
-             AND recipient_organization_id = '{}' AND delivered_at IS NULL",
+             AND recipient_organization_id = '{}'",
             owner.organization_id
         ),
     );

@@ -18,6 +18,7 @@ mod connection_notifications;
 mod connections;
 mod consumers;
 mod contracts;
+mod delivery;
 mod errors;
 mod events;
 mod evidence;
