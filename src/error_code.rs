@@ -115,6 +115,24 @@ error_codes! {
     ContractNotPayable = ("contract_not_payable", 409, "合同不能登记到账", "Contract not payable", "只有双方确认且未终止的合同才能登记到账。"),
     /// 409: a commission policy overlaps another for the same scope and period.
     PolicyOverlap = ("policy_overlap", 409, "佣金政策重叠", "Policy overlap", "同一范围和期间已有佣金政策。"),
+    /// 409: registration for an event is possible only while it is `registration_open` and within its registration window.
+    RegistrationClosed = ("registration_closed", 409, "报名已截止", "Registration closed", "对接会不在报名期内，不能报名。"),
+    /// 409: the action is not possible in the event's current status; `event_status` gives it and `allowed_in` where it is.
+    EventNotActive = ("event_not_active", 409, "对接会状态不允许此操作", "Event not active", "对接会当前状态不允许此操作，见 event_status 和 allowed_in。"),
+    /// 409: a party of the meeting, or the table, already has a meeting in this slot; `taken` says which.
+    SlotTaken = ("slot_taken", 409, "时段已被占用", "Slot taken", "该时段一方或该桌已有洽谈安排，见 taken。"),
+    /// 409: an intent agreement is already recorded for this pair.
+    IntentExists = ("intent_exists", 409, "意向协议已存在", "Intent exists", "这一对接配对已签订意向协议。"),
+    /// 409: the challenge takes no applications now (its window is not open) or applications can no longer be withdrawn.
+    ChallengeClosed = ("challenge_closed", 409, "不在揭榜期内", "Challenge closed", "揭榜挂帅不在征集期内，不能申请或撤回。"),
+    /// 409: the organisation has a submitted application to this challenge already; `existing_id` names it.
+    AlreadyApplied = ("already_applied", 409, "已提交揭榜方案", "Already applied", "本机构已对该揭榜挂帅提交方案，见 existing_id。"),
+    /// 409: the record is not in the status this action needs; `current_status` gives its status.
+    WrongStatus = ("wrong_status", 409, "状态不允许此操作", "Wrong status", "记录当前状态不允许此操作，见 current_status。"),
+    /// 403: the organisation's kind or region is not among the challenge's eligible ones, or it owns the challenge.
+    NotEligible = ("not_eligible", 403, "不符合揭榜条件", "Not eligible", "本机构的类型或地区不在揭榜条件内，或是发榜机构本身。"),
+    /// 403: a reviewer scores no application of their own organisation and none they declared a conflict with.
+    ConflictOfInterest = ("conflict_of_interest", 403, "需回避", "Conflict of interest", "评审专家不能为本机构或已声明回避的方案打分。"),
     /// 412: `If-Match` names a version that is no longer current.
     VersionMismatch = ("version_mismatch", 412, "版本已变化", "Version mismatch", "记录已被修改，If-Match 中的版本不是当前版本。"),
     /// 413: the body exceeds the size limit.
@@ -141,24 +159,6 @@ error_codes! {
     HashingBusy = ("hashing_busy", 503, "服务繁忙", "Hashing busy", "密码校验繁忙，请稍后重试（见 Retry-After）。"),
     /// 500: a bug, logged with its cause and never described to the client.
     Internal = ("internal", 500, "服务器内部错误", "Internal error", "服务器内部错误，已记录。"),
-    /// 409: registration for an event is possible only while it is `registration_open` and within its registration window.
-    RegistrationClosed = ("registration_closed", 409, "报名已截止", "Registration closed", "对接会不在报名期内，不能报名。"),
-    /// 409: the action is not possible in the event's current status; `event_status` gives it and `allowed_in` where it is.
-    EventNotActive = ("event_not_active", 409, "对接会状态不允许此操作", "Event not active", "对接会当前状态不允许此操作，见 event_status 和 allowed_in。"),
-    /// 409: a party of the meeting, or the table, already has a meeting in this slot; `taken` says which.
-    SlotTaken = ("slot_taken", 409, "时段已被占用", "Slot taken", "该时段一方或该桌已有洽谈安排，见 taken。"),
-    /// 409: an intent agreement is already recorded for this pair.
-    IntentExists = ("intent_exists", 409, "意向协议已存在", "Intent exists", "这一对接配对已签订意向协议。"),
-    /// 409: the challenge takes no applications now (its window is not open) or applications can no longer be withdrawn.
-    ChallengeClosed = ("challenge_closed", 409, "不在揭榜期内", "Challenge closed", "揭榜挂帅不在征集期内，不能申请或撤回。"),
-    /// 409: the organisation has a submitted application to this challenge already; `existing_id` names it.
-    AlreadyApplied = ("already_applied", 409, "已提交揭榜方案", "Already applied", "本机构已对该揭榜挂帅提交方案，见 existing_id。"),
-    /// 409: the record is not in the status this action needs; `current_status` gives its status.
-    WrongStatus = ("wrong_status", 409, "状态不允许此操作", "Wrong status", "记录当前状态不允许此操作，见 current_status。"),
-    /// 403: the organisation's kind or region is not among the challenge's eligible ones, or it owns the challenge.
-    NotEligible = ("not_eligible", 403, "不符合揭榜条件", "Not eligible", "本机构的类型或地区不在揭榜条件内，或是发榜机构本身。"),
-    /// 403: a reviewer scores no application of their own organisation and none they declared a conflict with.
-    ConflictOfInterest = ("conflict_of_interest", 403, "需回避", "Conflict of interest", "评审专家不能为本机构或已声明回避的方案打分。"),
 }
 
 /// In the document: the codes as an enumeration, each with its status and meaning in the

@@ -212,6 +212,21 @@ impl<T> Query<T> {
     }
 }
 
+impl<T: serde::de::DeserializeOwned> Query<T> {
+    /// Parses `query` (a query string without `?`) as the extractor does.
+    pub fn from_query(query: &str) -> Result<Self, ApiError> {
+        let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(deserializer).map(Query).map_err(|e| {
+            let error = serde_field_error(&field_path(e.path()), &e.inner().to_string());
+            ApiError::BadFields {
+                code: ErrorCode::InvalidQuery,
+                detail: format!("invalid query string: `{}` {}", error.field, error.message(Lang::En)),
+                errors: vec![error],
+            }
+        })
+    }
+}
+
 impl<T> std::ops::Deref for Query<T> {
     type Target = T;
 
@@ -225,17 +240,7 @@ impl<T: serde::de::DeserializeOwned> actix_web::FromRequest for Query<T> {
     type Future = std::future::Ready<Result<Self, actix_web::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(req.query_string().as_bytes()));
-        let parsed = serde_path_to_error::deserialize(deserializer).map(Query).map_err(|e| {
-            let error = serde_field_error(&field_path(e.path()), &e.inner().to_string());
-            ApiError::BadFields {
-                code: ErrorCode::InvalidQuery,
-                detail: format!("invalid query string: `{}` {}", error.field, error.message(Lang::En)),
-                errors: vec![error],
-            }
-            .into()
-        });
-        std::future::ready(parsed)
+        std::future::ready(Self::from_query(req.query_string()).map_err(Into::into))
     }
 }
 

@@ -5,8 +5,8 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::error::FieldCode;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::ApiError;
+use crate::field_error::{FieldCode, FieldError};
 use crate::spec::text::Note;
 use crate::spec::IndustryCode;
 use crate::validation::{query_period, query_text, Fields};
@@ -131,7 +131,10 @@ impl ConnectionListParams {
         query_text("industry", self.industry.as_deref())?;
         query_period(self.from, self.to)?;
         if let Some(code) = self.industry.as_deref().filter(|c| !taxonomy.contains(c)) {
-            return Err(ApiError::bad_request(ErrorCode::InvalidQuery, format!("unknown industry code `{code}`")));
+            return Err(ApiError::bad_query(
+                format!("unknown industry code `{code}`"),
+                FieldError::new("industry", FieldCode::UnknownValue).with("value", code),
+            ));
         }
         Ok(())
     }

@@ -18,6 +18,7 @@ use crate::csv_export::CsvHeaders;
 use crate::db::{self, PgPool};
 use crate::demands::{input::DemandListParams, model::Demand};
 use crate::error::{ApiError, ErrorCode};
+use crate::field_error::{FieldCode, FieldError};
 use crate::listing::search::{self, Searchable};
 use crate::listing::{with_organizations, Shown};
 use crate::pagination::{Page, PageRequest};
@@ -275,7 +276,10 @@ pub async fn get_import_report(
         .as_deref()
         .is_some_and(|c| c.is_empty() || c.len() > 40 || !c.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
     {
-        return Err(ApiError::bad_request(ErrorCode::InvalidQuery, "code: lower-case letters and `_`, 1–40"));
+        return Err(ApiError::bad_query(
+            "code: lower-case letters and `_`, 1–40",
+            FieldError::new("code", FieldCode::InvalidFormat).with("pattern", "^[a-z_]{1,40}$"),
+        ));
     }
     let id = id.into_inner();
     let (items, total) = db::run(&state.pool, move |conn| {
@@ -304,8 +308,7 @@ fn split_query(query: &str) -> Result<(ExportParams, String), ApiError> {
         .split('&')
         .filter(|p| !p.is_empty())
         .partition(|p| matches!(p.split('=').next(), Some("format" | "headers")));
-    let own = web::Query::<ExportParams>::from_query(&own.join("&"))
-        .map_err(|e| ApiError::bad_request(ErrorCode::InvalidQuery, e.to_string()))?;
+    let own = crate::extract::Query::<ExportParams>::from_query(&own.join("&"))?;
     Ok((own.into_inner(), rest.join("&")))
 }
 
@@ -392,8 +395,7 @@ pub async fn export_supplies(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let (own, rest) = split_query(req.query_string())?;
-    let params = web::Query::<SupplyListParams>::from_query(&rest)
-        .map_err(|e| ApiError::bad_request(ErrorCode::InvalidQuery, e.to_string()))?;
+    let params = crate::extract::Query::<SupplyListParams>::from_query(&rest)?;
     // Checked as the list checks them, though an export is not paged.
     PageRequest::parse(params.page, params.per_page)?;
     let filter = params.filter(caller.0.as_ref(), state.taxonomy, state.clock.now())?;
@@ -420,8 +422,7 @@ pub async fn export_demands(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let (own, rest) = split_query(req.query_string())?;
-    let params = web::Query::<DemandListParams>::from_query(&rest)
-        .map_err(|e| ApiError::bad_request(ErrorCode::InvalidQuery, e.to_string()))?;
+    let params = crate::extract::Query::<DemandListParams>::from_query(&rest)?;
     // Checked as the list checks them, though an export is not paged.
     PageRequest::parse(params.page, params.per_page)?;
     let filter = params.filter(caller.0.as_ref(), state.taxonomy, state.clock.now())?;

@@ -15,7 +15,8 @@ use crate::auth::{policy, MaybePrincipal, Principal};
 use crate::connections;
 use crate::db;
 use crate::demands::model::Demand;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::ApiError;
+use crate::field_error::{FieldCode, FieldError};
 use crate::industries::taxonomy::Taxonomy;
 use crate::listing::{self, mode_names, non_blank, trl_in_range, what, with_organizations, ListingStore, Shown};
 use crate::pagination::{Page, PageRequest, DEFAULT_PER_PAGE};
@@ -67,8 +68,9 @@ pub struct MatchParams {
 /// the requested depth, so the depth is bounded like a page size.
 pub const MAX_MATCH_DEPTH: u32 = 1000;
 
-fn bad(detail: String) -> ApiError {
-    ApiError::bad_request(ErrorCode::InvalidQuery, detail)
+/// 400 `invalid_query` naming `field` with `code` (and its parameters through `with`).
+fn bad(detail: String, error: FieldError) -> ApiError {
+    ApiError::bad_query(detail, error)
 }
 
 impl MatchParams {
@@ -89,19 +91,31 @@ impl MatchParams {
         if let Some(code) =
             industries.iter().find(|c| !taxonomy.contains(c) && !taxonomy.groups.iter().any(|g| &g.code == *c))
         {
-            return Err(bad(format!("unknown industry or group code `{code}`")));
+            return Err(bad(
+                format!("unknown industry or group code `{code}`"),
+                FieldError::new("industry", FieldCode::UnknownValue).with("value", code.as_str()),
+            ));
         }
         let modes = split(&self.mode);
         if let Some(mode) = modes.iter().find(|m| TransferMode::parse(m).is_none()) {
-            return Err(bad(format!("unknown cooperation mode `{mode}`")));
+            return Err(bad(
+                format!("unknown cooperation mode `{mode}`"),
+                FieldError::new("mode", FieldCode::UnknownValue).with("value", mode.as_str()),
+            ));
         }
         trl_in_range("trl_min", self.trl_min)?;
         trl_in_range("trl_max", self.trl_max)?;
         if self.page.unwrap_or(1).saturating_mul(self.per_page.unwrap_or(DEFAULT_PER_PAGE)) > MAX_MATCH_DEPTH {
-            return Err(bad(format!("matches are listed down to rank {MAX_MATCH_DEPTH}: lower page or per_page")));
+            return Err(bad(
+                format!("matches are listed down to rank {MAX_MATCH_DEPTH}: lower page or per_page"),
+                FieldError::new("page", FieldCode::OutOfRange).with("max_depth", MAX_MATCH_DEPTH),
+            ));
         }
         if self.min_score.is_some_and(|s| !(0.0..=1.0).contains(&s)) {
-            return Err(bad("min_score must be between 0 and 1".into()));
+            return Err(bad(
+                "min_score must be between 0 and 1".into(),
+                FieldError::new("min_score", FieldCode::OutOfRange).with("min", 0).with("max", 1),
+            ));
         }
         let mut confidence = Vec::new();
         for tier in split(&self.confidence) {
@@ -109,12 +123,22 @@ impl MatchParams {
                 "strong" => Confidence::Strong,
                 "possible" => Confidence::Possible,
                 "weak" => Confidence::Weak,
-                _ => return Err(bad(format!("unknown confidence `{tier}`; allowed: strong, possible, weak"))),
+                _ => {
+                    return Err(bad(
+                        format!("unknown confidence `{tier}`; allowed: strong, possible, weak"),
+                        FieldError::new("confidence", FieldCode::UnknownValue)
+                            .with("value", tier.as_str())
+                            .with("allowed", vec!["strong", "possible", "weak"]),
+                    ))
+                }
             });
         }
         if confidence.is_empty() {
             if self.confidence.is_some() {
-                return Err(bad("confidence names no tier; allowed: strong, possible, weak".into()));
+                return Err(bad(
+                    "confidence names no tier; allowed: strong, possible, weak".into(),
+                    FieldError::new("confidence", FieldCode::Blank).with("allowed", vec!["strong", "possible", "weak"]),
+                ));
             }
             confidence = vec![Confidence::Strong, Confidence::Possible];
         }

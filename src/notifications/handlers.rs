@@ -12,7 +12,8 @@ use super::service;
 use super::webhooks::{WebhookDelivery, WebhookEndpoint, WebhookEndpointCreated, WebhookInput, WebhookPatch};
 use crate::auth::Principal;
 use crate::db;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::ApiError;
+use crate::field_error::{FieldCode, FieldError};
 use crate::lang::Lang;
 use crate::pagination::{Page, PageRequest};
 use crate::spec as oa;
@@ -48,7 +49,10 @@ fn parse_kinds(kind: Option<&str>) -> Result<Vec<NotificationKind>, ApiError> {
         .filter(|k| !k.trim().is_empty())
         .map(|k| {
             NotificationKind::parse(k.trim()).ok_or_else(|| {
-                ApiError::bad_request(ErrorCode::InvalidQuery, format!("kind `{k}` is not a notification kind"))
+                ApiError::bad_query(
+                    format!("kind `{k}` is not a notification kind"),
+                    FieldError::new("kind", FieldCode::UnknownValue).with("value", k.trim()),
+                )
             })
         })
         .collect()

@@ -7,7 +7,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::summary::{summaries, OrganizationSummary};
-use crate::error::{ApiError, ErrorCode};
+use crate::error::ApiError;
+use crate::field_error::{FieldCode, FieldError};
 
 /// Most ids one lookup takes.
 pub const MAX_IDS: usize = 100;
@@ -24,19 +25,23 @@ pub struct OrganizationBatch {
 /// The distinct ids of a comma-separated list, in order; 400 `invalid_query` when one is not a
 /// UUID, when there are none or more than [`MAX_IDS`].
 pub fn parse_ids(text: &str) -> Result<Vec<Uuid>, ApiError> {
-    let invalid = |detail: String| ApiError::bad_request(ErrorCode::InvalidQuery, detail);
+    let invalid = |detail: String, code: FieldCode| ApiError::bad_query(detail, FieldError::new("ids", code));
     let mut ids = Vec::new();
     for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let id = Uuid::parse_str(part).map_err(|_| invalid(format!("ids: `{part}` is not a UUID")))?;
+        let id = Uuid::parse_str(part)
+            .map_err(|_| invalid(format!("ids: `{part}` is not a UUID"), FieldCode::InvalidFormat))?;
         if !ids.contains(&id) {
             ids.push(id);
         }
         if ids.len() > MAX_IDS {
-            return Err(invalid(format!("ids: at most {MAX_IDS} ids per lookup")));
+            return Err(ApiError::bad_query(
+                format!("ids: at most {MAX_IDS} ids per lookup"),
+                FieldError::new("ids", FieldCode::TooMany).with("max", MAX_IDS),
+            ));
         }
     }
     if ids.is_empty() {
-        return Err(invalid("ids: give at least one organisation id".into()));
+        return Err(invalid("ids: give at least one organisation id".into(), FieldCode::Blank));
     }
     Ok(ids)
 }

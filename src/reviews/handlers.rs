@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::queue::{QueueFilter, QueueItem};
 use crate::auth::{policy, Principal};
 use crate::db;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::ApiError;
 use crate::listing::values::industry_codes;
 use crate::pagination::{Page, PageRequest};
 use crate::spec::{self as oa, IndustryList};
@@ -49,10 +49,12 @@ const MAX_AGE_HOURS: u32 = 87_600;
 impl QueueParams {
     fn filter(&self, state: &AppState) -> Result<QueueFilter, ApiError> {
         query_text("industry", self.industry.as_deref())?;
-        let bad = |detail: &str| ApiError::bad_request(ErrorCode::InvalidQuery, detail);
-        for age in [self.min_age_hours, self.max_age_hours].into_iter().flatten() {
-            if age > MAX_AGE_HOURS {
-                return Err(bad("ages are 0–87600 hours"));
+        for (field, age) in [("min_age_hours", self.min_age_hours), ("max_age_hours", self.max_age_hours)] {
+            if let Some(age) = age.filter(|a| *a > MAX_AGE_HOURS) {
+                return Err(ApiError::bad_query(
+                    "ages are 0–87600 hours",
+                    crate::validation::range_error(field, 0, MAX_AGE_HOURS, i64::from(age)),
+                ));
             }
         }
         Ok(QueueFilter {

@@ -5,7 +5,8 @@ use matching::Suggestion;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::error::{ApiError, ErrorCode};
+use crate::error::ApiError;
+use crate::field_error::{FieldCode, FieldError};
 use crate::spec as oa;
 use crate::state::AppState;
 use crate::validation;
@@ -53,16 +54,17 @@ pub async fn suggest(
     validation::query_text("prefix", Some(&params.prefix))?;
     let n = params.prefix.chars().count();
     if n == 0 || n > MAX_PREFIX_CHARS {
-        return Err(ApiError::bad_request(
-            ErrorCode::InvalidQuery,
+        let code = if n == 0 { FieldCode::Blank } else { FieldCode::TooLong };
+        return Err(ApiError::bad_query(
             format!("prefix must be 1–{MAX_PREFIX_CHARS} characters"),
+            FieldError::new("prefix", code).with("max", MAX_PREFIX_CHARS).with("actual", n),
         ));
     }
     let limit = params.limit.unwrap_or(LIMITS.0);
     if !(1..=LIMITS.1).contains(&limit) {
-        return Err(ApiError::bad_request(
-            ErrorCode::InvalidQuery,
+        return Err(ApiError::bad_query(
             format!("limit must be between 1 and {}", LIMITS.1),
+            crate::validation::range_error("limit", 1, LIMITS.1 as i64, limit as i64),
         ));
     }
     Ok(web::Json(Suggestions { items: state.matcher.suggest(params.prefix.trim(), limit) }))

@@ -12,7 +12,8 @@ use super::queries::{
 use crate::accounts::summary::{in_order, user_summaries, UserSummary};
 use crate::auth::{policy, Principal};
 use crate::db;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::ApiError;
+use crate::field_error::{FieldCode, FieldError};
 use crate::spec as oa;
 use crate::state::AppState;
 
@@ -57,7 +58,10 @@ impl PeriodParams {
     pub fn bucket(&self) -> Result<String, ApiError> {
         let period = self.period.clone().unwrap_or_else(|| "month".into());
         if !matches!(period.as_str(), "month" | "quarter" | "year") {
-            return Err(ApiError::bad_request(ErrorCode::InvalidQuery, "period must be month, quarter or year"));
+            return Err(ApiError::bad_query(
+                "period must be month, quarter or year",
+                FieldError::new("period", FieldCode::InvalidValue).with("allowed", vec!["month", "quarter", "year"]),
+            ));
         }
         Ok(period)
     }

@@ -60,8 +60,13 @@ async fn reviewed_demand(app: &TestApp, owner: &Session, title: &str, decision: 
     id
 }
 
+/// The inbox as a client that sends no `Accept-Language` (the harness's default client asks
+/// for English), so a reader without a setting gets the default, Chinese.
 async fn inbox(app: &TestApp, who: &Session, query: &str) -> Reply {
-    let reply = app.get_as(who.bearer(), &format!("/api/v1/notifications{query}")).await;
+    let req = awc::Client::default()
+        .get(app.url(&format!("/api/v1/notifications{query}")))
+        .insert_header((actix_web::http::header::AUTHORIZATION, format!("Bearer {}", who.token)));
+    let reply = app.send(req, None).await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     reply
 }
