@@ -183,7 +183,7 @@ impl CreateChallengeInput {
         }
         if (1..=10).contains(&n) && sum != 100 && criteria.iter().all(|c| c.weight > 0) {
             f.push(
-                FieldError::new("criteria", FieldCode::InvalidValue).with("expected", 100).with("actual", sum).says(
+                FieldError::new("criteria", FieldCode::InvalidValue).with("expected", "100").with("actual", sum).says(
                     format!("各项权重之和应为 100（实际 {sum}）"),
                     format!("the weights must sum to 100 (got {sum})"),
                 ),

@@ -120,7 +120,7 @@ pub fn kick(pool: PgPool, importer: Importer) {
     request_body(description = "The file: JSON Lines, CSV (UTF-8, a BOM is tolerated; English or Chinese headers) \
 or XLSX (the first sheet; cell values only, a formula gives its cached value).",
         content((String = "application/x-ndjson"), (String = "text/csv"),
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+            (crate::spec::text::FileBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
     responses(
     (status = 202, description = "The queued job.", body = ImportJob,
         headers(("Location" = String, description = "`/api/v1/exchange/imports/{id}`"))),
@@ -383,7 +383,7 @@ async fn answer<L: Searchable + Exportable>(
     params(ExportParams, SupplyListParams),
     responses((status = 200, description = "The file.",
         content((String = "text/csv"), (String = "application/x-ndjson"),
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
+            (crate::spec::text::FileBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
         headers(("Content-Disposition" = String, description = "`attachment; filename=\"techmatch-supplies.csv\"`"),
             ("X-Export-Truncated" = String, description = "`true` when the filters selected more than 10,000."))),
     oa::Std, oa::Unauthorized))]
@@ -410,7 +410,7 @@ pub async fn export_supplies(
     params(ExportParams, DemandListParams),
     responses((status = 200, description = "The file.",
         content((String = "text/csv"), (String = "application/x-ndjson"),
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
+            (crate::spec::text::FileBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
         headers(("Content-Disposition" = String, description = "`attachment; filename=\"techmatch-demands.csv\"`"),
             ("X-Export-Truncated" = String, description = "`true` when the filters selected more than 10,000."))),
     oa::Std, oa::Unauthorized))]

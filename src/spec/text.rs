@@ -185,6 +185,27 @@ text_type!(
     NewPassword: Some(10), 128, (NO_NUL), "10–128 characters, not a common password or pattern."
 );
 
+/// The bytes of a file sent or answered as is (an XLSX workbook): `type: string, format:
+/// binary` in the document, so generators and clients treat it as a file, not as JSON numbers.
+pub struct FileBytes;
+
+impl utoipa::PartialSchema for FileBytes {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .description(Some("The file's bytes."))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for FileBytes {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("FileBytes")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
