@@ -7,7 +7,8 @@ use uuid::Uuid;
 
 use crate::error::{ApiError, FieldCode, FieldError};
 use crate::industries::taxonomy::Taxonomy;
-use crate::spec::text::{Note, Title};
+use crate::spec::text::{Note, SourceUrl, Title};
+use crate::spec::IndustryCode;
 use crate::validation::{range_error, Fields};
 use crate::vocab::{EventFormat, EventStatus, ListingKind, MeetingStatus, RoadshowKind};
 
@@ -51,6 +52,7 @@ pub struct CreateEventInput {
     pub description: Option<String>,
     pub format: EventFormat,
     /// The livestream or meeting link of an online or hybrid event.
+    #[schema(value_type = Option<SourceUrl>)]
     pub online_url: Option<String>,
     /// Between the years 2000 and 2100; the event lasts at most 31 days.
     pub starts_at: DateTime<Utc>,
@@ -65,7 +67,7 @@ pub struct CreateEventInput {
     pub slot_minutes: Option<i64>,
     /// Theme industries (codes of `GET /industries`).
     #[serde(default)]
-    #[schema(max_items = 18)]
+    #[schema(max_items = 18, value_type = Vec<IndustryCode>)]
     pub industries: Vec<String>,
     /// The main venue and sub-venues (分会场), at most 20; an on-site or hybrid event has one at least.
     #[serde(default)]
