@@ -412,7 +412,7 @@ async fn a_jsonl_export_imports_back_as_exact_duplicates() {
 /// imported by an admin into a database holding the real listings. Run with
 /// `scripts/test.sh exchange::import_of_10000_rows --run-ignored only --no-capture`.
 #[actix_web::test]
-#[ignore]
+#[ignore = "benchmark: scripts/test.sh exchange::import_of_10000_rows --run-ignored only --no-capture"]
 async fn import_of_10000_rows() {
     let db = crate::common::TestDb::new();
     db.import_real_listings();
