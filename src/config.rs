@@ -254,6 +254,11 @@ pub struct LifecycleConfig {
     /// `connection_stale` notification, once per quiet period.
     #[arg(long, env = "TECHMATCH_CONNECTION_STALE_DAYS", default_value_t = 14, value_parser = clap::value_parser!(u32).range(1..=365))]
     pub connection_stale_days: u32,
+    /// Whether a user must verify their e-mail address (the link mailed at registration) before
+    /// putting listings on the market or opening connections (403 `email_unverified`); they can
+    /// sign in and write drafts either way. `true` or `false`.
+    #[arg(long, env = "TECHMATCH_REQUIRE_EMAIL_VERIFICATION", default_value_t = true, action = clap::ArgAction::Set)]
+    pub require_email_verification: bool,
 }
 
 impl Default for LifecycleConfig {
@@ -265,6 +270,7 @@ impl Default for LifecycleConfig {
             demand_validity_days: 180,
             expiry_reminder_days: vec![7, 1],
             connection_stale_days: 14,
+            require_email_verification: true,
         }
     }
 }

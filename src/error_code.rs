@@ -109,6 +109,12 @@ error_codes! {
     InvitationRevoked = ("invitation_revoked", 410, "邀请已撤销", "Invitation revoked", "机构负责人已撤销该邀请。"),
     /// 410: the password reset token is unknown, used or older than 30 minutes; ask for a new one.
     ResetTokenInvalid = ("reset_token_invalid", 410, "重置链接无效", "Reset token invalid", "密码重置链接未知、已使用或已超过 30 分钟，请重新申请。"),
+    /// 410: the e-mail verification token is unknown, used or older than 48 hours; ask for a new mail.
+    VerificationTokenInvalid = ("verification_token_invalid", 410, "验证链接无效", "Verification token invalid", "邮箱验证链接未知、已使用或已超过 48 小时，请重新发送验证邮件。"),
+    /// 409: a verification mail asked for an address that is verified already.
+    EmailAlreadyVerified = ("email_already_verified", 409, "邮箱已验证", "E-mail already verified", "该账号的邮箱已经验证，无需再次验证。"),
+    /// 403: the user's e-mail is not verified yet: no listing goes on the market and no connection is opened until it is.
+    EmailUnverified = ("email_unverified", 403, "邮箱未验证", "E-mail not verified", "请先点击注册邮件中的链接验证邮箱，再发布成果/需求或发起对接。"),
     /// 409: a review decision on a listing that is not pending review; `current_status` gives its status.
     NotPendingReview = ("not_pending_review", 409, "不在待审核状态", "Not pending review", "该条目不在待审核状态，当前状态见 current_status。"),
     /// 409: payments are recorded on a contract both sides confirmed that is not terminated.

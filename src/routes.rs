@@ -37,6 +37,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(accounts::handlers::login)
                 .service(accounts::handlers::request_password_reset)
                 .service(accounts::handlers::confirm_password_reset)
+                .service(accounts::handlers::verify_email)
+                .service(accounts::handlers::resend_email_verification)
                 .service(accounts::handlers::refresh)
                 .service(accounts::handlers::logout)
                 .service(accounts::handlers::me)

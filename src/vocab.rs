@@ -474,6 +474,10 @@ vocabulary! {
         OrganizationVerificationSet = "organization_verification_set" => ("机构认证决定", "Organisation verification set"),
         /// 注册: an organisation and its first user (its owner) registered.
         AccountRegistered = "account_registered" => ("注册", "Account registered"),
+        /// 邮箱验证: a user confirmed their e-mail address with the mailed token (issue 13).
+        EmailVerified = "email_verified" => ("邮箱验证", "E-mail verified"),
+        /// 已注册邮箱再次注册: someone registered with this account's address; the owner was mailed, nothing was created.
+        RegistrationWithTakenEmail = "registration_with_taken_email" => ("已注册邮箱再次注册", "Registration with a taken e-mail"),
         /// 邀请成员: an owner invited a colleague.
         MemberInvited = "member_invited" => ("邀请成员", "Member invited"),
         /// 撤回邀请: an owner revoked a pending invitation.

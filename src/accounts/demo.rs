@@ -70,6 +70,7 @@ pub fn ensure_demo_accounts(conn: &mut PgConnection, password_text: &str) -> Res
             password_hash: password::hash(password_text)?,
             role,
             organization_role: OrganizationRole::Owner,
+            email_verified_at: Some(chrono::Utc::now()),
         };
         repo::insert_user(conn, &user)?;
         created += 1;

@@ -6,6 +6,8 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
 use super::model::{Account, LoginInput, PasswordChangeInput, RefreshInput, RegisterInput, Session};
 use super::reset::{self, ResetConfirmInput, ResetRequestInput, ResetRequested};
+use super::service::Registered;
+use super::verification::{self, RegistrationAccepted, VerificationSent, VerifyEmailInput};
 use super::{repo, service};
 use crate::auth::Principal;
 use crate::db;
@@ -22,13 +24,20 @@ fn client_ip(state: &AppState, req: &HttpRequest) -> IpAddr {
 
 /// Register an organisation and its first user.
 ///
-/// 201 with the user and organisation (then log in).
+/// 202 with the same answer whether the e-mail address is new or has an account, so the answer
+/// tells nobody which addresses are registered. A new address: the organisation and its first
+/// user (role `broker` for a service agency, `member` otherwise; its owner) are created and a
+/// verification link (48 hours) is mailed; sign in at once, but put listings on the market and
+/// open connections only after verifying (`TECHMATCH_REQUIRE_EMAIL_VERIFICATION`). A taken
+/// address: nothing is created and its owner is mailed that someone registered with it (at most
+/// once an hour).
 #[utoipa::path(operation_id = "register", tag = "accounts",
     request_body = RegisterInput, responses(
-    (status = 201,
-        description = "The new user (role `broker` for a service agency, `member` otherwise) and organisation.",
-        body = Account),
-    (status = 409, description = "`email_taken`, `organization_exists` (a name with the same identity key, of any kind) or `credit_code_taken`.",
+    (status = 202,
+        description = "Accepted: the same answer for a new address and for one that has an account; see the mail.",
+        body = RegistrationAccepted),
+    (status = 409, description = "`organization_exists` (a name with the same identity key, of any kind), \
+`credit_code_taken` or `conflict`.",
         body = oa::Problem, content_type = "application/problem+json"),
     oa::BadRequest, oa::HashingUnavailable, oa::JsonBody, oa::ValidationFailed, oa::TooManyRequests))]
 #[post("/auth/register")]
@@ -40,9 +49,63 @@ pub async fn register(
 ) -> Result<HttpResponse, ApiError> {
     let client = client_ip(&state, &req);
     state.throttle.check_ip(client)?;
-    let account = service::register(&state.pool, &state.hashing, body.into_inner(), client).await?;
-    tracing::info!(user_id = %account.user.id, organization_id = %account.organization.id, "account registered");
-    Ok(HttpResponse::Created().json(account))
+    let (now, url) = (state.clock.now(), state.public_url.clone());
+    match service::register(&state.pool, &state.hashing, body.into_inner(), client, now, url).await? {
+        Registered::New { user_id, organization_id } => {
+            tracing::info!(%user_id, %organization_id, "account registered");
+        }
+        Registered::AddressTaken { user_id } => {
+            tracing::info!(%user_id, "registration with a taken e-mail: nothing created, the owner mailed");
+        }
+    }
+    Ok(HttpResponse::Accepted().json(RegistrationAccepted::new()))
+}
+
+/// Verify the e-mail address with the mailed token.
+///
+/// 204; the account may now put listings on the market and open connections. 410
+/// `verification_token_invalid` for an unknown, used or expired token (48 hours). Not throttled:
+/// a token is 256 random bits, and the answer is the same for every wrong one.
+#[utoipa::path(operation_id = "verify_email", tag = "accounts",
+    request_body = VerifyEmailInput, responses(
+    (status = 204, description = "The address is verified."),
+    (status = 410, description = "`verification_token_invalid`: unknown, used or older than 48 hours.",
+        body = oa::Problem, content_type = "application/problem+json"),
+    oa::BadRequest, oa::JsonBody, oa::ServiceUnavailable))]
+#[post("/auth/verify-email")]
+#[tracing::instrument(skip(state, req, body))]
+pub async fn verify_email(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: crate::extract::Json<VerifyEmailInput>,
+) -> Result<HttpResponse, ApiError> {
+    let (input, now, client) = (body.into_inner(), state.clock.now(), client_ip(&state, &req));
+    let user_id = db::run(&state.pool, move |conn| verification::confirm(conn, input, now, client)).await?;
+    tracing::info!(%user_id, "e-mail verified");
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Mail a new verification link to the caller.
+///
+/// 202; earlier links stay valid until they expire. 409 `email_already_verified` when the
+/// caller's address is verified.
+#[utoipa::path(operation_id = "resend_email_verification", tag = "accounts",
+    security(("bearer" = [])), responses(
+    (status = 202, description = "A new link is mailed (48 hours).", body = VerificationSent),
+    (status = 409, description = "`email_already_verified`.", body = oa::Problem,
+        content_type = "application/problem+json"),
+    oa::Unauthorized, oa::NotFound, oa::TooManyRequests, oa::ServiceUnavailable))]
+#[post("/auth/verify-email/resend")]
+#[tracing::instrument(skip(state, req))]
+pub async fn resend_email_verification(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Principal,
+) -> Result<HttpResponse, ApiError> {
+    state.throttle.check_ip(client_ip(&state, &req))?;
+    let (now, url) = (state.clock.now(), state.public_url.clone());
+    let sent = db::run(&state.pool, move |conn| verification::resend(conn, &caller, now, &url)).await?;
+    Ok(HttpResponse::Accepted().json(sent))
 }
 
 /// Ask for a password reset mail.

@@ -1,5 +1,5 @@
 //! User accounts and sessions: registration, login, refresh-token rotation, logout, `me`,
-//! password change, and the demo users of the run command.
+//! password change, e-mail verification, and the demo users of the run command.
 
 pub mod demo;
 pub mod handlers;
@@ -8,3 +8,4 @@ pub mod repo;
 pub mod reset;
 pub mod service;
 pub mod summary;
+pub mod verification;

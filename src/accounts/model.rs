@@ -28,6 +28,7 @@ pub struct User {
     pub updated_at: DateTime<Utc>,
     pub deactivated_at: Option<DateTime<Utc>>,
     pub organization_role: OrganizationRole,
+    pub email_verified_at: Option<DateTime<Utc>>,
 }
 
 /// A user as returned.
@@ -41,6 +42,9 @@ pub struct UserView {
     pub role: Role,
     /// `owner` (manages the organisation's members) or `member`.
     pub organization_role: OrganizationRole,
+    /// When the user confirmed their e-mail address (the token mailed at registration, an
+    /// accepted invitation or a password reset); `null` until then.
+    pub email_verified_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -53,6 +57,7 @@ impl From<User> for UserView {
             display_name: u.display_name,
             role: u.role,
             organization_role: u.organization_role,
+            email_verified_at: u.email_verified_at,
             created_at: u.created_at,
         }
     }
@@ -68,6 +73,9 @@ pub struct NewUser {
     pub password_hash: String,
     pub role: Role,
     pub organization_role: OrganizationRole,
+    /// `None` until the user proves the address (registration); the time of creation when the
+    /// address is proved already (an accepted invitation, accounts made by operators).
+    pub email_verified_at: Option<DateTime<Utc>>,
 }
 
 /// Body of `POST /api/v1/auth/register`: a user and the organisation they act for.
@@ -132,7 +140,7 @@ pub struct Session {
     pub refresh_expires_in: i64,
 }
 
-/// `GET /api/v1/me` and the answer to registration.
+/// `GET /api/v1/me`, and the answer to an accepted invitation.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Account {
     pub user: UserView,

@@ -2,7 +2,7 @@
 //! not and, when it has, mails a single-use token valid [`RESET_TTL_MINUTES`] by the lifecycle
 //! clock (stored as its digest only); [`confirm`] sets the new password, marks the token used and
 //! revokes every refresh token of the user (access tokens issued before are refused, as after a
-//! password change), in one transaction.
+//! password change), in one transaction; the link came by mail, so the address counts as verified.
 
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
@@ -142,6 +142,7 @@ pub async fn confirm(
                 ))
                 .execute(conn)?;
             repo::revoke_user(conn, user_id)?;
+            super::verification::mark_verified(conn, user_id, now)?;
             Ok(user_id)
         })
     })

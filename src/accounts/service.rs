@@ -11,8 +11,9 @@ use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::model::{email, new_password, Account, NewUser, RegisterInput, Session, User};
+use super::model::{email, new_password, NewUser, RegisterInput, Session, User};
 use super::repo;
+use super::verification;
 use crate::audit::{self, Entry};
 use crate::auth::credentials::{self, CredentialCache};
 use crate::auth::password::{self, Hashing};
@@ -45,19 +46,34 @@ fn principal_of_new(user: &User, kind: OrganizationKind) -> Principal {
     Principal { user_id: user.id, organization_id: user.organization_id, org_kind: kind, role: user.role, client: None }
 }
 
+/// What a registration did: the new account, or nothing because the address has an account
+/// (whose owner was mailed instead). The caller answers both alike.
+pub enum Registered {
+    New { user_id: Uuid, organization_id: Uuid },
+    AddressTaken { user_id: Uuid },
+}
+
 /// Creates the organisation and its first user (role `broker` for a service agency, `member`
-/// otherwise; the organisation's owner) in one transaction with its audit entry
-/// (`account_registered`); 422 for bad fields, 409 `email_taken` or `conflict`. The password is
-/// hashed before a connection is taken.
+/// otherwise; the organisation's owner, e-mail unverified) in one transaction with its audit
+/// entry (`account_registered`) and the verification mail ([`verification::queue_verification`]);
+/// 422 for bad fields, 409 `organization_exists`, `credit_code_taken` or `conflict` (the
+/// organisation is checked first, so these say the same for any address). When the address has
+/// an account, that transaction is rolled back and the owner mailed
+/// ([`verification::queue_taken_notice`]). The password is hashed before a connection is taken,
+/// in both cases.
 pub async fn register(
     pool: &PgPool,
     hashing: &Hashing,
     input: RegisterInput,
     client: IpAddr,
-) -> Result<Account, ApiError> {
+    now: DateTime<Utc>,
+    public_url: String,
+) -> Result<Registered, ApiError> {
     let (organization, email, display_name, role, password_text) = parse_registration(input)?;
     let password_hash = hashing.run(move || password::hash(&password_text)).await??;
-    db::run(pool, move |conn| {
+    let address = email.clone();
+    let url = public_url.clone();
+    let created = db::run(pool, move |conn| {
         conn.transaction(|conn| {
             let org = org_repo::insert(conn, &organization)?;
             let user = repo::insert_user(
@@ -69,6 +85,7 @@ pub async fn register(
                     password_hash,
                     role,
                     organization_role: OrganizationRole::Owner,
+                    email_verified_at: None,
                 },
             )?;
             let principal = Principal { client: Some(client), ..principal_of_new(&user, org.kind) };
@@ -79,10 +96,27 @@ pub async fn register(
                 }))
                 .with_detail(serde_json::json!({ "organization_kind": org.kind, "organization_name": org.name }));
             audit::record(conn, &entry)?;
-            Ok(Account { user: user.into(), organization: org })
+            verification::queue_verification(conn, &user, now, &url)?;
+            Ok(Registered::New { user_id: user.id, organization_id: org.id })
         })
     })
-    .await
+    .await;
+    match created {
+        Ok(registered) => Ok(registered),
+        Err(ApiError::Conflict { code: ErrorCode::EmailTaken, .. }) => {
+            let user_id = db::run(pool, move |conn| {
+                conn.transaction(|conn| {
+                    let owner = repo::user_by_email(conn, &address)?
+                        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("a taken address without its user")))?;
+                    verification::queue_taken_notice(conn, &owner, now, &public_url, client)?;
+                    Ok(owner.id)
+                })
+            })
+            .await?;
+            Ok(Registered::AddressTaken { user_id })
+        }
+        Err(other) => Err(other),
+    }
 }
 
 type Registration = (NewOrganization, String, String, Role, String);

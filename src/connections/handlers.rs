@@ -68,9 +68,10 @@ pub async fn open(
         }
     }
     let (demand_id, supply_id) = (input.demand_id, input.supply_id);
-    let reader = caller.clone();
+    let (reader, required) = (caller.clone(), state.lifecycle.require_email_verification);
     let (demand, supply, verification) = db::run(&state.pool, move |conn| {
         let (demand, supply) = service::load_pair(conn, &reader, demand_id, supply_id)?;
+        crate::accounts::verification::require_verified_email(conn, &reader, required)?;
         Ok((demand, supply, crate::organizations::repo::verification(conn, reader.organization_id)?))
     })
     .await?;

@@ -32,6 +32,7 @@ diesel::table! {
         password_changed_at -> Nullable<Timestamptz>,
         deactivated_at -> Nullable<Timestamptz>,
         organization_role -> Text,
+        email_verified_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -634,6 +635,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    email_verifications (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        token_hash -> Text,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::joinable!(notifications -> users (user_id));
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
@@ -683,6 +695,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_deliveries,
     webhook_attempts,
     password_resets,
+    email_verifications,
 );
 
 diesel::table! {

@@ -18,6 +18,7 @@ use super::review::{self, Decision};
 use super::shown::Shown;
 use super::store::{self, ListingStore};
 use super::view::{self, Detail};
+use crate::accounts::verification;
 use crate::audit::{self, Entry};
 use crate::auth::policy;
 use crate::auth::principal::Principal;
@@ -142,6 +143,7 @@ fn settle_update<L: ListingStore>(
         status = kind.expired;
     }
     if heads_for_market::<L>(status) && !heads_for_market::<L>(from) {
+        verification::require_verified_email(conn, caller, settings.require_email_verification)?;
         quota::check_publication(conn, quotas, caller, current.organization_id())?;
     }
     let submitted_at = (status == kind.pending_review && from != kind.pending_review).then_some(Some(now));
@@ -198,7 +200,8 @@ async fn replayed<L: Listing>(
 
 /// Inserts a checked listing for the caller's organisation (in the status [`placement`] decides)
 /// and indexes it: 201 with `Location` and `ETag`; 403 when the organisation's verification was
-/// rejected; 429 `quota_exceeded` when it has created too many listings in the last hour or, for
+/// rejected; 403 `email_unverified` for a submission by a user whose e-mail is not verified
+/// ([`verification::require_verified_email`]); 429 `quota_exceeded` when it has created too many listings in the last hour or, for
 /// a listing submitted, has too many on the market or in review ([`quota::check_new_listing`], counted under the organisation's
 /// lock in the inserting transaction). With an `Idempotency-Key` the response is stored in the
 /// inserting transaction and a retry gets it again (a replay is not counted again).
@@ -220,6 +223,9 @@ pub async fn create<L: ListingStore>(
         conn.transaction(|conn| {
             policy::require_writer(conn, &writer)?;
             let (status, expires_at, submitted_at) = placement::<L>(conn, &writer, &new, now, &settings)?;
+            if heads_for_market::<L>(status) {
+                verification::require_verified_email(conn, &writer, settings.require_email_verification)?;
+            }
             quota::check_new_listing(conn, &quotas, &writer, heads_for_market::<L>(status))?;
             L::place(&mut new, status, expires_at, submitted_at);
             let listing = L::insert(conn, &new)?;

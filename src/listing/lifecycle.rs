@@ -56,7 +56,7 @@ impl<S: Vocabulary> Kind<S> {
 }
 
 /// The lifecycle settings (`TECHMATCH_VERIFIED_PUBLISH_DIRECTLY`, `…_VALIDITY_DAYS`,
-/// `TECHMATCH_EXPIRY_REMINDER_DAYS`).
+/// `TECHMATCH_EXPIRY_REMINDER_DAYS`, `TECHMATCH_REQUIRE_EMAIL_VERIFICATION`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lifecycle {
     /// Verified organisations' listings skip review.
@@ -69,6 +69,8 @@ pub struct Lifecycle {
     pub reminder_days: Vec<i32>,
     /// Days without a move after which an open connection is stale.
     pub connection_stale_days: i32,
+    /// Users put listings on the market and open connections only once their e-mail is verified.
+    pub require_email_verification: bool,
 }
 
 impl From<&LifecycleConfig> for Lifecycle {
@@ -83,6 +85,7 @@ impl From<&LifecycleConfig> for Lifecycle {
             demand_validity: Duration::days(i64::from(config.demand_validity_days)),
             reminder_days,
             connection_stale_days: i32::try_from(config.connection_stale_days).unwrap_or(14),
+            require_email_verification: config.require_email_verification,
         }
     }
 }

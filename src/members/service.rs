@@ -169,6 +169,7 @@ pub async fn accept(pool: &PgPool, hashing: &Hashing, input: AcceptInput, client
                     password_hash,
                     role,
                     organization_role: invitation.organization_role,
+                    email_verified_at: Some(Utc::now()),
                 },
             )?;
             repo::mark_accepted(conn, invitation.id, user.id)?;

@@ -99,6 +99,7 @@ fn startup(conn: &mut PgConnection, password_text: &str) -> Result<uuid::Uuid, A
             password_hash: password::hash(password_text)?,
             role: Role::Member,
             organization_role: OrganizationRole::Owner,
+            email_verified_at: Some(chrono::Utc::now()),
         },
     )?;
     Ok(org.id)

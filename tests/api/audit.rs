@@ -218,7 +218,7 @@ async fn sign_ins_are_recorded_without_passwords_and_unknown_addresses_only_for_
 
     // The account's own user reads their sign-ins; the unknown address is nowhere for them.
     let own = entries(&app, &owner, "record_type=user").await;
-    assert_eq!(actions(&own), ["sign_in_failed", "signed_in", "account_registered"]);
+    assert_eq!(actions(&own), ["sign_in_failed", "email_verified", "signed_in", "account_registered"]);
     assert!(!own.body.to_string().contains("nobody@example.org"));
 }
 
@@ -233,8 +233,8 @@ async fn members_read_only_their_own_organisations_entries_and_admins_filter() {
     assert_eq!(app.create_demand(&b, body("乙的需求")).await.status, 201);
 
     let seen_by_a = entries(&app, &a, "").await;
-    assert_eq!(actions(&seen_by_a), ["listing_created", "signed_in", "account_registered"]);
-    let registered = &items(&seen_by_a)[2];
+    assert_eq!(actions(&seen_by_a), ["listing_created", "email_verified", "signed_in", "account_registered"]);
+    let registered = &items(&seen_by_a)[3];
     assert_eq!(registered["record_id"], a.user_id.as_str());
     assert_eq!(registered["changes"]["organization_role"], json!({"before": null, "after": "owner"}));
     assert_eq!(registered["detail"]["organization_kind"], "enterprise");

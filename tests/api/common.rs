@@ -383,8 +383,20 @@ impl TestApp {
     }
 
     /// Registers an organisation of `kind` with one user and logs in: unverified, as every new
-    /// organisation is until the department verifies it (its listings go through review).
+    /// organisation is until the department verifies it (its listings go through review). The
+    /// user's e-mail is verified through `POST /auth/verify-email` with the token of the mail
+    /// registration queued ([`TestApp::register_account`] stops before that).
     pub async fn register_unverified(&self, kind: &str, name: &str) -> Session {
+        let session = self.register_account(kind, name).await;
+        let token = self.mailed_token(&session.email, "email-verification");
+        let reply = self.post("/api/v1/auth/verify-email", &serde_json::json!({"token": token})).await;
+        assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.body);
+        session
+    }
+
+    /// Registers an organisation of `kind` with one user (202, the same answer for any address),
+    /// logs in and reads the ids from `GET /me`; the e-mail stays unverified.
+    pub async fn register_account(&self, kind: &str, name: &str) -> Session {
         let email = format!("{}@example.org", uuid::Uuid::new_v4().simple());
         let mut organization = serde_json::json!({"kind": kind, "name": name, "region": "宁夏"});
         if kind == "enterprise" {
@@ -392,11 +404,33 @@ impl TestApp {
         }
         let body = serde_json::json!({"email": email, "password": PASSWORD, "display_name": "测试用户", "organization": organization});
         let reply = self.post("/api/v1/auth/register", &body).await;
-        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
         let mut session = self.login(&email, PASSWORD).await;
-        session.organization_id = reply.body["organization"]["id"].as_str().unwrap().to_string();
-        session.user_id = reply.body["user"]["id"].as_str().unwrap().to_string();
+        let me = self.get_as(Some(&session.token), "/api/v1/me").await;
+        assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+        session.organization_id = me.body["organization"]["id"].as_str().unwrap().to_string();
+        session.user_id = me.body["user"]["id"].as_str().unwrap().to_string();
         session
+    }
+
+    /// The token in the newest mail to `address` whose Message-ID starts with `<{kind}-`, read
+    /// from the mail queue (`email_outbox`) as the SMTP relay would send it.
+    pub fn mailed_token(&self, address: &str, kind: &str) -> String {
+        #[derive(QueryableByName)]
+        struct Body {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            body: String,
+        }
+        let mut conn = self.db.connect();
+        let mail: Body = diesel::sql_query(
+            "SELECT body FROM email_outbox WHERE to_address = $1 AND message_id LIKE $2 ORDER BY created_at DESC, id DESC LIMIT 1",
+        )
+        .bind::<diesel::sql_types::Text, _>(address)
+        .bind::<diesel::sql_types::Text, _>(format!("<{kind}-%"))
+        .get_result(&mut conn)
+        .unwrap_or_else(|e| panic!("no {kind} mail to {address}: {e}"));
+        let line = mail.body.lines().find_map(|l| l.strip_prefix("令牌 / token: ")).expect("a token line");
+        line.trim().to_string()
     }
 
     /// Logs in (asserting success).

@@ -44,3 +44,4 @@ mod subscriptions;
 mod trust_auth;
 mod trust_input;
 mod trust_ops;
+mod verification;

@@ -155,5 +155,6 @@ async fn behind_nginx_an_attacker_is_throttled_and_the_owner_still_signs_in() {
     let attack = ("sign_in_failed".to_string(), Some("127.0.0.2".to_string()));
     let owner = ("signed_in".to_string(), Some("127.0.0.3".to_string()));
     let registered = ("account_registered".to_string(), Some("127.0.0.1".to_string()));
-    assert_eq!(seen, [registered, direct, attack.clone(), attack.clone(), attack, owner]);
+    let verified = ("email_verified".to_string(), Some("127.0.0.1".to_string()));
+    assert_eq!(seen, [registered, direct, verified, attack.clone(), attack.clone(), attack, owner]);
 }

@@ -287,8 +287,7 @@ fn every_request_has_one_access_line_and_its_id_on_every_line() {
         "organization": {"kind": "university", "name": "宁夏日志测试大学", "region": "宁夏"}});
     let (status, account) =
         server.request("POST", "/api/v1/auth/register", &[("X-Request-Id", "reg-0001")], Some(&register));
-    assert_eq!(status, 201, "{account}");
-    let user_id = account["user"]["id"].as_str().unwrap().to_string();
+    assert_eq!(status, 202, "{account}");
     // A line the handler writes carries the request id of its request.
     let registered = server.wait_for(|l| l.contains("account registered"));
     assert!(registered.contains("reg-0001"), "{registered}");
@@ -296,16 +295,17 @@ fn every_request_has_one_access_line_and_its_id_on_every_line() {
     let entry: Value = serde_json::from_str(&access).unwrap();
     assert_eq!(entry["method"], "POST");
     assert_eq!(entry["route"], "/api/v1/auth/register");
-    assert_eq!(entry["status"], 201);
+    assert_eq!(entry["status"], 202);
     assert!(entry["latency_ms"].as_f64().is_some(), "{access}");
 
     let (status, tokens) =
         server.request("POST", "/api/v1/auth/login", &[], Some(&json!({"email": email, "password": common::PASSWORD})));
     assert_eq!(status, 200);
     let bearer = format!("Bearer {}", tokens["access_token"].as_str().unwrap());
-    let (status, _) =
+    let (status, me) =
         server.request("GET", "/api/v1/me", &[("Authorization", &bearer), ("X-Request-Id", "me-0002")], None);
     assert_eq!(status, 200);
+    let user_id = me["user"]["id"].as_str().unwrap().to_string();
     let access = server.wait_for(|l| l.contains("request served") && l.contains("me-0002"));
     let entry: Value = serde_json::from_str(&access).unwrap();
     assert_eq!(
