@@ -1,7 +1,8 @@
 //! The fan-out: each undelivered outbox row becomes, in one transaction, an inbox row per
 //! recipient (the user named, or every active member of the organisation named), an e-mail queued
 //! for each recipient whose preference for the kind is `instant` (a digest mark for `daily` and
-//! `weekly`), and a webhook delivery for each enabled endpoint of the organisation — and the row
+//! `weekly`; a saved search's own frequency, carried in its `new_match` payload, replaces the
+//! preference unless that is `off`: [`email_frequency`]), and a webhook delivery for each enabled endpoint of the organisation — and the row
 //! is marked `delivered_at`.
 //!
 //! Rows are claimed with `SELECT … FOR UPDATE SKIP LOCKED`: instances running the fan-out at the
@@ -120,6 +121,22 @@ pub fn fan_out(
     })
 }
 
+/// How a notification is mailed: the user's preference for its kind, except that a match of a
+/// saved search follows the frequency chosen for that search (`frequency` in the payload:
+/// `instant`, `daily` or `weekly`), unless the user turned the kind's mail `off`.
+pub fn email_frequency(preference: EmailFrequency, payload: &Value) -> EmailFrequency {
+    let chosen = payload.get("frequency").and_then(Value::as_str).and_then(|f| match f {
+        "instant" => Some(EmailFrequency::Instant),
+        "daily" => Some(EmailFrequency::Daily),
+        "weekly" => Some(EmailFrequency::Weekly),
+        _ => None,
+    });
+    match (preference, chosen) {
+        (EmailFrequency::Off, _) | (_, None) => preference,
+        (_, Some(chosen)) => chosen,
+    }
+}
+
 fn fan_out_one(
     conn: &mut PgConnection,
     row: &Claimed,
@@ -136,7 +153,8 @@ fn fan_out_one(
     .load(conn)?;
     let mut done = FannedOut::default();
     for user in &recipients {
-        let frequency = preferences::email_frequency(conn, user.id, row.kind)?;
+        let preference = preferences::email_frequency(conn, user.id, row.kind)?;
+        let frequency = email_frequency(preference, &row.payload);
         let digest = match frequency {
             EmailFrequency::Daily => Some("daily"),
             EmailFrequency::Weekly => Some("weekly"),
@@ -229,4 +247,21 @@ fn webhook_body(delivery_id: Uuid, row: &Claimed, organization_id: Uuid) -> Valu
         text: WebhookTexts { zh: text(Lang::Zh), en: text(Lang::En) },
     };
     serde_json::to_value(payload).unwrap_or(Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_saved_search_chooses_its_frequency_unless_mail_is_off() {
+        let daily = json!({"via": "subscription", "frequency": "daily"});
+        assert_eq!(email_frequency(EmailFrequency::Instant, &daily), EmailFrequency::Daily);
+        assert_eq!(email_frequency(EmailFrequency::Weekly, &daily), EmailFrequency::Daily);
+        assert_eq!(email_frequency(EmailFrequency::Off, &daily), EmailFrequency::Off);
+        let own_listing = json!({"via": "listing"});
+        assert_eq!(email_frequency(EmailFrequency::Weekly, &own_listing), EmailFrequency::Weekly);
+        assert_eq!(email_frequency(EmailFrequency::Instant, &json!({"frequency": "hourly"})), EmailFrequency::Instant);
+    }
 }

@@ -945,3 +945,36 @@ async fn every_kind_reaches_the_inbox_the_mail_and_the_webhook() {
         assert!(!body["text"]["zh"]["body"].as_str().unwrap().is_empty(), "{body}");
     }
 }
+
+/// Before: a saved search's `frequency` was stored but its matches were mailed by the user's
+/// `new_match` preference (instant by default). Now a daily search's match waits for the daily
+/// digest while an instant search's match is mailed at once.
+#[actix_web::test]
+async fn a_saved_search_is_mailed_at_its_own_frequency() {
+    let sink = MailSink::start();
+    let db = TestDb::new();
+    let clock = Clock::manual(Utc.with_ymd_and_hms(2026, 12, 2, 2, 0, 0).unwrap()); // 10:00 in China
+    let mut config = common::serve_config(&db.url);
+    config.clock = clock.clone();
+    sink.configure(&mut config);
+    let app = TestApp::spawn_with(db, config).await;
+    let buyer = app.register("enterprise", "订阅频率企业").await;
+    let university = app.register("university", "订阅频率大学").await;
+    for (name, frequency) in [("每日枸杞烘干", "daily"), ("即时枸杞烘干", "instant")] {
+        let body = json!({"name": name, "target": "supply", "text": "枸杞 烘干", "frequency": frequency});
+        assert_eq!(app.post_as(buyer.bearer(), "/api/v1/subscriptions", &body).await.status, 201);
+    }
+    let supply = json!({"title": "枸杞鲜果热风烘干设备", "summary": "枸杞鲜果热风烘干设备，低温分段烘干",
+                        "keywords": ["枸杞烘干"], "industries": ["goji"]});
+    assert_eq!(app.create_supply(&university, supply).await.status, 201);
+
+    until_inbox_has(&app, &buyer, 2).await;
+    let to_buyer = || sink.mails().into_iter().filter(|m| m.to == buyer.email).collect::<Vec<_>>();
+    eventually("the instant search's mail", StdDuration::from_secs(20), || to_buyer().len() == 1).await;
+    assert!(to_buyer()[0].body.contains("即时枸杞烘干"), "{:?}", to_buyer()[0]);
+    clock.advance(Duration::hours(14)); // 00:00 the next day in China
+    eventually("the daily search's digest", StdDuration::from_secs(20), || to_buyer().len() == 2).await;
+    let digest = to_buyer().into_iter().find(|m| m.message_id.starts_with("<digest-daily-")).expect("a digest");
+    assert!(digest.body.contains("枸杞鲜果热风烘干设备"), "{digest:?}");
+    assert!(digest.subject.contains('1'), "one notification in the digest: {digest:?}");
+}
