@@ -80,6 +80,7 @@ pub async fn verify_email(
     body: crate::extract::Json<VerifyEmailInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (input, now, client) = (body.into_inner(), state.clock.now(), client_ip(&state, &req));
+    query_text("token", Some(&input.token))?;
     let user_id = db::run(&state.pool, move |conn| verification::confirm(conn, input, now, client)).await?;
     tracing::info!(%user_id, "e-mail verified");
     Ok(HttpResponse::NoContent().finish())
