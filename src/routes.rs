@@ -283,10 +283,15 @@ fn public_operations(document: &mut utoipa::openapi::OpenApi) {
     }
 }
 
-/// The document as committed and served: pretty-printed JSON with a final newline, after the
+/// The document as committed and served: pretty-printed JSON with a final newline, with the
+/// `webhooks` member ([`notifications::webhook_doc`], appended to the object's text: utoipa 5 has
+/// no such member, and going through `serde_json::Value` would reorder every object), after the
 /// passes of [`spec::normal`] (models by reference, free-form objects, extensions in order).
 pub fn document_json(document: &utoipa::openapi::OpenApi) -> serde_json::Result<String> {
-    spec::normal::normalise(&document.to_json()?)
+    let json = document.to_json()?;
+    let body = json.trim_end().strip_suffix('}').unwrap_or(&json);
+    let webhooks = serde_json::to_string(&notifications::webhook_doc::webhooks())?;
+    spec::normal::normalise(&format!("{body},\"webhooks\":{webhooks}}}"))
 }
 
 /// The methods of every path of the document, for the `Allow` header of a 405.

@@ -110,6 +110,23 @@ fn references_resolve_and_operation_ids_are_unique() {
     }
 }
 
+/// Issue 13: what a webhook endpoint receives is part of the document (OpenAPI 3.1 `webhooks`):
+/// the payload schema and the three headers, the signature's format among them.
+#[test]
+fn the_webhook_callback_is_documented_with_its_signature() {
+    let doc: Value = serde_json::from_str(&generated()).unwrap();
+    let post = &doc["webhooks"]["notification"]["post"];
+    assert_eq!(
+        post["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/WebhookPayload"
+    );
+    let headers: BTreeSet<&str> =
+        post["parameters"].as_array().unwrap().iter().filter_map(|p| p["name"].as_str()).collect();
+    assert_eq!(headers, BTreeSet::from(["X-Techmatch-Delivery", "X-Techmatch-Event", "X-Techmatch-Signature"]));
+    assert!(post["description"].as_str().unwrap().contains("HMAC-SHA256"), "{post}");
+    assert!(doc["components"]["schemas"]["WebhookPayload"]["description"].as_str().unwrap().contains("300 seconds"));
+}
+
 #[actix_web::test]
 async fn every_documented_route_exists_on_the_server() {
     let app = TestApp::spawn().await;
