@@ -18,17 +18,17 @@ use crate::state::AppState;
 
 /// Invite a colleague (the organisation's owners).
 ///
-/// 201 with the invitation and its token, valid for `TECHMATCH_INVITATION_TTL_HOURS` (7 days by
-/// default). The token is shown only here and stored as its digest; it is mailed to the address
-/// (with a link) in the same transaction, and the colleague accepts it with
-/// `POST /api/v1/invitations/accept`.
+/// 201 with the invitation, valid for `TECHMATCH_INVITATION_TTL_HOURS` (7 days by default). Its
+/// token is mailed to the address (with a link) in the same transaction and stored as its digest
+/// only, never answered: only the address's owner accepts it (`POST /api/v1/invitations/accept`),
+/// so an accepted invitation proves the address. The same answer when the address has an account
+/// (its mail then says so instead of carrying a token).
 #[utoipa::path(operation_id = "invite_member", tag = "members",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Organisation id.")),
     request_body = InvitationInput, responses(
-    (status = 201, description = "The invitation, with its token (shown once).", body = InvitationCreated),
-    (status = 409, description = "`email_taken`: an account with this e-mail exists.", body = oa::Problem,
-        content_type = "application/problem+json"),
+    (status = 201, description = "The invitation (its token is mailed to the address, never answered).",
+        body = InvitationCreated),
     oa::Std, oa::JsonBody, oa::Unauthorized, oa::Forbidden, oa::NotFound, oa::ValidationFailed))]
 #[post("/organizations/{id}/invitations")]
 #[tracing::instrument(skip(state, body))]

@@ -84,9 +84,6 @@ pub struct InvitationCreated {
     pub email: String,
     pub organization_role: OrganizationRole,
     pub expires_at: DateTime<Utc>,
-    /// The secret the colleague accepts the invitation with (`POST /api/v1/invitations/accept`).
-    /// Shown once, here, and stored only as its digest; it is also mailed to the address invited.
-    pub token: String,
 }
 
 /// Body of `POST /api/v1/invitations/accept`.

@@ -32,10 +32,14 @@ fn last_owner() -> ApiError {
     }
 }
 
-/// Creates an invitation into `organization_id` for `input.email`, valid for `ttl`; the token
-/// is answered once and stored as its digest. 404 for no such organisation, 403 unless the
-/// caller is one of its active owners (or an admin) and for government organisations (their
-/// accounts are created by operators), 409 `email_taken` when the address has an account.
+/// Creates an invitation into `organization_id` for `input.email`, valid for `ttl`, and mails
+/// its token (stored as its digest only) to the address: only the address's owner can accept
+/// it, so an accepted invitation proves the address. 404 for no such organisation, 403 unless
+/// the caller is one of its active owners (or an admin) and for government organisations (their
+/// accounts are created by operators). The answer is the same when the address has an account
+/// (it used to be 409 `email_taken`, which told any owner which addresses have accounts): the
+/// invitation is recorded, and the mail says the address has an account already instead of
+/// carrying a token.
 pub fn invite(
     conn: &mut PgConnection,
     caller: &Principal,
@@ -54,12 +58,7 @@ pub fn invite(
         if kind == OrganizationKind::Government {
             return Err(ApiError::Forbidden("accounts of government organisations are created by operators".into()));
         }
-        if account_repo::user_by_email(conn, &address)?.is_some() {
-            return Err(ApiError::Conflict {
-                code: ErrorCode::EmailTaken,
-                detail: "an account with this e-mail exists".into(),
-            });
-        }
+        let taken = account_repo::user_by_email(conn, &address)?.is_some();
         let (token, digest) = new_refresh_token();
         let invitation = repo::insert_invitation(
             conn,
@@ -80,23 +79,34 @@ pub fn invite(
                     "expires_at": invitation.expires_at,
                 }));
         audit::record(conn, &entry)?;
-        // The invitation is mailed in the same transaction (the e-mail outbox), link and token.
+        // The invitation is mailed in the same transaction (the e-mail outbox).
         let organization = crate::organizations::repo::get(conn, organization_id)?;
-        let link = format!("{}/invitations/accept?token={token}", public_url.trim_end_matches('/'));
+        let name = &organization.name;
+        let body = if taken {
+            format!(
+                "「{name}」邀请您加入科技成果供需对接平台，但此邮箱已有账号（一个账号属于一个机构），因此无法接受这份邀请。\n\
+                 如需加入「{name}」，请对方邀请您的另一个邮箱；如果不认识对方，无需处理。\n\n\
+                 {name} invited this address to the platform, but it already has an account (an account belongs to one \
+                 organisation), so the invitation cannot be accepted. Ask them to invite another address of yours; if \
+                 you do not know them, there is nothing to do."
+            )
+        } else {
+            let link = format!("{}/invitations/accept?token={token}", public_url.trim_end_matches('/'));
+            format!(
+                "「{name}」邀请您加入科技成果供需对接平台。请在 {expires} 前接受邀请：\n{link}\n\n\
+                 令牌 / token: {token}\n（POST /api/v1/invitations/accept，附上令牌、密码和姓名）\n\n\
+                 {name} invites you to the platform. Accept before {expires} (UTC) with the link or the token above.",
+                expires = invitation.expires_at.format("%Y-%m-%d %H:%M UTC"),
+            )
+        };
         crate::notifications::email::queue(
             conn,
             &crate::notifications::email::NewEmail {
                 message_id: format!("<invitation-{}@techmatch>", invitation.id.simple()),
                 user_id: None,
                 to_address: invitation.email.clone(),
-                subject: format!("邀请您加入「{}」 / Invitation to join {}", organization.name, organization.name),
-                body: format!(
-                    "「{name}」邀请您加入科技成果供需对接平台。请在 {expires} 前接受邀请：\n{link}\n\n\
-                     令牌 / token: {token}\n（POST /api/v1/invitations/accept，附上令牌、密码和姓名）\n\n\
-                     {name} invites you to the platform. Accept before {expires} (UTC) with the link or the token above.",
-                    name = organization.name,
-                    expires = invitation.expires_at.format("%Y-%m-%d %H:%M UTC"),
-                ),
+                subject: format!("邀请您加入「{name}」 / Invitation to join {name}"),
+                body,
             },
             Utc::now(),
         )?;
@@ -106,7 +116,6 @@ pub fn invite(
             email: invitation.email,
             organization_role,
             expires_at: invitation.expires_at,
-            token,
         })
     })
 }

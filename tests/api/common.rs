@@ -413,9 +413,9 @@ impl TestApp {
         session
     }
 
-    /// The token in the newest mail to `address` whose Message-ID starts with `<{kind}-`, read
-    /// from the mail queue (`email_outbox`) as the SMTP relay would send it.
-    pub fn mailed_token(&self, address: &str, kind: &str) -> String {
+    /// The body of the newest mail to `address` whose Message-ID starts with `<{kind}`, read from
+    /// the mail queue (`email_outbox`) as the SMTP relay would send it.
+    pub fn mail_body(&self, address: &str, kind: &str) -> String {
         #[derive(QueryableByName)]
         struct Body {
             #[diesel(sql_type = diesel::sql_types::Text)]
@@ -426,10 +426,16 @@ impl TestApp {
             "SELECT body FROM email_outbox WHERE to_address = $1 AND message_id LIKE $2 ORDER BY created_at DESC, id DESC LIMIT 1",
         )
         .bind::<diesel::sql_types::Text, _>(address)
-        .bind::<diesel::sql_types::Text, _>(format!("<{kind}-%"))
+        .bind::<diesel::sql_types::Text, _>(format!("<{kind}%"))
         .get_result(&mut conn)
         .unwrap_or_else(|e| panic!("no {kind} mail to {address}: {e}"));
-        let line = mail.body.lines().find_map(|l| l.strip_prefix("令牌 / token: ")).expect("a token line");
+        mail.body
+    }
+
+    /// The token of the newest mail to `address` whose Message-ID starts with `<{kind}`.
+    pub fn mailed_token(&self, address: &str, kind: &str) -> String {
+        let body = self.mail_body(address, kind);
+        let line = body.lines().find_map(|l| l.strip_prefix("令牌 / token: ")).expect("a token line");
         line.trim().to_string()
     }
 

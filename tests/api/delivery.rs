@@ -103,7 +103,8 @@ async fn a_review_decision_reaches_every_members_inbox_in_their_language() {
     let accepted = app
         .post(
             "/api/v1/invitations/accept",
-            &json!({"token": invited.body["token"], "password": "a-Long-passphrase-2026", "display_name": "同事"}),
+            &json!({"token": app.mailed_token("colleague@example.com", "invitation"),
+                    "password": "a-Long-passphrase-2026", "display_name": "同事"}),
         )
         .await;
     assert_eq!(accepted.status, 201, "{}", accepted.body);
@@ -876,7 +877,15 @@ async fn password_resets_and_invitations_are_mailed() {
     assert_eq!(invited.status, 201, "{}", invited.body);
     eventually("the invitation mail", StdDuration::from_secs(20), || s_has(&sink, "newcomer@example.com")).await;
     let mail = sink.mails().into_iter().find(|m| m.to == "newcomer@example.com").unwrap();
-    assert!(mail.body.contains(invited.body["token"].as_str().unwrap()), "{mail:?}");
+    let token = mail.body.split("token: ").nth(1).unwrap().split_whitespace().next().unwrap();
+    assert!(mail.body.contains(&format!("/invitations/accept?token={token}")), "{mail:?}");
+    let joined = app
+        .post(
+            "/api/v1/invitations/accept",
+            &json!({"token": token, "password": "a-Long-passphrase-2026", "display_name": "新人"}),
+        )
+        .await;
+    assert_eq!(joined.status, 201, "the mailed token is the invitation's: {}", joined.body);
     assert!(mail.subject.contains("重置企业"), "{mail:?}");
 }
 
