@@ -286,6 +286,8 @@ vocabulary! {
         EventMeetingScheduled = "event_meeting_scheduled" => ("洽谈已安排", "Meeting scheduled"),
         /// 揭榜推荐: the engine suggests an organisation's supplies for an open challenge.
         ChallengeSuggested = "challenge_suggested" => ("揭榜推荐", "Challenge suggested"),
+        /// 合同进展: the other side proposed contract terms, confirmed them (signed) or disputed them.
+        ContractUpdated = "contract_updated" => ("合同进展", "Contract update"),
         /// Webhook 已停用: an organisation's webhook endpoint failed too often in a row and was disabled.
         WebhookDisabled = "webhook_disabled" => ("Webhook 已停用", "Webhook disabled"),
     }

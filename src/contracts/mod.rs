@@ -7,5 +7,6 @@ pub mod demo;
 pub mod handlers;
 pub mod input;
 pub mod model;
+pub mod notify;
 pub mod repo;
 pub mod service;

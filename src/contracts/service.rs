@@ -23,6 +23,7 @@ use uuid::Uuid;
 
 use super::input::{StatusInput, Terms};
 use super::model::{Contract, ContractView, Party};
+use super::notify::{self, Step};
 use super::repo;
 use crate::audit::{self, Entry};
 use crate::auth::policy::{require_admin, require_writer};
@@ -59,6 +60,18 @@ impl Parties {
         } else {
             None
         }
+    }
+
+    /// Tells the side that did not act what happened to the terms ([`notify::tell_other_side`]).
+    fn tell_other_side(
+        &self,
+        conn: &mut PgConnection,
+        acting: Side,
+        contract: &Contract,
+        step: Step,
+    ) -> Result<(), ApiError> {
+        let sides = (&self.buyer, &self.seller);
+        notify::tell_other_side(conn, sides, acting == Side::Buyer, self.connection.id, contract, step)
     }
 
     fn view(&self, contract: Contract) -> ContractView {
@@ -186,7 +199,7 @@ fn audited(
 /// Proposes `terms` (see the module docs).
 pub fn propose(conn: &mut PgConnection, caller: &Principal, id: Uuid, terms: &Terms) -> Result<ContractView, ApiError> {
     let parties = parties(conn, caller, id)?;
-    require_side(conn, caller, &parties)?;
+    let side = require_side(conn, caller, &parties)?;
     conn.transaction(|conn| {
         let status = connection_repo::lock_status(conn, id)?;
         let existing = repo::lock_of_connection(conn, id)?;
@@ -207,6 +220,7 @@ pub fn propose(conn: &mut PgConnection, caller: &Principal, id: Uuid, terms: &Te
             ));
         }
         let contract = repo::propose(conn, id, existing.as_ref(), terms, caller.user_id, caller.organization_id)?;
+        parties.tell_other_side(conn, side, &contract, Step::Proposed)?;
         audited(conn, caller, &parties, AuditAction::ContractProposed, existing, contract)
     })
 }
@@ -262,7 +276,7 @@ pub fn confirm(
     review_above_fen: i64,
 ) -> Result<ContractView, ApiError> {
     let parties = parties(conn, caller, id)?;
-    require_side(conn, caller, &parties)?;
+    let side = require_side(conn, caller, &parties)?;
     conn.transaction(|conn| {
         let status = connection_repo::lock_status(conn, id)?;
         let contract = answerable(conn, caller, id, ContractStatus::Signed)?;
@@ -296,6 +310,7 @@ pub fn confirm(
             caller.user_id,
             note,
         )?;
+        parties.tell_other_side(conn, side, &confirmed, Step::Confirmed)?;
         audited(conn, caller, &parties, AuditAction::ContractConfirmed, Some(before), confirmed)
     })
 }
@@ -303,10 +318,11 @@ pub fn confirm(
 /// Disputes the proposal with `note` (see the module docs).
 pub fn dispute(conn: &mut PgConnection, caller: &Principal, id: Uuid, note: &str) -> Result<ContractView, ApiError> {
     let parties = parties(conn, caller, id)?;
-    require_side(conn, caller, &parties)?;
+    let side = require_side(conn, caller, &parties)?;
     conn.transaction(|conn| {
         let contract = answerable(conn, caller, id, ContractStatus::Disputed)?;
         let disputed = repo::dispute(conn, contract.id, caller.user_id, note)?;
+        parties.tell_other_side(conn, side, &disputed, Step::Disputed)?;
         audited(conn, caller, &parties, AuditAction::ContractDisputed, Some(contract), disputed)
     })
 }

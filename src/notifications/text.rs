@@ -114,6 +114,9 @@ pub fn render(kind: NotificationKind, payload: &Value, lang: Lang) -> Message {
             };
             (lang.pick(kind.label_zh(), kind.label_en()).to_string(), body)
         }
+        NotificationKind::ContractUpdated => {
+            (lang.pick(kind.label_zh(), kind.label_en()).to_string(), contract(payload, lang))
+        }
         NotificationKind::WebhookDisabled => {
             let url = text("url");
             let failures = payload.get("failures").and_then(Value::as_i64).unwrap_or_default();
@@ -236,10 +239,52 @@ fn connection(kind: NotificationKind, payload: &Value, lang: Lang) -> String {
     }
 }
 
+/// `contract_updated`: what the other side did to the contract terms of a connection (`step`:
+/// `proposed`, `confirmed`, `disputed`), with the amount in yuan.
+fn contract(payload: &Value, lang: Lang) -> String {
+    let (demand, supply, by, note) =
+        (field(payload, "demand_title"), field(payload, "supply_title"), field(payload, "by"), field(payload, "note"));
+    let fen = payload.get("total_fen").and_then(Value::as_i64).unwrap_or_default();
+    let yuan = format!("{}.{:02}", fen / 100, fen % 100);
+    match (field(payload, "step").as_str(), lang) {
+        ("confirmed", Lang::Zh) => {
+            format!("{by}确认了合同条款（合同金额 {yuan} 元），需求「{demand}」与成果「{supply}」的对接已签订。")
+        }
+        ("confirmed", Lang::En) => format!(
+            "{by} confirmed the contract terms ({yuan} yuan): the connection between the demand \"{demand}\" and the \
+supply \"{supply}\" is signed."
+        ),
+        ("disputed", Lang::Zh) => format!("{by}对合同条款提出异议：{note}。请修改后重新提出。"),
+        ("disputed", Lang::En) => format!("{by} disputed the contract terms: {note}. Revise them and propose again."),
+        (_, Lang::Zh) => format!(
+            "{by}就需求「{demand}」与成果「{supply}」的对接提出了合同条款（合同金额 {yuan} 元），请确认或提出异议。"
+        ),
+        (_, Lang::En) => format!(
+            "{by} proposed contract terms ({yuan} yuan) for the connection between the demand \"{demand}\" and the \
+supply \"{supply}\": confirm or dispute them."
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn contract_steps_have_their_own_text_and_the_amount_in_yuan() {
+        let payload = |step: &str| {
+            json!({"step": step, "title": "需求甲", "demand_title": "需求甲", "supply_title": "成果乙",
+                   "by": "宁夏大学", "total_fen": 12_345_678, "note": "金额过高"})
+        };
+        let proposed = render(NotificationKind::ContractUpdated, &payload("proposed"), Lang::Zh);
+        assert!(proposed.body.contains("提出了合同条款（合同金额 123456.78 元）"), "{proposed:?}");
+        assert_eq!(proposed.title, "合同进展：需求甲");
+        let confirmed = render(NotificationKind::ContractUpdated, &payload("confirmed"), Lang::En);
+        assert!(confirmed.body.contains("confirmed") && confirmed.body.contains("is signed"), "{confirmed:?}");
+        let disputed = render(NotificationKind::ContractUpdated, &payload("disputed"), Lang::Zh);
+        assert!(disputed.body.contains("提出异议：金额过高"), "{disputed:?}");
+    }
 
     #[test]
     fn each_language_has_its_own_text() {

@@ -351,6 +351,33 @@ async fn a_disputed_proposal_waits_for_new_terms() {
         contract_total(&app, &admin).await,
         json!({"count": 1, "amount_fen": 3_000_000, "technical_fen": 2_000_000})
     );
+
+    // Each step reached the other side's inbox (`contract_updated`), newest first.
+    let institute = contract_news(&app, &p.institute, 2).await;
+    assert!(institute[0].contains("确认了合同条款（合同金额 30000.00 元）"), "{institute:?}");
+    assert!(institute[1].contains("提出了合同条款"), "{institute:?}");
+    let enterprise = contract_news(&app, &p.enterprise, 2).await;
+    assert!(enterprise[0].contains("提出了合同条款"), "{enterprise:?}");
+    assert!(enterprise[1].contains("提出异议：技术交易额应为 200 万元"), "{enterprise:?}");
+}
+
+/// The bodies of `who`'s `contract_updated` notifications (in Chinese), newest first, once there
+/// are `n` (the delivery pass fans them out within its tick).
+async fn contract_news(app: &TestApp, who: &Session, n: usize) -> Vec<String> {
+    let started = std::time::Instant::now();
+    loop {
+        let req = awc::Client::default()
+            .get(app.url("/api/v1/notifications?kind=contract_updated"))
+            .insert_header(("Authorization", format!("Bearer {}", who.token)))
+            .insert_header(("Accept-Language", "zh-CN"));
+        let reply = app.send(req, None).await;
+        let items = reply.body["items"].as_array().cloned().unwrap_or_default();
+        if items.len() >= n {
+            return items.iter().map(|i| i["body"].as_str().unwrap_or_default().to_string()).collect();
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "{}", reply.body);
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(30)).await;
+    }
 }
 
 #[actix_web::test]
