@@ -171,8 +171,11 @@ pub async fn create_import(
     let writer = caller.clone();
     let now = state.clock.now();
     let mode = params.mode.unwrap_or(ImportMode::AllOrNothing);
+    let verified_email_required = state.lifecycle.require_email_verification;
     let job = db::run(&state.pool, move |conn| {
         policy::require_writer(conn, &writer)?;
+        // An import puts its rows on the market (or into review), as a submission does.
+        crate::accounts::verification::require_verified_email(conn, &writer, verified_email_required)?;
         if let Some(id) = organization_id {
             crate::organizations::repo::get(conn, id)?;
         }

@@ -110,6 +110,17 @@ async fn registration_mails_a_link_and_answers_the_same_for_a_taken_address() {
     app.post_as(owner.bearer(), "/api/v1/connections", &json!({"demand_id": demand_id, "supply_id": supply_id}))
         .await
         .assert_problem(403, "email_unverified");
+    // An import submits its rows for the market too.
+    let jsonl = "{\"title\": \"枸杞鲜果分选\", \"description\": \"需要分选设备\"}\n";
+    app.raw_as(
+        owner.bearer(),
+        "POST",
+        "/api/v1/exchange/imports?kind=demand",
+        Some("application/x-ndjson"),
+        jsonl.as_bytes(),
+    )
+    .await
+    .assert_problem(403, "email_unverified");
 
     // The link expires after 48 hours by the clock; a new one works once.
     clock.advance(Duration::hours(49));
