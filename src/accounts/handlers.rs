@@ -63,15 +63,16 @@ pub async fn register(
 
 /// Verify the e-mail address with the mailed token.
 ///
-/// 204; the account may now put listings on the market and open connections. 410
-/// `verification_token_invalid` for an unknown, used or expired token (48 hours). Not throttled:
+/// 204; the account may now put listings on the market and open connections. 422 naming
+/// `token` when it is blank or over 200 characters; 410 `verification_token_invalid` for an
+/// unknown, used or expired token (48 hours). Not throttled:
 /// a token is 256 random bits, and the answer is the same for every wrong one.
 #[utoipa::path(operation_id = "verify_email", tag = "accounts",
     request_body = VerifyEmailInput, responses(
     (status = 204, description = "The address is verified."),
     (status = 410, description = "`verification_token_invalid`: unknown, used or older than 48 hours.",
         body = oa::Problem, content_type = "application/problem+json"),
-    oa::BadRequest, oa::JsonBody, oa::ServiceUnavailable))]
+    oa::BadRequest, oa::JsonBody, oa::ValidationFailed, oa::ServiceUnavailable))]
 #[post("/auth/verify-email")]
 #[tracing::instrument(skip(state, req, body))]
 pub async fn verify_email(
@@ -80,7 +81,6 @@ pub async fn verify_email(
     body: crate::extract::Json<VerifyEmailInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (input, now, client) = (body.into_inner(), state.clock.now(), client_ip(&state, &req));
-    query_text("token", Some(&input.token))?;
     let user_id = db::run(&state.pool, move |conn| verification::confirm(conn, input, now, client)).await?;
     tracing::info!(%user_id, "e-mail verified");
     Ok(HttpResponse::NoContent().finish())

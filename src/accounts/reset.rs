@@ -106,8 +106,9 @@ fn invalid() -> ApiError {
     }
 }
 
-/// Sets the new password of the token's user: 410 `reset_token_invalid` for an unknown, used or
-/// expired token (by `now`), 422 for a weak password. The password is hashed before the
+/// Sets the new password of the token's user: 422 for a blank token or one over 200 characters
+/// and for a weak password, 410 `reset_token_invalid` for an unknown, used or expired token (by
+/// `now`). The password is hashed before the
 /// transaction; the token is taken with a row lock, so two uses of one token set it once.
 pub async fn confirm(
     pool: &PgPool,
@@ -117,9 +118,10 @@ pub async fn confirm(
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
     let mut f = Fields::new();
+    let token = f.text("token", input.token, 200);
     new_password(&mut f, "new_password", &input.new_password);
     f.finish()?;
-    let digest = refresh_token_digest(&input.token);
+    let digest = refresh_token_digest(&token);
     let new = input.new_password;
     let hash = hashing.run(move || password::hash(&new)).await??;
     let user_id = db::run(pool, move |conn| {

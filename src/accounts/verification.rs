@@ -21,6 +21,7 @@ use crate::auth::tokens::{new_refresh_token, refresh_token_digest};
 use crate::db::schema::{email_verifications, users};
 use crate::error::{ApiError, ErrorCode};
 use crate::notifications::email::{self as mail, NewEmail};
+use crate::validation::Fields;
 use crate::vocab::{AuditAction, AuditRecordType};
 
 /// How long a verification token is valid.
@@ -157,7 +158,8 @@ fn invalid() -> ApiError {
     }
 }
 
-/// Marks the token's user verified (the token used up, an `email_verified` audit entry): 410
+/// Marks the token's user verified (the token used up, an `email_verified` audit entry): 422 for
+/// a blank token or one over 200 characters, 410
 /// `verification_token_invalid` for an unknown, used or expired token (by `now`). The token is
 /// taken with a row lock, so two uses of one token verify once; the entry names `client`.
 /// Returns the user's id.
@@ -167,7 +169,10 @@ pub fn confirm(
     now: DateTime<Utc>,
     client: std::net::IpAddr,
 ) -> Result<Uuid, ApiError> {
-    let digest = refresh_token_digest(&input.token);
+    let mut f = Fields::new();
+    let token = f.text("token", input.token, 200);
+    f.finish()?;
+    let digest = refresh_token_digest(&token);
     conn.transaction(|conn| {
         let found: Option<(Uuid, Uuid)> = email_verifications::table
             .filter(email_verifications::token_hash.eq(&digest))

@@ -122,6 +122,13 @@ async fn registration_mails_a_link_and_answers_the_same_for_a_taken_address() {
     .await
     .assert_problem(403, "email_unverified");
 
+    let long = app.post("/api/v1/auth/verify-email", &json!({"token": "x".repeat(201)})).await;
+    long.assert_problem(422, "validation_failed");
+    assert_eq!(
+        (long.body["errors"][0]["field"].as_str(), long.body["errors"][0]["code"].as_str()),
+        (Some("token"), Some("too_long"))
+    );
+
     // The link expires after 48 hours by the clock; a new one works once.
     clock.advance(Duration::hours(49));
     app.post("/api/v1/auth/verify-email", &json!({"token": expired}))
