@@ -647,12 +647,36 @@ impl ServerLog {
 
 /// Starts the real binary serving `database_url` (JSON logs at `info`, one worker, a free port):
 /// the process, its port and its log.
-pub fn start_binary(database_url: &str) -> (Child, u16, ServerLog) {
+/// A child process that is killed (and reaped) when dropped, so a failing test leaves no server
+/// behind; `Deref` gives the `Child` for `id`, `kill` and `wait`.
+pub struct Process(Child);
+
+impl std::ops::Deref for Process {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Process {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub fn start_binary(database_url: &str) -> (Process, u16, ServerLog) {
     start_binary_with(database_url, &[])
 }
 
 /// [`start_binary`] with more environment variables (settings).
-pub fn start_binary_with(database_url: &str, env: &[(&str, String)]) -> (Child, u16, ServerLog) {
+pub fn start_binary_with(database_url: &str, env: &[(&str, String)]) -> (Process, u16, ServerLog) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_techmatch"))
         .arg("serve")
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
@@ -667,6 +691,7 @@ pub fn start_binary_with(database_url: &str, env: &[(&str, String)]) -> (Child, 
         .spawn()
         .expect("the techmatch binary starts");
     let lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let child = Process(child);
     let (sink, incoming) = mpsc::channel();
     std::thread::spawn(move || lines.map_while(Result::ok).try_for_each(|line| sink.send(line)));
     let mut log = ServerLog { seen: Vec::new(), incoming };

@@ -5,7 +5,6 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::Child;
 use std::time::{Duration, Instant};
 
 use awc::http::header;
@@ -219,7 +218,8 @@ async fn http_hygiene_headers_head_gzip_and_request_ids() {
 
 /// A `techmatch serve` process with JSON logs.
 struct Served {
-    child: Child,
+    /// Killed when the `Served` is dropped.
+    _child: common::Process,
     port: u16,
     log: ServerLog,
 }
@@ -227,7 +227,7 @@ struct Served {
 impl Served {
     fn start(database_url: &str) -> Self {
         let (child, port, log) = common::start_binary(database_url);
-        Self { child, port, log }
+        Self { _child: child, port, log }
     }
 
     /// The next line that `wanted` accepts; panics after 20 s.
@@ -263,13 +263,6 @@ impl Served {
         let status = response[9..12].parse().unwrap();
         let body = response.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
         (status, serde_json::from_str(body).unwrap_or(Value::Null))
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
