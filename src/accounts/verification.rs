@@ -184,13 +184,7 @@ pub fn confirm(
             .optional()?;
         let (id, user_id) = found.ok_or_else(invalid)?;
         diesel::update(email_verifications::table.find(id)).set(email_verifications::used_at.eq(now)).execute(conn)?;
-        let (organization_id, verified_at): (Uuid, Option<DateTime<Utc>>) = users::table
-            .find(user_id)
-            .select((users::organization_id, users::email_verified_at))
-            .for_update()
-            .first(conn)?;
-        if verified_at.is_none() {
-            mark_verified(conn, user_id, now)?;
+        if let Some(organization_id) = mark_verified(conn, user_id, now)? {
             let mut entry = Entry::anonymous(AuditAction::EmailVerified, AuditRecordType::User, Some(client));
             (entry.record_id, entry.organization_id) = (Some(user_id), Some(organization_id));
             (entry.actor_id, entry.actor_organization_id) = (Some(user_id), Some(organization_id));
@@ -225,12 +219,14 @@ pub fn resend(
 }
 
 /// Marks `user_id`'s address verified at `now` when it is not (a password reset through the
-/// mailed link proves the address as well).
-pub fn mark_verified(conn: &mut PgConnection, user_id: Uuid, now: DateTime<Utc>) -> Result<(), ApiError> {
-    diesel::update(users::table.find(user_id).filter(users::email_verified_at.is_null()))
+/// mailed link proves the address as well): the user's organisation when it changed, `None`
+/// when the address was verified already.
+pub fn mark_verified(conn: &mut PgConnection, user_id: Uuid, now: DateTime<Utc>) -> Result<Option<Uuid>, ApiError> {
+    Ok(diesel::update(users::table.find(user_id).filter(users::email_verified_at.is_null()))
         .set(users::email_verified_at.eq(now))
-        .execute(conn)?;
-    Ok(())
+        .returning(users::organization_id)
+        .get_result(conn)
+        .optional()?)
 }
 
 /// 403 `email_unverified` when verification is `required` and the caller (not an admin) has not

@@ -125,12 +125,12 @@ pub fn fan_out(
 /// saved search follows the frequency chosen for that search (`frequency` in the payload:
 /// `instant`, `daily` or `weekly`), unless the user turned the kind's mail `off`.
 pub fn email_frequency(preference: EmailFrequency, payload: &Value) -> EmailFrequency {
-    let chosen = payload.get("frequency").and_then(Value::as_str).and_then(|f| match f {
-        "instant" => Some(EmailFrequency::Instant),
-        "daily" => Some(EmailFrequency::Daily),
-        "weekly" => Some(EmailFrequency::Weekly),
-        _ => None,
-    });
+    // A subscription's frequency is instant, daily or weekly; `off` is the user's alone.
+    let chosen = payload
+        .get("frequency")
+        .and_then(Value::as_str)
+        .and_then(EmailFrequency::parse)
+        .filter(|f| *f != EmailFrequency::Off);
     match (preference, chosen) {
         (EmailFrequency::Off, _) | (_, None) => preference,
         (_, Some(chosen)) => chosen,

@@ -303,6 +303,16 @@ impl Drop for MailSink {
     }
 }
 
+/// A test server that mails to `sink`, its lifecycle clock at `now` and moved by the test.
+pub async fn mailing_app(sink: &MailSink, now: chrono::DateTime<Utc>) -> (TestApp, Clock) {
+    let db = TestDb::new();
+    let clock = Clock::manual(now);
+    let mut config = common::serve_config(&db.url);
+    config.clock = clock.clone();
+    sink.configure(&mut config);
+    (TestApp::spawn_with(db, config).await, clock)
+}
+
 /// A received mail: headers decoded, body as sent.
 #[derive(Debug, Clone)]
 pub struct Mail {
@@ -331,6 +341,12 @@ fn decode_words(value: &str) -> String {
 }
 
 impl Mail {
+    /// The token after `token: ` in the body (verification, reset and invitation mails).
+    pub fn token(&self) -> String {
+        let after = self.body.split("token: ").nth(1).unwrap_or_else(|| panic!("no token in {self:?}"));
+        after.split_whitespace().next().unwrap().to_string()
+    }
+
     fn parse(text: &str) -> Self {
         let (head, body) = text.split_once("\r\n\r\n").unwrap_or((text, ""));
         let mut headers: BTreeMap<String, String> = BTreeMap::new();
@@ -358,12 +374,7 @@ impl Mail {
 #[actix_web::test]
 async fn notifications_are_mailed_over_smtp_instant_or_as_a_digest() {
     let sink = MailSink::start();
-    let db = TestDb::new();
-    let clock = Clock::manual(Utc.with_ymd_and_hms(2026, 12, 2, 2, 0, 0).unwrap()); // 10:00 in China
-    let mut config = common::serve_config(&db.url);
-    config.clock = clock.clone();
-    sink.configure(&mut config);
-    let app = TestApp::spawn_with(db, config).await;
+    let (app, clock) = mailing_app(&sink, Utc.with_ymd_and_hms(2026, 12, 2, 2, 0, 0).unwrap()).await; // 10:00 in China
     let owner = app.register_unverified("enterprise", "邮件企业").await;
 
     reviewed_demand(&app, &owner, "枸杞烘干设备", json!({"decision": "approve"})).await;
@@ -764,7 +775,7 @@ async fn two_instances_deliver_each_notification_once_when_one_is_killed() {
 /// mail sink + one webhook to the loopback receiver). Run with
 /// `scripts/test.sh -E 'test(delivery_throughput)' --run-ignored only --no-capture`.
 #[actix_web::test]
-#[ignore = "a benchmark: run on purpose"]
+#[ignore = "benchmark: scripts/test.sh -E 'test(delivery_throughput)' --run-ignored only --no-capture"]
 async fn delivery_throughput() {
     const N: i64 = 2000;
     let sink = MailSink::start();
@@ -820,12 +831,7 @@ async fn delivery_throughput() {
 #[actix_web::test]
 async fn password_resets_and_invitations_are_mailed() {
     let sink = MailSink::start();
-    let db = TestDb::new();
-    let clock = Clock::manual(Utc::now());
-    let mut config = common::serve_config(&db.url);
-    config.clock = clock.clone();
-    sink.configure(&mut config);
-    let app = TestApp::spawn_with(db, config).await;
+    let (app, clock) = mailing_app(&sink, Utc::now()).await;
     let user = app.register("enterprise", "重置企业").await;
 
     let known = app.post("/api/v1/auth/password-reset", &json!({"email": user.email})).await;
@@ -839,7 +845,7 @@ async fn password_resets_and_invitations_are_mailed() {
     let mail = sink.mails().remove(0);
     assert_eq!(mail.to, user.email);
     assert!(mail.message_id.starts_with("<password-reset-"), "{mail:?}");
-    let token = mail.body.split("token: ").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    let token = mail.token();
     assert!(mail.body.contains(&format!("https://techmatch.example/reset-password?token={token}")), "{mail:?}");
 
     // Expired after 30 minutes by the clock; a new one works once and ends the sessions.
@@ -850,7 +856,7 @@ async fn password_resets_and_invitations_are_mailed() {
     app.post("/api/v1/auth/password-reset", &json!({"email": user.email})).await;
     eventually("the second reset mail", StdDuration::from_secs(20), || sink.mails().len() == 2).await;
     let mail = sink.mails().into_iter().find(|m| !m.body.contains(&token)).unwrap();
-    let token = mail.body.split("token: ").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    let token = mail.token();
     let weak = app.post("/api/v1/auth/password-reset/confirm", &json!({"token": token, "new_password": "123"})).await;
     weak.assert_problem(422, "validation_failed");
     let done = app
@@ -877,7 +883,7 @@ async fn password_resets_and_invitations_are_mailed() {
     assert_eq!(invited.status, 201, "{}", invited.body);
     eventually("the invitation mail", StdDuration::from_secs(20), || s_has(&sink, "newcomer@example.com")).await;
     let mail = sink.mails().into_iter().find(|m| m.to == "newcomer@example.com").unwrap();
-    let token = mail.body.split("token: ").nth(1).unwrap().split_whitespace().next().unwrap();
+    let token = mail.token();
     assert!(mail.body.contains(&format!("/invitations/accept?token={token}")), "{mail:?}");
     let joined = app
         .post(
@@ -961,12 +967,7 @@ async fn every_kind_reaches_the_inbox_the_mail_and_the_webhook() {
 #[actix_web::test]
 async fn a_saved_search_is_mailed_at_its_own_frequency() {
     let sink = MailSink::start();
-    let db = TestDb::new();
-    let clock = Clock::manual(Utc.with_ymd_and_hms(2026, 12, 2, 2, 0, 0).unwrap()); // 10:00 in China
-    let mut config = common::serve_config(&db.url);
-    config.clock = clock.clone();
-    sink.configure(&mut config);
-    let app = TestApp::spawn_with(db, config).await;
+    let (app, clock) = mailing_app(&sink, Utc.with_ymd_and_hms(2026, 12, 2, 2, 0, 0).unwrap()).await; // 10:00 in China
     let buyer = app.register("enterprise", "订阅频率企业").await;
     let university = app.register("university", "订阅频率大学").await;
     for (name, frequency) in [("每日枸杞烘干", "daily"), ("即时枸杞烘干", "instant")] {

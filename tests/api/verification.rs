@@ -7,19 +7,14 @@ use std::time::Duration as StdDuration;
 use chrono::{Duration, Utc};
 use diesel::prelude::*;
 use serde_json::{json, Value};
-use techmatch::clock::Clock;
 
 use crate::common::{self, credit_code, TestApp, TestDb, PASSWORD};
-use crate::delivery::{Mail, MailSink};
+use crate::delivery::{mailing_app, MailSink};
 use crate::subscriptions::eventually;
 
 fn registration(email: &str, name: &str, password: &str) -> Value {
     json!({"email": email, "password": password, "display_name": "注册人",
            "organization": {"kind": "enterprise", "name": name, "region": "宁夏", "credit_code": credit_code()}})
-}
-
-fn token_of(mail: &Mail) -> String {
-    mail.body.split("token: ").nth(1).unwrap().split_whitespace().next().unwrap().to_string()
 }
 
 fn organizations_named(app: &TestApp, name: &str) -> i64 {
@@ -42,12 +37,7 @@ fn queued_to(app: &TestApp, address: &str) -> i64 {
 #[actix_web::test]
 async fn registration_mails_a_link_and_answers_the_same_for_a_taken_address() {
     let sink = MailSink::start();
-    let db = TestDb::new();
-    let clock = Clock::manual(Utc::now());
-    let mut config = common::serve_config(&db.url);
-    config.clock = clock.clone();
-    sink.configure(&mut config);
-    let app = TestApp::spawn_with(db, config).await;
+    let (app, clock) = mailing_app(&sink, Utc::now()).await;
     let email = format!("{}@example.org", uuid::Uuid::new_v4().simple());
 
     let first = app.post("/api/v1/auth/register", &registration(&email, "验证测试企业", PASSWORD)).await;
@@ -69,7 +59,7 @@ async fn registration_mails_a_link_and_answers_the_same_for_a_taken_address() {
     let notice = mails.iter().find(|m| m.message_id.starts_with("<registration-attempt-")).expect("the notice");
     assert_eq!((link.to.as_str(), notice.to.as_str()), (email.as_str(), email.as_str()));
     assert!(notice.body.contains("没有创建任何内容"), "{notice:?}");
-    let expired = token_of(link);
+    let expired = link.token();
     assert!(link.body.contains(&format!("/verify-email?token={expired}")), "{link:?}");
 
     // A third attempt within the hour mails the owner no second notice.
@@ -138,7 +128,7 @@ async fn registration_mails_a_link_and_answers_the_same_for_a_taken_address() {
     assert_eq!(resent.status, 202, "{}", resent.body);
     eventually("the second link", StdDuration::from_secs(20), || to_owner().len() == 3).await;
     let links = to_owner().into_iter().filter(|m| m.message_id.starts_with("<email-verification-"));
-    let token = links.map(|m| token_of(&m)).find(|t| *t != expired).expect("a new token");
+    let token = links.map(|m| m.token()).find(|t| *t != expired).expect("a new token");
     let done = app.post("/api/v1/auth/verify-email", &json!({"token": token})).await;
     assert_eq!(done.status, 204, "{}", done.body);
     app.post("/api/v1/auth/verify-email", &json!({"token": token}))
